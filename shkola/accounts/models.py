@@ -1,0 +1,155 @@
+"""People who sign in, and the roles they hold."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Sex(models.TextChoices):
+    MALE = "m", _("Муж.")
+    FEMALE = "f", _("Жен.")
+
+
+class User(AbstractUser):
+    """One account per person. ``username`` is the login («логин»)."""
+
+    middle_name = models.CharField(_("отчество"), max_length=150, blank=True)
+    birth_date = models.DateField(_("дата рождения"), null=True, blank=True)
+    sex = models.CharField(_("пол"), max_length=1, choices=Sex.choices, blank=True)
+    phone = models.CharField(_("мобильный телефон"), max_length=20, blank=True)
+    email_confirmed = models.BooleanField(_("e-mail подтверждён"), default=False)
+    snils = models.CharField(_("СНИЛС"), max_length=11, blank=True, db_index=True)
+    signature = models.TextField(_("подпись в сообщениях"), blank=True)
+    must_change_password = models.BooleanField(_("сменить пароль при входе"), default=False)
+    is_demo = models.BooleanField(
+        _("демо-учётная запись"),
+        default=False,
+        help_text=_("Вход с демо-паролем разрешён только при DEBUG."),
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("пользователь")
+        verbose_name_plural = _("пользователи")
+        ordering = ["last_name", "first_name", "middle_name"]
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+    @property
+    def short_name(self) -> str:
+        initials = "".join(f"{p[0]}." for p in (self.first_name, self.middle_name) if p)
+        return f"{self.last_name} {initials}".strip() or self.username
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+
+class Role(models.TextChoices):
+    TEACHER = "teacher", _("Учитель")
+    CLASS_TEACHER = "class_teacher", _("Классный руководитель")
+    CURATOR = "curator", _("Куратор (администратор школы)")
+    DEPUTY = "deputy", _("Заместитель директора")
+    DIRECTOR = "director", _("Директор")
+    SPECIALIST = "specialist", _("Специалист")
+    MUNICIPAL = "municipal", _("Муниципальный специалист")
+    REGIONAL = "regional", _("Региональный специалист")
+
+
+ORGANISATION_ROLES = {
+    Role.TEACHER,
+    Role.CLASS_TEACHER,
+    Role.CURATOR,
+    Role.DEPUTY,
+    Role.DIRECTOR,
+    Role.SPECIALIST,
+}
+ADMIN_ROLES = {Role.CURATOR, Role.DEPUTY, Role.DIRECTOR}
+TERRITORY_ROLES = {Role.MUNICIPAL, Role.REGIONAL}
+
+
+class SpecialistKind(models.TextChoices):
+    SOCIAL_PEDAGOGUE = "social", _("Социальный педагог")
+    PSYCHOLOGIST = "psychologist", _("Психолог")
+    NURSE = "nurse", _("Медицинский работник")
+    LIBRARIAN = "librarian", _("Библиотекарь")
+    SECRETARY = "secretary", _("Секретарь")
+
+
+class RoleAssignment(models.Model):
+    """A role a user holds in one organisation (staff) or one territory (officials)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(_("роль"), max_length=20, choices=Role.choices)
+    organisation = models.ForeignKey(
+        "schools.Organisation", on_delete=models.CASCADE, null=True, blank=True, related_name="staff_roles"
+    )
+    territory = models.ForeignKey(
+        "schools.Territory", on_delete=models.CASCADE, null=True, blank=True, related_name="official_roles"
+    )
+    specialist_kind = models.CharField(
+        _("специальность"), max_length=20, choices=SpecialistKind.choices, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("роль")
+        verbose_name_plural = _("роли")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "organisation", "territory"], name="role_assignment_unique"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(organisation__isnull=False, territory__isnull=True)
+                    | models.Q(organisation__isnull=True, territory__isnull=False)
+                ),
+                name="role_scope_is_organisation_xor_territory",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.organisation or self.territory
+        return f"{self.get_role_display()} — {scope}"
+
+
+class AuditEvent(models.Model):
+    """Security-relevant events (logins, resets, merges, role changes, personal-data access)."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Вход")
+        LOGOUT = "logout", _("Выход")
+        LOGIN_FAILED = "login_failed", _("Неудачный вход")
+        LOCKOUT = "lockout", _("Блокировка")
+        UNLOCK = "unlock", _("Разблокировка")
+        PASSWORD_RESET = "password_reset", _("Сброс пароля")
+        PASSWORD_SET = "password_set", _("Установка пароля куратором")
+        PASSWORD_CHANGE = "password_change", _("Смена пароля")
+        MERGE = "merge", _("Объединение учётных записей")
+        ROLE_CHANGE = "role_change", _("Изменение ролей")
+        REGISTRATION = "registration", _("Регистрация")
+        SSO_LOGIN = "sso_login", _("Вход через внешнего провайдера")
+        DATA_ACCESS = "data_access", _("Доступ к персональным данным")
+        DATA_CHANGE = "data_change", _("Изменение персональных данных")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    subject_user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "schools.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("событие журнала безопасности")
+        verbose_name_plural = _("журнал безопасности")
+        ordering = ["-created_at"]

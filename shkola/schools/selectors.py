@@ -1,0 +1,92 @@
+"""Reads of the school domain: the calendar schedule, periods, classes, rosters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from .models import AcademicYear, AttestationPeriod, ClassUnit, Holiday, Organisation, Student
+
+SCHOOL_WEEKDAYS_DEFAULT = 5  # Monday..Friday; a six-day school passes 6
+
+
+def current_year(organisation: Organisation | int, on: dt.date | None = None) -> AcademicYear | None:
+    org_id = organisation if isinstance(organisation, int) else organisation.id
+    years = AcademicYear.objects.filter(organisation_id=org_id)
+    if on is not None:
+        found = years.filter(start__lte=on, end__gte=on).first()
+        if found:
+            return found
+    return years.filter(is_current=True).first() or years.order_by("-start").first()
+
+
+def holidays_of(year: AcademicYear, grade: int | None = None) -> list[Holiday]:
+    cached = getattr(year, "_holidays_cache", None)
+    if cached is None:
+        cached = list(Holiday.objects.filter(academic_year=year).order_by("start"))
+        year._holidays_cache = cached  # type: ignore[attr-defined]
+    return [h for h in cached if h.applies_to_grade(grade)]
+
+
+def holiday_on(day: dt.date, holidays: Iterable[Holiday]) -> Holiday | None:
+    for holiday in holidays:
+        if holiday.start <= day <= holiday.end:
+            return holiday
+    return None
+
+
+def is_school_day(
+    year: AcademicYear, day: dt.date, *, grade: int | None = None, weekdays: int = SCHOOL_WEEKDAYS_DEFAULT
+) -> bool:
+    if not (year.start <= day <= year.end):
+        return False
+    if day.isoweekday() > weekdays:
+        return False
+    return holiday_on(day, holidays_of(year, grade)) is None
+
+
+@dataclass(frozen=True)
+class NextHoliday:
+    holiday: Holiday
+    days_left: int  # 0 while the holiday is on
+
+
+def next_holiday(year: AcademicYear, today: dt.date, *, grade: int | None = None) -> NextHoliday | None:
+    """The holiday in progress (days_left 0) or the next one with the days until it starts."""
+    for holiday in holidays_of(year, grade):
+        if holiday.end < today:
+            continue
+        return NextHoliday(holiday=holiday, days_left=max(0, (holiday.start - today).days))
+    return None
+
+
+def period_on(year: AcademicYear, day: dt.date, scheme: str | None = None) -> AttestationPeriod | None:
+    scheme = scheme or year.organisation.period_scheme
+    periods = list(AttestationPeriod.objects.filter(academic_year=year, scheme=scheme).order_by("number"))
+    for period in periods:
+        if period.start <= day <= period.end:
+            return period
+    # Between periods (a holiday): the one just finished.
+    earlier = [p for p in periods if p.end < day]
+    return earlier[-1] if earlier else (periods[0] if periods else None)
+
+
+def periods_of(year: AcademicYear, scheme: str | None = None) -> list[AttestationPeriod]:
+    scheme = scheme or year.organisation.period_scheme
+    return list(AttestationPeriod.objects.filter(academic_year=year, scheme=scheme).order_by("number"))
+
+
+def class_units_of(organisation: Organisation, year: AcademicYear) -> QuerySet[ClassUnit]:
+    return (
+        ClassUnit.objects.filter(parallel__organisation=organisation, parallel__academic_year=year)
+        .select_related("parallel", "class_teacher")
+        .order_by("parallel__grade", "letter")
+    )
+
+
+def students_of_class(class_unit: ClassUnit | int) -> QuerySet[Student]:
+    cid = class_unit if isinstance(class_unit, int) else class_unit.id
+    return Student.objects.filter(current_class_id=cid).order_by("last_name", "first_name", "middle_name")

@@ -1,0 +1,272 @@
+"""Timetable writes: clash-checked weekly entries and the dated lessons generated from them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from shkola.schools.models import AcademicYear, AttestationPeriod, ClassUnit, StudyGroup, Subject
+from shkola.schools.selectors import holiday_on, holidays_of
+
+from .models import Lesson, Room, TimetableEntry
+
+
+def _overlapping_student_scopes(class_unit: ClassUnit | None, group: StudyGroup | None) -> Q:
+    """Entries that share pupils with (class_unit, group).
+
+    A whole-class lesson clashes with any lesson of that class or of its subgroups; a subgroup
+    lesson clashes with whole-class lessons and with the same subgroup, but not with the other
+    subgroup (that is how a class is split for languages). An extra-education group clashes
+    with itself."""
+    if group is None:
+        assert class_unit is not None
+        return Q(class_unit=class_unit) | Q(group__class_unit=class_unit)
+    if group.class_unit_id:
+        return Q(class_unit_id=group.class_unit_id, group__isnull=True) | Q(group=group)
+    return Q(group=group)
+
+
+def timetable_clashes(
+    *,
+    academic_year: AcademicYear,
+    weekday: int,
+    lesson_number: int,
+    teacher: Any,
+    room: Room | None,
+    class_unit: ClassUnit | None,
+    group: StudyGroup | None,
+    exclude_id: int | None = None,
+) -> dict[str, str]:
+    slot = TimetableEntry.objects.filter(
+        academic_year=academic_year, weekday=weekday, lesson_number=lesson_number
+    )
+    if exclude_id:
+        slot = slot.exclude(id=exclude_id)
+    errors: dict[str, str] = {}
+    if slot.filter(teacher=teacher).exists():
+        errors["teacher"] = _("У учителя в это время уже есть урок.")
+    if room is not None and slot.filter(room=room).exists():
+        errors["room"] = _("Кабинет в это время уже занят.")
+    if slot.filter(_overlapping_student_scopes(class_unit, group)).exists():
+        key = "group" if group is not None else "class_unit"
+        errors[key] = _("У класса (группы) в это время уже есть урок.")
+    return errors
+
+
+def timetable_entry_create(
+    *,
+    academic_year: AcademicYear,
+    weekday: int,
+    lesson_number: int,
+    subject: Subject,
+    teacher: Any,
+    room: Room | None = None,
+    class_unit: ClassUnit | None = None,
+    group: StudyGroup | None = None,
+) -> TimetableEntry:
+    if class_unit is None and group is None:
+        raise ValidationError({"class_unit": _("Укажите класс или группу.")})
+    if group is not None and class_unit is None:
+        class_unit = group.class_unit
+    if not 1 <= weekday <= 6:
+        raise ValidationError({"weekday": _("День недели — с понедельника по субботу.")})
+    with transaction.atomic():
+        errors = timetable_clashes(
+            academic_year=academic_year,
+            weekday=weekday,
+            lesson_number=lesson_number,
+            teacher=teacher,
+            room=room,
+            class_unit=class_unit,
+            group=group,
+        )
+        if errors:
+            raise ValidationError(errors)
+        return TimetableEntry.objects.create(
+            academic_year=academic_year,
+            weekday=weekday,
+            lesson_number=lesson_number,
+            subject=subject,
+            teacher=teacher,
+            room=room,
+            class_unit=class_unit,
+            group=group,
+        )
+
+
+def timetable_entry_update(*, entry: TimetableEntry, **changes: Any) -> TimetableEntry:
+    allowed = {"weekday", "lesson_number", "subject", "teacher", "room", "class_unit", "group"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(_("Неизвестные поля: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    for key, value in changes.items():
+        setattr(entry, key, value)
+    with transaction.atomic():
+        errors = timetable_clashes(
+            academic_year=entry.academic_year,
+            weekday=entry.weekday,
+            lesson_number=entry.lesson_number,
+            teacher=entry.teacher,
+            room=entry.room,
+            class_unit=entry.class_unit,
+            group=entry.group,
+            exclude_id=entry.id,
+        )
+        if errors:
+            raise ValidationError(errors)
+        entry.save()
+    return entry
+
+
+def _grade_of(entry: TimetableEntry) -> int | None:
+    cu = entry.class_unit or (entry.group.class_unit if entry.group else None)
+    return cu.parallel.grade if cu else None
+
+
+def _lesson_has_records(lesson_ids: Iterable[int]) -> set[int]:
+    from shkola.journal.models import Attendance, Mark
+
+    ids = list(lesson_ids)
+    if not ids:
+        return set()
+    with_marks = set(Mark.objects.filter(lesson_id__in=ids).values_list("lesson_id", flat=True))
+    with_att = set(Attendance.objects.filter(lesson_id__in=ids).values_list("lesson_id", flat=True))
+    return with_marks | with_att
+
+
+def lessons_generate(
+    *,
+    academic_year: AcademicYear,
+    start: dt.date,
+    end: dt.date,
+    entries: Iterable[TimetableEntry] | None = None,
+    periods: list[AttestationPeriod] | None = None,
+) -> dict[str, int]:
+    """Make the dated lessons of [start, end] match the timetable.
+
+    Missing lessons are created, lessons whose timetable slot changed are moved with it (the
+    topic stays), and lessons no longer in the timetable are deleted unless they already have
+    marks or attendance: those are kept and flagged ``is_cancelled`` so nothing is lost."""
+    start = max(start, academic_year.start)
+    end = min(end, academic_year.end)
+    if entries is None:
+        entries = TimetableEntry.objects.filter(academic_year=academic_year)
+    entries = list(
+        entries.select_related("class_unit__parallel", "group__class_unit__parallel")  # type: ignore[union-attr]
+        if hasattr(entries, "select_related")
+        else entries
+    )
+    if periods is None:
+        from shkola.schools.models import AttestationPeriod as AP
+
+        periods = list(AP.objects.filter(academic_year=academic_year))
+    holidays = holidays_of(academic_year)
+
+    def period_for(day: dt.date, grade: int | None) -> AttestationPeriod | None:
+        scheme = academic_year.organisation.period_scheme
+        for p in periods:
+            if p.scheme == scheme and p.start <= day <= p.end:
+                return p
+        return None
+
+    wanted: dict[tuple[int, dt.date], TimetableEntry] = {}
+    day = start
+    while day <= end:
+        weekday = day.isoweekday()
+        for entry in entries:
+            if entry.weekday != weekday:
+                continue
+            grade = _grade_of(entry)
+            if holiday_on(day, [h for h in holidays if h.applies_to_grade(grade)]):
+                continue
+            wanted[(entry.id, day)] = entry
+        day += dt.timedelta(days=1)
+
+    entry_ids = [e.id for e in entries]
+    existing = list(
+        Lesson.objects.filter(
+            academic_year=academic_year, date__gte=start, date__lte=end, timetable_entry_id__in=entry_ids
+        )
+    )
+    existing_keys = {(lesson.timetable_entry_id, lesson.date): lesson for lesson in existing}
+    to_create: list[Lesson] = []
+    to_update: list[Lesson] = []
+    for (entry_id, day), entry in wanted.items():
+        lesson = existing_keys.get((entry_id, day))
+        fields = dict(
+            class_unit_id=entry.class_unit_id,
+            group_id=entry.group_id,
+            subject_id=entry.subject_id,
+            teacher_id=entry.teacher_id,
+            room_id=entry.room_id,
+            lesson_number=entry.lesson_number,
+            period=period_for(day, _grade_of(entry)),
+        )
+        if lesson is None:
+            to_create.append(
+                Lesson(academic_year=academic_year, timetable_entry=entry, date=day, **fields)
+            )
+        else:
+            changed = False
+            for key, value in fields.items():
+                if getattr(lesson, key) != value:
+                    setattr(lesson, key, value)
+                    changed = True
+            if lesson.is_cancelled:
+                lesson.is_cancelled = False
+                changed = True
+            if changed:
+                to_update.append(lesson)
+    stale = [lesson for key, lesson in existing_keys.items() if key not in wanted]
+    # Lessons from entries that were deleted altogether (timetable_entry set to NULL).
+    orphans = list(
+        Lesson.objects.filter(
+            academic_year=academic_year,
+            date__gte=start,
+            date__lte=end,
+            timetable_entry__isnull=True,
+            is_cancelled=False,
+        )
+    )
+    stale.extend(orphans)
+    protected = _lesson_has_records(lesson.id for lesson in stale)
+    to_cancel = [lesson for lesson in stale if lesson.id in protected and not lesson.is_cancelled]
+    to_delete = [lesson.id for lesson in stale if lesson.id not in protected]
+    with transaction.atomic():
+        Lesson.objects.bulk_create(to_create, batch_size=2000)
+        if to_update:
+            Lesson.objects.bulk_update(
+                to_update,
+                ["class_unit", "group", "subject", "teacher", "room", "lesson_number", "period", "is_cancelled"],
+                batch_size=1000,
+            )
+        for lesson in to_cancel:
+            lesson.is_cancelled = True
+        if to_cancel:
+            Lesson.objects.bulk_update(to_cancel, ["is_cancelled"])
+        if to_delete:
+            from shkola.journal.models import Homework
+
+            Homework.objects.filter(lesson_id__in=to_delete).delete()
+            Lesson.objects.filter(id__in=to_delete).delete()
+    return {
+        "created": len(to_create),
+        "updated": len(to_update),
+        "deleted": len(to_delete),
+        "kept_with_marks": len(to_cancel),
+    }
+
+
+def timetable_entry_delete(*, entry: TimetableEntry, regenerate_from: dt.date | None = None) -> dict[str, int]:
+    """Remove a slot; future lessons go, lessons with marks stay (flagged)."""
+    year = entry.academic_year
+    with transaction.atomic():
+        entry.delete()
+        start = regenerate_from or year.start
+        return lessons_generate(academic_year=year, start=start, end=year.end)
