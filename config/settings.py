@@ -4,6 +4,7 @@ environment. The demo (DEBUG on, SQLite) needs no variables at all."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -25,7 +26,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", default=False)
-TESTING = env_bool("SHKOLA_TESTING", default=False)
+TESTING = env_bool("SHKOLA_TESTING", default=False) or "pytest" in sys.modules
 
 _DEV_SECRET = "django-insecure-shkola-local-demo-only-never-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY") or (_DEV_SECRET if DEBUG or TESTING else "")
@@ -154,13 +155,20 @@ STORAGES = {
 }
 
 _email = dj_email_url.parse(os.environ.get("EMAIL_URL", "console://" if DEBUG else "smtp://localhost:25"))
-EMAIL_BACKEND = _email["EMAIL_BACKEND"]
-EMAIL_HOST = _email["EMAIL_HOST"]
-EMAIL_PORT = _email["EMAIL_PORT"]
-EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
-EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
-EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
-EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+_mailer: dict = {"BACKEND": _email["EMAIL_BACKEND"]}
+if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
+    _mailer["OPTIONS"] = {
+        "host": _email["EMAIL_HOST"],
+        "port": _email["EMAIL_PORT"],
+        "username": _email["EMAIL_HOST_USER"] or None,
+        "password": _email["EMAIL_HOST_PASSWORD"] or None,
+        "use_tls": bool(_email["EMAIL_USE_TLS"]),
+        "use_ssl": bool(_email["EMAIL_USE_SSL"]),
+        "timeout": 20,
+    }
+elif _email["EMAIL_BACKEND"].endswith("filebased.EmailBackend"):
+    _mailer["OPTIONS"] = {"file_path": _email.get("EMAIL_FILE_PATH") or str(BASE_DIR / "sent-mail")}
+MAILERS = {"default": _mailer}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Школа <noreply@shkola.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -1,0 +1,5 @@
+from shkola.core.testing.matrix import Case, expect
+
+CASES = [
+    Case("core:home", expect(200, anonymous=302)),
+]
