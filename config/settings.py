@@ -52,12 +52,12 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "shkola.core",
     "shkola.accounts",
+    "shkola.accounts.sso",
     "shkola.schools",
     "shkola.timetable",
     "shkola.journal",
     "shkola.diary",
     "shkola.portfolio",
-    "shkola.api",
     "shkola.demo",
 ]
 

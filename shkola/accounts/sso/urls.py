@@ -1,4 +1,4 @@
 from django.urls import path  # noqa: F401
 
-app_name = "api"
+app_name = "sso"
 urlpatterns: list = []

@@ -1,0 +1,123 @@
+"""Grade arithmetic — the one place that says what a correct average is.
+
+ENGINEERING.md:
+- weighted average of a student in a subject and period: Σ(mark × weight) / Σ(weight) over
+  the marks of the 5-point scale; pass/fail and attendance marks do not enter it; shown with
+  two decimals;
+- suggested period mark by school thresholds (default 5 from 4.60, 4 from 3.60, 3 from 2.60),
+  never rounding silently: 4.59 suggests 4;
+- success rate = share of students with final marks 5, 4 or 3; quality rate = share with 5
+  or 4; the denominator excludes students exempted or without marks.
+
+Averages are Decimals rounded half-up to two places only for display (``quantize2``); the
+comparisons with thresholds use the exact value."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+DEFAULT_THRESHOLDS = (Decimal("4.60"), Decimal("3.60"), Decimal("2.60"))
+FIVE_POINT_VALUES = {"5": 5, "4": 4, "3": 3, "2": 2, "1": 1}
+# Final-mark values that mean "no mark to count" rather than a result.
+EXEMPT_VALUES = {"осв"}
+NO_MARK_VALUES = {"", None, "н/а"}
+TWO = Decimal("0.01")
+
+
+def points_of(value: str) -> int | None:
+    """1..5 for the five-point scale, None for pass/fail and attendance."""
+    return FIVE_POINT_VALUES.get(str(value).strip())
+
+
+def weighted_average(marks: Iterable[tuple[int | None, int]]) -> Decimal | None:
+    """``marks``: (points, weight) pairs; points None (pass/fail) are skipped."""
+    total = 0
+    weights = 0
+    for points, weight in marks:
+        if points is None:
+            continue
+        if weight <= 0:
+            raise ValueError("weight must be positive")
+        total += points * weight
+        weights += weight
+    if weights == 0:
+        return None
+    return Decimal(total) / Decimal(weights)
+
+
+def quantize2(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(TWO, rounding=ROUND_HALF_UP)
+
+
+def suggested_mark(
+    average: Decimal | None, thresholds: tuple[Decimal, Decimal, Decimal] = DEFAULT_THRESHOLDS
+) -> str | None:
+    """The period mark the averages suggest. Compares the exact average with the thresholds,
+    so 4.599… stays a 4 even though it is displayed as 4,60 — never rounding silently
+    upward; a teacher decides."""
+    if average is None:
+        return None
+    five, four, three = (Decimal(str(t)) for t in thresholds)
+    if average >= five:
+        return "5"
+    if average >= four:
+        return "4"
+    if average >= three:
+        return "3"
+    return "2"
+
+
+def thresholds_of(organisation: object) -> tuple[Decimal, Decimal, Decimal]:
+    return (
+        Decimal(str(getattr(organisation, "threshold_5", DEFAULT_THRESHOLDS[0]))),
+        Decimal(str(getattr(organisation, "threshold_4", DEFAULT_THRESHOLDS[1]))),
+        Decimal(str(getattr(organisation, "threshold_3", DEFAULT_THRESHOLDS[2]))),
+    )
+
+
+def mean(values: Iterable[Decimal | None]) -> Decimal | None:
+    """Plain mean of the values that exist (e.g. "my average" = mean of my subject averages)."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return None
+    return sum(present, Decimal(0)) / Decimal(len(present))
+
+
+@dataclass(frozen=True)
+class Rates:
+    counted: int  # the denominator: students with a mark, exempt excluded
+    success: Decimal | None  # percent, exact
+    quality: Decimal | None
+    excellent: int
+    good: int
+    satisfactory: int
+    failing: int
+
+
+def rates(final_values: Iterable[str | None]) -> Rates:
+    """Success and quality rates (in percent) over one final mark per student.
+
+    Pass marks count as success but not as quality; a fail counts as failing."""
+    counted = excellent = good = satisfactory = failing = passed = 0
+    for value in final_values:
+        if value in NO_MARK_VALUES or value in EXEMPT_VALUES:
+            continue
+        counted += 1
+        if value == "5":
+            excellent += 1
+        elif value == "4":
+            good += 1
+        elif value == "3":
+            satisfactory += 1
+        elif value == "зач":
+            passed += 1
+        else:
+            failing += 1
+    if counted == 0:
+        return Rates(0, None, None, 0, 0, 0, 0)
+    hundred = Decimal(100)
+    success = hundred * (excellent + good + satisfactory + passed) / counted
+    quality = hundred * (excellent + good) / counted
+    return Rates(counted, success, quality, excellent, good, satisfactory, failing)
