@@ -22,7 +22,9 @@ class User(AbstractUser):
     email_confirmed = models.BooleanField(_("e-mail подтверждён"), default=False)
     snils = models.CharField(_("СНИЛС"), max_length=11, blank=True, db_index=True)
     signature = models.TextField(_("подпись в сообщениях"), blank=True)
-    must_change_password = models.BooleanField(_("сменить пароль при входе"), default=False)
+    must_change_password = models.BooleanField(
+        _("сменить пароль при входе"), default=False
+    )
     is_demo = models.BooleanField(
         _("демо-учётная запись"),
         default=False,
@@ -38,7 +40,9 @@ class User(AbstractUser):
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+        return " ".join(
+            p for p in (self.last_name, self.first_name, self.middle_name) if p
+        )
 
     @property
     def short_name(self) -> str:
@@ -86,10 +90,18 @@ class RoleAssignment(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(_("роль"), max_length=20, choices=Role.choices)
     organisation = models.ForeignKey(
-        "schools.Organisation", on_delete=models.CASCADE, null=True, blank=True, related_name="staff_roles"
+        "schools.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="staff_roles",
     )
     territory = models.ForeignKey(
-        "schools.Territory", on_delete=models.CASCADE, null=True, blank=True, related_name="official_roles"
+        "schools.Territory",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="official_roles",
     )
     specialist_kind = models.CharField(
         _("специальность"), max_length=20, choices=SpecialistKind.choices, blank=True
@@ -101,7 +113,8 @@ class RoleAssignment(models.Model):
         verbose_name_plural = _("роли")
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "role", "organisation", "territory"], name="role_assignment_unique"
+                fields=["user", "role", "organisation", "territory"],
+                name="role_assignment_unique",
             ),
             models.CheckConstraint(
                 condition=(
@@ -137,12 +150,18 @@ class AuditEvent(models.Model):
         DATA_CHANGE = "data_change", _("Изменение персональных данных")
 
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
-    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     subject_user = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     organisation = models.ForeignKey(
-        "schools.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "schools.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     username = models.CharField(max_length=150, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)

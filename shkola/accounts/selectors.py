@@ -58,7 +58,11 @@ class Viewer:
 
     @cached_property
     def admin_org_ids(self) -> set[int]:
-        return {r.organisation_id for r in self.roles if r.organisation_id and r.role in ADMIN_ROLES}
+        return {
+            r.organisation_id
+            for r in self.roles
+            if r.organisation_id and r.role in ADMIN_ROLES
+        }
 
     @cached_property
     def teacher_org_ids(self) -> set[int]:
@@ -70,7 +74,11 @@ class Viewer:
 
     @cached_property
     def specialist_org_ids(self) -> set[int]:
-        return {r.organisation_id for r in self.roles if r.organisation_id and r.role == Role.SPECIALIST}
+        return {
+            r.organisation_id
+            for r in self.roles
+            if r.organisation_id and r.role == Role.SPECIALIST
+        }
 
     @cached_property
     def territory_ids(self) -> set[int]:
@@ -80,14 +88,20 @@ class Viewer:
         direct = {r.territory_id for r in self.roles if r.territory_id}
         if not direct:
             return set()
-        children = set(Territory.objects.filter(parent_id__in=direct).values_list("id", flat=True))
+        children = set(
+            Territory.objects.filter(parent_id__in=direct).values_list("id", flat=True)
+        )
         return direct | children
 
     @cached_property
     def led_class_ids(self) -> set[int]:
         from shkola.schools.models import ClassUnit
 
-        return set(ClassUnit.objects.filter(class_teacher=self.user).values_list("id", flat=True))
+        return set(
+            ClassUnit.objects.filter(class_teacher=self.user).values_list(
+                "id", flat=True
+            )
+        )
 
     @property
     def is_staff_member(self) -> bool:
@@ -121,7 +135,10 @@ class Viewer:
         for role in Role:
             if role == Role.CLASS_TEACHER:
                 continue
-            if any(r.role == role for r in self.roles) and str(role.label) not in labels:
+            if (
+                any(r.role == role for r in self.roles)
+                and str(role.label) not in labels
+            ):
                 labels.append(str(role.label))
         return labels
 
@@ -137,7 +154,11 @@ class Viewer:
         if self.own_student:
             return self.own_student.organisation
         if self.staff_org_ids:
-            return Organisation.objects.filter(id__in=self.staff_org_ids).order_by("id").first()
+            return (
+                Organisation.objects.filter(id__in=self.staff_org_ids)
+                .order_by("id")
+                .first()
+            )
         if self.children:
             return self.children[0].organisation
         return None
@@ -150,7 +171,9 @@ def _label(kind: str) -> str:
 
 
 def viewer_for(user: User) -> Viewer:
-    roles = list(RoleAssignment.objects.filter(user=user)) if user.is_authenticated else []
+    roles = (
+        list(RoleAssignment.objects.filter(user=user)) if user.is_authenticated else []
+    )
     return Viewer(user=user, roles=roles)
 
 

@@ -9,4 +9,12 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from .navigation import NavItem, register
 
-        register(NavItem(label=_("Главная"), url_name="core:home", icon="house", visible=lambda v: True, order=0))
+        register(
+            NavItem(
+                label=_("Главная"),
+                url_name="core:home",
+                icon="house",
+                visible=lambda v: True,
+                order=0,
+            )
+        )

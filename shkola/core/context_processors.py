@@ -21,8 +21,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     org = viewer.organisation
     year = None
     if org is not None:
-        from shkola.schools.selectors import current_year
         from shkola.core.clock import today
+        from shkola.schools.selectors import current_year
 
         year = current_year(org, on=today())
     return {

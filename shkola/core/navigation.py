@@ -41,7 +41,8 @@ def navigation_for(viewer: Any, request: HttpRequest) -> list[dict[str, Any]]:
                 "label": item.label,
                 "url": url,
                 "icon": item.icon,
-                "active": request.path == url or (url != "/" and request.path.startswith(url)),
+                "active": request.path == url
+                or (url != "/" and request.path.startswith(url)),
             }
         )
     return items

@@ -80,7 +80,14 @@ class GuardianshipInline(admin.TabularInline):
 
 @admin.register(models.Student)
 class StudentAdmin(admin.ModelAdmin):
-    list_display = ["last_name", "first_name", "middle_name", "birth_date", "current_class", "organisation"]
+    list_display = [
+        "last_name",
+        "first_name",
+        "middle_name",
+        "birth_date",
+        "current_class",
+        "organisation",
+    ]
     search_fields = ["last_name", "first_name", "snils"]
     list_filter = ["organisation"]
     raw_id_fields = ["user", "current_class"]

@@ -41,16 +41,28 @@ class PeriodScheme(models.TextChoices):
 class Organisation(models.Model):
     """A school («образовательная организация»)."""
 
-    territory = models.ForeignKey(Territory, on_delete=models.PROTECT, related_name="organisations")
+    territory = models.ForeignKey(
+        Territory, on_delete=models.PROTECT, related_name="organisations"
+    )
     short_name = models.CharField(_("краткое наименование"), max_length=200)
     full_name = models.CharField(_("полное наименование"), max_length=500)
     address = models.CharField(_("адрес"), max_length=500, blank=True)
     phones = models.CharField(_("телефоны"), max_length=200, blank=True)
-    admin_last_name = models.CharField(_("фамилия ответственного"), max_length=150, blank=True)
-    admin_first_name = models.CharField(_("имя ответственного"), max_length=150, blank=True)
-    admin_middle_name = models.CharField(_("отчество ответственного"), max_length=150, blank=True)
-    admin_birth_date = models.DateField(_("дата рождения ответственного"), null=True, blank=True)
-    admin_phone = models.CharField(_("телефон ответственного"), max_length=50, blank=True)
+    admin_last_name = models.CharField(
+        _("фамилия ответственного"), max_length=150, blank=True
+    )
+    admin_first_name = models.CharField(
+        _("имя ответственного"), max_length=150, blank=True
+    )
+    admin_middle_name = models.CharField(
+        _("отчество ответственного"), max_length=150, blank=True
+    )
+    admin_birth_date = models.DateField(
+        _("дата рождения ответственного"), null=True, blank=True
+    )
+    admin_phone = models.CharField(
+        _("телефон ответственного"), max_length=50, blank=True
+    )
     admin_email = models.EmailField(_("e-mail ответственного"), blank=True)
     period_scheme = models.CharField(
         _("аттестационные периоды"),
@@ -59,9 +71,15 @@ class Organisation(models.Model):
         default=PeriodScheme.QUARTERS,
     )
     # Suggested period mark thresholds (ENGINEERING.md: 5 from 4.60, 4 from 3.60, 3 from 2.60).
-    threshold_5 = models.DecimalField(_("«5» от"), max_digits=3, decimal_places=2, default=4.60)
-    threshold_4 = models.DecimalField(_("«4» от"), max_digits=3, decimal_places=2, default=3.60)
-    threshold_3 = models.DecimalField(_("«3» от"), max_digits=3, decimal_places=2, default=2.60)
+    threshold_5 = models.DecimalField(
+        _("«5» от"), max_digits=3, decimal_places=2, default=4.60
+    )
+    threshold_4 = models.DecimalField(
+        _("«4» от"), max_digits=3, decimal_places=2, default=3.60
+    )
+    threshold_3 = models.DecimalField(
+        _("«3» от"), max_digits=3, decimal_places=2, default=2.60
+    )
 
     class Meta:
         verbose_name = _("образовательная организация")
@@ -73,7 +91,9 @@ class Organisation(models.Model):
 
 
 class AcademicYear(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="years")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="years"
+    )
     name = models.CharField(_("учебный год"), max_length=20)  # «2026/2027»
     start = models.DateField(_("начало"))
     end = models.DateField(_("окончание"))
@@ -84,8 +104,13 @@ class AcademicYear(models.Model):
         verbose_name_plural = _("учебные годы")
         ordering = ["-start"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "name"], name="year_unique_per_org"),
-            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="year_end_after_start"),
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="year_unique_per_org"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")),
+                name="year_end_after_start",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -93,14 +118,20 @@ class AcademicYear(models.Model):
 
 
 class AttestationPeriod(models.Model):
-    academic_year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="periods")
+    academic_year = models.ForeignKey(
+        AcademicYear, on_delete=models.CASCADE, related_name="periods"
+    )
     scheme = models.CharField(_("вид"), max_length=20, choices=PeriodScheme.choices)
     number = models.PositiveSmallIntegerField(_("номер"))
     start = models.DateField(_("начало"))
     end = models.DateField(_("окончание"))
     closed_at = models.DateTimeField(_("закрыт"), null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -108,7 +139,9 @@ class AttestationPeriod(models.Model):
         verbose_name_plural = _("аттестационные периоды")
         ordering = ["academic_year", "scheme", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["academic_year", "scheme", "number"], name="period_unique"),
+            models.UniqueConstraint(
+                fields=["academic_year", "scheme", "number"], name="period_unique"
+            ),
         ]
 
     @property
@@ -132,7 +165,9 @@ class Holiday(models.Model):
     """Holidays of the calendar schedule («КУГ»). ``grades`` narrows a holiday to some
     parallels (e.g. the extra February week of the first grade)."""
 
-    academic_year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="holidays")
+    academic_year = models.ForeignKey(
+        AcademicYear, on_delete=models.CASCADE, related_name="holidays"
+    )
     name = models.CharField(_("название"), max_length=200)
     start = models.DateField(_("начало"))
     end = models.DateField(_("окончание"))
@@ -151,11 +186,18 @@ class Holiday(models.Model):
 
 
 class Parallel(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="parallels")
-    academic_year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="parallels")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="parallels"
+    )
+    academic_year = models.ForeignKey(
+        AcademicYear, on_delete=models.CASCADE, related_name="parallels"
+    )
     grade = models.PositiveSmallIntegerField(_("параллель"))
     period_scheme = models.CharField(
-        _("аттестационные периоды"), max_length=20, choices=PeriodScheme.choices, blank=True,
+        _("аттестационные периоды"),
+        max_length=20,
+        choices=PeriodScheme.choices,
+        blank=True,
         help_text=_("Пусто — как у школы."),
     )
 
@@ -164,8 +206,12 @@ class Parallel(models.Model):
         verbose_name_plural = _("параллели")
         ordering = ["grade"]
         constraints = [
-            models.UniqueConstraint(fields=["academic_year", "grade"], name="parallel_unique"),
-            models.CheckConstraint(condition=models.Q(grade__gte=1, grade__lte=11), name="grade_1_11"),
+            models.UniqueConstraint(
+                fields=["academic_year", "grade"], name="parallel_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(grade__gte=1, grade__lte=11), name="grade_1_11"
+            ),
         ]
 
     @property
@@ -184,10 +230,15 @@ class ClassType(models.TextChoices):
 
 
 class ClassUnit(models.Model):
-    parallel = models.ForeignKey(Parallel, on_delete=models.CASCADE, related_name="class_units")
+    parallel = models.ForeignKey(
+        Parallel, on_delete=models.CASCADE, related_name="class_units"
+    )
     letter = models.CharField(_("литера"), max_length=4)
     class_type = models.CharField(
-        _("тип класса"), max_length=20, choices=ClassType.choices, default=ClassType.GENERAL
+        _("тип класса"),
+        max_length=20,
+        choices=ClassType.choices,
+        default=ClassType.GENERAL,
     )
     class_teacher = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -203,7 +254,9 @@ class ClassUnit(models.Model):
         verbose_name_plural = _("классы")
         ordering = ["parallel__grade", "letter"]
         constraints = [
-            models.UniqueConstraint(fields=["parallel", "letter"], name="class_unit_unique"),
+            models.UniqueConstraint(
+                fields=["parallel", "letter"], name="class_unit_unique"
+            ),
         ]
 
     @property
@@ -215,7 +268,9 @@ class ClassUnit(models.Model):
 
 
 class Subject(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="subjects")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="subjects"
+    )
     name = models.CharField(_("предмет"), max_length=200)
     short_name = models.CharField(_("сокращение"), max_length=40, blank=True)
     is_extra = models.BooleanField(_("дополнительное образование"), default=False)
@@ -224,7 +279,11 @@ class Subject(models.Model):
         verbose_name = _("предмет")
         verbose_name_plural = _("предметы")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="subject_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="subject_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -233,25 +292,37 @@ class Subject(models.Model):
 class CurriculumItem(models.Model):
     """One line of the curriculum («учебный план»): a subject in a class with hours per week."""
 
-    class_unit = models.ForeignKey(ClassUnit, on_delete=models.CASCADE, related_name="curriculum")
+    class_unit = models.ForeignKey(
+        ClassUnit, on_delete=models.CASCADE, related_name="curriculum"
+    )
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
-    hours_per_week = models.DecimalField(_("часов в неделю"), max_digits=4, decimal_places=1)
+    hours_per_week = models.DecimalField(
+        _("часов в неделю"), max_digits=4, decimal_places=1
+    )
     split_into_groups = models.BooleanField(_("деление на подгруппы"), default=False)
 
     class Meta:
         verbose_name = _("строка учебного плана")
         verbose_name_plural = _("учебный план")
-        constraints = [models.UniqueConstraint(fields=["class_unit", "subject"], name="curriculum_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["class_unit", "subject"], name="curriculum_unique"
+            )
+        ]
 
 
 class ControlForm(models.Model):
     """Form of control («форма контроля») with its weight in the average."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="control_forms")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="control_forms"
+    )
     name = models.CharField(_("форма контроля"), max_length=200)
     weight = models.PositiveSmallIntegerField(_("вес"), default=1)
     is_test = models.BooleanField(
-        _("контрольная"), default=False, help_text=_("Учитывается в «Графике контрольных работ».")
+        _("контрольная"),
+        default=False,
+        help_text=_("Учитывается в «Графике контрольных работ»."),
     )
 
     class Meta:
@@ -259,8 +330,12 @@ class ControlForm(models.Model):
         verbose_name_plural = _("формы контроля")
         ordering = ["-weight", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "name"], name="control_form_unique"),
-            models.CheckConstraint(condition=models.Q(weight__gte=1, weight__lte=10), name="weight_1_10"),
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="control_form_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=1, weight__lte=10), name="weight_1_10"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -270,9 +345,15 @@ class ControlForm(models.Model):
 class Student(models.Model):
     """A student of the roster. Name and birth date are kept by school staff."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="students")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="students"
+    )
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="student"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="student",
     )
     last_name = models.CharField(_("фамилия"), max_length=150)
     first_name = models.CharField(_("имя"), max_length=150)
@@ -280,15 +361,25 @@ class Student(models.Model):
     birth_date = models.DateField(_("дата рождения"))
     sex = models.CharField(_("пол"), max_length=1, choices=Sex.choices)
     snils = models.CharField(
-        _("СНИЛС"), max_length=11, blank=True, db_index=True, validators=[validate_snils]
+        _("СНИЛС"),
+        max_length=11,
+        blank=True,
+        db_index=True,
+        validators=[validate_snils],
     )
-    id_document = models.CharField(_("документ, удостоверяющий личность"), max_length=100, blank=True)
+    id_document = models.CharField(
+        _("документ, удостоверяющий личность"), max_length=100, blank=True
+    )
     email = models.EmailField(_("e-mail"), blank=True)
     special_needs = models.BooleanField(_("ОВЗ"), default=False)
     photo = models.ImageField(_("фото"), upload_to="students/photos/", blank=True)
     # Denormalised from the enrolment history by ``enrolment_record``; never set by hand.
     current_class = models.ForeignKey(
-        ClassUnit, on_delete=models.SET_NULL, null=True, blank=True, related_name="students"
+        ClassUnit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="students",
     )
 
     class Meta:
@@ -299,7 +390,9 @@ class Student(models.Model):
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+        return " ".join(
+            p for p in (self.last_name, self.first_name, self.middle_name) if p
+        )
 
     @property
     def short_name(self) -> str:
@@ -313,7 +406,11 @@ class Guardian(models.Model):
     """A legal representative of a student; may or may not have an account."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="guardian"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="guardian",
     )
     last_name = models.CharField(_("фамилия"), max_length=150)
     first_name = models.CharField(_("имя"), max_length=150)
@@ -322,7 +419,9 @@ class Guardian(models.Model):
     sex = models.CharField(_("пол"), max_length=1, choices=Sex.choices, blank=True)
     phone = models.CharField(_("телефон"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    snils = models.CharField(_("СНИЛС"), max_length=11, blank=True, validators=[validate_snils])
+    snils = models.CharField(
+        _("СНИЛС"), max_length=11, blank=True, validators=[validate_snils]
+    )
 
     class Meta:
         verbose_name = _("законный представитель")
@@ -331,7 +430,9 @@ class Guardian(models.Model):
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+        return " ".join(
+            p for p in (self.last_name, self.first_name, self.middle_name) if p
+        )
 
     def __str__(self) -> str:
         return self.full_name
@@ -346,8 +447,12 @@ class RepresentativeKind(models.TextChoices):
 
 
 class Guardianship(models.Model):
-    guardian = models.ForeignKey(Guardian, on_delete=models.CASCADE, related_name="guardianships")
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="guardianships")
+    guardian = models.ForeignKey(
+        Guardian, on_delete=models.CASCADE, related_name="guardianships"
+    )
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="guardianships"
+    )
     kind = models.CharField(
         _("тип представителя"), max_length=20, choices=RepresentativeKind.choices
     )
@@ -356,7 +461,9 @@ class Guardianship(models.Model):
         verbose_name = _("связь с представителем")
         verbose_name_plural = _("связи с представителями")
         constraints = [
-            models.UniqueConstraint(fields=["guardian", "student"], name="guardianship_unique")
+            models.UniqueConstraint(
+                fields=["guardian", "student"], name="guardianship_unique"
+            )
         ]
 
 
@@ -374,15 +481,23 @@ LEAVING_ACTIONS = {EnrolmentAction.EXPEL, EnrolmentAction.GRADUATE}
 class Enrolment(models.Model):
     """One line of the education history («История обучения»)."""
 
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrolments")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    action = models.CharField(_("действие"), max_length=20, choices=EnrolmentAction.choices)
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="enrolments"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(
+        _("действие"), max_length=20, choices=EnrolmentAction.choices
+    )
     date = models.DateField(_("дата"))
     order_number = models.CharField(_("номер приказа"), max_length=50)
     class_unit = models.ForeignKey(
         ClassUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    class_type = models.CharField(_("тип класса"), max_length=20, choices=ClassType.choices, blank=True)
+    class_type = models.CharField(
+        _("тип класса"), max_length=20, choices=ClassType.choices, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -398,14 +513,24 @@ class StudyGroup(models.Model):
         SUBGROUP = "subgroup", _("Подгруппа класса")
         EXTRA = "extra", _("Группа дополнительного образования")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="groups")
-    academic_year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="groups")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="groups"
+    )
+    academic_year = models.ForeignKey(
+        AcademicYear, on_delete=models.CASCADE, related_name="groups"
+    )
     kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("название"), max_length=200)
     class_unit = models.ForeignKey(
-        ClassUnit, on_delete=models.CASCADE, null=True, blank=True, related_name="subgroups"
+        ClassUnit,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="subgroups",
     )
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     students = models.ManyToManyField(Student, related_name="study_groups", blank=True)
 
     class Meta:
@@ -420,7 +545,9 @@ class StudyGroup(models.Model):
 class SchoolEvent(models.Model):
     """An upcoming school event (D9)."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="events")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="events"
+    )
     title = models.CharField(_("название"), max_length=300)
     date = models.DateField(_("дата"))
     time = models.TimeField(_("время"), null=True, blank=True)

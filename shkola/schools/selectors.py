@@ -8,12 +8,21 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from .models import AcademicYear, AttestationPeriod, ClassUnit, Holiday, Organisation, Student
+from .models import (
+    AcademicYear,
+    AttestationPeriod,
+    ClassUnit,
+    Holiday,
+    Organisation,
+    Student,
+)
 
 SCHOOL_WEEKDAYS_DEFAULT = 5  # Monday..Friday; a six-day school passes 6
 
 
-def current_year(organisation: Organisation | int, on: dt.date | None = None) -> AcademicYear | None:
+def current_year(
+    organisation: Organisation | int, on: dt.date | None = None
+) -> AcademicYear | None:
     org_id = organisation if isinstance(organisation, int) else organisation.id
     years = AcademicYear.objects.filter(organisation_id=org_id)
     if on is not None:
@@ -39,7 +48,11 @@ def holiday_on(day: dt.date, holidays: Iterable[Holiday]) -> Holiday | None:
 
 
 def is_school_day(
-    year: AcademicYear, day: dt.date, *, grade: int | None = None, weekdays: int = SCHOOL_WEEKDAYS_DEFAULT
+    year: AcademicYear,
+    day: dt.date,
+    *,
+    grade: int | None = None,
+    weekdays: int = SCHOOL_WEEKDAYS_DEFAULT,
 ) -> bool:
     if not (year.start <= day <= year.end):
         return False
@@ -54,18 +67,28 @@ class NextHoliday:
     days_left: int  # 0 while the holiday is on
 
 
-def next_holiday(year: AcademicYear, today: dt.date, *, grade: int | None = None) -> NextHoliday | None:
+def next_holiday(
+    year: AcademicYear, today: dt.date, *, grade: int | None = None
+) -> NextHoliday | None:
     """The holiday in progress (days_left 0) or the next one with the days until it starts."""
     for holiday in holidays_of(year, grade):
         if holiday.end < today:
             continue
-        return NextHoliday(holiday=holiday, days_left=max(0, (holiday.start - today).days))
+        return NextHoliday(
+            holiday=holiday, days_left=max(0, (holiday.start - today).days)
+        )
     return None
 
 
-def period_on(year: AcademicYear, day: dt.date, scheme: str | None = None) -> AttestationPeriod | None:
+def period_on(
+    year: AcademicYear, day: dt.date, scheme: str | None = None
+) -> AttestationPeriod | None:
     scheme = scheme or year.organisation.period_scheme
-    periods = list(AttestationPeriod.objects.filter(academic_year=year, scheme=scheme).order_by("number"))
+    periods = list(
+        AttestationPeriod.objects.filter(academic_year=year, scheme=scheme).order_by(
+            "number"
+        )
+    )
     for period in periods:
         if period.start <= day <= period.end:
             return period
@@ -74,14 +97,24 @@ def period_on(year: AcademicYear, day: dt.date, scheme: str | None = None) -> At
     return earlier[-1] if earlier else (periods[0] if periods else None)
 
 
-def periods_of(year: AcademicYear, scheme: str | None = None) -> list[AttestationPeriod]:
+def periods_of(
+    year: AcademicYear, scheme: str | None = None
+) -> list[AttestationPeriod]:
     scheme = scheme or year.organisation.period_scheme
-    return list(AttestationPeriod.objects.filter(academic_year=year, scheme=scheme).order_by("number"))
+    return list(
+        AttestationPeriod.objects.filter(academic_year=year, scheme=scheme).order_by(
+            "number"
+        )
+    )
 
 
-def class_units_of(organisation: Organisation, year: AcademicYear) -> QuerySet[ClassUnit]:
+def class_units_of(
+    organisation: Organisation, year: AcademicYear
+) -> QuerySet[ClassUnit]:
     return (
-        ClassUnit.objects.filter(parallel__organisation=organisation, parallel__academic_year=year)
+        ClassUnit.objects.filter(
+            parallel__organisation=organisation, parallel__academic_year=year
+        )
         .select_related("parallel", "class_teacher")
         .order_by("parallel__grade", "letter")
     )
@@ -89,4 +122,6 @@ def class_units_of(organisation: Organisation, year: AcademicYear) -> QuerySet[C
 
 def students_of_class(class_unit: ClassUnit | int) -> QuerySet[Student]:
     cid = class_unit if isinstance(class_unit, int) else class_unit.id
-    return Student.objects.filter(current_class_id=cid).order_by("last_name", "first_name", "middle_name")
+    return Student.objects.filter(current_class_id=cid).order_by(
+        "last_name", "first_name", "middle_name"
+    )

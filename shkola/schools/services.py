@@ -41,7 +41,9 @@ def organisation_register(
     admin_email: str = "",
 ) -> Organisation:
     if territory.kind != Territory.Kind.MUNICIPALITY:
-        raise ValidationError({"territory": _("Школа регистрируется в муниципалитете, а не в регионе.")})
+        raise ValidationError(
+            {"territory": _("Школа регистрируется в муниципалитете, а не в регионе.")}
+        )
     if not short_name.strip():
         raise ValidationError({"short_name": _("Укажите краткое наименование.")})
     org = Organisation(
@@ -75,24 +77,40 @@ def academic_year_create(
 ) -> AcademicYear:
     """Create a year and its attestation periods (given as (start, end) pairs, in order)."""
     if end <= start:
-        raise ValidationError({"end": _("Окончание учебного года должно быть позже начала.")})
+        raise ValidationError(
+            {"end": _("Окончание учебного года должно быть позже начала.")}
+        )
     scheme = scheme or organisation.period_scheme
-    expected = {PeriodScheme.QUARTERS: 4, PeriodScheme.TRIMESTERS: 3, PeriodScheme.HALVES: 2}[
-        PeriodScheme(scheme)
-    ]
+    expected = {
+        PeriodScheme.QUARTERS: 4,
+        PeriodScheme.TRIMESTERS: 3,
+        PeriodScheme.HALVES: 2,
+    }[PeriodScheme(scheme)]
     with transaction.atomic():
         if is_current:
-            AcademicYear.objects.filter(organisation=organisation, is_current=True).update(is_current=False)
+            AcademicYear.objects.filter(
+                organisation=organisation, is_current=True
+            ).update(is_current=False)
         year = AcademicYear.objects.create(
-            organisation=organisation, name=name, start=start, end=end, is_current=is_current
+            organisation=organisation,
+            name=name,
+            start=start,
+            end=end,
+            is_current=is_current,
         )
         if periods is not None:
-            attestation_periods_set(academic_year=year, scheme=scheme, periods=periods, expected=expected)
+            attestation_periods_set(
+                academic_year=year, scheme=scheme, periods=periods, expected=expected
+            )
     return year
 
 
 def attestation_periods_set(
-    *, academic_year: AcademicYear, scheme: str, periods: list[tuple[dt.date, dt.date]], expected: int | None = None
+    *,
+    academic_year: AcademicYear,
+    scheme: str,
+    periods: list[tuple[dt.date, dt.date]],
+    expected: int | None = None,
 ) -> list[AttestationPeriod]:
     if expected is not None and len(periods) != expected:
         raise ValidationError(
@@ -101,16 +119,24 @@ def attestation_periods_set(
     previous_end: dt.date | None = None
     for start, end in periods:
         if end < start:
-            raise ValidationError({"periods": _("Период заканчивается раньше, чем начинается.")})
+            raise ValidationError(
+                {"periods": _("Период заканчивается раньше, чем начинается.")}
+            )
         if start < academic_year.start or end > academic_year.end:
-            raise ValidationError({"periods": _("Период выходит за границы учебного года.")})
+            raise ValidationError(
+                {"periods": _("Период выходит за границы учебного года.")}
+            )
         if previous_end and start <= previous_end:
             raise ValidationError({"periods": _("Периоды не должны пересекаться.")})
         previous_end = end
     with transaction.atomic():
-        AttestationPeriod.objects.filter(academic_year=academic_year, scheme=scheme).delete()
+        AttestationPeriod.objects.filter(
+            academic_year=academic_year, scheme=scheme
+        ).delete()
         return AttestationPeriod.objects.bulk_create(
-            AttestationPeriod(academic_year=academic_year, scheme=scheme, number=i, start=s, end=e)
+            AttestationPeriod(
+                academic_year=academic_year, scheme=scheme, number=i, start=s, end=e
+            )
             for i, (s, e) in enumerate(periods, start=1)
         )
 
@@ -129,7 +155,10 @@ def student_create(
     special_needs: bool = False,
 ) -> Student:
     snils = snils_digits(snils)
-    validate_snils(snils)
+    try:
+        validate_snils(snils)
+    except ValidationError as error:
+        raise ValidationError({"snils": error.messages}) from error
     student = Student(
         organisation=organisation,
         last_name=last_name.strip(),
@@ -162,7 +191,9 @@ def enrolment_record(
         raise ValidationError({"order_number": _("Укажите номер приказа.")})
     if action not in LEAVING_ACTIONS and class_unit is None:
         raise ValidationError({"class_unit": _("Укажите класс.")})
-    organisation = organisation or (class_unit.parallel.organisation if class_unit else student.organisation)
+    organisation = organisation or (
+        class_unit.parallel.organisation if class_unit else student.organisation
+    )
     with transaction.atomic():
         enrolment = Enrolment.objects.create(
             student=student,
@@ -189,7 +220,9 @@ def current_class_from_history(enrolments: list[Enrolment]) -> ClassUnit | None:
 
 def student_current_class_refresh(*, student: Student) -> Student:
     enrolments = list(
-        Enrolment.objects.filter(student=student).select_related("class_unit__parallel__organisation")
+        Enrolment.objects.filter(student=student).select_related(
+            "class_unit__parallel__organisation"
+        )
     )
     current = current_class_from_history(enrolments)
     fields: dict[str, Any] = {"current_class": current}

@@ -24,4 +24,6 @@ def snils_is_valid(value: str) -> bool:
 
 def validate_snils(value: str) -> None:
     if value and not snils_is_valid(value):
-        raise ValidationError(_("СНИЛС указан неверно: не сходится контрольное число."), code="snils")
+        raise ValidationError(
+            _("СНИЛС указан неверно: не сходится контрольное число."), code="snils"
+        )

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
@@ -17,32 +18,70 @@ class BellSlotAdmin(admin.ModelAdmin):
     list_filter = ["organisation"]
 
 
-@admin.register(models.TimetableEntry)
-class TimetableEntryAdmin(admin.ModelAdmin):
-    list_display = ["weekday", "lesson_number", "class_unit", "group", "subject", "teacher", "room"]
-    list_filter = ["academic_year__organisation", "weekday"]
-    raw_id_fields = ["teacher", "class_unit", "group", "subject", "room"]
+class TimetableEntryForm(forms.ModelForm):
+    class Meta:
+        model = models.TimetableEntry
+        fields = "__all__"
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        if (
+            self.errors
+            or not cleaned.get("academic_year")
+            or not cleaned.get("teacher")
+        ):
+            return cleaned
         # The clash rules live in the service; the admin must not bypass them.
         errors = services.timetable_clashes(
-            academic_year=obj.academic_year,
-            weekday=obj.weekday,
-            lesson_number=obj.lesson_number,
-            teacher=obj.teacher,
-            room=obj.room,
-            class_unit=obj.class_unit,
-            group=obj.group,
-            exclude_id=obj.pk,
+            academic_year=cleaned["academic_year"],
+            weekday=cleaned["weekday"],
+            lesson_number=cleaned["lesson_number"],
+            teacher=cleaned["teacher"],
+            room=cleaned.get("room"),
+            class_unit=cleaned.get("class_unit"),
+            group=cleaned.get("group"),
+            exclude_id=self.instance.pk,
         )
         if errors:
             raise ValidationError(errors)
-        super().save_model(request, obj, form, change)
+        return cleaned
+
+
+@admin.register(models.TimetableEntry)
+class TimetableEntryAdmin(admin.ModelAdmin):
+    form = TimetableEntryForm
+    list_display = [
+        "weekday",
+        "lesson_number",
+        "class_unit",
+        "group",
+        "subject",
+        "teacher",
+        "room",
+    ]
+    list_filter = ["academic_year__organisation", "weekday"]
+    raw_id_fields = ["teacher", "class_unit", "group", "subject", "room"]
 
 
 @admin.register(models.Lesson)
 class LessonAdmin(admin.ModelAdmin):
-    list_display = ["date", "lesson_number", "class_unit", "group", "subject", "teacher", "topic"]
+    list_display = [
+        "date",
+        "lesson_number",
+        "class_unit",
+        "group",
+        "subject",
+        "teacher",
+        "topic",
+    ]
     list_filter = ["academic_year__organisation"]
     date_hierarchy = "date"
-    raw_id_fields = ["teacher", "class_unit", "group", "subject", "room", "timetable_entry", "period"]
+    raw_id_fields = [
+        "teacher",
+        "class_unit",
+        "group",
+        "subject",
+        "room",
+        "timetable_entry",
+        "period",
+    ]

@@ -17,14 +17,18 @@ class Weekday(models.IntegerChoices):
 
 
 class Room(models.Model):
-    organisation = models.ForeignKey("schools.Organisation", on_delete=models.CASCADE, related_name="rooms")
+    organisation = models.ForeignKey(
+        "schools.Organisation", on_delete=models.CASCADE, related_name="rooms"
+    )
     name = models.CharField(_("кабинет"), max_length=50)
 
     class Meta:
         verbose_name = _("кабинет")
         verbose_name_plural = _("кабинеты")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="room_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="room_unique")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -33,7 +37,9 @@ class Room(models.Model):
 class BellSlot(models.Model):
     """Bell schedule: lesson number → start and end time."""
 
-    organisation = models.ForeignKey("schools.Organisation", on_delete=models.CASCADE, related_name="bells")
+    organisation = models.ForeignKey(
+        "schools.Organisation", on_delete=models.CASCADE, related_name="bells"
+    )
     number = models.PositiveSmallIntegerField(_("урок №"))
     start = models.TimeField(_("начало"))
     end = models.TimeField(_("окончание"))
@@ -43,8 +49,13 @@ class BellSlot(models.Model):
         verbose_name_plural = _("расписание звонков")
         ordering = ["number"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "number"], name="bell_unique"),
-            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="bell_end_after_start"),
+            models.UniqueConstraint(
+                fields=["organisation", "number"], name="bell_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")),
+                name="bell_end_after_start",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -56,33 +67,56 @@ class TimetableEntry(models.Model):
     attends; otherwise the whole class does."""
 
     academic_year = models.ForeignKey(
-        "schools.AcademicYear", on_delete=models.CASCADE, related_name="timetable_entries"
+        "schools.AcademicYear",
+        on_delete=models.CASCADE,
+        related_name="timetable_entries",
     )
     class_unit = models.ForeignKey(
-        "schools.ClassUnit", on_delete=models.CASCADE, null=True, blank=True, related_name="timetable_entries"
+        "schools.ClassUnit",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="timetable_entries",
     )
     group = models.ForeignKey(
-        "schools.StudyGroup", on_delete=models.CASCADE, null=True, blank=True, related_name="timetable_entries"
+        "schools.StudyGroup",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="timetable_entries",
     )
-    weekday = models.PositiveSmallIntegerField(_("день недели"), choices=Weekday.choices)
+    weekday = models.PositiveSmallIntegerField(
+        _("день недели"), choices=Weekday.choices
+    )
     lesson_number = models.PositiveSmallIntegerField(_("урок №"))
-    subject = models.ForeignKey("schools.Subject", on_delete=models.PROTECT, related_name="+")
-    teacher = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="timetable_entries"
+    subject = models.ForeignKey(
+        "schools.Subject", on_delete=models.PROTECT, related_name="+"
     )
-    room = models.ForeignKey(Room, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="timetable_entries",
+    )
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("урок расписания")
         verbose_name_plural = _("расписание")
         ordering = ["weekday", "lesson_number"]
         indexes = [
-            models.Index(fields=["academic_year", "teacher", "weekday", "lesson_number"]),
-            models.Index(fields=["academic_year", "class_unit", "weekday", "lesson_number"]),
+            models.Index(
+                fields=["academic_year", "teacher", "weekday", "lesson_number"]
+            ),
+            models.Index(
+                fields=["academic_year", "class_unit", "weekday", "lesson_number"]
+            ),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(class_unit__isnull=False) | models.Q(group__isnull=False),
+                condition=models.Q(class_unit__isnull=False)
+                | models.Q(group__isnull=False),
                 name="timetable_entry_has_class_or_group",
             ),
         ]
@@ -92,31 +126,60 @@ class Lesson(models.Model):
     """A dated lesson: a column of the journal. Generated from the timetable; a lesson
     that already has marks or attendance is never deleted by regeneration."""
 
-    academic_year = models.ForeignKey("schools.AcademicYear", on_delete=models.CASCADE, related_name="lessons")
+    academic_year = models.ForeignKey(
+        "schools.AcademicYear", on_delete=models.CASCADE, related_name="lessons"
+    )
     period = models.ForeignKey(
-        "schools.AttestationPeriod", on_delete=models.PROTECT, null=True, blank=True, related_name="lessons"
+        "schools.AttestationPeriod",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lessons",
     )
     timetable_entry = models.ForeignKey(
-        TimetableEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="lessons"
+        TimetableEntry,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lessons",
     )
     class_unit = models.ForeignKey(
-        "schools.ClassUnit", on_delete=models.CASCADE, null=True, blank=True, related_name="lessons"
+        "schools.ClassUnit",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="lessons",
     )
     group = models.ForeignKey(
-        "schools.StudyGroup", on_delete=models.CASCADE, null=True, blank=True, related_name="lessons"
+        "schools.StudyGroup",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="lessons",
     )
-    subject = models.ForeignKey("schools.Subject", on_delete=models.PROTECT, related_name="+")
-    teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="lessons")
-    room = models.ForeignKey(Room, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    subject = models.ForeignKey(
+        "schools.Subject", on_delete=models.PROTECT, related_name="+"
+    )
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="lessons"
+    )
+    room = models.ForeignKey(
+        Room, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     date = models.DateField(_("дата"))
     lesson_number = models.PositiveSmallIntegerField(_("урок №"))
     topic = models.CharField(_("тема урока"), max_length=500, blank=True)
     control_form = models.ForeignKey(
-        "schools.ControlForm", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "schools.ControlForm",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("форма контроля"),
     )
     is_cancelled = models.BooleanField(
-        _("снят с расписания"), default=False,
+        _("снят с расписания"),
+        default=False,
         help_text=_("Урок убран из расписания, но на нём уже есть отметки."),
     )
     topic_set_at = models.DateTimeField(null=True, blank=True)

@@ -21,7 +21,9 @@ class LessonRow:
 
 
 def bells_of(organisation_id: int) -> dict[int, BellSlot]:
-    return {b.number: b for b in BellSlot.objects.filter(organisation_id=organisation_id)}
+    return {
+        b.number: b for b in BellSlot.objects.filter(organisation_id=organisation_id)
+    }
 
 
 def _with_bells(lessons: list[Lesson], organisation_id: int | None) -> list[LessonRow]:
@@ -29,7 +31,13 @@ def _with_bells(lessons: list[Lesson], organisation_id: int | None) -> list[Less
     rows = []
     for lesson in lessons:
         bell = bells.get(lesson.lesson_number)
-        rows.append(LessonRow(lesson=lesson, start=bell.start if bell else None, end=bell.end if bell else None))
+        rows.append(
+            LessonRow(
+                lesson=lesson,
+                start=bell.start if bell else None,
+                end=bell.end if bell else None,
+            )
+        )
     return rows
 
 
@@ -42,22 +50,33 @@ def student_lessons_q(student: Student) -> Q:
     return q
 
 
-def lessons_of_student(student: Student, start: dt.date, end: dt.date) -> QuerySet[Lesson]:
+def lessons_of_student(
+    student: Student, start: dt.date, end: dt.date
+) -> QuerySet[Lesson]:
     return (
-        Lesson.objects.filter(student_lessons_q(student), date__gte=start, date__lte=end, is_cancelled=False)
+        Lesson.objects.filter(
+            student_lessons_q(student),
+            date__gte=start,
+            date__lte=end,
+            is_cancelled=False,
+        )
         .select_related("subject", "teacher", "room", "control_form", "group")
         .order_by("date", "lesson_number")
     )
 
 
 def student_day(student: Student, day: dt.date) -> list[LessonRow]:
-    return _with_bells(list(lessons_of_student(student, day, day)), student.organisation_id)
+    return _with_bells(
+        list(lessons_of_student(student, day, day)), student.organisation_id
+    )
 
 
 def teacher_day(teacher: Any, day: dt.date) -> list[LessonRow]:
     lessons = list(
         Lesson.objects.filter(teacher=teacher, date=day, is_cancelled=False)
-        .select_related("subject", "room", "class_unit__parallel", "group", "control_form")
+        .select_related(
+            "subject", "room", "class_unit__parallel", "group", "control_form"
+        )
         .order_by("lesson_number")
     )
     org_id = None
@@ -66,7 +85,9 @@ def teacher_day(teacher: Any, day: dt.date) -> list[LessonRow]:
     return _with_bells(lessons, org_id)
 
 
-def class_week_timetable(class_unit_id: int, academic_year_id: int) -> QuerySet[TimetableEntry]:
+def class_week_timetable(
+    class_unit_id: int, academic_year_id: int
+) -> QuerySet[TimetableEntry]:
     return (
         TimetableEntry.objects.filter(
             Q(class_unit_id=class_unit_id) | Q(group__class_unit_id=class_unit_id),
@@ -77,7 +98,9 @@ def class_week_timetable(class_unit_id: int, academic_year_id: int) -> QuerySet[
     )
 
 
-def teacher_assignments(teacher: Any, academic_year_id: int | None = None) -> list[dict[str, Any]]:
+def teacher_assignments(
+    teacher: Any, academic_year_id: int | None = None
+) -> list[dict[str, Any]]:
     """Distinct (class or group, subject) pairs a teacher teaches: the list of their journals."""
     qs = TimetableEntry.objects.filter(teacher=teacher)
     if academic_year_id:

@@ -11,13 +11,21 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from shkola.schools.models import AcademicYear, AttestationPeriod, ClassUnit, StudyGroup, Subject
+from shkola.schools.models import (
+    AcademicYear,
+    AttestationPeriod,
+    ClassUnit,
+    StudyGroup,
+    Subject,
+)
 from shkola.schools.selectors import holiday_on, holidays_of
 
 from .models import Lesson, Room, TimetableEntry
 
 
-def _overlapping_student_scopes(class_unit: ClassUnit | None, group: StudyGroup | None) -> Q:
+def _overlapping_student_scopes(
+    class_unit: ClassUnit | None, group: StudyGroup | None
+) -> Q:
     """Entries that share pupils with (class_unit, group).
 
     A whole-class lesson clashes with any lesson of that class or of its subgroups; a subgroup
@@ -75,7 +83,9 @@ def timetable_entry_create(
     if group is not None and class_unit is None:
         class_unit = group.class_unit
     if not 1 <= weekday <= 6:
-        raise ValidationError({"weekday": _("День недели — с понедельника по субботу.")})
+        raise ValidationError(
+            {"weekday": _("День недели — с понедельника по субботу.")}
+        )
     with transaction.atomic():
         errors = timetable_clashes(
             academic_year=academic_year,
@@ -101,10 +111,20 @@ def timetable_entry_create(
 
 
 def timetable_entry_update(*, entry: TimetableEntry, **changes: Any) -> TimetableEntry:
-    allowed = {"weekday", "lesson_number", "subject", "teacher", "room", "class_unit", "group"}
+    allowed = {
+        "weekday",
+        "lesson_number",
+        "subject",
+        "teacher",
+        "room",
+        "class_unit",
+        "group",
+    }
     unknown = set(changes) - allowed
     if unknown:
-        raise ValidationError(_("Неизвестные поля: %(f)s") % {"f": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("Неизвестные поля: %(f)s") % {"f": ", ".join(sorted(unknown))}
+        )
     for key, value in changes.items():
         setattr(entry, key, value)
     with transaction.atomic():
@@ -135,8 +155,12 @@ def _lesson_has_records(lesson_ids: Iterable[int]) -> set[int]:
     ids = list(lesson_ids)
     if not ids:
         return set()
-    with_marks = set(Mark.objects.filter(lesson_id__in=ids).values_list("lesson_id", flat=True))
-    with_att = set(Attendance.objects.filter(lesson_id__in=ids).values_list("lesson_id", flat=True))
+    with_marks = set(
+        Mark.objects.filter(lesson_id__in=ids).values_list("lesson_id", flat=True)
+    )
+    with_att = set(
+        Attendance.objects.filter(lesson_id__in=ids).values_list("lesson_id", flat=True)
+    )
     return with_marks | with_att
 
 
@@ -191,10 +215,15 @@ def lessons_generate(
     entry_ids = [e.id for e in entries]
     existing = list(
         Lesson.objects.filter(
-            academic_year=academic_year, date__gte=start, date__lte=end, timetable_entry_id__in=entry_ids
+            academic_year=academic_year,
+            date__gte=start,
+            date__lte=end,
+            timetable_entry_id__in=entry_ids,
         )
     )
-    existing_keys = {(lesson.timetable_entry_id, lesson.date): lesson for lesson in existing}
+    existing_keys = {
+        (lesson.timetable_entry_id, lesson.date): lesson for lesson in existing
+    }
     to_create: list[Lesson] = []
     to_update: list[Lesson] = []
     for (entry_id, day), entry in wanted.items():
@@ -210,7 +239,12 @@ def lessons_generate(
         )
         if lesson is None:
             to_create.append(
-                Lesson(academic_year=academic_year, timetable_entry=entry, date=day, **fields)
+                Lesson(
+                    academic_year=academic_year,
+                    timetable_entry=entry,
+                    date=day,
+                    **fields,
+                )
             )
         else:
             changed = False
@@ -236,14 +270,25 @@ def lessons_generate(
     )
     stale.extend(orphans)
     protected = _lesson_has_records(lesson.id for lesson in stale)
-    to_cancel = [lesson for lesson in stale if lesson.id in protected and not lesson.is_cancelled]
+    to_cancel = [
+        lesson for lesson in stale if lesson.id in protected and not lesson.is_cancelled
+    ]
     to_delete = [lesson.id for lesson in stale if lesson.id not in protected]
     with transaction.atomic():
         Lesson.objects.bulk_create(to_create, batch_size=2000)
         if to_update:
             Lesson.objects.bulk_update(
                 to_update,
-                ["class_unit", "group", "subject", "teacher", "room", "lesson_number", "period", "is_cancelled"],
+                [
+                    "class_unit",
+                    "group",
+                    "subject",
+                    "teacher",
+                    "room",
+                    "lesson_number",
+                    "period",
+                    "is_cancelled",
+                ],
                 batch_size=1000,
             )
         for lesson in to_cancel:
@@ -263,7 +308,9 @@ def lessons_generate(
     }
 
 
-def timetable_entry_delete(*, entry: TimetableEntry, regenerate_from: dt.date | None = None) -> dict[str, int]:
+def timetable_entry_delete(
+    *, entry: TimetableEntry, regenerate_from: dt.date | None = None
+) -> dict[str, int]:
     """Remove a slot; future lessons go, lessons with marks stay (flagged)."""
     year = entry.academic_year
     with transaction.atomic():

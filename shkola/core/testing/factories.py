@@ -53,7 +53,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]  # noqa: N805
+    def _save(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
         if create:
             obj.save()
 
@@ -65,7 +65,9 @@ class TerritoryFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Городской округ №{n}")
     kind = Territory.Kind.MUNICIPALITY
     parent = factory.LazyFunction(
-        lambda: Territory.objects.get_or_create(name="Московская область", kind=Territory.Kind.REGION)[0]
+        lambda: Territory.objects.get_or_create(
+            name="Московская область", kind=Territory.Kind.REGION
+        )[0]
     )
 
 
@@ -75,7 +77,11 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 
     territory = factory.SubFactory(TerritoryFactory)
     short_name = factory.Sequence(lambda n: f"МБОУ СОШ №{n + 1}")
-    full_name = factory.LazyAttribute(lambda o: f"Муниципальное бюджетное общеобразовательное учреждение «{o.short_name}»")
+    full_name = factory.LazyAttribute(
+        lambda o: (
+            f"Муниципальное бюджетное общеобразовательное учреждение «{o.short_name}»"
+        )
+    )
     address = "г. Подольск, ул. Школьная, д. 1"
 
 
@@ -123,7 +129,9 @@ class School:
     rooms: list[Room]
     entries: list[TimetableEntry] = field(default_factory=list)
 
-    def add_class(self, grade: int, letter: str, n_students: int = 3) -> tuple[ClassUnit, list[Student]]:
+    def add_class(
+        self, grade: int, letter: str, n_students: int = 3
+    ) -> tuple[ClassUnit, list[Student]]:
         parallel, _ = Parallel.objects.get_or_create(
             organisation=self.organisation, academic_year=self.year, grade=grade
         )
@@ -152,9 +160,13 @@ def staff(organisation: Organisation, role: str = Role.TEACHER, **kwargs: Any) -
     return user
 
 
-def guardian_of(*students: Student, username: str | None = None, kind: str = "mother") -> User:
+def guardian_of(
+    *students: Student, username: str | None = None, kind: str = "mother"
+) -> User:
     user = UserFactory(username=username) if username else UserFactory()
-    guardian = GuardianFactory(user=user, last_name=user.last_name, first_name=user.first_name)
+    guardian = GuardianFactory(
+        user=user, last_name=user.last_name, first_name=user.first_name
+    )
     for student in students:
         Guardianship.objects.create(guardian=guardian, student=student, kind=kind)
     return user
@@ -180,22 +192,53 @@ def make_school(
         (dt.date(end.year, 3, 30), end),
     ]
     year = school_services.academic_year_create(
-        organisation=org, name=f"{start.year}/{end.year}", start=start, end=end, periods=quarters
+        organisation=org,
+        name=f"{start.year}/{end.year}",
+        start=start,
+        end=end,
+        periods=quarters,
     )
     Holiday.objects.bulk_create(
         [
-            Holiday(academic_year=year, name="Осенние каникулы", start=dt.date(start.year, 10, 25), end=dt.date(start.year, 11, 2)),
-            Holiday(academic_year=year, name="Зимние каникулы", start=dt.date(start.year, 12, 29), end=dt.date(end.year, 1, 11)),
-            Holiday(academic_year=year, name="Весенние каникулы", start=dt.date(end.year, 3, 21), end=dt.date(end.year, 3, 29)),
-            Holiday(academic_year=year, name="Дополнительные каникулы", start=dt.date(end.year, 2, 9), end=dt.date(end.year, 2, 15), grades=[1]),
+            Holiday(
+                academic_year=year,
+                name="Осенние каникулы",
+                start=dt.date(start.year, 10, 25),
+                end=dt.date(start.year, 11, 2),
+            ),
+            Holiday(
+                academic_year=year,
+                name="Зимние каникулы",
+                start=dt.date(start.year, 12, 29),
+                end=dt.date(end.year, 1, 11),
+            ),
+            Holiday(
+                academic_year=year,
+                name="Весенние каникулы",
+                start=dt.date(end.year, 3, 21),
+                end=dt.date(end.year, 3, 29),
+            ),
+            Holiday(
+                academic_year=year,
+                name="Дополнительные каникулы",
+                start=dt.date(end.year, 2, 9),
+                end=dt.date(end.year, 2, 15),
+                grades=[1],
+            ),
         ]
     )
-    for number, (h, m) in enumerate([(8, 30), (9, 25), (10, 30), (11, 35), (12, 35), (13, 35), (14, 30)], start=1):
+    for number, (h, m) in enumerate(
+        [(8, 30), (9, 25), (10, 30), (11, 35), (12, 35), (13, 35), (14, 30)], start=1
+    ):
         begin = dt.time(h, m)
         finish = (dt.datetime.combine(start, begin) + dt.timedelta(minutes=45)).time()
-        BellSlot.objects.create(organisation=org, number=number, start=begin, end=finish)
+        BellSlot.objects.create(
+            organisation=org, number=number, start=begin, end=finish
+        )
     forms = {
-        name: ControlForm.objects.create(organisation=org, name=name, weight=w, is_test=t)
+        name: ControlForm.objects.create(
+            organisation=org, name=name, weight=w, is_test=t
+        )
         for name, w, t in [
             ("Контрольная работа", 5, True),
             ("Самостоятельная работа", 3, False),
@@ -203,14 +246,22 @@ def make_school(
             ("Домашняя работа", 1, False),
         ]
     }
-    parallel = Parallel.objects.create(organisation=org, academic_year=year, grade=grade)
+    parallel = Parallel.objects.create(
+        organisation=org, academic_year=year, grade=grade
+    )
     class_teacher = staff(org, Role.TEACHER)
-    RoleAssignment.objects.create(user=class_teacher, role=Role.CLASS_TEACHER, organisation=org)
-    class_unit = ClassUnit.objects.create(parallel=parallel, letter=letter, class_teacher=class_teacher)
+    RoleAssignment.objects.create(
+        user=class_teacher, role=Role.CLASS_TEACHER, organisation=org
+    )
+    class_unit = ClassUnit.objects.create(
+        parallel=parallel, letter=letter, class_teacher=class_teacher
+    )
     teacher = staff(org, Role.TEACHER)
     curator = staff(org, Role.CURATOR)
     subject = Subject.objects.create(organisation=org, name=subject_name)
-    rooms = [Room.objects.create(organisation=org, name=str(n)) for n in (101, 102, 103)]
+    rooms = [
+        Room.objects.create(organisation=org, name=str(n)) for n in (101, 102, 103)
+    ]
     school = School(
         organisation=org,
         year=year,
@@ -231,8 +282,13 @@ def make_school(
     for weekday in weekdays:
         school.entries.append(
             tt.timetable_entry_create(
-                academic_year=year, weekday=weekday, lesson_number=2, subject=subject,
-                teacher=teacher, room=rooms[0], class_unit=class_unit,
+                academic_year=year,
+                weekday=weekday,
+                lesson_number=2,
+                subject=subject,
+                teacher=teacher,
+                room=rooms[0],
+                class_unit=class_unit,
             )
         )
     if generate_lessons_until is not None:
@@ -240,10 +296,16 @@ def make_school(
     return school
 
 
-def subgroup(school: School, name: str, students: list[Student], subject: Subject | None = None) -> StudyGroup:
+def subgroup(
+    school: School, name: str, students: list[Student], subject: Subject | None = None
+) -> StudyGroup:
     group = StudyGroup.objects.create(
-        organisation=school.organisation, academic_year=school.year, kind=StudyGroup.Kind.SUBGROUP,
-        name=name, class_unit=school.class_unit, subject=subject or school.subject,
+        organisation=school.organisation,
+        academic_year=school.year,
+        kind=StudyGroup.Kind.SUBGROUP,
+        name=name,
+        class_unit=school.class_unit,
+        subject=subject or school.subject,
     )
     group.students.set(students)
     return group

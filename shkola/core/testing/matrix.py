@@ -12,7 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-ROLES = ("anonymous", "student", "parent", "teacher", "classteacher", "curator", "official")
+ROLES = (
+    "anonymous",
+    "student",
+    "parent",
+    "teacher",
+    "classteacher",
+    "curator",
+    "official",
+)
 STAFF = ("teacher", "classteacher", "curator")
 FAMILY = ("student", "parent")
 

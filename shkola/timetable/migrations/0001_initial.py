@@ -6,118 +6,350 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('schools', '0001_initial'),
+        ("schools", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Room',
+            name="Room",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='кабинет')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rooms', to='schools.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="кабинет")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rooms",
+                        to="schools.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'кабинет',
-                'verbose_name_plural': 'кабинеты',
-                'ordering': ['name'],
+                "verbose_name": "кабинет",
+                "verbose_name_plural": "кабинеты",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='TimetableEntry',
+            name="TimetableEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(1, 'Понедельник'), (2, 'Вторник'), (3, 'Среда'), (4, 'Четверг'), (5, 'Пятница'), (6, 'Суббота')], verbose_name='день недели')),
-                ('lesson_number', models.PositiveSmallIntegerField(verbose_name='урок №')),
-                ('academic_year', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='timetable_entries', to='schools.academicyear')),
-                ('class_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='timetable_entries', to='schools.classunit')),
-                ('group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='timetable_entries', to='schools.studygroup')),
-                ('room', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='timetable.room')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schools.subject')),
-                ('teacher', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='timetable_entries', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Понедельник"),
+                            (2, "Вторник"),
+                            (3, "Среда"),
+                            (4, "Четверг"),
+                            (5, "Пятница"),
+                            (6, "Суббота"),
+                        ],
+                        verbose_name="день недели",
+                    ),
+                ),
+                (
+                    "lesson_number",
+                    models.PositiveSmallIntegerField(verbose_name="урок №"),
+                ),
+                (
+                    "academic_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="timetable_entries",
+                        to="schools.academicyear",
+                    ),
+                ),
+                (
+                    "class_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="timetable_entries",
+                        to="schools.classunit",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="timetable_entries",
+                        to="schools.studygroup",
+                    ),
+                ),
+                (
+                    "room",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="timetable.room",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schools.subject",
+                    ),
+                ),
+                (
+                    "teacher",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="timetable_entries",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'урок расписания',
-                'verbose_name_plural': 'расписание',
-                'ordering': ['weekday', 'lesson_number'],
+                "verbose_name": "урок расписания",
+                "verbose_name_plural": "расписание",
+                "ordering": ["weekday", "lesson_number"],
             },
         ),
         migrations.CreateModel(
-            name='Lesson',
+            name="Lesson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='дата')),
-                ('lesson_number', models.PositiveSmallIntegerField(verbose_name='урок №')),
-                ('topic', models.CharField(blank=True, max_length=500, verbose_name='тема урока')),
-                ('is_cancelled', models.BooleanField(default=False, help_text='Урок убран из расписания, но на нём уже есть отметки.', verbose_name='снят с расписания')),
-                ('topic_set_at', models.DateTimeField(blank=True, null=True)),
-                ('academic_year', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lessons', to='schools.academicyear')),
-                ('class_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='lessons', to='schools.classunit')),
-                ('control_form', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='schools.controlform', verbose_name='форма контроля')),
-                ('group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='lessons', to='schools.studygroup')),
-                ('period', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='lessons', to='schools.attestationperiod')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schools.subject')),
-                ('teacher', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lessons', to=settings.AUTH_USER_MODEL)),
-                ('room', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='timetable.room')),
-                ('timetable_entry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='lessons', to='timetable.timetableentry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="дата")),
+                (
+                    "lesson_number",
+                    models.PositiveSmallIntegerField(verbose_name="урок №"),
+                ),
+                (
+                    "topic",
+                    models.CharField(
+                        blank=True, max_length=500, verbose_name="тема урока"
+                    ),
+                ),
+                (
+                    "is_cancelled",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Урок убран из расписания, но на нём уже есть отметки.",
+                        verbose_name="снят с расписания",
+                    ),
+                ),
+                ("topic_set_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "academic_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lessons",
+                        to="schools.academicyear",
+                    ),
+                ),
+                (
+                    "class_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lessons",
+                        to="schools.classunit",
+                    ),
+                ),
+                (
+                    "control_form",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="schools.controlform",
+                        verbose_name="форма контроля",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lessons",
+                        to="schools.studygroup",
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lessons",
+                        to="schools.attestationperiod",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schools.subject",
+                    ),
+                ),
+                (
+                    "teacher",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lessons",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "room",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="timetable.room",
+                    ),
+                ),
+                (
+                    "timetable_entry",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="lessons",
+                        to="timetable.timetableentry",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'урок',
-                'verbose_name_plural': 'уроки',
-                'ordering': ['date', 'lesson_number'],
+                "verbose_name": "урок",
+                "verbose_name_plural": "уроки",
+                "ordering": ["date", "lesson_number"],
             },
         ),
         migrations.CreateModel(
-            name='BellSlot',
+            name="BellSlot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='урок №')),
-                ('start', models.TimeField(verbose_name='начало')),
-                ('end', models.TimeField(verbose_name='окончание')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bells', to='schools.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="урок №")),
+                ("start", models.TimeField(verbose_name="начало")),
+                ("end", models.TimeField(verbose_name="окончание")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bells",
+                        to="schools.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'звонок',
-                'verbose_name_plural': 'расписание звонков',
-                'ordering': ['number'],
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'number'), name='bell_unique'), models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='bell_end_after_start')],
+                "verbose_name": "звонок",
+                "verbose_name_plural": "расписание звонков",
+                "ordering": ["number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organisation", "number"), name="bell_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("end__gt", models.F("start"))),
+                        name="bell_end_after_start",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='room',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='room_unique'),
+            model_name="room",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "name"), name="room_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='timetableentry',
-            index=models.Index(fields=['academic_year', 'teacher', 'weekday', 'lesson_number'], name='timetable_t_academi_7746b5_idx'),
+            model_name="timetableentry",
+            index=models.Index(
+                fields=["academic_year", "teacher", "weekday", "lesson_number"],
+                name="timetable_t_academi_7746b5_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='timetableentry',
-            index=models.Index(fields=['academic_year', 'class_unit', 'weekday', 'lesson_number'], name='timetable_t_academi_4385b0_idx'),
+            model_name="timetableentry",
+            index=models.Index(
+                fields=["academic_year", "class_unit", "weekday", "lesson_number"],
+                name="timetable_t_academi_4385b0_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='timetableentry',
-            constraint=models.CheckConstraint(condition=models.Q(('class_unit__isnull', False), ('group__isnull', False), _connector='OR'), name='timetable_entry_has_class_or_group'),
+            model_name="timetableentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("class_unit__isnull", False),
+                    ("group__isnull", False),
+                    _connector="OR",
+                ),
+                name="timetable_entry_has_class_or_group",
+            ),
         ),
         migrations.AddIndex(
-            model_name='lesson',
-            index=models.Index(fields=['class_unit', 'subject', 'date'], name='timetable_l_class_u_fea6f1_idx'),
+            model_name="lesson",
+            index=models.Index(
+                fields=["class_unit", "subject", "date"],
+                name="timetable_l_class_u_fea6f1_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='lesson',
-            index=models.Index(fields=['group', 'date'], name='timetable_l_group_i_28f158_idx'),
+            model_name="lesson",
+            index=models.Index(
+                fields=["group", "date"], name="timetable_l_group_i_28f158_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='lesson',
-            index=models.Index(fields=['teacher', 'date'], name='timetable_l_teacher_22c0c8_idx'),
+            model_name="lesson",
+            index=models.Index(
+                fields=["teacher", "date"], name="timetable_l_teacher_22c0c8_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='lesson',
-            index=models.Index(fields=['class_unit', 'date'], name='timetable_l_class_u_d5dee0_idx'),
+            model_name="lesson",
+            index=models.Index(
+                fields=["class_unit", "date"], name="timetable_l_class_u_d5dee0_idx"
+            ),
         ),
     ]

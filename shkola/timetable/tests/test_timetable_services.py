@@ -1,0 +1,227 @@
+"""Timetable clash rules and lesson generation across holidays."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from shkola.core.testing.factories import make_school, staff, subgroup
+from shkola.journal.models import Attendance, Mark
+from shkola.schools.models import ClassUnit, Subject
+from shkola.timetable import services
+from shkola.timetable.models import Lesson
+
+pytestmark = pytest.mark.django_db
+
+
+def _entry(school, **kw):
+    args = dict(
+        academic_year=school.year,
+        weekday=2,
+        lesson_number=1,
+        subject=school.subject,
+        teacher=school.teacher,
+        room=school.rooms[0],
+        class_unit=school.class_unit,
+    )
+    args.update(kw)
+    return services.timetable_entry_create(**args)
+
+
+def test_a_teacher_cannot_be_in_two_classes_at_once():
+    school = make_school(weekdays=())
+    other_class, _ = school.add_class(7, "Б", 0)
+    _entry(school)
+    with pytest.raises(ValidationError) as err:
+        _entry(school, class_unit=other_class, room=school.rooms[1])
+    assert "teacher" in err.value.message_dict
+    assert "У учителя в это время уже есть урок." in err.value.message_dict["teacher"]
+
+
+def test_a_room_cannot_host_two_lessons_at_once():
+    school = make_school(weekdays=())
+    other_class, _ = school.add_class(7, "Б", 0)
+    _entry(school)
+    with pytest.raises(ValidationError) as err:
+        _entry(school, class_unit=other_class, teacher=staff(school.organisation))
+    assert set(err.value.message_dict) == {"room"}
+
+
+def test_a_class_cannot_have_two_lessons_at_once():
+    school = make_school(weekdays=())
+    _entry(school)
+    with pytest.raises(ValidationError) as err:
+        _entry(school, teacher=staff(school.organisation), room=school.rooms[1])
+    assert set(err.value.message_dict) == {"class_unit"}
+
+
+def test_the_same_slot_on_another_day_or_number_is_fine():
+    school = make_school(weekdays=())
+    _entry(school)
+    _entry(school, weekday=3)
+    _entry(school, lesson_number=2)
+
+
+def test_two_subgroups_of_a_class_may_study_at_the_same_time():
+    school = make_school(weekdays=(), n_students=4)
+    english = Subject.objects.create(
+        organisation=school.organisation, name="Английский язык"
+    )
+    g1 = subgroup(school, "7А англ. 1", school.students[:2], english)
+    g2 = subgroup(school, "7А англ. 2", school.students[2:], english)
+    t2 = staff(school.organisation)
+    _entry(school, group=g1, subject=english)
+    _entry(school, group=g2, subject=english, teacher=t2, room=school.rooms[1])
+    # …but the whole class cannot be taught while a subgroup is busy.
+    with pytest.raises(ValidationError) as err:
+        _entry(school, teacher=staff(school.organisation), room=school.rooms[2])
+    assert "class_unit" in err.value.message_dict
+    # …and a subgroup cannot be in two places at once.
+    with pytest.raises(ValidationError) as err:
+        _entry(
+            school,
+            group=g1,
+            subject=english,
+            teacher=staff(school.organisation),
+            room=school.rooms[2],
+        )
+    assert "group" in err.value.message_dict
+
+
+def test_update_checks_clashes_but_not_against_itself():
+    school = make_school(weekdays=())
+    entry = _entry(school)
+    services.timetable_entry_update(entry=entry, room=school.rooms[1])
+    other = _entry(school, weekday=4)
+    with pytest.raises(ValidationError):
+        services.timetable_entry_update(entry=other, weekday=2)
+
+
+def test_lessons_are_generated_on_school_days_only():
+    # Mondays, Wednesdays and Fridays; autumn holidays 25.10–02.11.2026.
+    school = make_school(weekdays=(1, 3, 5))
+    result = services.lessons_generate(
+        academic_year=school.year, start=dt.date(2026, 10, 19), end=dt.date(2026, 11, 8)
+    )
+    dates = sorted(Lesson.objects.values_list("date", flat=True))
+    assert dates == [
+        dt.date(2026, 10, 19),
+        dt.date(2026, 10, 21),
+        dt.date(2026, 10, 23),
+        # 26.10, 28.10, 30.10 and 02.11 fall in the holidays
+        dt.date(2026, 11, 4),
+        dt.date(2026, 11, 6),
+    ]
+    assert result["created"] == 5
+    assert all(lesson.period is not None for lesson in Lesson.objects.all())
+    assert Lesson.objects.get(date=dt.date(2026, 10, 23)).period.number == 1
+    assert Lesson.objects.get(date=dt.date(2026, 11, 4)).period.number == 2
+
+
+def test_grade_specific_holidays_skip_only_that_grade():
+    school = make_school(grade=1, weekdays=(1,))
+    services.lessons_generate(
+        academic_year=school.year, start=dt.date(2027, 2, 8), end=dt.date(2027, 2, 22)
+    )
+    assert sorted(Lesson.objects.values_list("date", flat=True)) == [
+        dt.date(2027, 2, 8),
+        dt.date(2027, 2, 22),
+    ]
+    school7 = make_school(grade=7, weekdays=(1,))
+    services.lessons_generate(
+        academic_year=school7.year, start=dt.date(2027, 2, 8), end=dt.date(2027, 2, 22)
+    )
+    assert Lesson.objects.filter(class_unit=school7.class_unit).count() == 3
+
+
+def test_generation_is_idempotent():
+    school = make_school(weekdays=(1, 3))
+    services.lessons_generate(
+        academic_year=school.year, start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 30)
+    )
+    n = Lesson.objects.count()
+    again = services.lessons_generate(
+        academic_year=school.year, start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 30)
+    )
+    assert Lesson.objects.count() == n
+    assert again == {"created": 0, "updated": 0, "deleted": 0, "kept_with_marks": 0}
+
+
+def test_a_moved_slot_moves_its_lessons_and_keeps_topics():
+    school = make_school(weekdays=(1,))
+    services.lessons_generate(
+        academic_year=school.year, start=dt.date(2026, 9, 7), end=dt.date(2026, 9, 7)
+    )
+    lesson = Lesson.objects.get()
+    lesson.topic = "Дроби"
+    lesson.save()
+    services.timetable_entry_update(
+        entry=school.entries[0], lesson_number=4, room=school.rooms[2]
+    )
+    services.lessons_generate(
+        academic_year=school.year, start=dt.date(2026, 9, 7), end=dt.date(2026, 9, 7)
+    )
+    lesson.refresh_from_db()
+    assert (lesson.lesson_number, lesson.room, lesson.topic) == (
+        4,
+        school.rooms[2],
+        "Дроби",
+    )
+
+
+def test_a_lesson_with_marks_is_never_silently_deleted():
+    school = make_school(weekdays=(1, 3))
+    services.lessons_generate(
+        academic_year=school.year, start=dt.date(2026, 9, 7), end=dt.date(2026, 9, 9)
+    )
+    monday = Lesson.objects.get(date=dt.date(2026, 9, 7))
+    wednesday = Lesson.objects.get(date=dt.date(2026, 9, 9))
+    Mark.objects.create(
+        student=school.students[0], lesson=monday, value="5", points=5, weight=1
+    )
+    Attendance.objects.create(student=school.students[1], lesson=wednesday, kind="н")
+    # The school drops maths from the timetable altogether.
+    for entry in school.entries:
+        result = services.timetable_entry_delete(
+            entry=entry, regenerate_from=dt.date(2026, 9, 1)
+        )
+    assert (
+        Lesson.objects.filter(
+            id__in=[monday.id, wednesday.id], is_cancelled=True
+        ).count()
+        == 2
+    )
+    assert Mark.objects.filter(lesson=monday).exists()
+    assert result["deleted"] > 0  # the lessons without marks went
+
+
+def test_a_deleted_slot_without_marks_takes_its_future_lessons():
+    school = make_school(weekdays=(1,))
+    services.lessons_generate(
+        academic_year=school.year, start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 30)
+    )
+    assert Lesson.objects.count() == 4
+    services.timetable_entry_delete(
+        entry=school.entries[0], regenerate_from=dt.date(2026, 9, 1)
+    )
+    assert Lesson.objects.count() == 0
+
+
+def test_clash_rules_also_guard_the_admin(admin_client):
+    school = make_school(weekdays=(1,))
+    other = ClassUnit.objects.create(parallel=school.parallel, letter="Б")
+    response = admin_client.post(
+        "/admin/timetable/timetableentry/add/",
+        {
+            "academic_year": school.year.id,
+            "class_unit": other.id,
+            "weekday": 1,
+            "lesson_number": 2,
+            "subject": school.subject.id,
+            "teacher": school.teacher.id,
+            "room": school.rooms[1].id,
+        },
+    )
+    assert response.status_code == 200
+    assert "У учителя в это время уже есть урок." in response.content.decode()
+    assert not other.timetable_entries.exists()
