@@ -1,0 +1,46 @@
+"""Settings come from the environment; a production-like environment passes check --deploy."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SHKOLA_", "DEBUG", "DATABASE_URL"))}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120,
+    )
+
+
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "config.settings",
+    "SECRET_KEY": "x" * 20 + "-production-like-secret-with-enough-entropy-1234567890",
+    "DEBUG": "0",
+    "ALLOWED_HOSTS": "shkola.example.ru",
+    "DATABASE_URL": "sqlite:////tmp/shkola-deploy-check.sqlite3",
+    "EMAIL_URL": "smtp://mail.example.ru:587",
+}
+
+
+def test_check_deploy_passes_with_production_values():
+    result = _run(PRODUCTION, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_without_a_secret_key_production_refuses_to_start():
+    env = dict(PRODUCTION)
+    env.pop("SECRET_KEY")
+    result = _run(env, "manage.py", "check")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_defaults_are_moscow_time_and_russian(settings):
+    assert settings.TIME_ZONE == "Europe/Moscow"
+    assert settings.LANGUAGE_CODE == "ru"
+    assert settings.USE_TZ
