@@ -1,0 +1,890 @@
+"""Reads of the diary (D1–D9, F2): everything a student or a parent looks at, shaped for one
+page each with a fixed number of queries.
+
+All averaging goes through ``shkola.journal.grading``. Where the database sums Σ(points ×
+weight) and Σ(weight) for many students at once, ``average_from_sums`` is the one place that
+turns those sums into an average."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncWeek
+
+from shkola.journal import grading
+from shkola.journal.models import (
+    Attendance,
+    FinalMark,
+    FinalMarkKind,
+    Homework,
+    HomeworkFile,
+    JournalKind,
+    Mark,
+    Remark,
+)
+from shkola.schools.models import (
+    AcademicYear,
+    AttestationPeriod,
+    ClassUnit,
+    Holiday,
+    SchoolEvent,
+    Student,
+    StudyGroup,
+    Subject,
+)
+from shkola.schools.selectors import holiday_on, holidays_of, next_holiday
+from shkola.timetable.models import BellSlot, Lesson, TimetableEntry
+
+# Attendance kinds that mean the lesson was missed; «оп» (late) is not a missed lesson.
+MISSED_KINDS = ("н", "б", "у")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def average_from_sums(total: int | None, weights: int | None) -> Decimal | None:
+    """Σ(points × weight) / Σ(weight) summed by the database: the same value
+    ``grading.weighted_average`` gives for the marks behind the sums."""
+    if not weights:
+        return None
+    return Decimal(total or 0) / Decimal(weights)
+
+
+def grade_of(student: Student) -> int | None:
+    cu = student.current_class
+    return cu.parallel.grade if cu is not None else None
+
+
+def year_id_of(student: Student) -> int | None:
+    cu = student.current_class
+    return cu.parallel.academic_year_id if cu is not None else None
+
+
+def scheme_of(student: Student) -> str:
+    cu = student.current_class
+    if cu is not None and cu.parallel.period_scheme:
+        return cu.parallel.period_scheme
+    return student.organisation.period_scheme
+
+
+def _group_ids(student: Student) -> QuerySet[Any]:
+    return StudyGroup.students.through.objects.filter(student_id=student.id).values(
+        "studygroup_id"
+    )
+
+
+def student_lessons(student: Student) -> QuerySet[Lesson]:
+    """Lessons the student attends (whole-class lessons and their groups'), in one query."""
+    q = Q(group_id__in=Subquery(_group_ids(student)))
+    if student.current_class_id:
+        q |= Q(class_unit_id=student.current_class_id, group__isnull=True)
+    return Lesson.objects.filter(q, is_cancelled=False)
+
+
+def _is_extra(lesson: Lesson) -> bool:
+    return bool(
+        lesson.subject.is_extra
+        or (
+            lesson.group_id
+            and lesson.group
+            and lesson.group.kind == StudyGroup.Kind.EXTRA
+        )
+    )
+
+
+EXTRA_Q = Q(lesson__subject__is_extra=True) | Q(
+    lesson__group__kind=StudyGroup.Kind.EXTRA
+)
+
+
+# --------------------------------------------------------------------------- periods
+
+
+@dataclass
+class PeriodChoice:
+    periods: list[AttestationPeriod]
+    current: AttestationPeriod | None
+    error: str = ""
+
+
+def periods_for(student: Student, wanted: str | None, today: dt.date) -> PeriodChoice:
+    """The periods of the student's year and the chosen one (``?period=``), else the one
+    running today (or just finished, during holidays)."""
+    year_id = year_id_of(student)
+    if year_id is None:
+        return PeriodChoice([], None)
+    periods = list(
+        AttestationPeriod.objects.filter(
+            academic_year_id=year_id, scheme=scheme_of(student)
+        ).order_by("number")
+    )
+    error = ""
+    if wanted:
+        for period in periods:
+            if str(period.id) == wanted:
+                return PeriodChoice(periods, period)
+        error = "Период: такого аттестационного периода нет, показан текущий."
+    current = None
+    for period in periods:
+        if period.start <= today <= period.end:
+            current = period
+    if current is None:
+        earlier = [p for p in periods if p.end < today]
+        current = earlier[-1] if earlier else (periods[0] if periods else None)
+    return PeriodChoice(periods, current, error)
+
+
+# --------------------------------------------------------------------------- D1 week
+
+
+@dataclass
+class HomeworkItem:
+    text: str
+    files: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class DiaryLesson:
+    lesson: Lesson
+    marks: list[Mark] = field(default_factory=list)
+    attendance: Attendance | None = None
+    homework: list[HomeworkItem] = field(default_factory=list)
+
+
+@dataclass
+class DiaryDay:
+    date: dt.date
+    is_today: bool
+    holiday: Holiday | None
+    lessons: list[DiaryLesson]
+
+
+@dataclass
+class DiaryWeek:
+    monday: dt.date
+    sunday: dt.date
+    days: list[DiaryDay]
+    prev_monday: dt.date
+    next_monday: dt.date
+    is_current: bool
+
+
+def monday_of(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def homework_by_lesson(
+    student: Student, lesson_ids: list[int]
+) -> dict[int, list[HomeworkItem]]:
+    """Homework of the lessons (for the class or for this student) with its files, one query."""
+    result: dict[int, list[HomeworkItem]] = defaultdict(list)
+    if not lesson_ids:
+        return result
+    rows = (
+        Homework.objects.filter(lesson_id__in=lesson_ids)
+        .filter(Q(student__isnull=True) | Q(student_id=student.id))
+        .order_by("id", "files__id")
+        .values("id", "lesson_id", "text", "files__id", "files__name", "files__size")
+    )
+    by_id: dict[int, HomeworkItem] = {}
+    for row in rows:
+        item = by_id.get(row["id"])
+        if item is None:
+            item = by_id[row["id"]] = HomeworkItem(text=row["text"])
+            result[row["lesson_id"]].append(item)
+        if row["files__id"]:
+            item.files.append(
+                {
+                    "id": row["files__id"],
+                    "name": row["files__name"],
+                    "size": row["files__size"],
+                }
+            )
+    return result
+
+
+def diary_week(student: Student, monday: dt.date, today: dt.date) -> DiaryWeek:
+    monday = monday_of(monday)
+    saturday = monday + dt.timedelta(days=5)
+    sunday = monday + dt.timedelta(days=6)
+    bells = BellSlot.objects.filter(
+        organisation_id=student.organisation_id, number=OuterRef("lesson_number")
+    )
+    lessons = list(
+        student_lessons(student)
+        .filter(date__gte=monday, date__lte=saturday)
+        .select_related("subject", "teacher", "room", "control_form")
+        .annotate(
+            bell_start=Subquery(bells.values("start")[:1]),
+            bell_end=Subquery(bells.values("end")[:1]),
+        )
+        .order_by("date", "lesson_number")
+    )
+    rows = {lesson.id: DiaryLesson(lesson) for lesson in lessons}
+    marks = (
+        Mark.objects.filter(
+            student_id=student.id,
+            journal=JournalKind.MAIN,
+            lesson__date__gte=monday,
+            lesson__date__lte=saturday,
+        )
+        .select_related("control_form")
+        .order_by("id")
+    )
+    for mark in marks:
+        if mark.lesson_id in rows:
+            rows[mark.lesson_id].marks.append(mark)
+    for att in Attendance.objects.filter(
+        student_id=student.id, lesson__date__gte=monday, lesson__date__lte=saturday
+    ):
+        if att.lesson_id in rows:
+            rows[att.lesson_id].attendance = att
+    for lesson_id, items in homework_by_lesson(student, list(rows)).items():
+        rows[lesson_id].homework = items
+    grade = grade_of(student)
+    holidays = [
+        h
+        for h in Holiday.objects.filter(
+            academic_year__organisation_id=student.organisation_id,
+            start__lte=saturday,
+            end__gte=monday,
+        )
+        if h.applies_to_grade(grade)
+    ]
+    by_day: dict[dt.date, list[DiaryLesson]] = defaultdict(list)
+    for row in rows.values():
+        by_day[row.lesson.date].append(row)
+    days = []
+    for offset in range(6):
+        day = monday + dt.timedelta(days=offset)
+        if offset == 5 and not by_day.get(day):
+            continue  # Saturday only for six-day schools
+        days.append(
+            DiaryDay(
+                date=day,
+                is_today=day == today,
+                holiday=holiday_on(day, holidays),
+                lessons=by_day.get(day, []),
+            )
+        )
+    return DiaryWeek(
+        monday=monday,
+        sunday=sunday,
+        days=days,
+        prev_monday=monday - dt.timedelta(days=7),
+        next_monday=monday + dt.timedelta(days=7),
+        is_current=monday == monday_of(today),
+    )
+
+
+# --------------------------------------------------------------------------- D2 report card
+
+
+@dataclass
+class LessonDate:
+    lesson: Lesson
+    marks: list[Mark]
+
+
+@dataclass
+class SubjectRow:
+    subject: Subject
+    marks: list[Mark] = field(default_factory=list)
+    dates: list[LessonDate] = field(default_factory=list)
+    average: Decimal | None = None
+    suggested: str | None = None
+
+    @property
+    def works(self) -> list[Mark]:
+        return [m for m in self.marks if m.work_name or m.comment]
+
+    @property
+    def average2(self) -> Decimal | None:
+        return grading.quantize2(self.average)
+
+
+def _rows_from(
+    lessons: list[Lesson], marks: list[Mark], organisation: Any
+) -> list[SubjectRow]:
+    rows: dict[int, SubjectRow] = {}
+    marks_by_lesson: dict[int, list[Mark]] = defaultdict(list)
+    for mark in marks:
+        marks_by_lesson[mark.lesson_id].append(mark)
+        row = rows.get(mark.lesson.subject_id)
+        if row is None:
+            row = rows[mark.lesson.subject_id] = SubjectRow(subject=mark.lesson.subject)
+        row.marks.append(mark)
+    for lesson in lessons:
+        row = rows.get(lesson.subject_id)
+        if row is None:
+            row = rows[lesson.subject_id] = SubjectRow(subject=lesson.subject)
+        row.dates.append(LessonDate(lesson, marks_by_lesson.get(lesson.id, [])))
+    thresholds = grading.thresholds_of(organisation)
+    for row in rows.values():
+        row.average = grading.weighted_average((m.points, m.weight) for m in row.marks)
+        row.suggested = grading.suggested_mark(row.average, thresholds)
+    return sorted(rows.values(), key=lambda r: r.subject.name)
+
+
+def _period_marks(
+    student: Student, period: AttestationPeriod, journal: str
+) -> QuerySet[Mark]:
+    return (
+        Mark.objects.filter(
+            student_id=student.id,
+            journal=journal,
+            lesson__date__gte=period.start,
+            lesson__date__lte=period.end,
+        )
+        .select_related("lesson__subject", "lesson__group", "control_form")
+        .order_by("lesson__date", "lesson__lesson_number", "id")
+    )
+
+
+def _period_lessons(student: Student, period: AttestationPeriod) -> QuerySet[Lesson]:
+    return (
+        student_lessons(student)
+        .filter(date__gte=period.start, date__lte=period.end)
+        .select_related("subject", "group", "control_form")
+        .order_by("date", "lesson_number")
+    )
+
+
+def report_card(student: Student, period: AttestationPeriod) -> list[SubjectRow]:
+    """«Табель успеваемости»: per subject of the main curriculum, every mark of the period in
+    order, the weighted average and the lesson dates."""
+    lessons = [x for x in _period_lessons(student, period) if not _is_extra(x)]
+    marks = [
+        m
+        for m in _period_marks(student, period, JournalKind.MAIN)
+        if not _is_extra(m.lesson)
+    ]
+    return _rows_from(lessons, marks, student.organisation)
+
+
+@dataclass
+class ExtraRow:
+    subject: Subject
+    marks: list[Mark] = field(default_factory=list)
+    absences: list[Attendance] = field(default_factory=list)
+
+
+def extra_journal(student: Student, period: AttestationPeriod) -> list[ExtraRow]:
+    """«Журнал ДО»: marks and absences of clubs and extra-education groups."""
+    rows: dict[int, ExtraRow] = {}
+    for mark in _period_marks(student, period, JournalKind.MAIN).filter(EXTRA_Q):
+        subject = mark.lesson.subject
+        rows.setdefault(subject.id, ExtraRow(subject)).marks.append(mark)
+    absences = (
+        Attendance.objects.filter(
+            EXTRA_Q,
+            student_id=student.id,
+            lesson__date__gte=period.start,
+            lesson__date__lte=period.end,
+        )
+        .select_related("lesson__subject")
+        .order_by("lesson__date", "lesson__lesson_number")
+    )
+    for att in absences:
+        subject = att.lesson.subject
+        rows.setdefault(subject.id, ExtraRow(subject)).absences.append(att)
+    return sorted(rows.values(), key=lambda r: r.subject.name)
+
+
+def homework_journal(student: Student, period: AttestationPeriod) -> list[SubjectRow]:
+    """Marks of the separate homework journal; they never enter the main average, so no
+    suggested mark is given for them."""
+    rows = _rows_from(
+        [], list(_period_marks(student, period, JournalKind.HOMEWORK)), None
+    )
+    for row in rows:
+        row.suggested = None
+    return rows
+
+
+# --------------------------------------------------------------------------- D3 final marks
+
+
+@dataclass
+class FinalRow:
+    subject: Subject
+    periods: dict[int, str] = field(default_factory=dict)
+    year: str = ""
+    exam: str = ""
+    final: str = ""
+    cells: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FinalMarks:
+    years: list[AcademicYear]
+    year: AcademicYear | None
+    period_numbers: list[int]
+    rows: list[FinalRow]
+
+
+def final_marks(student: Student, wanted_year: str | None) -> FinalMarks:
+    """Period, year, exam and final marks for this and past years."""
+    own_year = year_id_of(student)
+    years = list(
+        AcademicYear.objects.filter(
+            Q(
+                id__in=FinalMark.objects.filter(student_id=student.id).values(
+                    "academic_year_id"
+                )
+            )
+            | Q(id=own_year or 0)
+        ).order_by("-start")
+    )
+    chosen = next((y for y in years if str(y.id) == (wanted_year or "")), None)
+    if chosen is None:
+        chosen = next(
+            (y for y in years if y.id == own_year), years[0] if years else None
+        )
+    if chosen is None:
+        return FinalMarks(years, None, [], [])
+    rows: dict[int, FinalRow] = {}
+    numbers: set[int] = set()
+    for fm in FinalMark.objects.filter(
+        student_id=student.id, academic_year=chosen
+    ).select_related("subject", "period"):
+        row = rows.setdefault(fm.subject_id, FinalRow(fm.subject))
+        if fm.kind == FinalMarkKind.PERIOD and fm.period is not None:
+            row.periods[fm.period.number] = fm.value
+            numbers.add(fm.period.number)
+        elif fm.kind == FinalMarkKind.YEAR:
+            row.year = fm.value
+        elif fm.kind == FinalMarkKind.EXAM:
+            row.exam = fm.value
+        elif fm.kind == FinalMarkKind.FINAL:
+            row.final = fm.value
+    ordered = sorted(numbers)
+    for row in rows.values():
+        row.cells = [row.periods.get(n, "") for n in ordered] + [
+            row.year,
+            row.exam,
+            row.final,
+        ]
+    return FinalMarks(
+        years, chosen, ordered, sorted(rows.values(), key=lambda r: r.subject.name)
+    )
+
+
+# --------------------------------------------------------------------------- D4 missed lessons
+
+
+@dataclass
+class MissedLesson:
+    attendance: Attendance
+    homework: list[HomeworkItem]
+
+
+def missed_lessons(student: Student, period: AttestationPeriod) -> list[MissedLesson]:
+    records = list(
+        Attendance.objects.filter(
+            student_id=student.id,
+            kind__in=MISSED_KINDS,
+            lesson__date__gte=period.start,
+            lesson__date__lte=period.end,
+        )
+        .select_related("lesson__subject", "lesson__teacher")
+        .order_by("-lesson__date", "lesson__lesson_number")
+    )
+    homework = homework_by_lesson(student, [a.lesson_id for a in records])
+    return [MissedLesson(a, homework.get(a.lesson_id, [])) for a in records]
+
+
+# --------------------------------------------------------------------------- D5 tests
+
+
+@dataclass
+class PlannedTest:
+    lesson: Lesson
+    marks: list[Mark]
+    is_past: bool
+
+
+@dataclass
+class TestMonth:
+    first: dt.date
+    weeks: list[list[dict[str, Any] | None]]
+    tests: list[PlannedTest]
+
+
+def planned_tests(
+    student: Student, period: AttestationPeriod, today: dt.date
+) -> list[TestMonth]:
+    """«График контрольных работ»: lessons whose form of control is a test
+    (``ControlForm.is_test``), past and upcoming, laid out by month."""
+    lessons = list(
+        student_lessons(student)
+        .filter(
+            date__gte=period.start,
+            date__lte=period.end,
+            control_form__is_test=True,
+        )
+        .select_related("subject", "control_form")
+        .order_by("date", "lesson_number")
+    )
+    marks: dict[int, list[Mark]] = defaultdict(list)
+    for mark in Mark.objects.filter(
+        student_id=student.id,
+        lesson_id__in=[x.id for x in lessons],
+        journal=JournalKind.MAIN,
+    ).order_by("id"):
+        marks[mark.lesson_id].append(mark)
+    by_day: dict[dt.date, list[PlannedTest]] = defaultdict(list)
+    for lesson in lessons:
+        by_day[lesson.date].append(
+            PlannedTest(lesson, marks.get(lesson.id, []), lesson.date < today)
+        )
+    months: list[TestMonth] = []
+    first = period.start.replace(day=1)
+    while first <= period.end:
+        nxt = (first + dt.timedelta(days=32)).replace(day=1)
+        weeks: list[list[dict[str, Any] | None]] = []
+        day = monday_of(first)
+        while day < nxt:
+            week: list[dict[str, Any] | None] = []
+            for offset in range(7):
+                cell = day + dt.timedelta(days=offset)
+                if cell.month != first.month:
+                    week.append(None)
+                else:
+                    week.append(
+                        {
+                            "date": cell,
+                            "tests": by_day.get(cell, []),
+                            "in_period": period.start <= cell <= period.end,
+                            "is_today": cell == today,
+                        }
+                    )
+            weeks.append(week)
+            day += dt.timedelta(days=7)
+        tests = [
+            t for d, ts in sorted(by_day.items()) if d.month == first.month for t in ts
+        ]
+        months.append(TestMonth(first, weeks, tests))
+        first = nxt
+    return months
+
+
+# --------------------------------------------------------------------------- D6 timetable
+
+
+@dataclass
+class TimetableGrid:
+    class_units: list[ClassUnit]
+    class_unit: ClassUnit | None
+    weekdays: list[tuple[int, str]]
+    rows: list[dict[str, Any]]
+
+
+WEEKDAY_NAMES = {
+    1: "Понедельник",
+    2: "Вторник",
+    3: "Среда",
+    4: "Четверг",
+    5: "Пятница",
+    6: "Суббота",
+}
+
+
+class ClassNotFound(Exception):
+    pass
+
+
+def timetable_grid(student: Student, wanted_class: str | None) -> TimetableGrid:
+    """The weekly timetable of the student's class or any class of the same school and year."""
+    year_id = year_id_of(student)
+    if year_id is None:
+        return TimetableGrid([], None, [], [])
+    class_units = list(
+        ClassUnit.objects.filter(
+            parallel__organisation_id=student.organisation_id,
+            parallel__academic_year_id=year_id,
+        )
+        .select_related("parallel")
+        .order_by("parallel__grade", "letter")
+    )
+    chosen = None
+    if wanted_class:
+        chosen = next((c for c in class_units if str(c.id) == wanted_class), None)
+        if chosen is None:
+            raise ClassNotFound(wanted_class)
+    else:
+        chosen = next(
+            (c for c in class_units if c.id == student.current_class_id), None
+        )
+    if chosen is None:
+        return TimetableGrid(class_units, None, [], [])
+    bells = BellSlot.objects.filter(
+        organisation_id=student.organisation_id, number=OuterRef("lesson_number")
+    )
+    entries = list(
+        TimetableEntry.objects.filter(
+            Q(class_unit_id=chosen.id) | Q(group__class_unit_id=chosen.id),
+            academic_year_id=year_id,
+        )
+        .select_related("subject", "teacher", "room", "group")
+        .annotate(
+            bell_start=Subquery(bells.values("start")[:1]),
+            bell_end=Subquery(bells.values("end")[:1]),
+        )
+        .order_by("weekday", "lesson_number", "group__name")
+    )
+    last_day = max([5] + [e.weekday for e in entries])
+    weekdays = [(d, WEEKDAY_NAMES[d]) for d in range(1, last_day + 1)]
+    numbers = sorted({e.lesson_number for e in entries})
+    cells: dict[tuple[int, int], list[TimetableEntry]] = defaultdict(list)
+    times: dict[int, tuple[Any, Any]] = {}
+    for entry in entries:
+        cells[(entry.lesson_number, entry.weekday)].append(entry)
+        times.setdefault(entry.lesson_number, (entry.bell_start, entry.bell_end))  # type: ignore[attr-defined]
+    rows = [
+        {
+            "number": n,
+            "start": times[n][0],
+            "end": times[n][1],
+            "cells": [cells.get((n, d), []) for d, _ in weekdays],
+        }
+        for n in numbers
+    ]
+    return TimetableGrid(class_units, chosen, weekdays, rows)
+
+
+@dataclass
+class HolidayInfo:
+    holidays: list[Holiday]
+    upcoming: Any  # schools.selectors.NextHoliday | None
+
+
+def holiday_info(student: Student, today: dt.date) -> HolidayInfo:
+    year_id = year_id_of(student)
+    if year_id is None:
+        return HolidayInfo([], None)
+    year = AcademicYear.objects.get(id=year_id)
+    grade = grade_of(student)
+    return HolidayInfo(holidays_of(year, grade), next_holiday(year, today, grade=grade))
+
+
+# --------------------------------------------------------------------------- D8 averages
+
+
+@dataclass
+class SubjectAverages:
+    subject_id: int
+    name: str
+    mine: Decimal | None
+    of_class: Decimal | None
+    of_parallel: Decimal | None
+
+
+@dataclass
+class Averages:
+    subjects: list[SubjectAverages]
+    mine: Decimal | None
+    of_class: Decimal | None
+    of_parallel: Decimal | None
+    class_size: int
+    parallel_size: int
+    dynamics: dict[str, Any]
+    absences: list[dict[str, Any]]
+    absences_total: int
+    my_absences: int
+
+
+def _main_marks_in(period: AttestationPeriod) -> QuerySet[Mark]:
+    return Mark.objects.filter(
+        journal=JournalKind.MAIN,
+        points__isnull=False,
+        lesson__date__gte=period.start,
+        lesson__date__lte=period.end,
+        lesson__is_cancelled=False,
+        lesson__subject__is_extra=False,
+    ).exclude(lesson__group__kind=StudyGroup.Kind.EXTRA)
+
+
+def averages(student: Student, period: AttestationPeriod) -> Averages:
+    """D8 as ENGINEERING.md and seed 002 define it:
+
+    - my average in a subject: the weighted average of my marks of the period;
+    - my average: the mean of my per-subject averages;
+    - the class's (parallel's) average in a subject: the mean of the subject averages of the
+      class's (parallel's) students who have marks in it, me included;
+    - the class's (parallel's) average: the mean of its students' averages, me included;
+    - weekly dynamics: the same per week of the period, for me and for the class."""
+    cu = student.current_class
+    empty = Averages([], None, None, None, 0, 0, {}, [], 0, 0)
+    if cu is None:
+        return empty
+    sums = (
+        _main_marks_in(period)
+        .filter(student__current_class__parallel_id=cu.parallel_id)
+        .values(
+            "student_id",
+            "student__current_class_id",
+            "lesson__subject_id",
+            "lesson__subject__name",
+        )
+        .annotate(total=Sum(F("points") * F("weight")), weights=Sum("weight"))
+        .order_by()
+    )
+    per_student: dict[int, dict[int, Decimal | None]] = defaultdict(dict)
+    class_of: dict[int, int] = {}
+    names: dict[int, str] = {}
+    for row in sums:
+        sid = row["student_id"]
+        per_student[sid][row["lesson__subject_id"]] = average_from_sums(
+            row["total"], row["weights"]
+        )
+        class_of[sid] = row["student__current_class_id"]
+        names[row["lesson__subject_id"]] = row["lesson__subject__name"]
+    overall = {sid: grading.mean(subs.values()) for sid, subs in per_student.items()}
+    class_ids = [sid for sid in per_student if class_of[sid] == cu.id]
+    subjects = [
+        SubjectAverages(
+            subject_id=subject_id,
+            name=name,
+            mine=per_student.get(student.id, {}).get(subject_id),
+            of_class=grading.mean(per_student[s].get(subject_id) for s in class_ids),
+            of_parallel=grading.mean(
+                subs.get(subject_id) for subs in per_student.values()
+            ),
+        )
+        for subject_id, name in sorted(names.items(), key=lambda kv: kv[1])
+    ]
+    absence_rows = list(
+        Attendance.objects.filter(
+            student__current_class_id=cu.id,
+            kind__in=MISSED_KINDS,
+            lesson__date__gte=period.start,
+            lesson__date__lte=period.end,
+        )
+        .values("kind")
+        .annotate(total=Count("id"), mine=Count("id", filter=Q(student_id=student.id)))
+        .order_by("kind")
+    )
+    from shkola.journal.models import AttendanceKind
+
+    labels = dict(AttendanceKind.choices)
+    absences = [
+        {
+            "kind": r["kind"],
+            "label": labels.get(r["kind"], r["kind"]),
+            "total": r["total"],
+            "mine": r["mine"],
+        }
+        for r in absence_rows
+    ]
+    return Averages(
+        subjects=subjects,
+        mine=overall.get(student.id),
+        of_class=grading.mean(overall[s] for s in class_ids),
+        of_parallel=grading.mean(overall.values()),
+        class_size=len(class_ids),
+        parallel_size=len(per_student),
+        dynamics=weekly_dynamics(student, period),
+        absences=absences,
+        absences_total=sum(r["total"] for r in absences),
+        my_absences=sum(r["mine"] for r in absences),
+    )
+
+
+def _num(value: Decimal | None) -> float | None:
+    q = grading.quantize2(value)
+    return None if q is None else float(q)
+
+
+def weekly_dynamics(student: Student, period: AttestationPeriod) -> dict[str, Any]:
+    """Per subject and week of the period: my weighted average of that week's marks and the
+    class's (the mean of its students' weekly averages). Shaped for the chart."""
+    cu = student.current_class
+    if cu is None:
+        return {}
+    rows = (
+        _main_marks_in(period)
+        .filter(student__current_class_id=cu.id)
+        .annotate(week=TruncWeek("lesson__date"))
+        .values("week", "student_id", "lesson__subject_id", "lesson__subject__name")
+        .annotate(total=Sum(F("points") * F("weight")), weights=Sum("weight"))
+        .order_by()
+    )
+    weeks: list[dt.date] = []
+    day = monday_of(period.start)
+    while day <= period.end:
+        weeks.append(day)
+        day += dt.timedelta(days=7)
+    index = {w: i for i, w in enumerate(weeks)}
+    per: dict[tuple[int, int], dict[int, Decimal | None]] = defaultdict(dict)
+    names: dict[int, str] = {}
+    for row in rows:
+        week = row["week"]
+        if isinstance(week, dt.datetime):
+            week = week.date()
+        per[(row["lesson__subject_id"], index[week])][row["student_id"]] = (
+            average_from_sums(row["total"], row["weights"])
+        )
+        names[row["lesson__subject_id"]] = row["lesson__subject__name"]
+    subjects = []
+    for subject_id, name in sorted(names.items(), key=lambda kv: kv[1]):
+        mine = [
+            _num(per.get((subject_id, i), {}).get(student.id))
+            for i in range(len(weeks))
+        ]
+        of_class = [
+            _num(grading.mean(per.get((subject_id, i), {}).values()))
+            for i in range(len(weeks))
+        ]
+        subjects.append(
+            {"id": subject_id, "name": name, "mine": mine, "class": of_class}
+        )
+    return {"weeks": [w.strftime("%d.%m") for w in weeks], "subjects": subjects}
+
+
+# --------------------------------------------------------------------------- D9 events, F2
+
+
+def upcoming_events(student: Student, today: dt.date) -> list[SchoolEvent]:
+    q = Q(students=student)
+    if student.current_class_id:
+        q |= Q(class_units=student.current_class_id)
+    ids = SchoolEvent.objects.filter(q).values("id")
+    return list(
+        SchoolEvent.objects.filter(
+            id__in=Subquery(ids),
+            organisation_id=student.organisation_id,
+            date__gte=today,
+        ).order_by("date", "time")
+    )
+
+
+def remarks_of(student: Student, *, with_remarks: bool) -> list[Remark]:
+    """«Комментарии» for everyone who may read the diary; «Замечания» only when the reader
+    may see them (parents and staff, never the student: seed 001)."""
+    qs = Remark.objects.filter(student_id=student.id).select_related(
+        "author", "subject"
+    )
+    if not with_remarks:
+        qs = qs.filter(kind=Remark.Kind.COMMENT)
+    return list(qs.order_by("-created_at", "-id"))
+
+
+# --------------------------------------------------------------------------- files
+
+
+def homework_file_for(file_id: int) -> HomeworkFile | None:
+    return (
+        HomeworkFile.objects.select_related("homework__lesson__subject")
+        .filter(id=file_id)
+        .first()
+    )
+
+
+def attends(student: Student, lesson: Lesson) -> bool:
+    return student_lessons(student).filter(id=lesson.id).exists()

@@ -1,0 +1,349 @@
+"""Diary pages for students and parents (D1–D9, F2).
+
+Every page exists twice: ``/diary/<page>/`` reads the diary of ``active_student`` (the student
+themself or the parent's chosen child, so the child switcher works everywhere), and
+``/diary/s/<student_id>/<page>/`` lets the class teacher or the school's administration open
+one student's diary. A family member following such a link is sent to the first form (a
+parent's chosen child becomes that child); anyone else's child is a 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+)
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from shkola.accounts.selectors import (
+    ACTIVE_STUDENT_SESSION_KEY,
+    active_student,
+    viewer_from_request,
+)
+from shkola.core.clock import today
+from shkola.schools.models import Student
+
+from . import exports, selectors
+
+View = Callable[..., HttpResponse]
+
+
+class DiaryLinks:
+    """URLs of the diary pages for the student on screen, reversed only when a template asks."""
+
+    def __init__(self, student_id: int | None) -> None:
+        self.student_id = student_id
+
+    names: ClassVar[frozenset[str]] = frozenset(
+        {
+            "week",
+            "report",
+            "report_xlsx",
+            "extra",
+            "homework",
+            "finals",
+            "missed",
+            "tests",
+            "timetable",
+            "averages",
+            "events",
+            "remarks",
+        }
+    )
+
+    def __getitem__(self, name: str) -> str:
+        if name not in self.names:
+            raise KeyError(name)  # templates then fall back to attributes
+        if self.student_id is None:
+            return reverse(f"diary:{name}")
+        return reverse(f"diary:{name}_of", kwargs={"student_id": self.student_id})
+
+
+def _share_viewer(request: HttpRequest) -> Any:
+    viewer = viewer_from_request(request)
+    # The permission predicates cache their Viewer on the user object; hand them the one this
+    # request already built so a permission check costs no queries.
+    request.user._shkola_viewer = viewer  # type: ignore[union-attr]
+    return viewer
+
+
+def diary_page(name: str) -> Callable[[View], View]:
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(
+            request: HttpRequest, student_id: int | None = None
+        ) -> HttpResponse:
+            viewer = _share_viewer(request)
+            if student_id is None:
+                student = active_student(request)
+                if student is None or not request.user.has_perm(
+                    "diary.view_diary", student
+                ):
+                    raise Http404(_("Дневник не найден."))
+            else:
+                student = get_object_or_404(
+                    Student.objects.select_related(
+                        "current_class__parallel", "organisation"
+                    ),
+                    pk=student_id,
+                )
+                if not request.user.has_perm("diary.view_diary", student):
+                    raise Http404(_("Дневник не найден."))
+                own = viewer.own_student
+                if (own and own.id == student.id) or any(
+                    c.id == student.id for c in viewer.children
+                ):
+                    if not (own and own.id == student.id):
+                        request.session[ACTIVE_STUDENT_SESSION_KEY] = student.id
+                    target = reverse(f"diary:{name}")
+                    if request.GET:
+                        target += "?" + request.GET.urlencode()
+                    return HttpResponseRedirect(target)
+            links = DiaryLinks(student_id)
+            return view(request, student, links)
+
+        return wrapper
+
+    return decorate
+
+
+def _render(
+    request: HttpRequest,
+    template: str,
+    student: Student,
+    links: DiaryLinks,
+    page: str,
+    **ctx: Any,
+) -> HttpResponse:
+    ctx.update({"student": student, "links": links, "page": page})
+    return render(request, template, ctx)
+
+
+@functools.cache
+def chartjs_path() -> str:
+    """Chart.js is vendored with its version in the directory name (static/vendor/chartjs-4.x)."""
+    for base in settings.STATICFILES_DIRS:
+        found = sorted(Path(base).glob("vendor/chartjs-*/chart.umd.min.js"))
+        if found:
+            return found[-1].relative_to(base).as_posix()
+    return "vendor/chartjs/chart.umd.min.js"
+
+
+def _period(request: HttpRequest, student: Student) -> selectors.PeriodChoice:
+    return selectors.periods_for(student, request.GET.get("period"), today())
+
+
+@diary_page("week")
+def week(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpResponse:
+    day = today()
+    error = ""
+    wanted = request.GET.get("week", "")
+    monday = selectors.monday_of(day)
+    if wanted:
+        try:
+            monday = dt.date.fromisoformat(wanted)
+        except ValueError:
+            error = _(
+                "Неделя: дата должна быть в виде ГГГГ-ММ-ДД, показана текущая неделя."
+            )
+    diary_week = selectors.diary_week(student, monday, day)
+    return _render(
+        request, "diary/week.html", student, links, "week", week=diary_week, error=error
+    )
+
+
+@diary_page("report")
+def report(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpResponse:
+    choice = _period(request, student)
+    rows = selectors.report_card(student, choice.current) if choice.current else []
+    return _render(
+        request, "diary/report.html", student, links, "report", choice=choice, rows=rows
+    )
+
+
+@diary_page("report_xlsx")
+def report_xlsx(
+    request: HttpRequest, student: Student, links: DiaryLinks
+) -> HttpResponse:
+    choice = _period(request, student)
+    if choice.current is None:
+        raise Http404(_("Аттестационных периодов нет."))
+    rows = selectors.report_card(student, choice.current)
+    content = exports.report_card_xlsx(student, choice.current, rows)
+    filename = f"tabel_{student.last_name}_{choice.current.number}.xlsx"
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+@diary_page("extra")
+def extra(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpResponse:
+    choice = _period(request, student)
+    rows = selectors.extra_journal(student, choice.current) if choice.current else []
+    return _render(
+        request, "diary/extra.html", student, links, "extra", choice=choice, rows=rows
+    )
+
+
+@diary_page("homework")
+def homework(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpResponse:
+    choice = _period(request, student)
+    rows = selectors.homework_journal(student, choice.current) if choice.current else []
+    return _render(
+        request,
+        "diary/homework.html",
+        student,
+        links,
+        "homework",
+        choice=choice,
+        rows=rows,
+    )
+
+
+@diary_page("finals")
+def finals(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpResponse:
+    data = selectors.final_marks(student, request.GET.get("year"))
+    return _render(request, "diary/finals.html", student, links, "finals", finals=data)
+
+
+@diary_page("missed")
+def missed(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpResponse:
+    choice = _period(request, student)
+    rows = selectors.missed_lessons(student, choice.current) if choice.current else []
+    return _render(
+        request, "diary/missed.html", student, links, "missed", choice=choice, rows=rows
+    )
+
+
+@diary_page("tests")
+def tests(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpResponse:
+    choice = _period(request, student)
+    day = today()
+    months = (
+        selectors.planned_tests(student, choice.current, day) if choice.current else []
+    )
+    return _render(
+        request,
+        "diary/tests.html",
+        student,
+        links,
+        "tests",
+        choice=choice,
+        months=months,
+        today=day,
+        weekday_names=["Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"],
+    )
+
+
+@diary_page("timetable")
+def timetable(
+    request: HttpRequest, student: Student, links: DiaryLinks
+) -> HttpResponse:
+    try:
+        grid = selectors.timetable_grid(student, request.GET.get("class"))
+    except selectors.ClassNotFound as exc:
+        raise Http404(_("Класс не найден.")) from exc
+    holidays = selectors.holiday_info(student, today())
+    return _render(
+        request,
+        "diary/timetable.html",
+        student,
+        links,
+        "timetable",
+        grid=grid,
+        holidays=holidays,
+        today=today(),
+    )
+
+
+@diary_page("averages")
+def averages(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpResponse:
+    choice = _period(request, student)
+    data = selectors.averages(student, choice.current) if choice.current else None
+    return _render(
+        request,
+        "diary/averages.html",
+        student,
+        links,
+        "averages",
+        choice=choice,
+        data=data,
+        chartjs=chartjs_path(),
+    )
+
+
+@diary_page("events")
+def events(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpResponse:
+    rows = selectors.upcoming_events(student, today())
+    return _render(request, "diary/events.html", student, links, "events", events=rows)
+
+
+@diary_page("remarks")
+def remarks(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpResponse:
+    with_remarks = request.user.has_perm("diary.view_remarks", student)
+    rows = selectors.remarks_of(student, with_remarks=with_remarks)
+    return _render(
+        request,
+        "diary/remarks.html",
+        student,
+        links,
+        "remarks",
+        remarks=[r for r in rows if r.kind == "remark"],
+        comments=[r for r in rows if r.kind == "comment"],
+        with_remarks=with_remarks,
+    )
+
+
+def homework_file(request: HttpRequest, file_id: int) -> HttpResponse:
+    """A homework attachment, for those who may read the diary of a student who attends the
+    lesson (and, for a personal assignment, only that student's diary)."""
+    viewer = _share_viewer(request)
+    attachment = selectors.homework_file_for(file_id)
+    if attachment is None:
+        raise Http404
+    homework_row = attachment.homework
+    lesson = homework_row.lesson
+    allowed = False
+    if (
+        lesson.teacher_id == request.user.id
+        or lesson.subject.organisation_id in viewer.admin_org_ids
+        or lesson.class_unit_id
+        and lesson.class_unit_id in viewer.led_class_ids
+    ):
+        allowed = True
+    else:
+        family = ([viewer.own_student] if viewer.own_student else []) + list(
+            viewer.children
+        )
+        for student in family:
+            if homework_row.student_id not in (None, student.id):
+                continue
+            if selectors.attends(student, lesson):
+                allowed = True
+                break
+    if not allowed:
+        raise Http404
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.name
+    )
