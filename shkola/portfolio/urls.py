@@ -1,4 +1,69 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "portfolio"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("confirm/", views.queue, name="queue"),
+    path("points/", views.points, name="points"),
+    path("diagnostics/import/", views.diagnostics_import, name="diagnostics_import"),
+    path("students/<int:student_id>/", views.card, name="card"),
+    path("students/<int:student_id>/edit/", views.card_edit, name="card_edit"),
+    path("students/<int:student_id>/photo/", views.student_photo, name="student_photo"),
+    path("students/<int:student_id>/rating/", views.rating, name="rating"),
+    path("students/<int:student_id>/clubs/", views.clubs, name="clubs"),
+    path("students/<int:student_id>/clubs/add/", views.club_add, name="club_add"),
+    path(
+        "students/<int:student_id>/clubs/<int:club_id>/",
+        views.club_edit,
+        name="club_edit",
+    ),
+    path(
+        "students/<int:student_id>/clubs/<int:club_id>/delete/",
+        views.club_delete,
+        name="club_delete",
+    ),
+    path("students/<int:student_id>/interests/", views.interests, name="interests"),
+    path("students/<int:student_id>/olympiads/", views.olympiads, name="olympiads"),
+    path(
+        "students/<int:student_id>/achievements/add/<str:category>/",
+        views.achievement_add,
+        name="achievement_add",
+    ),
+    path("students/<int:student_id>/control/", views.control, name="control"),
+    path(
+        "students/<int:student_id>/diagnostics/add/",
+        views.diagnostic_add,
+        name="diagnostic_add",
+    ),
+    path(
+        "students/<int:student_id>/attestation/", views.attestation, name="attestation"
+    ),
+    path("students/<int:student_id>/testing/", views.testing, name="testing"),
+    path(
+        "students/<int:student_id>/testing/add/", views.testing_add, name="testing_add"
+    ),
+    path(
+        "achievements/<int:achievement_id>/",
+        views.achievement_edit,
+        name="achievement_edit",
+    ),
+    path(
+        "achievements/<int:achievement_id>/delete/",
+        views.achievement_delete,
+        name="achievement_delete",
+    ),
+    path(
+        "achievements/<int:achievement_id>/confirm/",
+        views.achievement_confirm,
+        name="achievement_confirm",
+    ),
+    path(
+        "achievements/<int:achievement_id>/reject/",
+        views.achievement_reject,
+        name="achievement_reject",
+    ),
+    path("files/<int:file_id>/", views.file_view, name="file"),
+    path("files/<int:file_id>/delete/", views.file_delete, name="file_delete"),
+]

@@ -1,0 +1,560 @@
+"""Reads of the portfolio. Each page's selector loads its relations in a fixed number of
+queries; the rating is computed on read from the school's points table, so changing the
+table changes every rating at once and the shown rating always matches the table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from shkola.core import clock
+from shkola.journal import grading
+from shkola.journal.models import FinalMark, FinalMarkKind, JournalKind, Mark
+from shkola.schools.models import AcademicYear, Enrolment, Guardianship, Student
+from shkola.schools.selectors import current_year
+
+from .models import (
+    CATEGORY_FIELDS,
+    PRESENCE_CATEGORIES,
+    ROUND_CATEGORIES,
+    SPHERES,
+    Achievement,
+    AchievementFile,
+    AchievementRound,
+    Category,
+    Club,
+    Diagnostic,
+    DiagnosticKind,
+    PointsItem,
+    PointsRule,
+    Stage,
+    Status,
+    StudentChange,
+    TestingResult,
+    field_label,
+)
+from .services import default_points, points_key
+
+
+def student_for(user: Any, student_id: int, perm: str = "portfolio.view") -> Student:
+    """The student if ``user`` holds ``perm`` on them; otherwise a 404, never a 403."""
+    student = (
+        Student.objects.select_related(
+            "organisation", "current_class__parallel", "user"
+        )
+        .filter(pk=student_id)
+        .first()
+    )
+    if student is None or not user.has_perm(perm, student):
+        raise Http404
+    return student
+
+
+# ---------------------------------------------------------------- card (E1)
+
+
+@dataclass
+class Card:
+    student: Student
+    guardians: list[Any]
+    history: list[Enrolment]
+    changes: list[StudentChange]
+
+
+def card_of(student: Student) -> Card:
+    guardians = [
+        g.guardian
+        for g in Guardianship.objects.filter(student=student)
+        .select_related("guardian")
+        .order_by("guardian__last_name", "guardian__first_name")
+    ]
+    history = list(
+        Enrolment.objects.filter(student=student)
+        .select_related("organisation", "class_unit__parallel")
+        .order_by("date", "id")
+    )
+    changes = list(
+        StudentChange.objects.filter(student=student).select_related("changed_by")[:30]
+    )
+    return Card(student=student, guardians=guardians, history=history, changes=changes)
+
+
+# ---------------------------------------------------------------- clubs (E2)
+
+
+def clubs_of(student: Student) -> list[Club]:
+    return list(Club.objects.filter(student=student))
+
+
+# ---------------------------------------------------------------- achievements and points
+
+
+def achievements_qs() -> QuerySet[Achievement]:
+    return Achievement.objects.select_related("reviewed_by").prefetch_related(
+        Prefetch("rounds", queryset=AchievementRound.objects.order_by("id")),
+        Prefetch("files", queryset=AchievementFile.objects.order_by("role", "id")),
+    )
+
+
+def achievements_of(
+    student: Student, categories: tuple[str, ...] | list[str]
+) -> list[Achievement]:
+    return list(achievements_qs().filter(student=student, category__in=categories))
+
+
+def points_table(organisation_id: int) -> dict[str, int]:
+    """The school's table over the defaults."""
+    table = default_points()
+    for rule in PointsRule.objects.filter(organisation_id=organisation_id):
+        table[points_key(rule.category, rule.stage, rule.place, rule.item)] = (
+            rule.points
+        )
+    return table
+
+
+def round_points(achievement: Achievement, stage: str, table: dict[str, int]) -> int:
+    for r in achievement.rounds.all():
+        if r.stage == stage:
+            return table.get(points_key(achievement.category, r.stage, r.place), 0)
+    return 0
+
+
+def item_points(achievement: Achievement, item: str, table: dict[str, int]) -> int:
+    flag = achievement.present if item == PointsItem.PRESENCE else achievement.defended
+    return table.get(points_key(achievement.category, item=item), 0) if flag else 0
+
+
+def achievement_points(achievement: Achievement, table: dict[str, int]) -> int:
+    """Points an achievement brings; an unconfirmed («н/п») or rejected one brings none."""
+    if achievement.status != Status.CONFIRMED:
+        return 0
+    if achievement.category in ROUND_CATEGORIES:
+        return sum(round_points(achievement, s, table) for s in Stage.values)
+    return sum(item_points(achievement, i, table) for i in PointsItem.values)
+
+
+def annotate_points(achievements: list[Achievement], table: dict[str, int]) -> None:
+    """Attach ``points``, ``round_cells`` and ``item_cells`` for the templates."""
+    for a in achievements:
+        a.points = achievement_points(a, table)  # type: ignore[attr-defined]
+        places = {r.stage: r.place for r in a.rounds.all()}
+        a.round_cells = [  # type: ignore[attr-defined]
+            {
+                "stage": s,
+                "label": label,
+                "place": places.get(s, ""),
+                "points": round_points(a, s, table) if a.is_confirmed else 0,
+            }
+            for s, label in Stage.choices
+        ]
+        a.item_cells = [  # type: ignore[attr-defined]
+            {"item": i, "label": label, "points": item_points(a, i, table) if a.is_confirmed else 0,
+             "on": a.present if i == PointsItem.PRESENCE else a.defended}
+            for i, label in PointsItem.choices
+        ]  # fmt: skip
+        a.covers = [f for f in a.files.all() if f.role == "cover"]  # type: ignore[attr-defined]
+        a.photos = [f for f in a.files.all() if f.role == "photo"]  # type: ignore[attr-defined]
+        a.documents = [f for f in a.files.all() if f.role == "file"]  # type: ignore[attr-defined]
+        a.field_rows = [  # type: ignore[attr-defined]
+            (
+                field_label(a.category, n),
+                a.get_level_display() if n == "level" else getattr(a, n),
+            )
+            for n in CATEGORY_FIELDS[a.category]
+            if n != "name"
+        ]
+
+
+@dataclass
+class SectionScore:
+    category: str
+    label: str
+    count: int
+    points: int
+    average: Decimal | None
+    share: Decimal | None
+
+
+@dataclass
+class SubjectAverage:
+    subject: str
+    average: Decimal | None
+
+
+@dataclass
+class Rating:
+    student: Student
+    total: int
+    class_average: Decimal | None
+    class_size: int
+    sections: list[SectionScore]
+    round_achievements: list[Achievement]
+    presence_achievements: list[Achievement]
+    round_sums: list[int]
+    presence_sums: list[int]
+    pending: int
+    academic: list[SubjectAverage] = field(default_factory=list)
+    my_average: Decimal | None = None
+    year: AcademicYear | None = None
+
+    @property
+    def round_total(self) -> int:
+        return sum(self.round_sums)
+
+    @property
+    def presence_total(self) -> int:
+        return sum(self.presence_sums)
+
+    @property
+    def chart(self) -> dict[str, Any]:
+        active = [s for s in self.sections if s.count]
+        return {
+            "labels": [s.label for s in active],
+            "counts": [s.count for s in active],
+            "points": [s.points for s in active],
+        }
+
+
+def _totals_by_student(student_ids: list[int], table: dict[str, int]) -> dict[int, int]:
+    totals: dict[int, int] = defaultdict(int)
+    confirmed = Achievement.objects.filter(
+        student_id__in=student_ids, status=Status.CONFIRMED
+    ).prefetch_related("rounds")
+    for a in confirmed:
+        totals[a.student_id] += achievement_points(a, table)
+    return totals
+
+
+def rating_of(student: Student) -> Rating:
+    table = points_table(student.organisation_id)
+    achievements = list(achievements_qs().filter(student=student))
+    annotate_points(achievements, table)
+    confirmed = [a for a in achievements if a.is_confirmed]
+    total = sum(a.points for a in confirmed)  # type: ignore[attr-defined]
+    sections = []
+    for category, label in Category.choices:
+        mine = [a for a in confirmed if a.category == category]
+        pts = sum(a.points for a in mine)  # type: ignore[attr-defined]
+        sections.append(
+            SectionScore(
+                category=category,
+                label=str(label),
+                count=len(mine),
+                points=pts,
+                average=(Decimal(pts) / len(mine)) if mine else None,
+                share=(Decimal(100) * len(mine) / len(confirmed))
+                if confirmed
+                else None,
+            )
+        )
+    # The class average: mean of every classmate's rating, the student included.
+    class_average, class_size = None, 0
+    if student.current_class_id:
+        ids = list(
+            Student.objects.filter(
+                current_class_id=student.current_class_id
+            ).values_list("id", flat=True)
+        )
+        totals = _totals_by_student(ids, table)
+        class_size = len(ids)
+        class_average = grading.mean(Decimal(totals.get(i, 0)) for i in ids)
+    rounds = [
+        a
+        for a in achievements
+        if a.category in ROUND_CATEGORIES and a.status != Status.REJECTED
+    ]
+    presence = [
+        a
+        for a in achievements
+        if a.category in PRESENCE_CATEGORIES and a.status != Status.REJECTED
+    ]
+    round_sums = [
+        sum(a.round_cells[i]["points"] for a in rounds)
+        for i in range(len(Stage.values))
+    ]  # type: ignore[attr-defined]
+    presence_sums = [
+        sum(a.item_cells[i]["points"] for a in presence)
+        for i in range(len(PointsItem.values))
+    ]  # type: ignore[attr-defined]
+    year = current_year(student.organisation_id, on=clock.today())
+    academic = subject_averages(student, year) if year else []
+    return Rating(
+        student=student,
+        total=total,
+        class_average=class_average,
+        class_size=class_size,
+        sections=sections,
+        round_achievements=rounds,
+        presence_achievements=presence,
+        round_sums=round_sums,
+        presence_sums=presence_sums,
+        pending=sum(1 for a in achievements if a.status == Status.PENDING),
+        academic=academic,
+        my_average=grading.mean(s.average for s in academic),
+        year=year,
+    )
+
+
+# ---------------------------------------------------------------- journal reads (E5, E6, E8)
+
+
+def subject_averages(student: Student, year: AcademicYear) -> list[SubjectAverage]:
+    """Weighted average per subject over the year's main-journal marks (grading.py)."""
+    rows = Mark.objects.filter(
+        student=student, journal=JournalKind.MAIN, lesson__academic_year=year
+    ).values_list("lesson__subject__name", "points", "weight")
+    by_subject: dict[str, list[tuple[int | None, int]]] = defaultdict(list)
+    for subject, points, weight in rows:
+        by_subject[subject].append((points, weight))
+    return [
+        SubjectAverage(subject=name, average=grading.weighted_average(pairs))
+        for name, pairs in sorted(by_subject.items())
+    ]
+
+
+@dataclass
+class Control:
+    tab: str
+    year: AcademicYear | None
+    averages: list[SubjectAverage]
+    test_marks: list[dict[str, Any]]
+    diagnostics: list[Diagnostic]
+    regional: list[Diagnostic]
+
+    @property
+    def averages_chart(self) -> dict[str, Any]:
+        shown = [a for a in self.averages if a.average is not None]
+        return {
+            "labels": [a.subject for a in shown],
+            "values": [float(grading.quantize2(a.average) or 0) for a in shown],
+        }
+
+    @property
+    def tests_chart(self) -> dict[str, Any]:
+        dates = sorted({m["date"] for m in self.test_marks})
+        subjects = sorted({m["subject"] for m in self.test_marks})
+        series = []
+        for subject in subjects:
+            values: dict[dt.date, int] = {}
+            for m in self.test_marks:
+                if m["subject"] == subject and m["points"] is not None:
+                    values[m["date"]] = m["points"]
+            series.append({"label": subject, "data": [values.get(d) for d in dates]})
+        return {"labels": [d.strftime("%d.%m") for d in dates], "series": series}
+
+    @property
+    def regional_chart(self) -> dict[str, Any]:
+        return {
+            "labels": [f"{d.subject.name} {d.date:%d.%m}" for d in self.regional],
+            "values": [d.percent for d in self.regional],
+        }
+
+
+TABS = {
+    "control": (DiagnosticKind.CONTROL, DiagnosticKind.REGIONAL),
+    "niko": (DiagnosticKind.NIKO,),
+    "vpr": (DiagnosticKind.VPR,),
+}
+
+
+def control_of(student: Student, tab: str) -> Control:
+    if tab not in TABS:
+        tab = "control"
+    year = current_year(student.organisation_id, on=clock.today())
+    averages = subject_averages(student, year) if year else []
+    test_marks: list[dict[str, Any]] = []
+    if year:
+        test_marks = [
+            {"date": d, "subject": s, "value": v, "points": p, "work": w, "form": f}
+            for d, s, v, p, w, f in Mark.objects.filter(
+                student=student,
+                journal=JournalKind.MAIN,
+                lesson__academic_year=year,
+                control_form__is_test=True,
+            )
+            .order_by("lesson__date", "id")
+            .values_list(
+                "lesson__date", "lesson__subject__name", "value", "points", "work_name",
+                "control_form__name",
+            )
+        ]  # fmt: skip
+    diagnostics = list(
+        Diagnostic.objects.filter(student=student)
+        .select_related("subject")
+        .order_by("date", "id")
+    )
+    shown = [d for d in diagnostics if d.kind in TABS[tab]]
+    regional = [d for d in diagnostics if d.kind == DiagnosticKind.REGIONAL]
+    return Control(
+        tab=tab,
+        year=year,
+        averages=averages,
+        test_marks=test_marks,
+        diagnostics=shown,
+        regional=regional,
+    )
+
+
+@dataclass
+class AttestationRow:
+    subject: str
+    periods: list[str]
+    year_mark: str
+    exam: str
+    final: str
+    quality: Decimal | None
+    success: Decimal | None
+
+
+@dataclass
+class AttestationYear:
+    year: AcademicYear
+    period_numbers: list[int]
+    rows: list[AttestationRow]
+    quality: Decimal | None
+    success: Decimal | None
+
+
+def attestation_of(student: Student) -> list[AttestationYear]:
+    """«Итоги аттестации»: per year and subject the period, annual, exam and final marks.
+    A subject's quality/success rate is over its period and annual marks; the year's is
+    over each subject's result (final, else annual) — both by grading.rates."""
+    marks = FinalMark.objects.filter(student=student).select_related(
+        "subject", "academic_year", "period"
+    )
+    years: dict[int, AcademicYear] = {}
+    grid: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
+    numbers: dict[int, set[int]] = defaultdict(set)
+    for m in marks:
+        years[m.academic_year_id] = m.academic_year
+        cell = grid[m.academic_year_id].setdefault(
+            m.subject.name, {"periods": {}, "year": "", "exam": "", "final": ""}
+        )
+        if m.kind == FinalMarkKind.PERIOD and m.period is not None:
+            cell["periods"][m.period.number] = m.value
+            numbers[m.academic_year_id].add(m.period.number)
+        elif m.kind in (FinalMarkKind.YEAR, FinalMarkKind.EXAM, FinalMarkKind.FINAL):
+            cell[m.kind] = m.value
+    result = []
+    for year_id, year in sorted(
+        years.items(), key=lambda kv: kv[1].start, reverse=True
+    ):
+        nums = sorted(numbers[year_id])
+        rows = []
+        for subject, cell in sorted(grid[year_id].items()):
+            own = grading.rates([*cell["periods"].values(), cell["year"]])
+            rows.append(
+                AttestationRow(
+                    subject=subject,
+                    periods=[cell["periods"].get(n, "") for n in nums],
+                    year_mark=cell["year"],
+                    exam=cell["exam"],
+                    final=cell["final"],
+                    quality=own.quality,
+                    success=own.success,
+                )
+            )
+        overall = grading.rates(r.final or r.year_mark for r in rows)
+        result.append(
+            AttestationYear(
+                year=year,
+                period_numbers=nums,
+                rows=rows,
+                quality=overall.quality,
+                success=overall.success,
+            )
+        )
+    return result
+
+
+# ---------------------------------------------------------------- testing (E7)
+
+
+def testing_of(student: Student) -> list[TestingResult]:
+    return list(
+        TestingResult.objects.filter(student=student).select_related(
+            "teacher", "subject"
+        )
+    )
+
+
+# ---------------------------------------------------------------- teacher's queue (E10)
+
+
+def review_queue(user: Any) -> list[Achievement]:
+    """Unconfirmed achievements of the students this person may confirm: their class, the
+    students they teach, or the whole school for its administration."""
+    from shkola.accounts.rules import viewer_of
+    from shkola.timetable.models import TimetableEntry
+
+    viewer = viewer_of(user)
+    if viewer is None:
+        return []
+    q = Q(student__current_class_id__in=viewer.led_class_ids) | Q(
+        student__organisation_id__in=viewer.admin_org_ids
+    )
+    if viewer.teacher_org_ids:
+        entries = TimetableEntry.objects.filter(teacher=user)
+        q |= Q(
+            student__current_class_id__in=entries.filter(
+                class_unit__isnull=False, group__isnull=True
+            ).values("class_unit_id")
+        )
+        q |= Q(
+            student__study_groups__in=entries.filter(group__isnull=False).values(
+                "group_id"
+            )
+        )
+    ids = Achievement.objects.filter(q, status=Status.PENDING).values("id")
+    achievements = list(
+        achievements_qs()
+        .filter(id__in=ids)
+        .select_related("student__current_class__parallel", "created_by")
+        .order_by("created_at", "id")
+    )
+    for a in achievements:
+        places = {r.stage: r.place for r in a.rounds.all()}
+        a.round_cells = [  # type: ignore[attr-defined]
+            {"stage": s, "label": label, "place": places.get(s, "")}
+            for s, label in Stage.choices
+        ]
+    return achievements
+
+
+def achievement_for(
+    user: Any, achievement_id: int, perm: str = "portfolio.view"
+) -> Achievement:
+    achievement = (
+        achievements_qs()
+        .select_related("student__organisation", "student__current_class__parallel")
+        .filter(pk=achievement_id)
+        .first()
+    )
+    if achievement is None or not user.has_perm(perm, achievement.student):
+        raise Http404
+    return achievement
+
+
+def file_for(user: Any, file_id: int) -> AchievementFile:
+    record = (
+        AchievementFile.objects.select_related(
+            "achievement__student__organisation", "achievement__student__current_class"
+        )
+        .filter(pk=file_id)
+        .first()
+    )
+    if record is None or not user.has_perm(
+        "portfolio.view", record.achievement.student
+    ):
+        raise Http404
+    return record
+
+
+def spheres() -> list[tuple[str, str]]:
+    return [(c.value, str(c.label)) for c in SPHERES]

@@ -1,0 +1,928 @@
+"""Writes of the portfolio. Every function is keyword-only, atomic and validates its input,
+raising ValidationError with Russian messages naming the field."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from shkola.core import clock
+from shkola.schools.models import Organisation, Student, Subject
+
+from . import files as file_checks
+from .models import (
+    CATEGORY_FIELDS,
+    PRESENCE_CATEGORIES,
+    ROUND_CATEGORIES,
+    Achievement,
+    AchievementFile,
+    AchievementRound,
+    Category,
+    Club,
+    ClubDirection,
+    ClubKind,
+    Diagnostic,
+    DiagnosticKind,
+    FileRole,
+    Level,
+    Place,
+    PointsItem,
+    PointsRule,
+    Stage,
+    Status,
+    StudentChange,
+    TestingResult,
+)
+
+# ---------------------------------------------------------------- student card (E1)
+
+IDENTITY_FIELDS = ("last_name", "first_name", "middle_name", "birth_date")
+CARD_FIELDS = (*IDENTITY_FIELDS, "email", "sex", "special_needs")
+FIELD_LABELS = {
+    "last_name": "Фамилия",
+    "first_name": "Имя",
+    "middle_name": "Отчество",
+    "birth_date": "Дата рождения",
+    "email": "E-mail",
+    "sex": "Пол",
+    "special_needs": "ОВЗ",
+    "photo": "Фото",
+}
+
+
+def _display(field_name: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, bool):
+        return _("да") if value else _("нет")
+    if field_name == "sex":
+        return {"m": _("Муж."), "f": _("Жен.")}.get(value, value)
+    return str(value)
+
+
+@transaction.atomic
+def student_card_update(
+    *,
+    student: Student,
+    by: Any,
+    data: dict[str, Any],
+    may_edit_identity: bool,
+    photo: UploadedFile | None = None,
+) -> list[StudentChange]:
+    """Change the card; every changed field is written to the card's history. Name and birth
+    date are refused when the editor may not change them (a student about themself)."""
+    errors: dict[str, str] = {}
+    new: dict[str, Any] = {}
+    for name in CARD_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        if name in IDENTITY_FIELDS and not may_edit_identity:
+            if value != getattr(student, name):
+                errors[name] = _("Поле «%(f)s» может изменить только школа.") % {
+                    "f": FIELD_LABELS[name]
+                }
+            continue
+        new[name] = value
+    for name in ("last_name", "first_name"):
+        if name in new and not str(new[name]).strip():
+            errors[name] = _("Заполните поле «%(f)s».") % {"f": FIELD_LABELS[name]}
+    if "birth_date" in new:
+        born = new["birth_date"]
+        if not isinstance(born, dt.date):
+            errors["birth_date"] = _("Укажите дату рождения.")
+        elif born >= clock.today() or born.year < 1990:
+            errors["birth_date"] = _("Дата рождения указана неверно.")
+    if new.get("email"):
+        try:
+            validate_email(new["email"])
+        except ValidationError:
+            errors["email"] = _("Неверный адрес e-mail.")
+    if "sex" in new and new["sex"] not in ("m", "f"):
+        errors["sex"] = _("Выберите пол: «Муж.» или «Жен.».")
+    checked = None
+    if photo is not None:
+        try:
+            checked = file_checks.check_upload(photo, field="photo", image_only=True)
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    now = clock.now()
+    changes: list[StudentChange] = []
+    for name, value in new.items():
+        if isinstance(value, str):
+            value = value.strip()
+        old = getattr(student, name)
+        if old == value:
+            continue
+        changes.append(
+            StudentChange(
+                student=student,
+                changed_by=by,
+                changed_at=now,
+                field=name,
+                field_label=FIELD_LABELS[name],
+                old_value=_display(name, old)[:300],
+                new_value=_display(name, value)[:300],
+            )
+        )
+        setattr(student, name, value)
+    if checked is not None:
+        student.photo.save(checked.name, checked.upload, save=False)
+        changes.append(
+            StudentChange(
+                student=student,
+                changed_by=by,
+                changed_at=now,
+                field="photo",
+                field_label=FIELD_LABELS["photo"],
+                old_value="",
+                new_value=checked.name[:300],
+            )
+        )
+    if changes:
+        student.save()
+        StudentChange.objects.bulk_create(changes)
+    return changes
+
+
+# ---------------------------------------------------------------- clubs (E2)
+
+
+def _clean_year(value: str, field_name: str = "year") -> str:
+    """«2025/2026» or a single year «2025»."""
+    value = (value or "").strip().replace("-", "/")
+    parts = value.split("/")
+    ok = (
+        all(p.isdigit() and len(p) == 4 for p in parts)
+        and 1 <= len(parts) <= 2
+        and (len(parts) == 1 or int(parts[1]) == int(parts[0]) + 1)
+    )
+    if not ok or not 2000 <= int(parts[0]) <= clock.today().year + 1:
+        raise ValidationError(
+            {field_name: _("Год: укажите как «2025» или учебный год «2025/2026».")}
+        )
+    return value
+
+
+def _clean_club(data: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    cleaned = {k: str(data.get(k, "") or "").strip() for k in (
+        "kind", "direction", "year", "name", "organisation_name", "teacher_name"
+    )}  # fmt: skip
+    if cleaned["kind"] not in ClubKind.values:
+        errors["kind"] = _("Выберите тип.")
+    if cleaned["direction"] not in ClubDirection.values:
+        errors["direction"] = _("Выберите направленность.")
+    if not cleaned["name"]:
+        errors["name"] = _("Заполните «Наименование».")
+    if not cleaned["organisation_name"]:
+        errors["organisation_name"] = _("Заполните «Организация».")
+    try:
+        cleaned["year"] = _clean_year(cleaned["year"])
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def club_create(*, student: Student, by: Any, data: dict[str, Any]) -> Club:
+    return Club.objects.create(student=student, created_by=by, **_clean_club(data))
+
+
+@transaction.atomic
+def club_update(*, club: Club, data: dict[str, Any]) -> Club:
+    for key, value in _clean_club(data).items():
+        setattr(club, key, value)
+    club.save()
+    return club
+
+
+@transaction.atomic
+def club_delete(*, club: Club) -> None:
+    club.delete()
+
+
+# ---------------------------------------------------------------- achievements (E3, E4, E9–E11)
+
+TEXT_FIELDS = (
+    "work_type", "work_kind", "sport_kind", "name", "year", "level", "subject", "result",
+    "teacher_name", "comment",
+)  # fmt: skip
+REQUIRED = {"name": "Наименование", "year": "Год"}
+
+
+def _clean_achievement(category: str, data: dict[str, Any]) -> dict[str, Any]:
+    if category not in Category.values:
+        raise ValidationError({"category": _("Выберите раздел портфолио.")})
+    allowed = CATEGORY_FIELDS[category]
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+    for name in TEXT_FIELDS:
+        cleaned[name] = str(data.get(name, "") or "").strip() if name in allowed else ""
+    for name, label in REQUIRED.items():
+        if not cleaned[name]:
+            label_ = (
+                "Мероприятие"
+                if category == Category.OLYMPIAD and name == "name"
+                else label
+            )
+            errors[name] = _("Заполните «%(f)s».") % {"f": label_}
+    if cleaned["year"]:
+        try:
+            cleaned["year"] = _clean_year(cleaned["year"])
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if cleaned["level"] and cleaned["level"] not in Level.values:
+        errors["level"] = _("Выберите уровень из списка.")
+    if category == Category.SPORT and not cleaned["sport_kind"]:
+        errors["sport_kind"] = _("Заполните «Вид спорта».")
+    if category in PRESENCE_CATEGORIES:
+        cleaned["present"] = bool(data.get("present", True))
+        cleaned["defended"] = bool(data.get("defended", False))
+    else:
+        cleaned["present"], cleaned["defended"] = True, False
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _clean_rounds(category: str, rounds: dict[str, str] | None) -> dict[str, str]:
+    rounds = {k: v for k, v in (rounds or {}).items() if v}
+    if rounds and category not in ROUND_CATEGORIES:
+        raise ValidationError({"rounds": _("У этого вида достижений нет туров.")})
+    for stage, place in rounds.items():
+        if stage not in Stage.values:
+            raise ValidationError(
+                {"rounds": _("Неизвестный тур «%(s)s».") % {"s": stage}}
+            )
+        if place not in Place.values:
+            raise ValidationError(
+                {f"round_{stage}": _("Место: 1, 2, 3 или «у» (участие).")}
+            )
+    return rounds
+
+
+def _check_files(
+    achievement: Achievement | None, uploads: list[tuple[str, UploadedFile]]
+) -> list[tuple[str, file_checks.CheckedFile]]:
+    checked: list[tuple[str, file_checks.CheckedFile]] = []
+    errors: dict[str, list[str]] = {}
+    for role, upload in uploads:
+        if role not in FileRole.values:
+            raise ValidationError({"files": _("Неизвестное назначение файла.")})
+        field_name = {"cover": "cover", "photo": "photos", "file": "files"}[role]
+        try:
+            checked.append(
+                (
+                    role,
+                    file_checks.check_upload(
+                        upload, field=field_name, image_only=role != FileRole.FILE
+                    ),
+                )
+            )
+        except ValidationError as exc:
+            for k, v in exc.message_dict.items():
+                errors.setdefault(k, []).extend(v)
+    if errors:
+        raise ValidationError(errors)
+    existing = 0
+    if achievement is not None and achievement.pk:
+        existing = sum(f.size for f in achievement.files.all())
+    total = existing + sum(c.size for _r, c in checked)
+    if total > file_checks.max_total_bytes():
+        raise ValidationError(
+            {
+                "files": _("Все файлы достижения вместе — больше %(mb)s МБ.")
+                % {"mb": file_checks.max_total_bytes() // (1024 * 1024)}
+            }
+        )
+    return checked
+
+
+def _store_files(
+    achievement: Achievement,
+    checked: list[tuple[str, file_checks.CheckedFile]],
+    by: Any,
+) -> None:
+    if any(role == FileRole.COVER for role, _c in checked):
+        for old in achievement.files.filter(role=FileRole.COVER):
+            _delete_stored(old)
+    for role, item in checked:
+        record = AchievementFile(
+            achievement=achievement,
+            role=role,
+            name=item.name,
+            size=item.size,
+            content_type=item.content_type,
+            is_image=item.is_image,
+            uploaded_by=by,
+        )
+        record.file.save(item.name, item.upload, save=False)
+        if item.thumbnail is not None:
+            record.thumbnail.save(
+                item.thumbnail.name or "thumb.jpg", item.thumbnail, save=False
+            )
+        record.save()
+
+
+def _delete_stored(record: AchievementFile) -> None:
+    storage_files = [f for f in (record.file, record.thumbnail) if f]
+    record.delete()
+    for stored in storage_files:
+        name, storage = stored.name, stored.storage
+        transaction.on_commit(lambda n=name, s=storage: s.delete(n))
+
+
+@transaction.atomic
+def achievement_create(
+    *,
+    student: Student,
+    by: Any,
+    category: str,
+    data: dict[str, Any],
+    confirmed: bool,
+    rounds: dict[str, str] | None = None,
+    uploads: list[tuple[str, UploadedFile]] | None = None,
+) -> Achievement:
+    """Add an achievement. ``confirmed`` when a teacher adds it; a family's entry is «н/п»."""
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    clean_rounds: dict[str, str] = {}
+    checked: list[tuple[str, file_checks.CheckedFile]] = []
+    for step in ("fields", "rounds", "files"):
+        try:
+            if step == "fields":
+                cleaned = _clean_achievement(category, data)
+            elif step == "rounds":
+                clean_rounds = _clean_rounds(category, rounds)
+            else:
+                checked = _check_files(None, uploads or [])
+        except ValidationError as exc:
+            for k, v in exc.message_dict.items():
+                errors.setdefault(k, []).extend(v)
+    if errors:
+        raise ValidationError(errors)
+    achievement = Achievement.objects.create(
+        student=student,
+        category=category,
+        created_by=by,
+        status=Status.CONFIRMED if confirmed else Status.PENDING,
+        reviewed_by=by if confirmed else None,
+        reviewed_at=clock.now() if confirmed else None,
+        **cleaned,
+    )
+    AchievementRound.objects.bulk_create(
+        AchievementRound(achievement=achievement, stage=s, place=p)
+        for s, p in clean_rounds.items()
+    )
+    _store_files(achievement, checked, by)
+    return achievement
+
+
+@transaction.atomic
+def achievement_update(
+    *,
+    achievement: Achievement,
+    by: Any,
+    data: dict[str, Any],
+    by_reviewer: bool,
+    rounds: dict[str, str] | None = None,
+    uploads: list[tuple[str, UploadedFile]] | None = None,
+) -> Achievement:
+    """Edit an achievement. A change by the family sends a confirmed one back to «н/п»:
+    what counts in the rating is what a teacher saw."""
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    clean_rounds: dict[str, str] = {}
+    checked: list[tuple[str, file_checks.CheckedFile]] = []
+    for step in ("fields", "rounds", "files"):
+        try:
+            if step == "fields":
+                cleaned = _clean_achievement(achievement.category, data)
+            elif step == "rounds":
+                clean_rounds = _clean_rounds(achievement.category, rounds)
+            else:
+                checked = _check_files(achievement, uploads or [])
+        except ValidationError as exc:
+            for k, v in exc.message_dict.items():
+                errors.setdefault(k, []).extend(v)
+    if errors:
+        raise ValidationError(errors)
+    for key, value in cleaned.items():
+        setattr(achievement, key, value)
+    if not by_reviewer:
+        achievement.status = Status.PENDING
+        achievement.reviewed_by = None
+        achievement.reviewed_at = None
+        achievement.reject_reason = ""
+    achievement.save()
+    if rounds is not None:
+        achievement.rounds.all().delete()
+        AchievementRound.objects.bulk_create(
+            AchievementRound(achievement=achievement, stage=s, place=p)
+            for s, p in clean_rounds.items()
+        )
+    _store_files(achievement, checked, by)
+    return achievement
+
+
+@transaction.atomic
+def achievement_delete(*, achievement: Achievement) -> None:
+    for record in list(achievement.files.all()):
+        _delete_stored(record)
+    achievement.delete()
+
+
+@transaction.atomic
+def achievement_round_set(
+    *, achievement: Achievement, stage: str, place: str, by_reviewer: bool
+) -> Achievement:
+    """Set (or with an empty place remove) the result of one round."""
+    if not achievement.has_rounds:
+        raise ValidationError({"stage": _("У этого вида достижений нет туров.")})
+    if stage not in Stage.values:
+        raise ValidationError({"stage": _("Неизвестный тур.")})
+    if place and place not in Place.values:
+        raise ValidationError({"place": _("Место: 1, 2, 3 или «у» (участие).")})
+    if place:
+        AchievementRound.objects.update_or_create(
+            achievement=achievement, stage=stage, defaults={"place": place}
+        )
+    else:
+        AchievementRound.objects.filter(achievement=achievement, stage=stage).delete()
+    if not by_reviewer and achievement.status != Status.PENDING:
+        achievement.status = Status.PENDING
+        achievement.reviewed_by = None
+        achievement.reviewed_at = None
+        achievement.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    return achievement
+
+
+@transaction.atomic
+def achievement_file_delete(*, record: AchievementFile) -> None:
+    _delete_stored(record)
+
+
+@transaction.atomic
+def achievement_confirm(*, achievement: Achievement, by: Any) -> Achievement:
+    achievement.status = Status.CONFIRMED
+    achievement.reject_reason = ""
+    achievement.reviewed_by = by
+    achievement.reviewed_at = clock.now()
+    achievement.save(
+        update_fields=["status", "reject_reason", "reviewed_by", "reviewed_at"]
+    )
+    return achievement
+
+
+@transaction.atomic
+def achievement_reject(
+    *, achievement: Achievement, by: Any, reason: str
+) -> Achievement:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Укажите причину отклонения.")})
+    achievement.status = Status.REJECTED
+    achievement.reject_reason = reason[:500]
+    achievement.reviewed_by = by
+    achievement.reviewed_at = clock.now()
+    achievement.save(
+        update_fields=["status", "reject_reason", "reviewed_by", "reviewed_at"]
+    )
+    return achievement
+
+
+# ---------------------------------------------------------------- points table (E9)
+
+# What a school gets before its administration changes anything.
+DEFAULT_STAGE_POINTS = {
+    Stage.SCHOOL: {"1": 10, "2": 8, "3": 6, "у": 2},
+    Stage.MUNICIPAL: {"1": 20, "2": 16, "3": 12, "у": 4},
+    Stage.REGIONAL: {"1": 40, "2": 32, "3": 24, "у": 8},
+    Stage.FINAL: {"1": 80, "2": 64, "3": 48, "у": 16},
+}
+DEFAULT_ITEM_POINTS = {PointsItem.PRESENCE: 5, PointsItem.DEFENCE: 10}
+
+
+def points_key(category: str, stage: str = "", place: str = "", item: str = "") -> str:
+    return f"{category}:{stage}:{place}:{item}"
+
+
+def default_points() -> dict[str, int]:
+    table: dict[str, int] = {}
+    for category in Category.values:
+        if category in ROUND_CATEGORIES:
+            for stage, places in DEFAULT_STAGE_POINTS.items():
+                for place, points in places.items():
+                    table[points_key(category, stage, place)] = points
+        else:
+            for item, points in DEFAULT_ITEM_POINTS.items():
+                table[points_key(category, item=item)] = points
+    return table
+
+
+@transaction.atomic
+def points_table_save(*, organisation: Organisation, values: dict[str, Any]) -> int:
+    """Store the whole table. Keys as ``points_key``; values 0..1000. The rating is computed
+    from the table on every read, so it follows at once."""
+    known = default_points()
+    errors: dict[str, str] = {}
+    clean: dict[str, int] = {}
+    for key, raw in values.items():
+        if key not in known:
+            continue
+        try:
+            number = int(str(raw).strip())
+        except ValueError:
+            errors[key] = _("Баллы — целое число от 0 до 1000.")
+            continue
+        if not 0 <= number <= 1000:
+            errors[key] = _("Баллы — целое число от 0 до 1000.")
+            continue
+        clean[key] = number
+    if errors:
+        raise ValidationError(errors)
+    existing = {
+        points_key(r.category, r.stage, r.place, r.item): r
+        for r in PointsRule.objects.select_for_update().filter(
+            organisation=organisation
+        )
+    }
+    to_create, to_update = [], []
+    for key, number in clean.items():
+        if key in existing:
+            if existing[key].points != number:
+                existing[key].points = number
+                to_update.append(existing[key])
+        else:
+            category, stage, place, item = key.split(":")
+            to_create.append(
+                PointsRule(
+                    organisation=organisation,
+                    category=category,
+                    stage=stage,
+                    place=place,
+                    item=item,
+                    points=number,
+                )
+            )
+    PointsRule.objects.bulk_create(to_create)
+    PointsRule.objects.bulk_update(to_update, ["points"])
+    return len(to_create) + len(to_update)
+
+
+# ---------------------------------------------------------------- diagnostics (E5)
+
+
+def _decimal(value: Any, field_name: str, label: str) -> Decimal:
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        raise ValidationError(
+            {field_name: _("«%(f)s» — число.") % {"f": label}}
+        ) from None
+    if not number.is_finite() or number < 0 or number > 10000:
+        raise ValidationError({field_name: _("«%(f)s» — число от 0.") % {"f": label}})
+    return number
+
+
+def _clean_tasks(tasks: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    clean = []
+    for number, task in enumerate(tasks or [], start=1):
+        score = _decimal(task.get("score", 0), "tasks", _("балл за задание"))
+        top = _decimal(task.get("max", 1), "tasks", _("максимум за задание"))
+        if top <= 0 or score > top:
+            raise ValidationError(
+                {"tasks": _("Задание %(n)s: балл больше максимума.") % {"n": number}}
+            )
+        clean.append(
+            {
+                "number": number,
+                "kes": str(task.get("kes", "")).strip()[:20],
+                "kt": str(task.get("kt", "")).strip()[:20],
+                "score": float(score),
+                "max": float(top),
+            }
+        )
+    return clean
+
+
+def parse_tasks(text: str) -> list[dict[str, Any]]:
+    """«1.1:2.3:1:1 | 1.2:2.4:0:2» → tasks (КЭС:КТ:балл:максимум, one per «|»)."""
+    tasks = []
+    for number, chunk in enumerate(
+        (c for c in (text or "").split("|") if c.strip()), start=1
+    ):
+        parts = [p.strip() for p in chunk.split(":")]
+        if len(parts) != 4:
+            raise ValidationError(
+                {
+                    "tasks": _(
+                        "Задание %(n)s: ожидается «КЭС:КТ:балл:максимум», получено «%(t)s»."
+                    )
+                    % {"n": number, "t": chunk.strip()}
+                }
+            )
+        tasks.append(
+            {"kes": parts[0], "kt": parts[1], "score": parts[2], "max": parts[3]}
+        )
+    return tasks
+
+
+@transaction.atomic
+def diagnostic_create(
+    *,
+    student: Student,
+    by: Any,
+    kind: str,
+    subject: Subject,
+    date: dt.date,
+    score: Any,
+    max_score: Any,
+    mark: str = "",
+    tasks: list[dict[str, Any]] | None = None,
+) -> Diagnostic:
+    errors: dict[str, str] = {}
+    if kind not in DiagnosticKind.values:
+        errors["kind"] = _(
+            "Выберите вид работы: контрольная, региональная, НИКО или ВПР."
+        )
+    if subject.organisation_id != student.organisation_id:
+        errors["subject"] = _("Предмет не из школы обучающегося.")
+    if not isinstance(date, dt.date):
+        errors["date"] = _("Укажите дату.")
+    elif date > clock.today():
+        errors["date"] = _("Дата работы ещё не наступила.")
+    mark = (mark or "").strip()
+    if mark and mark not in ("5", "4", "3", "2"):
+        errors["mark"] = _("Отметка: 5, 4, 3 или 2.")
+    clean_score = clean_max = Decimal(0)
+    clean_tasks: list[dict[str, Any]] = []
+    try:
+        clean_score = _decimal(score, "score", _("Балл"))
+        clean_max = _decimal(max_score, "max_score", _("Максимальный балл"))
+        if clean_max <= 0:
+            errors["max_score"] = _("«Максимальный балл» больше нуля.")
+        elif clean_score > clean_max:
+            errors["score"] = _("«Балл» не может быть больше максимального.")
+        clean_tasks = _clean_tasks(tasks)
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    return Diagnostic.objects.create(
+        student=student,
+        kind=kind,
+        subject=subject,
+        date=date,
+        score=clean_score,
+        max_score=clean_max,
+        mark=mark,
+        tasks=clean_tasks,
+        created_by=by,
+    )
+
+
+IMPORT_COLUMNS = (
+    "снилс", "фамилия", "имя", "класс", "вид", "предмет", "дата", "балл", "максимум",
+    "отметка", "задания",
+)  # fmt: skip
+KIND_WORDS = {
+    "контрольная": DiagnosticKind.CONTROL,
+    "диагностика": DiagnosticKind.CONTROL,
+    "региональная": DiagnosticKind.REGIONAL,
+    "нико": DiagnosticKind.NIKO,
+    "впр": DiagnosticKind.VPR,
+}
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def diagnostics_import(
+    *, organisation: Organisation, by: Any, text: str
+) -> ImportReport:
+    """Import diagnostic results from CSV (``;`` or ``,``; header row with IMPORT_COLUMNS).
+    All or nothing: with any bad row nothing is saved and every bad row is reported, so
+    the corrected file can be loaded again without duplicates."""
+    report = ImportReport()
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        report.errors.append((0, _("Файл пустой.")))
+        return report
+    first = text.splitlines()[0]
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip().lower() for h in next(reader)]
+    missing = [
+        c
+        for c in IMPORT_COLUMNS
+        if c not in header and c not in ("снилс", "задания", "отметка")
+    ]
+    if missing:
+        report.errors.append(
+            (1, _("Нет столбцов: %(c)s.") % {"c": ", ".join(f"«{m}»" for m in missing)})
+        )
+        return report
+    subjects = {
+        s.name.lower(): s for s in Subject.objects.filter(organisation=organisation)
+    }
+    students = list(
+        Student.objects.filter(organisation=organisation).select_related(
+            "current_class__parallel"
+        )
+    )
+    by_snils = {s.snils: s for s in students if s.snils}
+    by_name: dict[tuple[str, str, str], list[Student]] = {}
+    for s in students:
+        class_name = s.current_class.name.lower() if s.current_class else ""
+        by_name.setdefault(
+            (s.last_name.lower(), s.first_name.lower(), class_name), []
+        ).append(s)
+    rows: list[dict[str, Any]] = []
+    for line_no, raw in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in raw):
+            continue
+        row = {header[i]: cell.strip() for i, cell in enumerate(raw) if i < len(header)}
+        try:
+            rows.append(_import_row(row, subjects, by_snils, by_name))
+        except ValidationError as exc:
+            messages = [f"{m}" for msgs in exc.message_dict.values() for m in msgs]
+            report.errors.append((line_no, " ".join(messages)))
+    if not rows and not report.errors:
+        report.errors.append((0, _("В файле нет строк с данными.")))
+    if report.errors:
+        return report
+    with transaction.atomic():
+        for line_no, values in enumerate(rows, start=2):
+            try:
+                diagnostic_create(by=by, **values)
+            except ValidationError as exc:
+                report.errors.append(
+                    (
+                        line_no,
+                        " ".join(m for msgs in exc.message_dict.values() for m in msgs),
+                    )
+                )
+        if report.errors:
+            transaction.set_rollback(True)
+            return report
+    report.created = len(rows)
+    return report
+
+
+def _import_row(
+    row: dict[str, str],
+    subjects: dict[str, Subject],
+    by_snils: dict[str, Student],
+    by_name: dict[tuple[str, str, str], list[Student]],
+) -> dict[str, Any]:
+    snils = "".join(ch for ch in row.get("снилс", "") if ch.isdigit())
+    student = by_snils.get(snils) if snils else None
+    if student is None:
+        key = (
+            row.get("фамилия", "").lower(),
+            row.get("имя", "").lower(),
+            row.get("класс", "").lower(),
+        )
+        found = by_name.get(key, [])
+        if len(found) != 1:
+            raise ValidationError(
+                {
+                    "student": _("обучающийся «%(n)s», класс «%(c)s» не найден%(m)s.")
+                    % {
+                        "n": f"{row.get('фамилия', '')} {row.get('имя', '')}".strip(),
+                        "c": row.get("класс", ""),
+                        "m": _(" (несколько совпадений — укажите СНИЛС)")
+                        if found
+                        else "",
+                    }
+                }
+            )
+        student = found[0]
+    kind = KIND_WORDS.get(row.get("вид", "").lower())
+    if kind is None:
+        raise ValidationError(
+            {
+                "kind": _(
+                    "вид «%(v)s»: ожидается ВПР, НИКО, региональная или контрольная."
+                )
+                % {"v": row.get("вид", "")}
+            }
+        )
+    subject = subjects.get(row.get("предмет", "").lower())
+    if subject is None:
+        raise ValidationError(
+            {
+                "subject": _("предмет «%(v)s» не найден в школе.")
+                % {"v": row.get("предмет", "")}
+            }
+        )
+    try:
+        date = dt.datetime.strptime(row.get("дата", ""), "%d.%m.%Y").date()
+    except ValueError:
+        raise ValidationError(
+            {
+                "date": _("дата «%(v)s»: ожидается ДД.ММ.ГГГГ.")
+                % {"v": row.get("дата", "")}
+            }
+        ) from None
+    return {
+        "student": student,
+        "kind": kind,
+        "subject": subject,
+        "date": date,
+        "score": row.get("балл", ""),
+        "max_score": row.get("максимум", ""),
+        "mark": row.get("отметка", ""),
+        "tasks": parse_tasks(row.get("задания", "")),
+    }
+
+
+# ---------------------------------------------------------------- testing (E7)
+
+
+@transaction.atomic
+def testing_result_create(
+    *,
+    student: Student,
+    by: Any,
+    topic: str,
+    date: dt.date,
+    subject: Subject,
+    score: Any,
+    max_score: Any,
+    duration_minutes: Any,
+    kes_codes: str = "",
+    kt_codes: str = "",
+    teacher: Any = None,
+) -> TestingResult:
+    errors: dict[str, str] = {}
+    topic = (topic or "").strip()
+    if not topic:
+        errors["topic"] = _("Заполните «Тема».")
+    if not isinstance(date, dt.date):
+        errors["date"] = _("Укажите «Дата прохождения».")
+    elif date > clock.today():
+        errors["date"] = _("«Дата прохождения» ещё не наступила.")
+    if subject.organisation_id != student.organisation_id:
+        errors["subject"] = _("Предмет не из школы обучающегося.")
+    clean_score = clean_max = Decimal(0)
+    try:
+        clean_score = _decimal(score, "score", _("Полученный балл"))
+        clean_max = _decimal(max_score, "max_score", _("Максимальный балл"))
+        if clean_max <= 0:
+            errors["max_score"] = _("«Максимальный балл» больше нуля.")
+        elif clean_score > clean_max:
+            errors["score"] = _("«Полученный балл» не может быть больше максимального.")
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    try:
+        minutes = int(duration_minutes)
+        if not 1 <= minutes <= 600:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["duration_minutes"] = _("«Время прохождения» — минуты, от 1 до 600.")
+        minutes = 0
+    grade = student.current_class.parallel.grade if student.current_class else None
+    if grade is None:
+        errors["student"] = _("Обучающийся не зачислен в класс.")
+    if errors:
+        raise ValidationError(errors)
+    return TestingResult.objects.create(
+        student=student,
+        topic=topic[:300],
+        date=date,
+        teacher=teacher or by,
+        grade=grade,
+        subject=subject,
+        score=clean_score,
+        max_score=clean_max,
+        duration_minutes=minutes,
+        kes_codes=(kes_codes or "").strip()[:300],
+        kt_codes=(kt_codes or "").strip()[:300],
+        created_by=by,
+    )

@@ -1,0 +1,435 @@
+"""The portfolio over HTTP: what each person sees and may do."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from shkola.accounts.models import Role, RoleAssignment
+from shkola.core.testing.factories import UserFactory, guardian_of, make_school
+from shkola.portfolio import selectors, services
+from shkola.portfolio.models import Achievement, AchievementFile, Category, Status
+
+from .conftest import jpeg, pdf
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, **kwargs):
+    return reverse(f"portfolio:{name}", kwargs=kwargs)
+
+
+def olympiad_post(**extra):
+    return {
+        "work_type": "Индивидуальная",
+        "work_kind": "Предметная олимпиада",
+        "level": "municipal",
+        "subject": "Математика",
+        "year": "2026/2027",
+        "name": "ВсОШ по математике",
+        "result": "Призёр",
+        "teacher_name": "Петрова А. А.",
+        "comment": "",
+        "round_school": "1",
+        "round_municipal": "2",
+        **extra,
+    }
+
+
+def test_parent_adds_an_olympiad_with_a_photo_teacher_confirms_rating_rises(
+    client, world
+):
+    client.force_login(world.parent)
+    response = client.post(
+        url("achievement_add", student_id=world.student.id, category="olympiad"),
+        {**olympiad_post(), "photos": [jpeg()]},
+    )
+    assert response.status_code == 302
+    page = client.get(url("olympiads", student_id=world.student.id)).content.decode()
+    assert "ВсОШ по математике" in page and "н/п" in page
+    rating = client.get(url("rating", student_id=world.student.id))
+    assert rating.context["rating"].total == 0
+
+    client.force_login(world.school.class_teacher)
+    queue = client.get(url("queue"))
+    assert "ВсОШ по математике" in queue.content.decode()
+    achievement = Achievement.objects.get()
+    client.post(url("achievement_confirm", achievement_id=achievement.id))
+    assert Achievement.objects.get().status == Status.CONFIRMED
+    assert client.get(url("queue")).context["achievements"] == []
+
+    client.force_login(world.parent)
+    rating = client.get(url("rating", student_id=world.student.id))
+    assert rating.context["rating"].total == 26
+    assert 'id="rating-total">26<' in rating.content.decode()
+
+
+def test_a_rejected_upload_says_why_and_keeps_the_other_fields(client, world):
+    client.force_login(world.parent)
+    fake = jpeg()
+    fake.file.seek(0)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    broken = SimpleUploadedFile("photo.jpg", b"<?php echo 1; ?>", "image/jpeg")
+    response = client.post(
+        url("achievement_add", student_id=world.student.id, category="olympiad"),
+        {**olympiad_post(), "photos": [broken]},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "назван как картинка" in html
+    assert 'value="ВсОШ по математике"' in html and 'value="Петрова А. А."' in html
+    assert not Achievement.objects.exists()
+
+
+def test_another_family_and_an_official_get_404(client, world):
+    other_parent = guardian_of(world.classmate)
+    official = UserFactory()
+    RoleAssignment.objects.create(
+        user=official,
+        role=Role.MUNICIPAL,
+        territory=world.school.organisation.territory,
+    )
+    a = services.achievement_create(
+        student=world.student,
+        by=world.parent,
+        category=Category.OLYMPIAD,
+        data={"name": "Олимпиада", "year": "2026"},
+        confirmed=False,
+        uploads=[("file", pdf())],
+    )
+    f = a.files.get()
+    for user in (other_parent, official):
+        client.force_login(user)
+        for name in (
+            "card",
+            "rating",
+            "clubs",
+            "interests",
+            "olympiads",
+            "control",
+            "attestation",
+            "testing",
+        ):
+            assert (
+                client.get(url(name, student_id=world.student.id)).status_code == 404
+            ), name
+        assert client.get(url("file", file_id=f.id)).status_code == 404
+        assert (
+            client.get(url("achievement_edit", achievement_id=a.id)).status_code == 404
+        )
+        assert (
+            client.post(url("achievement_confirm", achievement_id=a.id)).status_code
+            == 404
+        )
+
+
+def test_another_school_is_404_for_its_staff(client, world):
+    other = make_school(n_students=1)
+    client.force_login(other.curator)
+    assert client.get(url("card", student_id=world.student.id)).status_code == 404
+    assert client.get(url("points")).status_code == 200  # their own table
+    client.force_login(other.class_teacher)
+    a = services.achievement_create(
+        student=world.student,
+        by=world.parent,
+        category=Category.CONTEST,
+        data={"name": "Конкурс", "year": "2026"},
+        confirmed=False,
+    )
+    assert (
+        client.post(url("achievement_confirm", achievement_id=a.id)).status_code == 404
+    )
+    assert "Конкурс" not in client.get(url("queue")).content.decode()
+
+
+def test_files_are_served_only_through_the_checked_view(client, world):
+    a = services.achievement_create(
+        student=world.student,
+        by=world.parent,
+        category=Category.CREATIVITY,
+        data={"name": "Рисунок", "year": "2026"},
+        confirmed=False,
+        uploads=[("cover", jpeg("cover.jpg")), ("file", pdf())],
+    )
+    cover = a.files.get(role="cover")
+    doc = a.files.get(role="file")
+    client.force_login(world.student_user)
+    response = client.get(url("file", file_id=cover.id) + "?thumb=1")
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    download = client.get(url("file", file_id=doc.id) + "?download=1")
+    assert download["Content-Type"] == "application/pdf"
+    assert "attachment" in download["Content-Disposition"]
+    assert "sandbox" in download["Content-Security-Policy"]
+    assert client.get("/media-not-public/" + doc.file.name).status_code == 404
+
+
+def test_student_cannot_change_name_but_can_change_email(client, world):
+    client.force_login(world.student_user)
+    old = world.student.last_name
+    response = client.post(
+        url("card_edit", student_id=world.student.id),
+        {
+            "last_name": "Хакеров",
+            "first_name": world.student.first_name,
+            "middle_name": "",
+            "birth_date": "2013-05-17",
+            "email": "me@example.org",
+            "sex": "m",
+        },
+    )
+    assert response.status_code == 302
+    world.student.refresh_from_db()
+    assert world.student.last_name == old
+    assert world.student.email == "me@example.org"
+
+
+def test_parent_renames_child_and_the_card_shows_the_history(client, world):
+    client.force_login(world.parent)
+    response = client.post(
+        url("card_edit", student_id=world.student.id),
+        {
+            "last_name": "Новикова",
+            "first_name": world.student.first_name,
+            "middle_name": "",
+            "birth_date": "2013-05-17",
+            "email": "",
+            "sex": "f",
+            "special_needs": "on",
+        },
+    )
+    assert response.status_code == 302
+    card = client.get(url("card", student_id=world.student.id)).content.decode()
+    assert "Новикова" in card and "Изменения сведений" in card and "ОВЗ" in card
+
+
+def test_card_shows_parents_and_history_tables(client, world):
+    client.force_login(world.parent)
+    html = client.get(url("card", student_id=world.student.id)).content.decode()
+    assert "История обучения" in html and "Зачисление" in html and "1-у" in html
+    assert "+79161234567" in html and "Закрыть" in html
+
+
+def test_teacher_cannot_edit_the_card_but_class_teacher_can(client, world):
+    client.force_login(world.school.teacher)
+    assert client.get(url("card", student_id=world.student.id)).status_code == 200
+    assert client.get(url("card_edit", student_id=world.student.id)).status_code == 404
+    client.force_login(world.school.class_teacher)
+    assert client.get(url("card_edit", student_id=world.student.id)).status_code == 200
+
+
+def test_club_crud_over_http(client, world):
+    client.force_login(world.parent)
+    data = {
+        "kind": "section",
+        "direction": "sport",
+        "year": "2026/2027",
+        "name": "Самбо",
+        "organisation_name": "ДЮСШ",
+        "teacher_name": "Иванов",
+    }
+    assert (
+        client.post(url("club_add", student_id=world.student.id), data).status_code
+        == 302
+    )
+    club = world.student.portfolio_clubs.get()
+    client.post(
+        url("club_edit", student_id=world.student.id, club_id=club.id),
+        {**data, "name": "Дзюдо"},
+    )
+    assert (
+        "Дзюдо"
+        in client.get(url("clubs", student_id=world.student.id)).content.decode()
+    )
+    client.post(url("club_delete", student_id=world.student.id, club_id=club.id))
+    assert not world.student.portfolio_clubs.exists()
+
+
+def test_points_page_changes_the_rating(client, world):
+    services.achievement_create(
+        student=world.student,
+        by=world.school.class_teacher,
+        category=Category.OLYMPIAD,
+        data={"name": "ВсОШ", "year": "2026"},
+        confirmed=True,
+        rounds={"school": "1"},
+    )
+    client.force_login(world.school.teacher)
+    assert client.get(url("points")).status_code == 404
+    client.force_login(world.school.curator)
+    page = client.get(url("points"))
+    assert 'name="olympiad:school:1:" value="10"' in page.content.decode()
+    bad = client.post(url("points"), {"olympiad:school:1:": "abc"})
+    assert "is-invalid" in bad.content.decode()
+    client.post(url("points"), {"olympiad:school:1:": "33"})
+    assert selectors.rating_of(world.student).total == 33
+
+
+def test_import_page_reports_rows(client, world):
+    client.force_login(world.school.curator)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    csv_bad = "фамилия;имя;класс;вид;предмет;дата;балл;максимум\nНет;Такого;7А;ВПР;Математика;01.10.2026;1;2\n"
+    response = client.post(
+        url("diagnostics_import"),
+        {"file": SimpleUploadedFile("d.csv", csv_bad.encode())},
+    )
+    assert "Строка 2" in response.content.decode()
+    s = world.student
+    csv_ok = f"фамилия;имя;класс;вид;предмет;дата;балл;максимум\n{s.last_name};{s.first_name};7А;НИКО;Математика;01.10.2026;1;2\n"
+    client.post(
+        url("diagnostics_import"),
+        {"file": SimpleUploadedFile("d.csv", csv_ok.encode("cp1251"))},
+    )
+    assert s.diagnostics.count() == 1
+    client.force_login(world.parent)
+    assert client.get(url("diagnostics_import")).status_code == 404
+
+
+def test_teacher_adds_diagnostic_and_testing(client, world):
+    client.force_login(world.school.teacher)
+    r = client.post(
+        url("diagnostic_add", student_id=world.student.id),
+        {
+            "kind": "vpr",
+            "subject": world.school.subject.id,
+            "date": "2026-09-20",
+            "score": "15",
+            "max_score": "20",
+            "mark": "4",
+            "tasks": "1.1:2.1:1:1 | 1.2:2.2:0:1",
+        },
+    )
+    assert r.status_code == 302
+    assert (
+        "1.2"
+        in client.get(
+            url("control", student_id=world.student.id) + "?tab=vpr"
+        ).content.decode()
+    )
+    r = client.post(
+        url("testing_add", student_id=world.student.id),
+        {
+            "topic": "Дроби",
+            "date": "2026-09-21",
+            "subject": world.school.subject.id,
+            "score": "8",
+            "max_score": "10",
+            "duration_minutes": "20",
+            "kes_codes": "1.1",
+            "kt_codes": "2.2",
+        },
+    )
+    assert r.status_code == 302
+    assert (
+        "80%"
+        in client.get(url("testing", student_id=world.student.id)).content.decode()
+    )
+    client.force_login(world.parent)
+    assert (
+        client.get(url("testing_add", student_id=world.student.id)).status_code == 404
+    )
+
+
+def test_menu_entry_takes_the_parent_to_the_chosen_child(client, world):
+    client.force_login(world.parent)
+    response = client.get(url("mine"))
+    assert response.status_code == 302 and response["Location"] == url(
+        "card", student_id=world.student.id
+    )
+    home = client.get("/").content.decode()
+    assert url("mine") in home
+    client.force_login(world.school.class_teacher)
+    assert url("queue") in client.get("/").content.decode()
+
+
+# ---------------------------------------------------------------- query budgets
+
+
+def _fill(world, n):
+    for i in range(n):
+        services.achievement_create(
+            student=world.student,
+            by=world.parent,
+            category=Category.OLYMPIAD if i % 2 else Category.CREATIVITY,
+            data={"name": f"Работа {i}", "year": "2026", "level": "school"},
+            confirmed=bool(i % 3),
+            rounds={"school": "1", "regional": "у"} if i % 2 else None,
+            uploads=[("cover", jpeg("c.jpg", (40, 40))), ("file", pdf())],
+        )
+        services.club_create(
+            student=world.student,
+            by=world.parent,
+            data={
+                "kind": "club",
+                "direction": "art",
+                "year": "2026",
+                "name": f"Кружок {i}",
+                "organisation_name": "ДДТ",
+            },
+        )
+        services.diagnostic_create(
+            student=world.student,
+            by=world.school.teacher,
+            kind="regional",
+            subject=world.school.subject,
+            date=dt.date(2026, 9, 10 + i),
+            score=5,
+            max_score=10,
+            tasks=[{"score": 1, "max": 1}],
+        )
+        services.testing_result_create(
+            student=world.student,
+            by=world.school.teacher,
+            topic=f"Тема {i}",
+            date=dt.date(2026, 9, 10 + i),
+            subject=world.school.subject,
+            score=5,
+            max_score=10,
+            duration_minutes=10,
+        )
+        services.achievement_create(
+            student=world.classmate,
+            by=world.parent,
+            category=Category.OLYMPIAD,
+            data={"name": f"Чужая {i}", "year": "2026"},
+            confirmed=True,
+            rounds={"school": "2"},
+        )
+
+
+PAGES = [
+    ("card", 18),
+    ("rating", 17),
+    ("clubs", 9),
+    ("interests", 12),
+    ("olympiads", 12),
+    ("control", 12),
+    ("attestation", 9),
+    ("testing", 9),
+]
+
+
+@pytest.mark.parametrize(("name", "budget"), PAGES)
+def test_query_budget_does_not_grow_with_data(
+    client, world, django_assert_max_num_queries, name, budget
+):
+    _fill(world, 6)
+    client.force_login(world.parent)
+    # The first request of a session also writes the session and its "last seen" mark.
+    client.get(url(name, student_id=world.student.id))
+    with django_assert_max_num_queries(budget):
+        assert client.get(url(name, student_id=world.student.id)).status_code == 200
+
+
+def test_queue_query_budget(client, world, django_assert_max_num_queries):
+    _fill(world, 6)
+    client.force_login(world.school.class_teacher)
+    client.get(url("queue"))
+    with django_assert_max_num_queries(18):
+        response = client.get(url("queue"))
+    # Works 0 and 3 of the student are unconfirmed (i % 3 == 0); the classmate's are confirmed.
+    assert len(response.context["achievements"]) == 2
+    assert AchievementFile.objects.count() == 12

@@ -1,0 +1,59 @@
+/* Portfolio charts: every <canvas data-chart="…" data-source="id"> reads its data from the
+   json_script element with that id. No inline scripts (CSP). */
+(function () {
+  "use strict";
+  if (typeof window.Chart === "undefined") { return; }
+  var palette = ["#3b7ddd", "#20c997", "#f59f00", "#e64980", "#7950f2", "#12b886", "#fd7e14", "#868e96", "#15aabf"];
+  var small = window.matchMedia("(max-width: 575.98px)").matches;
+
+  function data(canvas) {
+    var source = document.getElementById(canvas.dataset.source);
+    return source ? JSON.parse(source.textContent) : null;
+  }
+
+  var builders = {
+    doughnut: function (d) {
+      return {
+        type: "doughnut",
+        data: { labels: d.labels, datasets: [{ data: d.counts, backgroundColor: palette }] },
+        options: { maintainAspectRatio: false, plugins: { legend: { position: small ? "bottom" : "right" },
+          tooltip: { callbacks: { afterLabel: function (ctx) { return "Баллы: " + d.points[ctx.dataIndex]; } } } } }
+      };
+    },
+    averages: function (d) {
+      return {
+        type: "bar",
+        data: { labels: d.labels, datasets: [{ label: "Средний балл", data: d.values, backgroundColor: "#3b7ddd" }] },
+        options: { maintainAspectRatio: false, indexAxis: small ? "y" : "x",
+          scales: { x: { min: small ? 0 : undefined, max: small ? 5 : undefined }, y: { min: small ? undefined : 0, max: small ? undefined : 5 } },
+          plugins: { legend: { display: false } } }
+      };
+    },
+    tests: function (d) {
+      return {
+        type: "line",
+        data: { labels: d.labels, datasets: d.series.map(function (s, i) {
+          return { label: s.label, data: s.data, spanGaps: true, borderColor: palette[i % palette.length],
+                   backgroundColor: palette[i % palette.length], tension: 0.2 };
+        }) },
+        options: { maintainAspectRatio: false, scales: { y: { min: 1, max: 5, ticks: { stepSize: 1 } } },
+          plugins: { legend: { position: "bottom" } } }
+      };
+    },
+    regional: function (d) {
+      return {
+        type: "bar",
+        data: { labels: d.labels, datasets: [{ label: "% выполнения", data: d.values, backgroundColor: "#20c997" }] },
+        options: { maintainAspectRatio: false, indexAxis: small ? "y" : "x",
+          scales: small ? { x: { min: 0, max: 100 } } : { y: { min: 0, max: 100 } },
+          plugins: { legend: { display: false } } }
+      };
+    }
+  };
+
+  document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+    var build = builders[canvas.dataset.chart];
+    var d = data(canvas);
+    if (build && d) { new window.Chart(canvas, build(d)); }
+  });
+})();
