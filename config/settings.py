@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "shkola.core.middleware.PasswordChangeRequiredMiddleware",
+    "shkola.accounts.middleware.SessionActivityMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -136,7 +137,9 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "shkola.accounts.validators.LoginAndBirthDateValidator"},
 ]
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day; the link is single-use by design
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"

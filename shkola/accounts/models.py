@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -172,3 +174,77 @@ class AuditEvent(models.Model):
         verbose_name = _("событие журнала безопасности")
         verbose_name_plural = _("журнал безопасности")
         ordering = ["-created_at"]
+
+
+class InvitationKind(models.TextChoices):
+    STUDENT = "student", _("Для обучающегося")
+    PARENT = "parent", _("Для родителя")
+
+
+class Invitation(models.Model):
+    """An invitation code («пригласительный код»): single use, expiring, revocable.
+
+    A student code registers the student's own account; a parent code links its holder to
+    the student as a legal representative."""
+
+    code = models.CharField(_("код"), max_length=20, unique=True)
+    kind = models.CharField(
+        _("для кого"), max_length=10, choices=InvitationKind.choices
+    )
+    organisation = models.ForeignKey(
+        "schools.Organisation", on_delete=models.CASCADE, related_name="invitations"
+    )
+    class_unit = models.ForeignKey(
+        "schools.ClassUnit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations",
+    )
+    student = models.ForeignKey(
+        "schools.Student", on_delete=models.CASCADE, related_name="invitations"
+    )
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("действует до"))
+    used_at = models.DateTimeField(_("использован"), null=True, blank=True)
+    used_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("отозван"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("пригласительный код")
+        verbose_name_plural = _("пригласительные коды")
+        ordering = ["student__last_name", "student__first_name", "kind", "-created_at"]
+        indexes = [models.Index(fields=["class_unit", "kind"])]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def state_at(self, moment: Any) -> str:
+        if self.used_at:
+            return "used"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= moment:
+            return "expired"
+        return "active"
+
+
+class UserSession(models.Model):
+    """A signed-in browser, so a person can see where they are signed in and end it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    user_agent = models.CharField(_("браузер"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP-адрес"), null=True, blank=True)
+    created_at = models.DateTimeField(_("вход"), auto_now_add=True)
+    last_seen = models.DateTimeField(_("последняя активность"))
+
+    class Meta:
+        verbose_name = _("сеанс")
+        verbose_name_plural = _("сеансы")
+        ordering = ["-last_seen"]

@@ -11,7 +11,7 @@ import rules
 from .selectors import viewer_for
 
 
-def _viewer(user: Any):  # noqa: ANN202 - cached per user object
+def _viewer(user: Any):
     if not getattr(user, "is_authenticated", False):
         return None
     cached = getattr(user, "_shkola_viewer", None)
@@ -21,38 +21,48 @@ def _viewer(user: Any):  # noqa: ANN202 - cached per user object
     return cached
 
 
-def viewer_of(user: Any):  # noqa: ANN201
+def viewer_of(user: Any):
     return _viewer(user)
 
 
 @rules.predicate
 def is_student_self(user: Any, student: Any) -> bool:
     v = _viewer(user)
-    return bool(v and v.own_student and student is not None and v.own_student.id == student.id)
+    return bool(
+        v and v.own_student and student is not None and v.own_student.id == student.id
+    )
 
 
 @rules.predicate
 def is_guardian_of(user: Any, student: Any) -> bool:
     v = _viewer(user)
-    return bool(v and student is not None and any(c.id == student.id for c in v.children))
+    return bool(
+        v and student is not None and any(c.id == student.id for c in v.children)
+    )
 
 
 @rules.predicate
 def is_class_teacher_of(user: Any, student: Any) -> bool:
     v = _viewer(user)
-    return bool(v and student is not None and student.current_class_id in v.led_class_ids)
+    return bool(
+        v and student is not None and student.current_class_id in v.led_class_ids
+    )
 
 
 @rules.predicate
 def is_school_admin_of(user: Any, student: Any) -> bool:
     v = _viewer(user)
-    return bool(v and student is not None and student.organisation_id in v.admin_org_ids)
+    return bool(
+        v and student is not None and student.organisation_id in v.admin_org_ids
+    )
 
 
 @rules.predicate
 def is_specialist_of(user: Any, student: Any) -> bool:
     v = _viewer(user)
-    return bool(v and student is not None and student.organisation_id in v.specialist_org_ids)
+    return bool(
+        v and student is not None and student.organisation_id in v.specialist_org_ids
+    )
 
 
 @rules.predicate
@@ -63,12 +73,14 @@ def teaches_student(user: Any, student: Any) -> bool:
         return False
     from shkola.timetable.models import TimetableEntry
 
-    return TimetableEntry.objects.filter(teacher=user).filter(
-        rules_q_for_student(student)
-    ).exists()
+    return (
+        TimetableEntry.objects.filter(teacher=user)
+        .filter(rules_q_for_student(student))
+        .exists()
+    )
 
 
-def rules_q_for_student(student: Any):  # noqa: ANN201
+def rules_q_for_student(student: Any):
     from django.db.models import Q
 
     return Q(class_unit_id=student.current_class_id) | Q(group__students=student)
@@ -89,7 +101,9 @@ def is_admin_of_org(user: Any, organisation: Any) -> bool:
 @rules.predicate
 def is_official_of_org(user: Any, organisation: Any) -> bool:
     v = _viewer(user)
-    return bool(v and organisation is not None and organisation.territory_id in v.territory_ids)
+    return bool(
+        v and organisation is not None and organisation.territory_id in v.territory_ids
+    )
 
 
 @rules.predicate
@@ -99,11 +113,89 @@ def is_family_of(user: Any, student: Any) -> bool:
 
 # A child's personal record: the family, the class teacher, the school's administration,
 # the school's specialists (read-only) and the teachers who teach the child.
-can_view_student = is_student_self | is_guardian_of | is_class_teacher_of | is_school_admin_of | is_specialist_of | teaches_student
+can_view_student = (
+    is_student_self
+    | is_guardian_of
+    | is_class_teacher_of
+    | is_school_admin_of
+    | is_specialist_of
+    | teaches_student
+)
 can_edit_student_identity = is_class_teacher_of | is_school_admin_of
 
 rules.add_perm("schools.view_student", can_view_student)
 rules.add_perm("schools.edit_student_identity", can_edit_student_identity)
-rules.add_perm("schools.view_diary", is_family_of | is_class_teacher_of | is_school_admin_of)
+rules.add_perm(
+    "schools.view_diary", is_family_of | is_class_teacher_of | is_school_admin_of
+)
 rules.add_perm("schools.view_organisation", is_staff_of_org | is_official_of_org)
 rules.add_perm("schools.manage_organisation", is_admin_of_org)
+
+
+# --- people and classes ------------------------------------------------------------------
+
+
+@rules.predicate
+def is_admin_of_class(user: Any, class_unit: Any) -> bool:
+    v = _viewer(user)
+    return bool(
+        v
+        and class_unit is not None
+        and class_unit.parallel.organisation_id in v.admin_org_ids
+    )
+
+
+@rules.predicate
+def leads_class(user: Any, class_unit: Any) -> bool:
+    v = _viewer(user)
+    return bool(v and class_unit is not None and class_unit.id in v.led_class_ids)
+
+
+@rules.predicate
+def teaches_class(user: Any, class_unit: Any) -> bool:
+    """A teacher with a timetable entry in the class or in one of its subgroups."""
+    v = _viewer(user)
+    if not v or class_unit is None or not v.teacher_org_ids:
+        return False
+    from django.db.models import Q
+
+    from shkola.timetable.models import TimetableEntry
+
+    return (
+        TimetableEntry.objects.filter(teacher=user)
+        .filter(Q(class_unit_id=class_unit.id) | Q(group__class_unit_id=class_unit.id))
+        .exists()
+    )
+
+
+@rules.predicate
+def is_admin_of_user(user: Any, other: Any) -> bool:
+    """The school administration manages the accounts of its students, parents and staff."""
+    v = _viewer(user)
+    if not v or other is None or not v.admin_org_ids:
+        return False
+    from .selectors import user_organisation_ids
+
+    return bool(user_organisation_ids(other) & v.admin_org_ids)
+
+
+@rules.predicate
+def is_school_admin(user: Any) -> bool:
+    v = _viewer(user)
+    return bool(v and v.admin_org_ids)
+
+
+@rules.predicate
+def is_official_of_territory(user: Any, territory: Any) -> bool:
+    v = _viewer(user)
+    return bool(v and territory is not None and territory.id in v.territory_ids)
+
+
+rules.add_perm("schools.view_class", leads_class | teaches_class | is_admin_of_class)
+rules.add_perm("schools.manage_class", leads_class | is_admin_of_class)
+rules.add_perm("schools.view_territory", is_official_of_territory)
+# Invitation codes, user look-up, temporary passwords, merges, unlocks, the security log.
+rules.add_perm("accounts.manage_people", is_school_admin)
+rules.add_perm("accounts.manage_invitations", is_admin_of_class)
+rules.add_perm("accounts.manage_user", is_admin_of_user)
+rules.add_perm("accounts.view_audit", is_admin_of_org)

@@ -5,6 +5,7 @@ rules read it, so deciding what a person may see costs a fixed handful of querie
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -198,3 +199,393 @@ def active_student(request: HttpRequest) -> Student | None:
         if child.id == wanted:
             return child
     return children[0]
+
+
+# --- school administration: people, invitations, lockouts, the security log --------------
+
+
+def user_organisation_ids(user: Any) -> set[int]:
+    """Schools an account belongs to: as a student, as a parent of a student, as staff."""
+    from shkola.schools.models import Student
+
+    if user is None or not getattr(user, "pk", None):
+        return set()
+    ids = set(
+        Student.objects.filter(user=user).values_list("organisation_id", flat=True)
+    )
+    ids |= set(
+        Student.objects.filter(guardianships__guardian__user=user).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    ids |= set(
+        RoleAssignment.objects.filter(
+            user=user, organisation__isnull=False
+        ).values_list("organisation_id", flat=True)
+    )
+    return ids
+
+
+def admin_organisations(viewer: Viewer) -> list[Any]:
+    from shkola.schools.models import Organisation
+
+    return list(
+        Organisation.objects.filter(id__in=viewer.admin_org_ids).order_by("short_name")
+    )
+
+
+@dataclass
+class ClassInvitations:
+    class_unit: Any
+    students: int
+    registered_students: int
+    active_student_codes: int
+    active_parent_codes: int
+
+
+def invitation_classes(viewer: Viewer) -> list[ClassInvitations]:
+    """The current year's classes of the viewer's schools with how far registration has got."""
+    from django.db.models import Count, Q
+
+    from shkola.core import clock
+    from shkola.schools.models import ClassUnit
+
+    now = clock.now()
+    active = Q(
+        invitations__used_at__isnull=True,
+        invitations__revoked_at__isnull=True,
+        invitations__expires_at__gt=now,
+    )
+    classes = (
+        ClassUnit.objects.filter(
+            parallel__organisation_id__in=viewer.admin_org_ids,
+            parallel__academic_year__is_current=True,
+        )
+        .select_related("parallel__organisation", "class_teacher")
+        .annotate(
+            n_students=Count("students", distinct=True),
+            n_registered=Count(
+                "students", filter=Q(students__user__isnull=False), distinct=True
+            ),
+            n_student_codes=Count(
+                "invitations",
+                filter=active & Q(invitations__kind="student"),
+                distinct=True,
+            ),
+            n_parent_codes=Count(
+                "invitations",
+                filter=active & Q(invitations__kind="parent"),
+                distinct=True,
+            ),
+        )
+        .order_by("parallel__organisation__short_name", "parallel__grade", "letter")
+    )
+    return [
+        ClassInvitations(
+            class_unit=c,
+            students=c.n_students,
+            registered_students=c.n_registered,
+            active_student_codes=c.n_student_codes,
+            active_parent_codes=c.n_parent_codes,
+        )
+        for c in classes
+    ]
+
+
+def class_of_admin(viewer: Viewer, class_id: int) -> Any:
+    from django.http import Http404
+
+    from shkola.schools.models import ClassUnit
+
+    class_unit = (
+        ClassUnit.objects.select_related("parallel__organisation", "class_teacher")
+        .filter(pk=class_id, parallel__organisation_id__in=viewer.admin_org_ids)
+        .first()
+    )
+    if class_unit is None:
+        raise Http404
+    return class_unit
+
+
+@dataclass
+class StudentInvitations:
+    student: Any
+    student_code: Any  # the newest student invitation, or None
+    parent_code: Any
+    parents: list[str]
+
+
+def invitations_of_class(class_unit: Any) -> list[StudentInvitations]:
+    from django.db.models import Prefetch
+
+    from shkola.schools.models import Guardianship
+    from shkola.schools.selectors import students_of_class
+
+    from .models import Invitation
+
+    students = list(
+        students_of_class(class_unit)
+        .select_related("user")
+        .prefetch_related(
+            Prefetch(
+                "invitations",
+                queryset=Invitation.objects.order_by("-created_at", "-id"),
+                to_attr="all_invitations",
+            ),
+            Prefetch(
+                "guardianships",
+                queryset=Guardianship.objects.filter(
+                    guardian__user__isnull=False
+                ).select_related("guardian"),
+                to_attr="registered_parents",
+            ),
+        )
+    )
+    rows = []
+    for s in students:
+        by_kind: dict[str, Any] = {}
+        for inv in s.all_invitations:
+            by_kind.setdefault(inv.kind, inv)
+        rows.append(
+            StudentInvitations(
+                student=s,
+                student_code=by_kind.get("student"),
+                parent_code=by_kind.get("parent"),
+                parents=[g.guardian.full_name for g in s.registered_parents],
+            )
+        )
+    return rows
+
+
+def invitations_to_print(class_unit: Any, kind: str | None) -> list[Any]:
+    from shkola.core import clock
+
+    from .models import Invitation
+
+    qs = Invitation.objects.filter(
+        class_unit=class_unit,
+        used_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=clock.now(),
+    ).select_related("student", "organisation")
+    if kind:
+        qs = qs.filter(kind=kind)
+    return list(qs.order_by("kind", "student__last_name", "student__first_name"))
+
+
+@dataclass
+class PersonRow:
+    user: User
+    kind: str  # «Обучающийся» / «Родитель» / «Сотрудник»
+    details: str
+
+
+def people_search(viewer: Viewer, query: str, limit: int = 50) -> list[PersonRow]:
+    """Students, parents and staff of the viewer's schools whose name or login matches."""
+    from django.db.models import Q
+    from django.utils.translation import gettext
+
+    from shkola.schools.models import Guardianship, Student
+
+    org_ids = viewer.admin_org_ids
+    words = [w for w in query.split() if w][:3]
+    if not org_ids or not words:
+        return []
+    name_q = Q()
+    for w in words:
+        name_q &= (
+            Q(last_name__icontains=w)
+            | Q(first_name__icontains=w)
+            | Q(middle_name__icontains=w)
+            | Q(username__icontains=w)
+        )
+    rows: dict[int, PersonRow] = {}
+    for s in Student.objects.filter(
+        organisation_id__in=org_ids, user__in=User.objects.filter(name_q)
+    ).select_related("user", "current_class__parallel")[:limit]:
+        cls = s.current_class.name if s.current_class else ""
+        rows[s.user.pk] = PersonRow(s.user, gettext("Обучающийся"), cls)
+    for g in (
+        Guardianship.objects.filter(
+            student__organisation_id__in=org_ids,
+            guardian__user__in=User.objects.filter(name_q),
+        )
+        .select_related("guardian__user", "student")
+        .order_by("guardian__last_name")[:limit]
+    ):
+        u = g.guardian.user
+        if u.pk in rows:
+            rows[u.pk].details += ", " + g.student.full_name
+        else:
+            rows[u.pk] = PersonRow(u, gettext("Родитель"), g.student.full_name)
+    for r in (
+        RoleAssignment.objects.filter(
+            organisation_id__in=org_ids, user__in=User.objects.filter(name_q)
+        )
+        .select_related("user")
+        .order_by("user__last_name")[:limit]
+    ):
+        if r.user.pk in rows:
+            if str(r.get_role_display()) not in rows[r.user.pk].details:
+                rows[r.user.pk].details += ", " + str(r.get_role_display())
+        else:
+            rows[r.user.pk] = PersonRow(
+                r.user, gettext("Сотрудник"), str(r.get_role_display())
+            )
+    return sorted(rows.values(), key=lambda p: (p.user.last_name, p.user.first_name))[
+        :limit
+    ]
+
+
+def user_of_admin(viewer: Viewer, user_id: int) -> User:
+    from django.http import Http404
+
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or not (user_organisation_ids(user) & viewer.admin_org_ids):
+        raise Http404
+    return user
+
+
+@dataclass
+class UserCard:
+    user: User
+    student: Any
+    children: list[Any]
+    roles: list[RoleAssignment]
+    recent_events: list[Any]
+    locked: bool
+
+
+def user_card(user: User) -> UserCard:
+    from shkola.schools.models import Student
+
+    from .models import AuditEvent
+
+    return UserCard(
+        user=user,
+        student=Student.objects.select_related("current_class__parallel")
+        .filter(user=user)
+        .first(),
+        children=list(
+            Student.objects.filter(guardianships__guardian__user=user).select_related(
+                "current_class__parallel", "organisation"
+            )
+        ),
+        roles=list(
+            RoleAssignment.objects.filter(user=user).select_related("organisation")
+        ),
+        recent_events=list(
+            AuditEvent.objects.filter(subject_user=user).select_related("actor")[:10]
+        ),
+        locked=bool(locked_attempts_for_usernames([user.username])),
+    )
+
+
+def locked_attempts_for_usernames(usernames: list[str]) -> list[Any]:
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.utils import timezone
+
+    since = timezone.now() - dt.timedelta(hours=float(settings.AXES_COOLOFF_TIME))
+    return list(
+        AccessAttempt.objects.filter(
+            username__in=usernames,
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+            attempt_time__gte=since,
+        ).order_by("-attempt_time")
+    )
+
+
+def school_lockouts(viewer: Viewer) -> list[Any]:
+    """Locked logins of the viewer's schools' people (the attempts axes keeps)."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from shkola.schools.models import Student
+
+    org_ids = viewer.admin_org_ids
+    if not org_ids:
+        return []
+    since = timezone.now() - dt.timedelta(hours=float(settings.AXES_COOLOFF_TIME))
+    school_users = User.objects.filter(
+        Q(student__organisation_id__in=org_ids)
+        | Q(
+            guardian__guardianships__student__in=Student.objects.filter(
+                organisation_id__in=org_ids
+            )
+        )
+        | Q(roles__organisation_id__in=org_ids)
+    ).values("username")
+    return list(
+        AccessAttempt.objects.filter(
+            username__in=school_users,
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+            attempt_time__gte=since,
+        ).order_by("-attempt_time")
+    )
+
+
+def lockout_of_admin(viewer: Viewer, attempt_id: int) -> Any:
+    from django.http import Http404
+
+    for attempt in school_lockouts(viewer):
+        if attempt.id == attempt_id:
+            return attempt
+    raise Http404
+
+
+def audit_events(
+    viewer: Viewer,
+    *,
+    kind: str = "",
+    query: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> Any:
+    from django.db.models import Q
+
+    from .models import AuditEvent
+
+    qs = AuditEvent.objects.filter(
+        organisation_id__in=viewer.admin_org_ids
+    ).select_related("actor", "subject_user", "organisation")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if query:
+        qs = qs.filter(
+            Q(username__icontains=query)
+            | Q(actor__username__icontains=query)
+            | Q(subject_user__last_name__icontains=query)
+            | Q(ip_address__startswith=query)
+        )
+    if date_from:
+        qs = qs.filter(created_at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(created_at__date__lte=date_to)
+    return qs.order_by("-created_at", "-id")
+
+
+# --- own profile -------------------------------------------------------------------------
+
+
+def sessions_of(user: User) -> list[Any]:
+    from .models import UserSession
+
+    return list(UserSession.objects.filter(user=user).order_by("-last_seen"))
+
+
+def recent_logins(user: User, limit: int = 10) -> list[Any]:
+    from .models import AuditEvent
+
+    return list(
+        AuditEvent.objects.filter(
+            subject_user=user,
+            kind__in=[
+                AuditEvent.Kind.LOGIN,
+                AuditEvent.Kind.LOGIN_FAILED,
+                AuditEvent.Kind.SSO_LOGIN,
+            ],
+        ).order_by("-created_at")[:limit]
+    )

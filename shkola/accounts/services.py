@@ -1,14 +1,35 @@
-"""Account writes: users, roles, passwords."""
+"""Account writes: users, roles, passwords, invitations, registration, sessions, merges."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import secrets
+from importlib import import_module
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.validators import EmailValidator
+from django.db import IntegrityError, transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .models import AuditEvent, Role, RoleAssignment, TERRITORY_ROLES, User
+from shkola.core import clock
+
+from .models import (
+    TERRITORY_ROLES,
+    AuditEvent,
+    Invitation,
+    InvitationKind,
+    Role,
+    RoleAssignment,
+    User,
+    UserSession,
+)
+from .validators import MIN_LOGIN_LENGTH, phone_normalise
 
 
 def user_create(
@@ -56,9 +77,17 @@ def role_grant(
     role = Role(role)
     if role in TERRITORY_ROLES:
         if territory is None or organisation is not None:
-            raise ValidationError({"territory": _("Роль специалиста органа управления даётся на территорию.")})
+            raise ValidationError(
+                {
+                    "territory": _(
+                        "Роль специалиста органа управления даётся на территорию."
+                    )
+                }
+            )
     elif organisation is None or territory is not None:
-        raise ValidationError({"organisation": _("Роль сотрудника даётся в образовательной организации.")})
+        raise ValidationError(
+            {"organisation": _("Роль сотрудника даётся в образовательной организации.")}
+        )
     if role == Role.SPECIALIST and not specialist_kind:
         raise ValidationError({"specialist_kind": _("Укажите специальность.")})
     with transaction.atomic():
@@ -84,6 +113,851 @@ def password_changed(*, user: Any) -> None:
     if getattr(user, "must_change_password", False):
         User.objects.filter(pk=user.pk).update(must_change_password=False)
         user.must_change_password = False
-    AuditEvent.objects.create(
-        kind=AuditEvent.Kind.PASSWORD_CHANGE, actor=user, subject_user=user, username=user.username
+    audit_record(kind=AuditEvent.Kind.PASSWORD_CHANGE, actor=user, subject_user=user)
+
+
+# --- audit -------------------------------------------------------------------------------
+
+
+def organisation_of_user(user: Any) -> Any:
+    """The school an account belongs to, so its events show in that school's log."""
+    if user is None or not getattr(user, "pk", None):
+        return None
+    from .selectors import viewer_for
+
+    return viewer_for(user).organisation
+
+
+def audit_record(
+    *,
+    kind: str,
+    actor: Any = None,
+    subject_user: Any = None,
+    organisation: Any = None,
+    username: str = "",
+    ip_address: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    if organisation is None:
+        organisation = organisation_of_user(subject_user or actor)
+    return AuditEvent.objects.create(
+        kind=kind,
+        actor=actor if getattr(actor, "pk", None) else None,
+        subject_user=subject_user if getattr(subject_user, "pk", None) else None,
+        organisation=organisation,
+        username=username or getattr(subject_user or actor, "username", "") or "",
+        ip_address=ip_address or None,
+        details=details or {},
+    )
+
+
+# --- invitation codes (A3) ---------------------------------------------------------------
+
+CODE_ALPHABET = (
+    "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are typed from paper
+)
+CODE_LENGTH = 10
+
+
+def invitation_code_normalise(raw: str) -> str:
+    return "".join(ch for ch in (raw or "").upper() if ch.isalnum())
+
+
+def _new_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
+        if not Invitation.objects.filter(code=code).exists():
+            return code
+
+
+def _invitation_new(
+    *, student: Any, kind: str, class_unit: Any, actor: Any
+) -> Invitation:
+    return Invitation.objects.create(
+        code=_new_code(),
+        kind=kind,
+        organisation_id=student.organisation_id,
+        class_unit=class_unit,
+        student=student,
+        created_by=actor,
+        expires_at=clock.now() + dt.timedelta(days=settings.SHKOLA["INVITATION_DAYS"]),
+    )
+
+
+@transaction.atomic
+def invitation_generate(*, class_unit: Any, kind: str, actor: Any) -> list[Invitation]:
+    """Codes for every student of the class who has no usable code of this kind yet.
+
+    Student codes skip students who already have an account."""
+    from shkola.schools.selectors import students_of_class
+
+    kind = InvitationKind(kind)
+    now = clock.now()
+    students = list(students_of_class(class_unit))
+    has_active = set(
+        Invitation.objects.filter(
+            student__in=students,
+            kind=kind,
+            used_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=now,
+        ).values_list("student_id", flat=True)
+    )
+    created = []
+    for student in students:
+        if student.id in has_active:
+            continue
+        if kind == InvitationKind.STUDENT and student.user_id:
+            continue
+        created.append(
+            _invitation_new(
+                student=student, kind=kind, class_unit=class_unit, actor=actor
+            )
+        )
+    return created
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor: Any) -> Invitation:
+    if invitation.used_at:
+        raise ValidationError(
+            {
+                "code": _("Код %(code)s уже использован — отозвать его нельзя.")
+                % {"code": invitation.code}
+            }
+        )
+    if not invitation.revoked_at:
+        invitation.revoked_at = clock.now()
+        invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+@transaction.atomic
+def invitation_reissue(*, invitation: Invitation, actor: Any) -> Invitation:
+    """Revoke a lost or expired code and give the same person a new one."""
+    student = invitation.student
+    if invitation.kind == InvitationKind.STUDENT and student.user_id:
+        raise ValidationError(
+            {
+                "code": _("%(name)s уже зарегистрирован(а) — новый код не нужен.")
+                % {"name": student.full_name}
+            }
+        )
+    if not invitation.used_at and not invitation.revoked_at:
+        invitation.revoked_at = clock.now()
+        invitation.save(update_fields=["revoked_at"])
+    return _invitation_new(
+        student=student,
+        kind=invitation.kind,
+        class_unit=invitation.class_unit or student.current_class,
+        actor=actor,
+    )
+
+
+def invitation_usable(
+    raw_code: str, *, field: str = "code", lock: bool = False
+) -> Invitation:
+    """The invitation behind a typed code, or a ValidationError saying clearly what is wrong."""
+    code = invitation_code_normalise(raw_code)
+    if not code:
+        raise ValidationError({field: _("Введите пригласительный код.")})
+    qs = Invitation.objects.select_related(
+        "student__current_class__parallel", "organisation"
+    )
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    invitation = qs.filter(code=code).first()
+    if invitation is None:
+        raise ValidationError(
+            {
+                field: _("Код %(code)s не найден. Проверьте, что он введён без ошибок.")
+                % {"code": raw_code.strip()}
+            }
+        )
+    state = invitation.state_at(clock.now())
+    if state == "used":
+        raise ValidationError(
+            {
+                field: _(
+                    "Код %(code)s уже использован. Если это были вы — войдите по логину и паролю; если нет — попросите у куратора школы новый код."
+                )
+                % {"code": code}
+            }
+        )
+    if state == "revoked":
+        raise ValidationError(
+            {
+                field: _("Код %(code)s отозван куратором школы. Попросите новый код.")
+                % {"code": code}
+            }
+        )
+    if state == "expired":
+        raise ValidationError(
+            {
+                field: _(
+                    "Срок действия кода %(code)s истёк %(date)s. Попросите у куратора школы новый код."
+                )
+                % {
+                    "code": code,
+                    "date": date_format(
+                        clock_local(invitation.expires_at).date(), "j E Y"
+                    ),
+                }
+            }
+        )
+    return invitation
+
+
+def clock_local(moment: dt.datetime) -> dt.datetime:
+    from django.utils import timezone
+
+    return timezone.localtime(moment)
+
+
+def _invitation_mark_used(invitation: Invitation, user: User) -> None:
+    invitation.used_at = clock.now()
+    invitation.used_by = user
+    invitation.save(update_fields=["used_at", "used_by"])
+
+
+# --- registration (A4) -------------------------------------------------------------------
+
+LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9._-]+$")
+
+
+def _login_errors(username: str) -> list[str]:
+    if len(username) < MIN_LOGIN_LENGTH:
+        return [
+            _("Логин должен быть не короче %(n)s символов.") % {"n": MIN_LOGIN_LENGTH}
+        ]
+    if not LOGIN_PATTERN.match(username):
+        return [
+            _(
+                "В логине можно использовать латинские буквы, цифры, точку, дефис и подчёркивание."
+            )
+        ]
+    if User.objects.filter(username__iexact=username).exists():
+        return [
+            _("Логин «%(login)s» уже занят. Придумайте другой.") % {"login": username}
+        ]
+    return []
+
+
+def _password_errors(password: str, user: User) -> list[str]:
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        return list(error.messages)
+    return []
+
+
+def _email_errors(email: str, *, required: bool) -> list[str]:
+    if not email:
+        return [_("Укажите адрес электронной почты.")] if required else []
+    try:
+        EmailValidator()(email)
+    except ValidationError:
+        return [
+            _("Адрес электронной почты «%(email)s» указан неверно.") % {"email": email}
+        ]
+    return []
+
+
+def _phone_clean(phone: str, *, required: bool, errors: dict[str, list[str]]) -> str:
+    if not phone.strip():
+        if required:
+            errors["phone"] = [_("Укажите номер мобильного телефона.")]
+        return ""
+    try:
+        return phone_normalise(phone)
+    except ValidationError as error:
+        errors["phone"] = list(error.messages)
+        return ""
+
+
+@transaction.atomic
+def registration_complete(
+    *,
+    code: str,
+    username: str,
+    password: str,
+    email: str = "",
+    phone: str = "",
+    last_name: str = "",
+    first_name: str = "",
+    middle_name: str = "",
+    representative_kind: str = "",
+    child_codes: list[str] | None = None,
+    ip_address: str | None = None,
+) -> User:
+    """A4: turn an invitation into an account. All problems are reported at once, per field."""
+    from shkola.schools.models import RepresentativeKind
+
+    invitation = invitation_usable(code, lock=True)
+    is_parent = invitation.kind == InvitationKind.PARENT
+    username = username.strip()
+    email = email.strip().lower()
+    errors: dict[str, list[str]] = {}
+
+    if login_errors := _login_errors(username):
+        errors["username"] = login_errors
+    if email_errors := _email_errors(email, required=is_parent):
+        errors["email"] = email_errors
+    phone = _phone_clean(phone, required=is_parent, errors=errors)
+
+    student = invitation.student
+    extra: list[Invitation] = []
+    if is_parent:
+        last_name, first_name, middle_name = (
+            last_name.strip(),
+            first_name.strip(),
+            middle_name.strip(),
+        )
+        if not last_name:
+            errors["last_name"] = [_("Укажите фамилию.")]
+        if not first_name:
+            errors["first_name"] = [_("Укажите имя.")]
+        if representative_kind not in RepresentativeKind.values:
+            errors["representative_kind"] = [_("Укажите, кем вы приходитесь ребёнку.")]
+        seen = {invitation.code}
+        for raw in child_codes or []:
+            if not raw.strip():
+                continue
+            try:
+                other = invitation_usable(raw, field="child_codes", lock=True)
+            except ValidationError as error:
+                errors.setdefault("child_codes", []).extend(
+                    error.message_dict["child_codes"]
+                )
+                continue
+            if other.code in seen:
+                errors.setdefault("child_codes", []).append(
+                    _("Код %(code)s введён дважды.") % {"code": other.code}
+                )
+            elif other.kind != InvitationKind.PARENT:
+                errors.setdefault("child_codes", []).append(
+                    _(
+                        "Код %(code)s — код обучающегося, а в поле «Дети» нужны коды для родителя."
+                    )
+                    % {"code": other.code}
+                )
+            else:
+                seen.add(other.code)
+                extra.append(other)
+    else:
+        last_name, first_name, middle_name = (
+            student.last_name,
+            student.first_name,
+            student.middle_name,
+        )
+        if student.user_id:
+            errors["code"] = [
+                _("Этот обучающийся уже зарегистрирован. Войдите по логину и паролю.")
+            ]
+        if any(c.strip() for c in child_codes or []):
+            errors["child_codes"] = [_("Поле «Дети» заполняют только родители.")]
+
+    candidate = User(
+        username=username,
+        email=email,
+        last_name=last_name,
+        first_name=first_name,
+        middle_name=middle_name,
+        birth_date=None if is_parent else student.birth_date,
+    )
+    if password_errors := _password_errors(password, candidate):
+        errors["password"] = password_errors
+    if errors:
+        raise ValidationError(errors)
+
+    user = User(
+        username=username,
+        email=email,
+        phone=phone,
+        last_name=last_name,
+        first_name=first_name,
+        middle_name=middle_name,
+        birth_date=candidate.birth_date,
+        sex="" if is_parent else student.sex,
+    )
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            {
+                "username": [
+                    _("Логин «%(login)s» уже занят. Придумайте другой.")
+                    % {"login": username}
+                ]
+            }
+        ) from error
+
+    if is_parent:
+        for inv in [invitation, *extra]:
+            _guardian_link(user=user, student=inv.student, kind=representative_kind)
+            _invitation_mark_used(inv, user)
+    else:
+        from shkola.schools.models import Student
+
+        Student.objects.filter(pk=student.pk).update(user=user)
+        _invitation_mark_used(invitation, user)
+
+    audit_record(
+        kind=AuditEvent.Kind.REGISTRATION,
+        actor=user,
+        subject_user=user,
+        organisation=invitation.organisation,
+        ip_address=ip_address,
+        details={
+            "codes": [invitation.code, *[i.code for i in extra]],
+            "kind": invitation.kind,
+        },
+    )
+    if email:
+        email_confirmation_send(user=user)
+    return user
+
+
+def _guardian_link(*, user: User, student: Any, kind: str) -> Any:
+    from shkola.schools.models import Guardian, Guardianship, RepresentativeKind
+    from shkola.schools.services import guardian_link
+
+    guardian = Guardian.objects.filter(user=user).first()
+    if guardian is None:
+        guardian = Guardian.objects.create(
+            user=user,
+            last_name=user.last_name,
+            first_name=user.first_name,
+            middle_name=user.middle_name,
+            phone=user.phone,
+            email=user.email,
+            birth_date=user.birth_date,
+            sex=user.sex,
+        )
+    if kind not in RepresentativeKind.values:
+        existing = Guardianship.objects.filter(guardian=guardian).first()
+        kind = existing.kind if existing else RepresentativeKind.OTHER
+    return guardian_link(guardian=guardian, student=student, kind=kind)
+
+
+@transaction.atomic
+def parent_child_add(*, user: User, code: str, representative_kind: str = "") -> Any:
+    """A7 «Дети» → «Добавить»: one more child on the same account by a parent code."""
+    from shkola.schools.models import Guardianship, Student
+
+    invitation = invitation_usable(code, lock=True)
+    if Student.objects.filter(user=user).exists():
+        raise ValidationError(
+            {"code": _("Добавлять детей по коду могут только родители.")}
+        )
+    if invitation.kind != InvitationKind.PARENT:
+        raise ValidationError(
+            {
+                "code": _(
+                    "Это код для регистрации обучающегося. Для родителя нужен код «для родителя»."
+                )
+            }
+        )
+    if Guardianship.objects.filter(
+        guardian__user=user, student=invitation.student
+    ).exists():
+        raise ValidationError(
+            {
+                "code": _("%(name)s уже есть в вашей учётной записи.")
+                % {"name": invitation.student.full_name}
+            }
+        )
+    link = _guardian_link(
+        user=user, student=invitation.student, kind=representative_kind
+    )
+    _invitation_mark_used(invitation, user)
+    audit_record(
+        kind=AuditEvent.Kind.DATA_CHANGE,
+        actor=user,
+        subject_user=user,
+        organisation=invitation.organisation,
+        details={"child_added": invitation.student_id, "code": invitation.code},
+    )
+    return link
+
+
+# --- e-mail confirmation (A5) ------------------------------------------------------------
+
+EMAIL_CONFIRM_SALT = "shkola.accounts.email-confirm"
+
+
+def email_confirmation_token(*, user: User) -> str:
+    return signing.dumps({"u": user.pk, "e": user.email}, salt=EMAIL_CONFIRM_SALT)
+
+
+def email_confirmation_send(*, user: User) -> None:
+    """Send the letter after the transaction commits (the task reads the saved address)."""
+    if not user.email or user.email_confirmed:
+        return
+    from .tasks import send_email_confirmation
+
+    user_id = user.pk
+    transaction.on_commit(lambda: send_email_confirmation.enqueue(user_id))
+
+
+def email_confirm(*, token: str) -> User:
+    max_age = dt.timedelta(days=settings.SHKOLA["EMAIL_CONFIRM_DAYS"])
+    try:
+        data = signing.loads(token, salt=EMAIL_CONFIRM_SALT, max_age=max_age)
+    except signing.SignatureExpired as error:
+        raise ValidationError(
+            {
+                "token": _(
+                    "Срок действия ссылки истёк. Войдите и отправьте письмо ещё раз из раздела «Мои данные»."
+                )
+            }
+        ) from error
+    except signing.BadSignature as error:
+        raise ValidationError(
+            {
+                "token": _(
+                    "Ссылка для подтверждения повреждена. Скопируйте её из письма целиком."
+                )
+            }
+        ) from error
+    user = User.objects.filter(pk=data.get("u"), is_active=True).first()
+    if user is None or (user.email or "").lower() != (data.get("e") or "").lower():
+        raise ValidationError(
+            {
+                "token": _(
+                    "Ссылка относится к адресу, который уже изменён. Подтвердите новый адрес по последнему письму."
+                )
+            }
+        )
+    if not user.email_confirmed:
+        user.email_confirmed = True
+        user.save(update_fields=["email_confirmed"])
+    return user
+
+
+# --- profile (A7) ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    user: User,
+    email: str,
+    phone: str,
+    signature: str = "",
+    last_name: str | None = None,
+    first_name: str | None = None,
+    middle_name: str | None = None,
+    birth_date: dt.date | None = None,
+) -> User:
+    """Own data. A student's name and birth date are kept by the school and never change here."""
+    from shkola.schools.models import Guardian, Student
+
+    is_student = Student.objects.filter(user=user).exists()
+    is_parent = Guardian.objects.filter(user=user, guardianships__isnull=False).exists()
+    errors: dict[str, list[str]] = {}
+    email = email.strip().lower()
+    if email_errors := _email_errors(email, required=is_parent):
+        errors["email"] = email_errors
+    phone = _phone_clean(phone, required=is_parent, errors=errors)
+    names = {
+        "last_name": last_name,
+        "first_name": first_name,
+        "middle_name": middle_name,
+    }
+    if is_student:
+        if any(
+            v is not None and v.strip() != getattr(user, k) for k, v in names.items()
+        ) or (birth_date is not None and birth_date != user.birth_date):
+            errors["last_name"] = [
+                _("Фамилию, имя, отчество и дату рождения обучающегося меняет школа.")
+            ]
+    else:
+        if last_name is not None and not last_name.strip():
+            errors["last_name"] = [_("Укажите фамилию.")]
+        if first_name is not None and not first_name.strip():
+            errors["first_name"] = [_("Укажите имя.")]
+        if birth_date is not None and birth_date >= clock.today():
+            errors["birth_date"] = [_("Дата рождения должна быть в прошлом.")]
+    if errors:
+        raise ValidationError(errors)
+
+    fields = ["email", "phone", "signature"]
+    email_changed = email != (user.email or "").lower()
+    user.email, user.phone, user.signature = email, phone, signature.strip()
+    if email_changed:
+        user.email_confirmed = False
+        fields.append("email_confirmed")
+    if not is_student:
+        for key, value in names.items():
+            if value is not None:
+                setattr(user, key, value.strip())
+                fields.append(key)
+        if birth_date is not None:
+            user.birth_date = birth_date
+            fields.append("birth_date")
+    user.save(update_fields=fields)
+    Guardian.objects.filter(user=user).update(
+        last_name=user.last_name,
+        first_name=user.first_name,
+        middle_name=user.middle_name,
+        phone=user.phone,
+        email=user.email,
+    )
+    if email_changed and email:
+        email_confirmation_send(user=user)
+    return user
+
+
+# --- curator: logins and temporary passwords (A6) ---------------------------------------
+
+TEMP_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def temporary_password() -> str:
+    return "".join(secrets.choice(TEMP_PASSWORD_ALPHABET) for _i in range(10))
+
+
+@transaction.atomic
+def password_set_by_curator(
+    *,
+    actor: User,
+    user: User,
+    password: str | None = None,
+    ip_address: str | None = None,
+) -> str:
+    """A temporary password the person must replace at the next login."""
+    password = password or temporary_password()
+    if errors := _password_errors(password, user):
+        raise ValidationError({"password": errors})
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    user_sessions_end(user=user)
+    audit_record(
+        kind=AuditEvent.Kind.PASSWORD_SET,
+        actor=actor,
+        subject_user=user,
+        ip_address=ip_address,
+    )
+    return password
+
+
+# --- account merge (A8) ------------------------------------------------------------------
+
+
+@transaction.atomic
+def account_merge(
+    *, actor: User, keep: User, remove: User, ip_address: str | None = None
+) -> User:
+    """Two accounts of one parent become one: children, roles and contacts move to ``keep``;
+    ``remove`` is deactivated and signed out everywhere."""
+    from shkola.schools.models import Guardian, Guardianship, Student
+
+    if keep.pk == remove.pk:
+        raise ValidationError({"remove": _("Выберите две разные учётные записи.")})
+    if not remove.is_active:
+        raise ValidationError({"remove": _("Эта учётная запись уже отключена.")})
+    if Student.objects.filter(user__in=[keep, remove]).exists():
+        raise ValidationError(
+            {
+                "remove": _(
+                    "Объединять можно только учётные записи родителей, не обучающихся."
+                )
+            }
+        )
+    removed_guardian = Guardian.objects.filter(user=remove).first()
+    if removed_guardian is None:
+        raise ValidationError(
+            {"remove": _("У этой учётной записи нет детей — объединять нечего.")}
+        )
+    kept_guardian = Guardian.objects.filter(user=keep).first()
+    moved: list[int] = []
+    if kept_guardian is None:
+        removed_guardian.user = keep
+        removed_guardian.save(update_fields=["user"])
+        moved = list(
+            removed_guardian.guardianships.values_list("student_id", flat=True)
+        )
+    else:
+        have = set(kept_guardian.guardianships.values_list("student_id", flat=True))
+        for link in list(removed_guardian.guardianships.all()):
+            if link.student_id in have:
+                link.delete()
+            else:
+                link.guardian = kept_guardian
+                link.save(update_fields=["guardian"])
+                moved.append(link.student_id)
+        Guardianship.objects.filter(guardian=removed_guardian).delete()
+        removed_guardian.delete()
+    for assignment in RoleAssignment.objects.filter(user=remove):
+        RoleAssignment.objects.get_or_create(
+            user=keep,
+            role=assignment.role,
+            organisation=assignment.organisation,
+            territory=assignment.territory,
+            defaults={"specialist_kind": assignment.specialist_kind},
+        )
+    RoleAssignment.objects.filter(user=remove).delete()
+    fields = []
+    for name in ("email", "phone", "signature"):
+        if not getattr(keep, name) and getattr(remove, name):
+            setattr(keep, name, getattr(remove, name))
+            fields.append(name)
+    if "email" in fields:
+        keep.email_confirmed = remove.email_confirmed
+        fields.append("email_confirmed")
+    if fields:
+        keep.save(update_fields=fields)
+    remove.is_active = False
+    remove.save(update_fields=["is_active"])
+    user_sessions_end(user=remove)
+    audit_record(
+        kind=AuditEvent.Kind.MERGE,
+        actor=actor,
+        subject_user=keep,
+        ip_address=ip_address,
+        details={
+            "kept": keep.username,
+            "removed": remove.username,
+            "removed_id": remove.pk,
+            "students_moved": moved,
+        },
+    )
+    return keep
+
+
+# --- sessions ----------------------------------------------------------------------------
+
+
+def user_session_touch(
+    *, user: Any, session_key: str, user_agent: str = "", ip_address: str | None = None
+) -> UserSession:
+    session, _created = UserSession.objects.update_or_create(
+        session_key=session_key,
+        defaults={
+            "user": user,
+            "user_agent": user_agent[:300],
+            "ip_address": ip_address or None,
+            "last_seen": clock.now(),
+        },
+    )
+    return session
+
+
+def user_login_recorded(
+    *, user: Any, session_key: str | None, user_agent: str, ip_address: str | None
+) -> None:
+    if session_key:
+        user_session_touch(
+            user=user,
+            session_key=session_key,
+            user_agent=user_agent,
+            ip_address=ip_address,
+        )
+    audit_record(
+        kind=AuditEvent.Kind.LOGIN,
+        actor=user,
+        subject_user=user,
+        ip_address=ip_address,
+        details={"user_agent": user_agent[:200]},
+    )
+
+
+def user_logout_recorded(
+    *, user: Any, session_key: str | None, ip_address: str | None
+) -> None:
+    if session_key:
+        UserSession.objects.filter(session_key=session_key).delete()
+    if user is not None and getattr(user, "pk", None):
+        audit_record(
+            kind=AuditEvent.Kind.LOGOUT,
+            actor=user,
+            subject_user=user,
+            ip_address=ip_address,
+        )
+
+
+def user_login_failed_recorded(*, username: str, ip_address: str | None) -> None:
+    subject = (
+        User.objects.filter(username__iexact=username).first() if username else None
+    )
+    audit_record(
+        kind=AuditEvent.Kind.LOGIN_FAILED,
+        subject_user=subject,
+        username=username[:150],
+        ip_address=ip_address,
+    )
+
+
+def user_sessions_end(
+    *, user: Any, keep_session_key: str | None = None, session_id: int | None = None
+) -> int:
+    """Sign out browsers: every one but ``keep_session_key``, or just ``session_id``."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    rows = UserSession.objects.filter(user=user)
+    if session_id is not None:
+        rows = rows.filter(pk=session_id)
+    if keep_session_key:
+        rows = rows.exclude(session_key=keep_session_key)
+    keys = list(rows.values_list("session_key", flat=True))
+    for key in keys:
+        store(session_key=key).delete()
+    rows.delete()
+    return len(keys)
+
+
+# --- brute-force lockouts ----------------------------------------------------------------
+
+
+def lockout_recorded(*, username: str, ip_address: str | None) -> None:
+    subject = (
+        User.objects.filter(username__iexact=username).first() if username else None
+    )
+    audit_record(
+        kind=AuditEvent.Kind.LOCKOUT,
+        subject_user=subject,
+        username=(username or "")[:150],
+        ip_address=ip_address,
+    )
+
+
+@transaction.atomic
+def lockout_reset(
+    *, actor: User, username: str, ip_address: str | None, organisation: Any
+) -> int:
+    from axes.utils import reset
+
+    count = reset(username=username) if username else 0
+    if ip_address:
+        count += reset(ip=ip_address)
+    audit_record(
+        kind=AuditEvent.Kind.UNLOCK,
+        actor=actor,
+        subject_user=User.objects.filter(username__iexact=username).first()
+        if username
+        else None,
+        organisation=organisation,
+        username=username,
+        details={"ip": ip_address or "", "attempts_removed": count},
+    )
+    return count
+
+
+def password_reset_completed(*, user: Any, ip_address: str | None = None) -> None:
+    """A reset by e-mail proves the address; a curator's temporary password is replaced too."""
+    fields = []
+    if user.must_change_password:
+        user.must_change_password = False
+        fields.append("must_change_password")
+    if fields:
+        user.save(update_fields=fields)
+    user_sessions_end(user=user)
+    audit_record(
+        kind=AuditEvent.Kind.PASSWORD_RESET,
+        actor=user,
+        subject_user=user,
+        ip_address=ip_address,
     )

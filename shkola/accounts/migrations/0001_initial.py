@@ -9,77 +9,289 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RoleAssignment',
+            name="RoleAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('teacher', 'Учитель'), ('class_teacher', 'Классный руководитель'), ('curator', 'Куратор (администратор школы)'), ('deputy', 'Заместитель директора'), ('director', 'Директор'), ('specialist', 'Специалист'), ('municipal', 'Муниципальный специалист'), ('regional', 'Региональный специалист')], max_length=20, verbose_name='роль')),
-                ('specialist_kind', models.CharField(blank=True, choices=[('social', 'Социальный педагог'), ('psychologist', 'Психолог'), ('nurse', 'Медицинский работник'), ('librarian', 'Библиотекарь'), ('secretary', 'Секретарь')], max_length=20, verbose_name='специальность')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("teacher", "Учитель"),
+                            ("class_teacher", "Классный руководитель"),
+                            ("curator", "Куратор (администратор школы)"),
+                            ("deputy", "Заместитель директора"),
+                            ("director", "Директор"),
+                            ("specialist", "Специалист"),
+                            ("municipal", "Муниципальный специалист"),
+                            ("regional", "Региональный специалист"),
+                        ],
+                        max_length=20,
+                        verbose_name="роль",
+                    ),
+                ),
+                (
+                    "specialist_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("social", "Социальный педагог"),
+                            ("psychologist", "Психолог"),
+                            ("nurse", "Медицинский работник"),
+                            ("librarian", "Библиотекарь"),
+                            ("secretary", "Секретарь"),
+                        ],
+                        max_length=20,
+                        verbose_name="специальность",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'роль',
-                'verbose_name_plural': 'роли',
+                "verbose_name": "роль",
+                "verbose_name_plural": "роли",
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('middle_name', models.CharField(blank=True, max_length=150, verbose_name='отчество')),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='дата рождения')),
-                ('sex', models.CharField(blank=True, choices=[('m', 'Муж.'), ('f', 'Жен.')], max_length=1, verbose_name='пол')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='мобильный телефон')),
-                ('email_confirmed', models.BooleanField(default=False, verbose_name='e-mail подтверждён')),
-                ('snils', models.CharField(blank=True, db_index=True, max_length=11, verbose_name='СНИЛС')),
-                ('signature', models.TextField(blank=True, verbose_name='подпись в сообщениях')),
-                ('must_change_password', models.BooleanField(default=False, verbose_name='сменить пароль при входе')),
-                ('is_demo', models.BooleanField(default=False, help_text='Вход с демо-паролем разрешён только при DEBUG.', verbose_name='демо-учётная запись')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="last login"
+                    ),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={
+                            "unique": "A user with that username already exists."
+                        },
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[
+                            django.contrib.auth.validators.UnicodeUsernameValidator()
+                        ],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(
+                        blank=True, max_length=150, verbose_name="first name"
+                    ),
+                ),
+                (
+                    "last_name",
+                    models.CharField(
+                        blank=True, max_length=150, verbose_name="last name"
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True, max_length=254, verbose_name="email address"
+                    ),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "middle_name",
+                    models.CharField(
+                        blank=True, max_length=150, verbose_name="отчество"
+                    ),
+                ),
+                (
+                    "birth_date",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="дата рождения"
+                    ),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        blank=True,
+                        choices=[("m", "Муж."), ("f", "Жен.")],
+                        max_length=1,
+                        verbose_name="пол",
+                    ),
+                ),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True, max_length=20, verbose_name="мобильный телефон"
+                    ),
+                ),
+                (
+                    "email_confirmed",
+                    models.BooleanField(
+                        default=False, verbose_name="e-mail подтверждён"
+                    ),
+                ),
+                (
+                    "snils",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=11, verbose_name="СНИЛС"
+                    ),
+                ),
+                (
+                    "signature",
+                    models.TextField(blank=True, verbose_name="подпись в сообщениях"),
+                ),
+                (
+                    "must_change_password",
+                    models.BooleanField(
+                        default=False, verbose_name="сменить пароль при входе"
+                    ),
+                ),
+                (
+                    "is_demo",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Вход с демо-паролем разрешён только при DEBUG.",
+                        verbose_name="демо-учётная запись",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'пользователь',
-                'verbose_name_plural': 'пользователи',
-                'ordering': ['last_name', 'first_name', 'middle_name'],
+                "verbose_name": "пользователь",
+                "verbose_name_plural": "пользователи",
+                "ordering": ["last_name", "first_name", "middle_name"],
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('login', 'Вход'), ('logout', 'Выход'), ('login_failed', 'Неудачный вход'), ('lockout', 'Блокировка'), ('unlock', 'Разблокировка'), ('password_reset', 'Сброс пароля'), ('password_set', 'Установка пароля куратором'), ('password_change', 'Смена пароля'), ('merge', 'Объединение учётных записей'), ('role_change', 'Изменение ролей'), ('registration', 'Регистрация'), ('sso_login', 'Вход через внешнего провайдера'), ('data_access', 'Доступ к персональным данным'), ('data_change', 'Изменение персональных данных')], db_index=True, max_length=20)),
-                ('username', models.CharField(blank=True, max_length=150)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("login", "Вход"),
+                            ("logout", "Выход"),
+                            ("login_failed", "Неудачный вход"),
+                            ("lockout", "Блокировка"),
+                            ("unlock", "Разблокировка"),
+                            ("password_reset", "Сброс пароля"),
+                            ("password_set", "Установка пароля куратором"),
+                            ("password_change", "Смена пароля"),
+                            ("merge", "Объединение учётных записей"),
+                            ("role_change", "Изменение ролей"),
+                            ("registration", "Регистрация"),
+                            ("sso_login", "Вход через внешнего провайдера"),
+                            ("data_access", "Доступ к персональным данным"),
+                            ("data_change", "Изменение персональных данных"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                    ),
+                ),
+                ("username", models.CharField(blank=True, max_length=150)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("details", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'событие журнала безопасности',
-                'verbose_name_plural': 'журнал безопасности',
-                'ordering': ['-created_at'],
+                "verbose_name": "событие журнала безопасности",
+                "verbose_name_plural": "журнал безопасности",
+                "ordering": ["-created_at"],
             },
         ),
     ]

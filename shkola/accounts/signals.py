@@ -1,0 +1,74 @@
+"""Wiring only: auth and axes signals hand over to services, which decide what to record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.signals import (
+    user_logged_in,
+    user_logged_out,
+    user_login_failed,
+)
+from django.dispatch import receiver
+
+from .middleware import client_ip
+
+
+def _ip(request: Any) -> str | None:
+    return client_ip(request) if request is not None else None
+
+
+@receiver(user_logged_in, dispatch_uid="shkola_accounts_logged_in")
+def on_logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    from .services import user_login_recorded
+
+    session = getattr(request, "session", None)
+    if session is not None and not session.session_key:
+        session.save()  # the key must exist before the session can be listed in «Доступ»
+    user_login_recorded(
+        user=user,
+        session_key=session.session_key if session is not None else None,
+        user_agent=request.META.get("HTTP_USER_AGENT", "")
+        if request is not None
+        else "",
+        ip_address=_ip(request),
+    )
+
+
+@receiver(user_logged_out, dispatch_uid="shkola_accounts_logged_out")
+def on_logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    from .services import user_logout_recorded
+
+    session = getattr(request, "session", None)
+    user_logout_recorded(
+        user=user,
+        session_key=session.session_key if session is not None else None,
+        ip_address=_ip(request),
+    )
+
+
+@receiver(user_login_failed, dispatch_uid="shkola_accounts_login_failed")
+def on_login_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
+    from .services import user_login_failed_recorded
+
+    user_login_failed_recorded(
+        username=str(credentials.get("username") or ""), ip_address=_ip(request)
+    )
+
+
+def connect_axes() -> None:
+    from axes.signals import user_locked_out
+
+    @receiver(user_locked_out, dispatch_uid="shkola_accounts_locked_out")
+    def on_locked_out(
+        sender: Any,
+        request: Any,
+        username: str | None = None,
+        ip_address: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        from .services import lockout_recorded
+
+        lockout_recorded(username=username or "", ip_address=ip_address or _ip(request))
