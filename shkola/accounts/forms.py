@@ -173,36 +173,20 @@ class RegistrationForm(BootstrapFormMixin, forms.Form):
                 "Необязательно, но без почты не получится самому восстановить пароль."
             )
             self.fields["phone"].help_text = _("Необязательно.")
-        else:
-            for name in (
+        # The service checks every rule and reports all problems at once, so the form
+        # requires nothing itself; the asterisks only tell people what is needed.
+        required = ["username", "password", "password2"]
+        if is_parent:
+            required += [
                 "last_name",
                 "first_name",
                 "representative_kind",
                 "email",
                 "phone",
-            ):
-                self.fields[name].required = True
-            self.fields["last_name"].error_messages["required"] = _("Укажите фамилию.")
-            self.fields["first_name"].error_messages["required"] = _("Укажите имя.")
-            self.fields["representative_kind"].error_messages["required"] = _(
-                "Укажите, кем вы приходитесь ребёнку."
-            )
-            self.fields["email"].error_messages["required"] = _(
-                "Укажите адрес электронной почты."
-            )
-            self.fields["phone"].error_messages["required"] = _(
-                "Укажите номер мобильного телефона."
-            )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if (
-            data.get("password")
-            and data.get("password2") is not None
-            and data["password"] != data["password2"]
-        ):
-            self.add_error("password2", _("Пароли не совпадают."))
-        return data
+            ]
+        for name in required:
+            self.fields[name].required = False
+            self.fields[name].show_required = True  # type: ignore[attr-defined]
 
     def child_code_list(self) -> list[str]:
         raw = self.cleaned_data.get("child_codes") or ""

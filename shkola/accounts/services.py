@@ -326,6 +326,8 @@ LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9._-]+$")
 
 
 def _login_errors(username: str) -> list[str]:
+    if not username:
+        return [_("Придумайте логин.")]
     if len(username) < MIN_LOGIN_LENGTH:
         return [
             _("Логин должен быть не короче %(n)s символов.") % {"n": MIN_LOGIN_LENGTH}
@@ -381,6 +383,7 @@ def registration_complete(
     code: str,
     username: str,
     password: str,
+    password2: str | None = None,
     email: str = "",
     phone: str = "",
     last_name: str = "",
@@ -465,8 +468,12 @@ def registration_complete(
         middle_name=middle_name,
         birth_date=None if is_parent else student.birth_date,
     )
-    if password_errors := _password_errors(password, candidate):
+    if not password:
+        errors["password"] = [_("Придумайте пароль.")]
+    elif password_errors := _password_errors(password, candidate):
         errors["password"] = password_errors
+    elif password2 is not None and password2 != password:
+        errors["password2"] = [_("Пароли не совпадают.")]
     if errors:
         raise ValidationError(errors)
 

@@ -167,6 +167,7 @@ def register_details(request: HttpRequest) -> HttpResponse:
                 code=code,
                 username=data["username"],
                 password=data["password"],
+                password2=data["password2"],
                 email=data.get("email", ""),
                 phone=data.get("phone", ""),
                 last_name=data.get("last_name", ""),
