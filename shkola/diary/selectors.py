@@ -426,6 +426,7 @@ class FinalMarks:
     year: AcademicYear | None
     period_numbers: list[int]
     rows: list[FinalRow]
+    period_names: list[str] = field(default_factory=list)
 
 
 def final_marks(student: Student, wanted_year: str | None) -> FinalMarks:
@@ -450,6 +451,7 @@ def final_marks(student: Student, wanted_year: str | None) -> FinalMarks:
         return FinalMarks(years, None, [], [])
     rows: dict[int, FinalRow] = {}
     numbers: set[int] = set()
+    names: dict[int, str] = {}
     for fm in FinalMark.objects.filter(
         student_id=student.id, academic_year=chosen
     ).select_related("subject", "period"):
@@ -457,6 +459,7 @@ def final_marks(student: Student, wanted_year: str | None) -> FinalMarks:
         if fm.kind == FinalMarkKind.PERIOD and fm.period is not None:
             row.periods[fm.period.number] = fm.value
             numbers.add(fm.period.number)
+            names[fm.period.number] = fm.period.name
         elif fm.kind == FinalMarkKind.YEAR:
             row.year = fm.value
         elif fm.kind == FinalMarkKind.EXAM:
@@ -471,7 +474,11 @@ def final_marks(student: Student, wanted_year: str | None) -> FinalMarks:
             row.final,
         ]
     return FinalMarks(
-        years, chosen, ordered, sorted(rows.values(), key=lambda r: r.subject.name)
+        years,
+        chosen,
+        ordered,
+        sorted(rows.values(), key=lambda r: r.subject.name),
+        [names[n] for n in ordered],
     )
 
 
@@ -583,6 +590,9 @@ class TimetableGrid:
     class_unit: ClassUnit | None
     weekdays: list[tuple[int, str]]
     rows: list[dict[str, Any]]
+    days: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # the same, day by day (phones)
 
 
 WEEKDAY_NAMES = {
@@ -655,7 +665,23 @@ def timetable_grid(student: Student, wanted_class: str | None) -> TimetableGrid:
         }
         for n in numbers
     ]
-    return TimetableGrid(class_units, chosen, weekdays, rows)
+    days = [
+        {
+            "name": name,
+            "lessons": [
+                {
+                    "number": r["number"],
+                    "start": r["start"],
+                    "end": r["end"],
+                    "entries": r["cells"][i],
+                }
+                for r in rows
+                if r["cells"][i]
+            ],
+        }
+        for i, (_, name) in enumerate(weekdays)
+    ]
+    return TimetableGrid(class_units, chosen, weekdays, rows, days)
 
 
 @dataclass

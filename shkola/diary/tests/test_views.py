@@ -14,7 +14,7 @@ from shkola.core.testing.factories import UserFactory, guardian_of, make_school
 from shkola.journal.models import Homework, HomeworkFile
 from shkola.schools.models import SchoolEvent
 
-from .conftest import lesson
+from .world import lesson
 
 pytestmark = pytest.mark.django_db
 
@@ -224,7 +224,7 @@ def test_finals_for_this_and_past_years(client, world):
     switch(client, world.anna)
     html = page(client, "finals")
     assert "2026/2027" in html and "2025/2026" in html
-    assert "1 период" in html and 'mark-4">4<' in html
+    assert "1 четверть" in html and 'mark-4">4<' in html
     html = page(client, "finals", f"?year={past.id}")
     assert 'mark-5">5<' in html and "Годовая" in html
 
@@ -294,7 +294,7 @@ def test_query_count_does_not_grow_with_data(
 def test_week_query_count_is_the_same_for_a_busy_week(
     client, world, django_assert_max_num_queries
 ):
-    from .conftest import mark
+    from .world import mark
 
     math = world.school.subject
     for day in (16, 18, 20):
