@@ -204,6 +204,22 @@ class Rating:
     year: AcademicYear | None = None
 
     @property
+    def round_sum_cells(self) -> list[tuple[str, int]]:
+        return [
+            (str(label), total)
+            for (_c, label), total in zip(Stage.choices, self.round_sums, strict=True)
+        ]
+
+    @property
+    def presence_sum_cells(self) -> list[tuple[str, int]]:
+        return [
+            (str(label), total)
+            for (_c, label), total in zip(
+                PointsItem.choices, self.presence_sums, strict=True
+            )
+        ]
+
+    @property
     def round_total(self) -> int:
         return sum(self.round_sums)
 
@@ -416,6 +432,7 @@ class AttestationRow:
 class AttestationYear:
     year: AcademicYear
     period_numbers: list[int]
+    period_labels: list[str]
     rows: list[AttestationRow]
     quality: Decimal | None
     success: Decimal | None
@@ -430,7 +447,7 @@ def attestation_of(student: Student) -> list[AttestationYear]:
     )
     years: dict[int, AcademicYear] = {}
     grid: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
-    numbers: dict[int, set[int]] = defaultdict(set)
+    numbers: dict[int, dict[int, str]] = defaultdict(dict)
     for m in marks:
         years[m.academic_year_id] = m.academic_year
         cell = grid[m.academic_year_id].setdefault(
@@ -438,7 +455,7 @@ def attestation_of(student: Student) -> list[AttestationYear]:
         )
         if m.kind == FinalMarkKind.PERIOD and m.period is not None:
             cell["periods"][m.period.number] = m.value
-            numbers[m.academic_year_id].add(m.period.number)
+            numbers[m.academic_year_id][m.period.number] = str(m.period.name)
         elif m.kind in (FinalMarkKind.YEAR, FinalMarkKind.EXAM, FinalMarkKind.FINAL):
             cell[m.kind] = m.value
     result = []
@@ -460,11 +477,17 @@ def attestation_of(student: Student) -> list[AttestationYear]:
                     success=own.success,
                 )
             )
-        overall = grading.rates(r.final or r.year_mark for r in rows)
+        # The year's result in a subject: the final mark, else the annual, else the latest
+        # period mark — so the rates mean something before the year is closed.
+        overall = grading.rates(
+            r.final or r.year_mark or next((v for v in reversed(r.periods) if v), "")
+            for r in rows
+        )
         result.append(
             AttestationYear(
                 year=year,
                 period_numbers=nums,
+                period_labels=[numbers[year_id][n] for n in nums],
                 rows=rows,
                 quality=overall.quality,
                 success=overall.success,

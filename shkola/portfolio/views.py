@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -37,6 +40,16 @@ from .models import (
 )
 
 
+@functools.cache
+def chartjs_path() -> str:
+    """Chart.js is vendored with its version in the directory name (static/vendor/chartjs-4.x)."""
+    for base in settings.STATICFILES_DIRS:
+        found = sorted(Path(base).glob("vendor/chartjs-*/chart.umd.min.js"))
+        if found:
+            return found[-1].relative_to(base).as_posix()
+    return "vendor/chartjs-4.6.1/chart.umd.min.js"
+
+
 def _user(request: HttpRequest) -> Any:
     """The signed-in user with the request's Viewer shared with the rules, so deciding
     permissions does not load the roles a second time."""
@@ -62,6 +75,7 @@ def _page(
     context = {
         "student": student,
         "section": section,
+        "chartjs": chartjs_path(),
         **_perms(request, student),
         **extra,
     }

@@ -6,6 +6,13 @@
   var palette = ["#3b7ddd", "#20c997", "#f59f00", "#e64980", "#7950f2", "#12b886", "#fd7e14", "#868e96", "#15aabf"];
   var small = window.matchMedia("(max-width: 575.98px)").matches;
 
+  // Long subject names are cut on the axis; the tooltip and the list below keep them whole.
+  function shortLabel(value) {
+    var label = this.getLabelForValue(value);
+    var limit = small ? 14 : 26;
+    return label.length > limit ? label.slice(0, limit - 1) + "…" : label;
+  }
+
   function data(canvas) {
     var source = document.getElementById(canvas.dataset.source);
     return source ? JSON.parse(source.textContent) : null;
@@ -23,9 +30,10 @@
     averages: function (d) {
       return {
         type: "bar",
-        data: { labels: d.labels, datasets: [{ label: "Средний балл", data: d.values, backgroundColor: "#3b7ddd" }] },
-        options: { maintainAspectRatio: false, indexAxis: small ? "y" : "x",
-          scales: { x: { min: small ? 0 : undefined, max: small ? 5 : undefined }, y: { min: small ? undefined : 0, max: small ? undefined : 5 } },
+        data: { labels: d.labels, datasets: [{ label: "Средний балл", data: d.values, backgroundColor: "#3b7ddd", maxBarThickness: 22 }] },
+        options: { maintainAspectRatio: false, indexAxis: "y",
+          scales: { x: { min: 0, max: 5, ticks: { stepSize: 1 } },
+                    y: { ticks: { autoSkip: false, font: { size: small ? 10 : 12 }, callback: shortLabel } } },
           plugins: { legend: { display: false } } }
       };
     },
@@ -43,9 +51,9 @@
     regional: function (d) {
       return {
         type: "bar",
-        data: { labels: d.labels, datasets: [{ label: "% выполнения", data: d.values, backgroundColor: "#20c997" }] },
+        data: { labels: d.labels, datasets: [{ label: "% выполнения", data: d.values, backgroundColor: "#20c997", maxBarThickness: 48 }] },
         options: { maintainAspectRatio: false, indexAxis: small ? "y" : "x",
-          scales: small ? { x: { min: 0, max: 100 } } : { y: { min: 0, max: 100 } },
+          scales: small ? { x: { min: 0, max: 100 }, y: { ticks: { callback: shortLabel, font: { size: 10 } } } } : { y: { min: 0, max: 100 } },
           plugins: { legend: { display: false } } }
       };
     }

@@ -1,0 +1,184 @@
+"""Who gets what from each portfolio URL (see shkola/core/testing/matrix.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.files.base import ContentFile
+
+from shkola.core.testing.matrix import Case, expect
+
+# Seeing a portfolio: the family, the class teacher, the teachers of the student and the
+# school's administration. Officials never see personal records.
+VIEW = expect(200, anonymous=302, official=404)
+NOBODY = expect(404, anonymous=302)
+POST_ONLY = expect(405, anonymous=302)
+STAFF_ONLY = expect(200, anonymous=302, student=404, parent=404, official=404)
+
+
+def _achievement(w: Any, student: Any = None) -> Any:
+    from shkola.portfolio.models import Achievement, AchievementFile
+
+    student = student or w.student
+    achievement, created = Achievement.objects.get_or_create(
+        student=student,
+        category="olympiad",
+        name="Матричная олимпиада",
+        defaults={"year": "2026"},
+    )
+    if created:
+        record = AchievementFile(
+            achievement=achievement,
+            role="file",
+            name="a.txt",
+            size=2,
+            content_type="text/plain",
+        )
+        record.file.save("a.txt", ContentFile(b"ok"), save=False)
+        record.save()
+    return achievement
+
+
+def _club(w: Any, student: Any = None) -> Any:
+    from shkola.portfolio.models import Club
+
+    club, _ = Club.objects.get_or_create(
+        student=student or w.student,
+        name="Матричный кружок",
+        defaults={
+            "kind": "club",
+            "direction": "art",
+            "year": "2026",
+            "organisation_name": "ДДТ",
+        },
+    )
+    return club
+
+
+def _mine(w: Any) -> dict[str, Any]:
+    return {"student_id": w.student.id}
+
+
+def _other(w: Any) -> dict[str, Any]:
+    return {"student_id": w.other_student.id}
+
+
+def _neighbour(w: Any) -> dict[str, Any]:
+    return {"student_id": w.other_family_student.id}
+
+
+STUDENT_PAGES = (
+    "card", "rating", "clubs", "interests", "olympiads", "control", "attestation", "testing",
+)  # fmt: skip
+
+CASES = [
+    Case("portfolio:mine", expect(404, anonymous=302, student=302, parent=302)),
+    Case("portfolio:queue", STAFF_ONLY),
+    Case("portfolio:points", expect(404, anonymous=302, curator=200)),
+    Case("portfolio:diagnostics_import", STAFF_ONLY),
+    *[Case(f"portfolio:{name}", VIEW, kwargs=_mine) for name in STUDENT_PAGES],
+    *[
+        Case(f"portfolio:{name}", NOBODY, kwargs=_other, label="other school")
+        for name in STUDENT_PAGES
+    ],
+    # A classmate from another family: the class's staff see it, the demo family does not.
+    Case(
+        "portfolio:card",
+        expect(200, anonymous=302, student=404, parent=404, official=404),
+        kwargs=_neighbour,
+        label="another family",
+    ),
+    Case(
+        "portfolio:card_edit",
+        expect(200, anonymous=302, teacher=404, official=404),
+        kwargs=_mine,
+    ),
+    Case("portfolio:card_edit", NOBODY, kwargs=_other, label="other school"),
+    Case("portfolio:student_photo", NOBODY, kwargs=_other, label="other school"),
+    Case("portfolio:club_add", VIEW, kwargs=_mine),
+    Case("portfolio:club_add", NOBODY, kwargs=_other, label="other school"),
+    Case(
+        "portfolio:club_edit",
+        VIEW,
+        kwargs=lambda w: {"student_id": w.student.id, "club_id": _club(w).id},
+    ),
+    Case(
+        "portfolio:club_edit",
+        NOBODY,
+        kwargs=lambda w: {
+            "student_id": w.other_student.id,
+            "club_id": _club(w, w.other_student).id,
+        },
+        label="other school",
+    ),
+    Case(
+        "portfolio:club_delete",
+        POST_ONLY,
+        kwargs=lambda w: {"student_id": w.student.id, "club_id": _club(w).id},
+    ),
+    Case(
+        "portfolio:achievement_add",
+        VIEW,
+        kwargs=lambda w: {"student_id": w.student.id, "category": "olympiad"},
+    ),
+    Case(
+        "portfolio:achievement_add",
+        NOBODY,
+        kwargs=lambda w: {"student_id": w.other_student.id, "category": "olympiad"},
+        label="other school",
+    ),
+    Case(
+        "portfolio:achievement_edit",
+        VIEW,
+        kwargs=lambda w: {"achievement_id": _achievement(w).id},
+    ),
+    Case(
+        "portfolio:achievement_edit",
+        NOBODY,
+        kwargs=lambda w: {"achievement_id": _achievement(w, w.other_student).id},
+        label="other school",
+    ),
+    Case(
+        "portfolio:achievement_delete",
+        POST_ONLY,
+        kwargs=lambda w: {"achievement_id": _achievement(w).id},
+    ),
+    Case(
+        "portfolio:achievement_confirm",
+        POST_ONLY,
+        kwargs=lambda w: {"achievement_id": _achievement(w).id},
+    ),
+    Case(
+        "portfolio:achievement_reject",
+        POST_ONLY,
+        kwargs=lambda w: {"achievement_id": _achievement(w).id},
+    ),
+    Case(
+        "portfolio:file",
+        VIEW,
+        kwargs=lambda w: {"file_id": _achievement(w).files.first().id},
+    ),
+    Case(
+        "portfolio:file",
+        NOBODY,
+        kwargs=lambda w: {"file_id": _achievement(w, w.other_student).files.first().id},
+        label="other school",
+    ),
+    Case(
+        "portfolio:file_delete",
+        POST_ONLY,
+        kwargs=lambda w: {"file_id": _achievement(w).files.first().id},
+    ),
+    Case(
+        "portfolio:diagnostic_add",
+        expect(200, anonymous=302, student=404, parent=404, official=404),
+        kwargs=_mine,
+    ),
+    Case("portfolio:diagnostic_add", NOBODY, kwargs=_other, label="other school"),
+    Case(
+        "portfolio:testing_add",
+        expect(200, anonymous=302, student=404, parent=404, official=404),
+        kwargs=_mine,
+    ),
+    Case("portfolio:testing_add", NOBODY, kwargs=_other, label="other school"),
+]
