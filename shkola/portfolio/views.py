@@ -633,10 +633,11 @@ def points(request: HttpRequest) -> HttpResponse:
             return redirect("portfolio:points")
     table = selectors.points_table(organisation.id)
     posted = request.POST if errors else {}
-    round_rows = []
+    round_groups = []
     for category in Category.values:
         if category not in ROUND_CATEGORIES:
             continue
+        rows = []
         for stage, stage_label in Stage.choices:
             cells = []
             for place in ("1", "2", "3", "у"):
@@ -648,13 +649,8 @@ def points(request: HttpRequest) -> HttpResponse:
                         "error": key in errors,
                     }
                 )
-            round_rows.append(
-                {
-                    "category": Category(category).label,
-                    "stage": stage_label,
-                    "cells": cells,
-                }
-            )
+            rows.append({"stage": stage_label, "cells": cells})
+        round_groups.append({"category": Category(category).label, "rows": rows})
     item_rows = []
     for category in Category.values:
         if category not in PRESENCE_CATEGORIES:
@@ -673,6 +669,6 @@ def points(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portfolio/points.html",
-        {"organisation": organisation, "round_rows": round_rows, "item_rows": item_rows,
+        {"organisation": organisation, "round_groups": round_groups, "item_rows": item_rows,
          "items": PointsItem.choices, "pending_status": Status.PENDING},
     )  # fmt: skip
