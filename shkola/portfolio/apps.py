@@ -26,9 +26,7 @@ class PortfolioConfig(AppConfig):
                 label=_("Подтверждение достижений"),
                 url_name="portfolio:queue",
                 icon="patch-check",
-                visible=lambda v: (
-                    v.is_teacher or v.is_class_teacher or v.is_school_admin
-                ),
+                visible=lambda v: v.is_teacher or v.is_class_teacher or v.is_school_admin,
                 order=61,
             )
         )

@@ -113,9 +113,7 @@ def _font(size: int) -> Any:
     return ImageFont.load_default(size)
 
 
-def picture(
-    title: str, subtitle: str, *, rng: random.Random, name: str
-) -> SimpleUploadedFile:
+def picture(title: str, subtitle: str, *, rng: random.Random, name: str) -> SimpleUploadedFile:
     """A JPEG «diploma» or photo with the title written on it."""
     dark, light = COLOURS[rng.randrange(len(COLOURS))]
     width, height = 800, 560
@@ -125,9 +123,7 @@ def picture(
         t = y / height
         colour = tuple(int(light[i] * (1 - t) + dark[i] * t) for i in range(3))
         draw.line([(0, y), (width, y)], fill=colour)
-    draw.rounded_rectangle(
-        [40, 40, width - 40, height - 40], radius=24, outline="white", width=6
-    )
+    draw.rounded_rectangle([40, 40, width - 40, height - 40], radius=24, outline="white", width=6)
     for _ in range(6):
         x, y, r = rng.randrange(width), rng.randrange(height), rng.randrange(20, 70)
         draw.ellipse([x - r, y - r, x + r, y + r], outline=(255, 255, 255), width=3)
@@ -170,9 +166,7 @@ def _students(organisation_ids: Iterable[int] | None, per_class: int) -> list[St
     if organisation_ids is not None:
         qs = qs.filter(organisation_id__in=list(organisation_ids))
     featured_classes = set(
-        qs.filter(user__isnull=False, user__is_demo=True).values_list(
-            "current_class_id", flat=True
-        )
+        qs.filter(user__isnull=False, user__is_demo=True).values_list("current_class_id", flat=True)
     ) | set(
         qs.filter(guardianships__guardian__user__is_demo=True).values_list(
             "current_class_id", flat=True
@@ -301,9 +295,7 @@ def _fill_student(
     reviewer = student.current_class.class_teacher if student.current_class else None
     year_name = year.name.replace(" ", "")
     calendar_year = str(year.start.year)
-    for kind, direction, name, organisation_name, teacher in rng.sample(
-        CLUBS, rng.randint(1, 3)
-    ):
+    for kind, direction, name, organisation_name, teacher in rng.sample(CLUBS, rng.randint(1, 3)):
         services.club_create(
             student=student,
             by=reviewer,
@@ -317,16 +309,12 @@ def _fill_student(
         data["year"] = calendar_year
         uploads = []
         if photos and n < 2:
-            uploads.append(
-                ("cover", picture(data["name"], "Диплом", rng=rng, name="cover.jpg"))
-            )
+            uploads.append(("cover", picture(data["name"], "Диплом", rng=rng, name="cover.jpg")))
             if rng.random() < 0.5:
                 uploads.append(
                     (
                         "photo",
-                        picture(
-                            data["name"], student.short_name, rng=rng, name="photo.jpg"
-                        ),
+                        picture(data["name"], student.short_name, rng=rng, name="photo.jpg"),
                     )
                 )
         rounds = None
@@ -352,9 +340,7 @@ def _fill_student(
     for title, subject in rng.sample(OLYMPIADS, rng.randint(1, 2)):
         pattern = dict(rng.choice(ROUND_PATTERNS))
         uploads = (
-            [("cover", picture(title, subject, rng=rng, name="olympiad.jpg"))]
-            if photos
-            else []
+            [("cover", picture(title, subject, rng=rng, name="olympiad.jpg"))] if photos else []
         )
         best = min(pattern.values(), key=lambda p: "123у".index(p))
         services.achievement_create(
@@ -409,15 +395,7 @@ def _fill_student(
             score = sum(t["score"] for t in tasks)
             top_score = sum(t["max"] for t in tasks)
             share = score / top_score
-            mark = (
-                "5"
-                if share >= 0.85
-                else "4"
-                if share >= 0.65
-                else "3"
-                if share >= 0.4
-                else "2"
-            )
+            mark = "5" if share >= 0.85 else "4" if share >= 0.65 else "3" if share >= 0.4 else "2"
             services.diagnostic_create(
                 student=student,
                 by=None,

@@ -61,11 +61,7 @@ def max_total_bytes() -> int:
 
 
 def allowed_types() -> tuple[str, ...]:
-    return tuple(
-        getattr(settings, "SHKOLA", {}).get(
-            "UPLOAD_ALLOWED_TYPES", DEFAULT_ALLOWED_TYPES
-        )
-    )
+    return tuple(getattr(settings, "SHKOLA", {}).get("UPLOAD_ALLOWED_TYPES", DEFAULT_ALLOWED_TYPES))
 
 
 def sniff(head: bytes, name: str) -> str | None:
@@ -112,9 +108,7 @@ class CheckedFile:
     thumbnail: ContentFile | None
 
 
-def check_upload(
-    upload: UploadedFile, *, field: str, image_only: bool = False
-) -> CheckedFile:
+def check_upload(upload: UploadedFile, *, field: str, image_only: bool = False) -> CheckedFile:
     """Validate one upload; raise ValidationError naming the field and the file."""
     name = os.path.basename(upload.name or "file")
     size = upload.size or 0
@@ -139,19 +133,14 @@ def check_upload(
     if ext in IMAGE_EXTENSIONS and content_type not in IMAGE_TYPES:
         raise ValidationError(
             {
-                field: _(
-                    "Файл «%(name)s» назван как картинка, но картинкой не является."
-                )
+                field: _("Файл «%(name)s» назван как картинка, но картинкой не является.")
                 % {"name": name}
             }
         )
     is_image = content_type in IMAGE_TYPES
     if image_only and not is_image:
         raise ValidationError(
-            {
-                field: _("«%(name)s»: нужна картинка (JPEG, PNG, GIF или WEBP).")
-                % {"name": name}
-            }
+            {field: _("«%(name)s»: нужна картинка (JPEG, PNG, GIF или WEBP).") % {"name": name}}
         )
     thumbnail = None
     if is_image:
@@ -163,9 +152,7 @@ def check_upload(
 def _verify_and_thumbnail(
     upload: UploadedFile, *, name: str, field: str
 ) -> tuple[ContentFile, str]:
-    broken = ValidationError(
-        {field: _("Картинка «%(name)s» повреждена.") % {"name": name}}
-    )
+    broken = ValidationError({field: _("Картинка «%(name)s» повреждена.") % {"name": name}})
     try:
         upload.seek(0)
         with Image.open(upload) as probe:

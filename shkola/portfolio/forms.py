@@ -67,15 +67,11 @@ class CardForm(BootstrapMixin, forms.Form):
     middle_name = forms.CharField(label=_("Отчество"), max_length=150, required=False)
     birth_date = forms.DateField(label=_("Дата рождения"), widget=DateInput())
     email = forms.EmailField(label=_("E-mail"), required=False)
-    sex = forms.ChoiceField(
-        label=_("Пол"), choices=Sex.choices, widget=forms.RadioSelect
-    )
+    sex = forms.ChoiceField(label=_("Пол"), choices=Sex.choices, widget=forms.RadioSelect)
     special_needs = forms.BooleanField(label=_("ОВЗ"), required=False)
     photo = forms.FileField(label=_("Фото"), required=False)
 
-    def __init__(
-        self, *args: Any, may_edit_identity: bool = True, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, may_edit_identity: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._style()
         self.fields["photo"].widget.attrs["accept"] = "image/*"
@@ -90,9 +86,7 @@ class ClubForm(BootstrapMixin, forms.Form):
     direction = forms.ChoiceField(
         label=_("Направленность"), choices=[("", "—"), *ClubDirection.choices]
     )
-    year = forms.CharField(
-        label=_("Год"), max_length=9, help_text=_("Например, 2026/2027")
-    )
+    year = forms.CharField(label=_("Год"), max_length=9, help_text=_("Например, 2026/2027"))
     name = forms.CharField(label=_("Наименование"), max_length=300)
     organisation_name = forms.CharField(label=_("Организация"), max_length=300)
     teacher_name = forms.CharField(label=_("Педагог"), max_length=300, required=False)
@@ -135,9 +129,7 @@ class AchievementForm(BootstrapMixin, forms.Form):
             self.fields["present"] = forms.BooleanField(
                 label=_("Наличие работы"), required=False, initial=True
             )
-            self.fields["defended"] = forms.BooleanField(
-                label=_("Защита"), required=False
-            )
+            self.fields["defended"] = forms.BooleanField(label=_("Защита"), required=False)
         self.fields["cover"] = forms.FileField(label=_("Обложка"), required=False)
         self.fields["photos"] = MultipleFileField(label=_("Фото"), required=False)
         self.fields["files"] = MultipleFileField(label=_("Файлы"), required=False)
@@ -181,13 +173,9 @@ class RejectForm(forms.Form):
 
 class DiagnosticForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Вид"), choices=DiagnosticKind.choices)
-    subject = forms.ModelChoiceField(
-        label=_("Предмет"), queryset=Subject.objects.none()
-    )
+    subject = forms.ModelChoiceField(label=_("Предмет"), queryset=Subject.objects.none())
     date = forms.DateField(label=_("Дата"), widget=DateInput())
-    score = forms.DecimalField(
-        label=_("Балл"), min_value=0, max_digits=6, decimal_places=1
-    )
+    score = forms.DecimalField(label=_("Балл"), min_value=0, max_digits=6, decimal_places=1)
     max_score = forms.DecimalField(
         label=_("Максимальный балл"), min_value=0, max_digits=6, decimal_places=1
     )
@@ -207,27 +195,21 @@ class DiagnosticForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, organisation_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["subject"].queryset = Subject.objects.filter(
-            organisation_id=organisation_id
-        )  # type: ignore[attr-defined]
+        self.fields["subject"].queryset = Subject.objects.filter(organisation_id=organisation_id)  # type: ignore[attr-defined]
         self._style()
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Файл CSV"),
-        widget=forms.ClearableFileInput(
-            attrs={"class": "form-control", "accept": ".csv,text/csv"}
-        ),
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".csv,text/csv"}),
     )
 
 
 class TestingForm(BootstrapMixin, forms.Form):
     topic = forms.CharField(label=_("Тема"), max_length=300)
     date = forms.DateField(label=_("Дата прохождения"), widget=DateInput())
-    subject = forms.ModelChoiceField(
-        label=_("Предмет"), queryset=Subject.objects.none()
-    )
+    subject = forms.ModelChoiceField(label=_("Предмет"), queryset=Subject.objects.none())
     score = forms.DecimalField(
         label=_("Полученный балл"), min_value=0, max_digits=6, decimal_places=1
     )
@@ -246,7 +228,5 @@ class TestingForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, organisation_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["subject"].queryset = Subject.objects.filter(
-            organisation_id=organisation_id
-        )  # type: ignore[attr-defined]
+        self.fields["subject"].queryset = Subject.objects.filter(organisation_id=organisation_id)  # type: ignore[attr-defined]
         self._style()

@@ -53,9 +53,7 @@ class Club(models.Model):
         "schools.Student", on_delete=models.CASCADE, related_name="portfolio_clubs"
     )
     kind = models.CharField(_("тип"), max_length=20, choices=ClubKind.choices)
-    direction = models.CharField(
-        _("направленность"), max_length=20, choices=ClubDirection.choices
-    )
+    direction = models.CharField(_("направленность"), max_length=20, choices=ClubDirection.choices)
     year = models.CharField(_("учебный год"), max_length=9)  # «2026/2027»
     name = models.CharField(_("наименование"), max_length=300)
     organisation_name = models.CharField(_("организация"), max_length=300)
@@ -210,9 +208,7 @@ class Achievement(models.Model):
     sport_kind = models.CharField(_("вид спорта"), max_length=200, blank=True)
     name = models.CharField(_("наименование"), max_length=300)
     year = models.CharField(_("год"), max_length=9)
-    level = models.CharField(
-        _("уровень"), max_length=20, choices=Level.choices, blank=True
-    )
+    level = models.CharField(_("уровень"), max_length=20, choices=Level.choices, blank=True)
     subject = models.CharField(_("предмет"), max_length=200, blank=True)
     result = models.CharField(_("результат"), max_length=300, blank=True)
     teacher_name = models.CharField(_("педагог"), max_length=300, blank=True)
@@ -223,9 +219,7 @@ class Achievement(models.Model):
     status = models.CharField(
         _("статус"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
-    reject_reason = models.CharField(
-        _("причина отклонения"), max_length=500, blank=True
-    )
+    reject_reason = models.CharField(_("причина отклонения"), max_length=500, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -263,9 +257,7 @@ class Achievement(models.Model):
 class AchievementRound(models.Model):
     """The place won in one round of an achievement with rounds."""
 
-    achievement = models.ForeignKey(
-        Achievement, on_delete=models.CASCADE, related_name="rounds"
-    )
+    achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="rounds")
     stage = models.CharField(_("тур"), max_length=20, choices=Stage.choices)
     place = models.CharField(_("место"), max_length=2, choices=Place.choices)
 
@@ -273,9 +265,7 @@ class AchievementRound(models.Model):
         verbose_name = _("тур")
         verbose_name_plural = _("туры")
         constraints = [
-            models.UniqueConstraint(
-                fields=["achievement", "stage"], name="round_unique"
-            )
+            models.UniqueConstraint(fields=["achievement", "stage"], name="round_unique")
         ]
 
 
@@ -289,9 +279,7 @@ class AchievementFile(models.Model):
     """A file attached to an achievement: a cover, a photo or any document (E11). Served only
     through the permission-checked view."""
 
-    achievement = models.ForeignKey(
-        Achievement, on_delete=models.CASCADE, related_name="files"
-    )
+    achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="files")
     role = models.CharField(_("назначение"), max_length=10, choices=FileRole.choices)
     file = models.FileField(upload_to="portfolio/%Y/%m/")
     thumbnail = models.FileField(upload_to="portfolio/thumbs/%Y/%m/", blank=True)
@@ -322,16 +310,10 @@ class PointsRule(models.Model):
     organisation = models.ForeignKey(
         "schools.Organisation", on_delete=models.CASCADE, related_name="points_rules"
     )
-    category = models.CharField(
-        _("вид достижения"), max_length=20, choices=Category.choices
-    )
+    category = models.CharField(_("вид достижения"), max_length=20, choices=Category.choices)
     stage = models.CharField(_("тур"), max_length=20, choices=Stage.choices, blank=True)
-    place = models.CharField(
-        _("место"), max_length=2, choices=Place.choices, blank=True
-    )
-    item = models.CharField(
-        _("за что"), max_length=10, choices=PointsItem.choices, blank=True
-    )
+    place = models.CharField(_("место"), max_length=2, choices=Place.choices, blank=True)
+    item = models.CharField(_("за что"), max_length=10, choices=PointsItem.choices, blank=True)
     points = models.PositiveSmallIntegerField(_("баллы"), default=0)
 
     class Meta:
@@ -368,9 +350,7 @@ class Diagnostic(models.Model):
     )
     date = models.DateField(_("дата"))
     score = models.DecimalField(_("балл"), max_digits=6, decimal_places=1)
-    max_score = models.DecimalField(
-        _("максимальный балл"), max_digits=6, decimal_places=1
-    )
+    max_score = models.DecimalField(_("максимальный балл"), max_digits=6, decimal_places=1)
     mark = models.CharField(_("отметка"), max_length=2, blank=True)
     tasks = models.JSONField(_("задания"), default=list, blank=True)
     created_by = models.ForeignKey(
@@ -422,9 +402,7 @@ class TestingResult(models.Model):
         verbose_name=_("предмет"),
     )
     score = models.DecimalField(_("полученный балл"), max_digits=6, decimal_places=1)
-    max_score = models.DecimalField(
-        _("максимальный балл"), max_digits=6, decimal_places=1
-    )
+    max_score = models.DecimalField(_("максимальный балл"), max_digits=6, decimal_places=1)
     duration_minutes = models.PositiveSmallIntegerField(_("время прохождения, мин"))
     kes_codes = models.CharField(_("КЭС"), max_length=300, blank=True)
     kt_codes = models.CharField(_("КТ"), max_length=300, blank=True)

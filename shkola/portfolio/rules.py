@@ -34,11 +34,7 @@ can_review_achievement_of = is_school_staff_of_student
 @rules.predicate
 def is_teacher_in_org(user: Any, organisation: Any) -> bool:
     viewer = viewer_of(user)
-    return bool(
-        viewer
-        and organisation is not None
-        and organisation.id in viewer.teacher_org_ids
-    )
+    return bool(viewer and organisation is not None and organisation.id in viewer.teacher_org_ids)
 
 
 @rules.predicate
@@ -51,12 +47,8 @@ rules.add_perm("portfolio.view", can_view_portfolio)
 rules.add_perm("portfolio.add", can_add_to_portfolio)
 # The card: a parent may change the child's identity (recorded in the history); the student
 # may not change their own name or birth date (seed 001, item 3).
-rules.add_perm(
-    "portfolio.edit_card", is_family | is_class_teacher_of | is_school_admin_of
-)
-rules.add_perm(
-    "portfolio.edit_identity", is_guardian_of | is_class_teacher_of | is_school_admin_of
-)
+rules.add_perm("portfolio.edit_card", is_family | is_class_teacher_of | is_school_admin_of)
+rules.add_perm("portfolio.edit_identity", is_guardian_of | is_class_teacher_of | is_school_admin_of)
 rules.add_perm("portfolio.review", can_review_achievement_of)
 rules.add_perm("portfolio.enter_results", is_school_staff_of_student)
 rules.add_perm("portfolio.confirm_queue", may_queue)

@@ -45,9 +45,7 @@ from .services import default_points, points_key
 def student_for(user: Any, student_id: int, perm: str = "portfolio.view") -> Student:
     """The student if ``user`` holds ``perm`` on them; otherwise a 404, never a 403."""
     student = (
-        Student.objects.select_related(
-            "organisation", "current_class__parallel", "user"
-        )
+        Student.objects.select_related("organisation", "current_class__parallel", "user")
         .filter(pk=student_id)
         .first()
     )
@@ -79,9 +77,7 @@ def card_of(student: Student) -> Card:
         .select_related("organisation", "class_unit__parallel")
         .order_by("date", "id")
     )
-    changes = list(
-        StudentChange.objects.filter(student=student).select_related("changed_by")[:30]
-    )
+    changes = list(StudentChange.objects.filter(student=student).select_related("changed_by")[:30])
     return Card(student=student, guardians=guardians, history=history, changes=changes)
 
 
@@ -102,9 +98,7 @@ def achievements_qs() -> QuerySet[Achievement]:
     )
 
 
-def achievements_of(
-    student: Student, categories: tuple[str, ...] | list[str]
-) -> list[Achievement]:
+def achievements_of(student: Student, categories: tuple[str, ...] | list[str]) -> list[Achievement]:
     return list(achievements_qs().filter(student=student, category__in=categories))
 
 
@@ -112,9 +106,7 @@ def points_table(organisation_id: int) -> dict[str, int]:
     """The school's table over the defaults."""
     table = default_points()
     for rule in PointsRule.objects.filter(organisation_id=organisation_id):
-        table[points_key(rule.category, rule.stage, rule.place, rule.item)] = (
-            rule.points
-        )
+        table[points_key(rule.category, rule.stage, rule.place, rule.item)] = rule.points
     return table
 
 
@@ -214,9 +206,7 @@ class Rating:
     def presence_sum_cells(self) -> list[tuple[str, int]]:
         return [
             (str(label), total)
-            for (_c, label), total in zip(
-                PointsItem.choices, self.presence_sums, strict=True
-            )
+            for (_c, label), total in zip(PointsItem.choices, self.presence_sums, strict=True)
         ]
 
     @property
@@ -264,39 +254,29 @@ def rating_of(student: Student) -> Rating:
                 count=len(mine),
                 points=pts,
                 average=(Decimal(pts) / len(mine)) if mine else None,
-                share=(Decimal(100) * len(mine) / len(confirmed))
-                if confirmed
-                else None,
+                share=(Decimal(100) * len(mine) / len(confirmed)) if confirmed else None,
             )
         )
     # The class average: mean of every classmate's rating, the student included.
     class_average, class_size = None, 0
     if student.current_class_id:
         ids = list(
-            Student.objects.filter(
-                current_class_id=student.current_class_id
-            ).values_list("id", flat=True)
+            Student.objects.filter(current_class_id=student.current_class_id).values_list(
+                "id", flat=True
+            )
         )
         totals = _totals_by_student(ids, table)
         class_size = len(ids)
         class_average = grading.mean(Decimal(totals.get(i, 0)) for i in ids)
     rounds = [
-        a
-        for a in achievements
-        if a.category in ROUND_CATEGORIES and a.status != Status.REJECTED
+        a for a in achievements if a.category in ROUND_CATEGORIES and a.status != Status.REJECTED
     ]
     presence = [
-        a
-        for a in achievements
-        if a.category in PRESENCE_CATEGORIES and a.status != Status.REJECTED
+        a for a in achievements if a.category in PRESENCE_CATEGORIES and a.status != Status.REJECTED
     ]
-    round_sums = [
-        sum(a.round_cells[i]["points"] for a in rounds)
-        for i in range(len(Stage.values))
-    ]  # type: ignore[attr-defined]
+    round_sums = [sum(a.round_cells[i]["points"] for a in rounds) for i in range(len(Stage.values))]  # type: ignore[attr-defined]
     presence_sums = [
-        sum(a.item_cells[i]["points"] for a in presence)
-        for i in range(len(PointsItem.values))
+        sum(a.item_cells[i]["points"] for a in presence) for i in range(len(PointsItem.values))
     ]  # type: ignore[attr-defined]
     year = current_year(student.organisation_id, on=clock.today())
     academic = subject_averages(student, year) if year else []
@@ -401,9 +381,7 @@ def control_of(student: Student, tab: str) -> Control:
             )
         ]  # fmt: skip
     diagnostics = list(
-        Diagnostic.objects.filter(student=student)
-        .select_related("subject")
-        .order_by("date", "id")
+        Diagnostic.objects.filter(student=student).select_related("subject").order_by("date", "id")
     )
     shown = [d for d in diagnostics if d.kind in TABS[tab]]
     regional = [d for d in diagnostics if d.kind == DiagnosticKind.REGIONAL]
@@ -459,9 +437,7 @@ def attestation_of(student: Student) -> list[AttestationYear]:
         elif m.kind in (FinalMarkKind.YEAR, FinalMarkKind.EXAM, FinalMarkKind.FINAL):
             cell[m.kind] = m.value
     result = []
-    for year_id, year in sorted(
-        years.items(), key=lambda kv: kv[1].start, reverse=True
-    ):
+    for year_id, year in sorted(years.items(), key=lambda kv: kv[1].start, reverse=True):
         nums = sorted(numbers[year_id])
         rows = []
         for subject, cell in sorted(grid[year_id].items()):
@@ -480,8 +456,7 @@ def attestation_of(student: Student) -> list[AttestationYear]:
         # The year's result in a subject: the final mark, else the annual, else the latest
         # period mark — so the rates mean something before the year is closed.
         overall = grading.rates(
-            r.final or r.year_mark or next((v for v in reversed(r.periods) if v), "")
-            for r in rows
+            r.final or r.year_mark or next((v for v in reversed(r.periods) if v), "") for r in rows
         )
         result.append(
             AttestationYear(
@@ -500,11 +475,7 @@ def attestation_of(student: Student) -> list[AttestationYear]:
 
 
 def testing_of(student: Student) -> list[TestingResult]:
-    return list(
-        TestingResult.objects.filter(student=student).select_related(
-            "teacher", "subject"
-        )
-    )
+    return list(TestingResult.objects.filter(student=student).select_related("teacher", "subject"))
 
 
 # ---------------------------------------------------------------- teacher's queue (E10)
@@ -529,11 +500,7 @@ def review_queue(user: Any) -> list[Achievement]:
                 class_unit__isnull=False, group__isnull=True
             ).values("class_unit_id")
         )
-        q |= Q(
-            student__study_groups__in=entries.filter(group__isnull=False).values(
-                "group_id"
-            )
-        )
+        q |= Q(student__study_groups__in=entries.filter(group__isnull=False).values("group_id"))
     ids = Achievement.objects.filter(q, status=Status.PENDING).values("id")
     achievements = list(
         achievements_qs()
@@ -544,15 +511,12 @@ def review_queue(user: Any) -> list[Achievement]:
     for a in achievements:
         places = {r.stage: r.place for r in a.rounds.all()}
         a.round_cells = [  # type: ignore[attr-defined]
-            {"stage": s, "label": label, "place": places.get(s, "")}
-            for s, label in Stage.choices
+            {"stage": s, "label": label, "place": places.get(s, "")} for s, label in Stage.choices
         ]
     return achievements
 
 
-def achievement_for(
-    user: Any, achievement_id: int, perm: str = "portfolio.view"
-) -> Achievement:
+def achievement_for(user: Any, achievement_id: int, perm: str = "portfolio.view") -> Achievement:
     achievement = (
         achievements_qs()
         .select_related("student__organisation", "student__current_class__parallel")
@@ -572,9 +536,7 @@ def file_for(user: Any, file_id: int) -> AchievementFile:
         .filter(pk=file_id)
         .first()
     )
-    if record is None or not user.has_perm(
-        "portfolio.view", record.achievement.student
-    ):
+    if record is None or not user.has_perm("portfolio.view", record.achievement.student):
         raise Http404
     return record
 

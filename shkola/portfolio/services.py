@@ -237,11 +237,7 @@ def _clean_achievement(category: str, data: dict[str, Any]) -> dict[str, Any]:
         cleaned[name] = str(data.get(name, "") or "").strip() if name in allowed else ""
     for name, label in REQUIRED.items():
         if not cleaned[name]:
-            label_ = (
-                "Мероприятие"
-                if category == Category.OLYMPIAD and name == "name"
-                else label
-            )
+            label_ = "Мероприятие" if category == Category.OLYMPIAD and name == "name" else label
             errors[name] = _("Заполните «%(f)s».") % {"f": label_}
     if cleaned["year"]:
         try:
@@ -268,13 +264,9 @@ def _clean_rounds(category: str, rounds: dict[str, str] | None) -> dict[str, str
         raise ValidationError({"rounds": _("У этого вида достижений нет туров.")})
     for stage, place in rounds.items():
         if stage not in Stage.values:
-            raise ValidationError(
-                {"rounds": _("Неизвестный тур «%(s)s».") % {"s": stage}}
-            )
+            raise ValidationError({"rounds": _("Неизвестный тур «%(s)s».") % {"s": stage}})
         if place not in Place.values:
-            raise ValidationError(
-                {f"round_{stage}": _("Место: 1, 2, 3 или «у» (участие).")}
-            )
+            raise ValidationError({f"round_{stage}": _("Место: 1, 2, 3 или «у» (участие).")})
     return rounds
 
 
@@ -335,9 +327,7 @@ def _store_files(
         )
         record.file.save(item.name, item.upload, save=False)
         if item.thumbnail is not None:
-            record.thumbnail.save(
-                item.thumbnail.name or "thumb.jpg", item.thumbnail, save=False
-            )
+            record.thumbnail.save(item.thumbnail.name or "thumb.jpg", item.thumbnail, save=False)
         record.save()
 
 
@@ -388,8 +378,7 @@ def achievement_create(
         **cleaned,
     )
     AchievementRound.objects.bulk_create(
-        AchievementRound(achievement=achievement, stage=s, place=p)
-        for s, p in clean_rounds.items()
+        AchievementRound(achievement=achievement, stage=s, place=p) for s, p in clean_rounds.items()
     )
     _store_files(achievement, checked, by)
     return achievement
@@ -485,16 +474,12 @@ def achievement_confirm(*, achievement: Achievement, by: Any) -> Achievement:
     achievement.reject_reason = ""
     achievement.reviewed_by = by
     achievement.reviewed_at = clock.now()
-    achievement.save(
-        update_fields=["status", "reject_reason", "reviewed_by", "reviewed_at"]
-    )
+    achievement.save(update_fields=["status", "reject_reason", "reviewed_by", "reviewed_at"])
     return achievement
 
 
 @transaction.atomic
-def achievement_reject(
-    *, achievement: Achievement, by: Any, reason: str
-) -> Achievement:
+def achievement_reject(*, achievement: Achievement, by: Any, reason: str) -> Achievement:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Укажите причину отклонения.")})
@@ -502,9 +487,7 @@ def achievement_reject(
     achievement.reject_reason = reason[:500]
     achievement.reviewed_by = by
     achievement.reviewed_at = clock.now()
-    achievement.save(
-        update_fields=["status", "reject_reason", "reviewed_by", "reviewed_at"]
-    )
+    achievement.save(update_fields=["status", "reject_reason", "reviewed_by", "reviewed_at"])
     return achievement
 
 
@@ -560,9 +543,7 @@ def points_table_save(*, organisation: Organisation, values: dict[str, Any]) -> 
         raise ValidationError(errors)
     existing = {
         points_key(r.category, r.stage, r.place, r.item): r
-        for r in PointsRule.objects.select_for_update().filter(
-            organisation=organisation
-        )
+        for r in PointsRule.objects.select_for_update().filter(organisation=organisation)
     }
     to_create, to_update = [], []
     for key, number in clean.items():
@@ -594,9 +575,7 @@ def _decimal(value: Any, field_name: str, label: str) -> Decimal:
     try:
         number = Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
-        raise ValidationError(
-            {field_name: _("«%(f)s» — число.") % {"f": label}}
-        ) from None
+        raise ValidationError({field_name: _("«%(f)s» — число.") % {"f": label}}) from None
     if not number.is_finite() or number < 0 or number > 10000:
         raise ValidationError({field_name: _("«%(f)s» — число от 0.") % {"f": label}})
     return number
@@ -626,22 +605,16 @@ def _clean_tasks(tasks: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
 def parse_tasks(text: str) -> list[dict[str, Any]]:
     """«1.1:2.3:1:1 | 1.2:2.4:0:2» → tasks (КЭС:КТ:балл:максимум, one per «|»)."""
     tasks = []
-    for number, chunk in enumerate(
-        (c for c in (text or "").split("|") if c.strip()), start=1
-    ):
+    for number, chunk in enumerate((c for c in (text or "").split("|") if c.strip()), start=1):
         parts = [p.strip() for p in chunk.split(":")]
         if len(parts) != 4:
             raise ValidationError(
                 {
-                    "tasks": _(
-                        "Задание %(n)s: ожидается «КЭС:КТ:балл:максимум», получено «%(t)s»."
-                    )
+                    "tasks": _("Задание %(n)s: ожидается «КЭС:КТ:балл:максимум», получено «%(t)s».")
                     % {"n": number, "t": chunk.strip()}
                 }
             )
-        tasks.append(
-            {"kes": parts[0], "kt": parts[1], "score": parts[2], "max": parts[3]}
-        )
+        tasks.append({"kes": parts[0], "kt": parts[1], "score": parts[2], "max": parts[3]})
     return tasks
 
 
@@ -660,9 +633,7 @@ def diagnostic_create(
 ) -> Diagnostic:
     errors: dict[str, str] = {}
     if kind not in DiagnosticKind.values:
-        errors["kind"] = _(
-            "Выберите вид работы: контрольная, региональная, НИКО или ВПР."
-        )
+        errors["kind"] = _("Выберите вид работы: контрольная, региональная, НИКО или ВПР.")
     if subject.organisation_id != student.organisation_id:
         errors["subject"] = _("Предмет не из школы обучающегося.")
     if not isinstance(date, dt.date):
@@ -722,9 +693,7 @@ class ImportReport:
         return not self.errors
 
 
-def diagnostics_import(
-    *, organisation: Organisation, by: Any, text: str
-) -> ImportReport:
+def diagnostics_import(*, organisation: Organisation, by: Any, text: str) -> ImportReport:
     """Import diagnostic results from CSV (``;`` or ``,``; header row with IMPORT_COLUMNS).
     All or nothing: with any bad row nothing is saved and every bad row is reported, so
     the corrected file can be loaded again without duplicates."""
@@ -738,30 +707,22 @@ def diagnostics_import(
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = [h.strip().lower() for h in next(reader)]
     missing = [
-        c
-        for c in IMPORT_COLUMNS
-        if c not in header and c not in ("снилс", "задания", "отметка")
+        c for c in IMPORT_COLUMNS if c not in header and c not in ("снилс", "задания", "отметка")
     ]
     if missing:
         report.errors.append(
             (1, _("Нет столбцов: %(c)s.") % {"c": ", ".join(f"«{m}»" for m in missing)})
         )
         return report
-    subjects = {
-        s.name.lower(): s for s in Subject.objects.filter(organisation=organisation)
-    }
+    subjects = {s.name.lower(): s for s in Subject.objects.filter(organisation=organisation)}
     students = list(
-        Student.objects.filter(organisation=organisation).select_related(
-            "current_class__parallel"
-        )
+        Student.objects.filter(organisation=organisation).select_related("current_class__parallel")
     )
     by_snils = {s.snils: s for s in students if s.snils}
     by_name: dict[tuple[str, str, str], list[Student]] = {}
     for s in students:
         class_name = s.current_class.name.lower() if s.current_class else ""
-        by_name.setdefault(
-            (s.last_name.lower(), s.first_name.lower(), class_name), []
-        ).append(s)
+        by_name.setdefault((s.last_name.lower(), s.first_name.lower(), class_name), []).append(s)
     rows: list[dict[str, Any]] = []
     for line_no, raw in enumerate(reader, start=2):
         if not any(cell.strip() for cell in raw):
@@ -816,9 +777,7 @@ def _import_row(
                     % {
                         "n": f"{row.get('фамилия', '')} {row.get('имя', '')}".strip(),
                         "c": row.get("класс", ""),
-                        "m": _(" (несколько совпадений — укажите СНИЛС)")
-                        if found
-                        else "",
+                        "m": _(" (несколько совпадений — укажите СНИЛС)") if found else "",
                     }
                 }
             )
@@ -827,28 +786,20 @@ def _import_row(
     if kind is None:
         raise ValidationError(
             {
-                "kind": _(
-                    "вид «%(v)s»: ожидается ВПР, НИКО, региональная или контрольная."
-                )
+                "kind": _("вид «%(v)s»: ожидается ВПР, НИКО, региональная или контрольная.")
                 % {"v": row.get("вид", "")}
             }
         )
     subject = subjects.get(row.get("предмет", "").lower())
     if subject is None:
         raise ValidationError(
-            {
-                "subject": _("предмет «%(v)s» не найден в школе.")
-                % {"v": row.get("предмет", "")}
-            }
+            {"subject": _("предмет «%(v)s» не найден в школе.") % {"v": row.get("предмет", "")}}
         )
     try:
         date = dt.datetime.strptime(row.get("дата", ""), "%d.%m.%Y").date()
     except ValueError:
         raise ValidationError(
-            {
-                "date": _("дата «%(v)s»: ожидается ДД.ММ.ГГГГ.")
-                % {"v": row.get("дата", "")}
-            }
+            {"date": _("дата «%(v)s»: ожидается ДД.ММ.ГГГГ.") % {"v": row.get("дата", "")}}
         ) from None
     return {
         "student": student,

@@ -37,13 +37,9 @@ urlpatterns = [
         views.diagnostic_add,
         name="diagnostic_add",
     ),
-    path(
-        "students/<int:student_id>/attestation/", views.attestation, name="attestation"
-    ),
+    path("students/<int:student_id>/attestation/", views.attestation, name="attestation"),
     path("students/<int:student_id>/testing/", views.testing, name="testing"),
-    path(
-        "students/<int:student_id>/testing/add/", views.testing_add, name="testing_add"
-    ),
+    path("students/<int:student_id>/testing/add/", views.testing_add, name="testing_add"),
     path(
         "achievements/<int:achievement_id>/",
         views.achievement_edit,

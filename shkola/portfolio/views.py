@@ -19,6 +19,7 @@ from shkola.accounts.selectors import active_student, viewer_from_request
 from shkola.schools.models import Organisation
 
 from . import selectors, services
+from .files import sniff
 from .forms import (
     AchievementForm,
     CardForm,
@@ -105,9 +106,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 def card(request: HttpRequest, student_id: int) -> HttpResponse:
     student = selectors.student_for(_user(request), student_id)
-    return _page(
-        request, "portfolio/card.html", student, "card", card=selectors.card_of(student)
-    )
+    return _page(request, "portfolio/card.html", student, "card", card=selectors.card_of(student))
 
 
 def card_edit(request: HttpRequest, student_id: int) -> HttpResponse:
@@ -142,7 +141,11 @@ def student_photo(request: HttpRequest, student_id: int) -> HttpResponse:
     student = selectors.student_for(_user(request), student_id)
     if not student.photo:
         raise Http404
-    response = FileResponse(student.photo.open("rb"), content_type="image/jpeg")
+    stored = student.photo.open("rb")
+    content_type = sniff(stored.read(2048), student.photo.name) or "application/octet-stream"
+    stored.seek(0)
+    response = FileResponse(stored, content_type=content_type)
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["Cache-Control"] = "private, max-age=300"
     return response
 
@@ -160,9 +163,7 @@ def rating(request: HttpRequest, student_id: int) -> HttpResponse:
         rating=selectors.rating_of(student),
         stages=Stage.choices,
         items=PointsItem.choices,
-        round_categories=[
-            (c, Category(c).label) for c in Category.values if c in ROUND_CATEGORIES
-        ],
+        round_categories=[(c, Category(c).label) for c in Category.values if c in ROUND_CATEGORIES],
         presence_categories=[
             (c, Category(c).label) for c in Category.values if c in PRESENCE_CATEGORIES
         ],
@@ -183,9 +184,7 @@ def clubs(request: HttpRequest, student_id: int) -> HttpResponse:
     )
 
 
-def _club_form_page(
-    request: HttpRequest, student: Any, club: Club | None
-) -> HttpResponse:
+def _club_form_page(request: HttpRequest, student: Any, club: Club | None) -> HttpResponse:
     initial = {}
     if club is not None:
         initial = {k: getattr(club, k) for k in ClubForm.base_fields}
@@ -193,9 +192,7 @@ def _club_form_page(
     if request.method == "POST" and form.is_valid():
         try:
             if club is None:
-                services.club_create(
-                    student=student, by=request.user, data=form.cleaned_data
-                )
+                services.club_create(student=student, by=request.user, data=form.cleaned_data)
             else:
                 services.club_update(club=club, data=form.cleaned_data)
         except ValidationError as exc:
@@ -203,9 +200,7 @@ def _club_form_page(
         else:
             messages.success(request, _("Запись сохранена."))
             return redirect("portfolio:clubs", student_id=student.id)
-    return _page(
-        request, "portfolio/club_form.html", student, "clubs", form=form, club=club
-    )
+    return _page(request, "portfolio/club_form.html", student, "clubs", form=form, club=club)
 
 
 def club_add(request: HttpRequest, student_id: int) -> HttpResponse:
@@ -290,15 +285,11 @@ def olympiads(request: HttpRequest, student_id: int) -> HttpResponse:
     )
 
 
-def achievement_add(
-    request: HttpRequest, student_id: int, category: str
-) -> HttpResponse:
+def achievement_add(request: HttpRequest, student_id: int, category: str) -> HttpResponse:
     student = selectors.student_for(_user(request), student_id, "portfolio.add")
     if category not in Category.values:
         raise Http404
-    form = AchievementForm(
-        request.POST or None, request.FILES or None, category=category
-    )
+    form = AchievementForm(request.POST or None, request.FILES or None, category=category)
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data.get(k) for k in form.fields}
         try:
@@ -329,9 +320,7 @@ def achievement_add(
 
 
 def achievement_edit(request: HttpRequest, achievement_id: int) -> HttpResponse:
-    achievement = selectors.achievement_for(
-        _user(request), achievement_id, "portfolio.add"
-    )
+    achievement = selectors.achievement_for(_user(request), achievement_id, "portfolio.add")
     student = achievement.student
     category = achievement.category
     initial: dict[str, Any] = {
@@ -375,9 +364,7 @@ def achievement_edit(request: HttpRequest, achievement_id: int) -> HttpResponse:
 
 @require_POST
 def achievement_delete(request: HttpRequest, achievement_id: int) -> HttpResponse:
-    achievement = selectors.achievement_for(
-        _user(request), achievement_id, "portfolio.add"
-    )
+    achievement = selectors.achievement_for(_user(request), achievement_id, "portfolio.add")
     student_id, category = achievement.student_id, achievement.category
     services.achievement_delete(achievement=achievement)
     messages.success(request, _("Достижение удалено."))
@@ -386,21 +373,15 @@ def achievement_delete(request: HttpRequest, achievement_id: int) -> HttpRespons
 
 @require_POST
 def achievement_confirm(request: HttpRequest, achievement_id: int) -> HttpResponse:
-    achievement = selectors.achievement_for(
-        _user(request), achievement_id, "portfolio.review"
-    )
+    achievement = selectors.achievement_for(_user(request), achievement_id, "portfolio.review")
     services.achievement_confirm(achievement=achievement, by=request.user)
-    messages.success(
-        request, _("Достижение «%(n)s» подтверждено.") % {"n": achievement.name}
-    )
+    messages.success(request, _("Достижение «%(n)s» подтверждено.") % {"n": achievement.name})
     return redirect(_next(request, reverse("portfolio:queue")))
 
 
 @require_POST
 def achievement_reject(request: HttpRequest, achievement_id: int) -> HttpResponse:
-    achievement = selectors.achievement_for(
-        _user(request), achievement_id, "portfolio.review"
-    )
+    achievement = selectors.achievement_for(_user(request), achievement_id, "portfolio.review")
     form = RejectForm(request.POST)
     try:
         services.achievement_reject(
@@ -409,13 +390,9 @@ def achievement_reject(request: HttpRequest, achievement_id: int) -> HttpRespons
             reason=form.data.get("reason", ""),
         )
     except ValidationError as exc:
-        messages.error(
-            request, " ".join(m for v in exc.message_dict.values() for m in v)
-        )
+        messages.error(request, " ".join(m for v in exc.message_dict.values() for m in v))
     else:
-        messages.success(
-            request, _("Достижение «%(n)s» отклонено.") % {"n": achievement.name}
-        )
+        messages.success(request, _("Достижение «%(n)s» отклонено.") % {"n": achievement.name})
     return redirect(_next(request, reverse("portfolio:queue")))
 
 
@@ -423,9 +400,7 @@ def _next(request: HttpRequest, default: str) -> str:
     from django.utils.http import url_has_allowed_host_and_scheme
 
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}
-    ):
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return default
 
@@ -494,9 +469,7 @@ def control(request: HttpRequest, student_id: int) -> HttpResponse:
 
 
 def diagnostic_add(request: HttpRequest, student_id: int) -> HttpResponse:
-    student = selectors.student_for(
-        _user(request), student_id, "portfolio.enter_results"
-    )
+    student = selectors.student_for(_user(request), student_id, "portfolio.enter_results")
     form = DiagnosticForm(request.POST or None, organisation_id=student.organisation_id)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -518,12 +491,9 @@ def diagnostic_add(request: HttpRequest, student_id: int) -> HttpResponse:
             messages.success(request, _("Результат работы сохранён."))
             tab = {"niko": "niko", "vpr": "vpr"}.get(d["kind"], "control")
             return redirect(
-                reverse("portfolio:control", kwargs={"student_id": student.id})
-                + f"?tab={tab}"
+                reverse("portfolio:control", kwargs={"student_id": student.id}) + f"?tab={tab}"
             )
-    return _page(
-        request, "portfolio/diagnostic_form.html", student, "control", form=form
-    )
+    return _page(request, "portfolio/diagnostic_form.html", student, "control", form=form)
 
 
 def _staff_organisation(request: HttpRequest, perm: str) -> Organisation:
@@ -596,15 +566,11 @@ def testing(request: HttpRequest, student_id: int) -> HttpResponse:
 
 
 def testing_add(request: HttpRequest, student_id: int) -> HttpResponse:
-    student = selectors.student_for(
-        _user(request), student_id, "portfolio.enter_results"
-    )
+    student = selectors.student_for(_user(request), student_id, "portfolio.enter_results")
     form = TestingForm(request.POST or None, organisation_id=student.organisation_id)
     if request.method == "POST" and form.is_valid():
         try:
-            services.testing_result_create(
-                student=student, by=request.user, **form.cleaned_data
-            )
+            services.testing_result_create(student=student, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -625,9 +591,7 @@ def points(request: HttpRequest) -> HttpResponse:
             services.points_table_save(organisation=organisation, values=values)
         except ValidationError as exc:
             errors = exc.message_dict
-            messages.error(
-                request, _("Таблица не сохранена: исправьте выделенные ячейки.")
-            )
+            messages.error(request, _("Таблица не сохранена: исправьте выделенные ячейки."))
         else:
             messages.success(request, _("Баллы сохранены. Рейтинги пересчитаны."))
             return redirect("portfolio:points")

@@ -2,6 +2,9 @@
    json_script element with that id. No inline scripts (CSP). */
 (function () {
   "use strict";
+  // Keep the current section's pill in view on a narrow screen.
+  var active = document.querySelector(".portfolio-nav .active, .sphere-nav .active");
+  if (active && active.scrollIntoView) { active.scrollIntoView({ block: "nearest", inline: "center" }); }
   if (typeof window.Chart === "undefined") { return; }
   var palette = ["#3b7ddd", "#20c997", "#f59f00", "#e64980", "#7950f2", "#12b886", "#fd7e14", "#868e96", "#15aabf"];
   var small = window.matchMedia("(max-width: 575.98px)").matches;

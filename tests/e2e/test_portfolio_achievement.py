@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault(
-    "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
-)  # Playwright's sync API runs a loop
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 CHROMIUM_ARGS = [
@@ -31,9 +29,7 @@ def browser():  # type: ignore[no-untyped-def]
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
@@ -46,9 +42,7 @@ def shoot(page, name: str) -> None:  # type: ignore[no-untyped-def]
 def sign_in(browser, base: str, username: str, width: int):  # type: ignore[no-untyped-def]
     from shkola.core.testing.factories import TEST_PASSWORD
 
-    context = browser.new_context(
-        viewport={"width": width, "height": 900}, locale="ru-RU"
-    )
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
     page = context.new_page()
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", username)
@@ -112,9 +106,7 @@ def test_parent_adds_olympiad_with_photo_class_teacher_confirms_rating_rises(
     page.select_option("select[name=round_municipal]", "2")
     page.set_input_files(
         "input[name=photos]",
-        files=[
-            {"name": "diploma.jpg", "mimeType": "image/jpeg", "buffer": diploma_jpeg()}
-        ],
+        files=[{"name": "diploma.jpg", "mimeType": "image/jpeg", "buffer": diploma_jpeg()}],
     )
     shoot(page, f"add-olympiad-{tag}")
     page.click("button[form=achievement-form]")
@@ -123,9 +115,7 @@ def test_parent_adds_olympiad_with_photo_class_teacher_confirms_rating_rises(
     card = page.locator("article.achievement", has_text="ВсОШ по математике")
     assert "н/п" in card.inner_text()
     thumb = card.locator(".photo-thumb img")
-    assert (
-        thumb.evaluate("img => img.naturalWidth") > 0
-    )  # the thumbnail is served to the family
+    assert thumb.evaluate("img => img.naturalWidth") > 0  # the thumbnail is served to the family
     shoot(page, f"olympiads-unconfirmed-{tag}")
     page.click("nav.portfolio-nav >> text=Рейтинг")
     assert page.inner_text("#rating-total") == "0"

@@ -46,21 +46,15 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "work_type",
-                    models.CharField(
-                        blank=True, max_length=200, verbose_name="тип работы"
-                    ),
+                    models.CharField(blank=True, max_length=200, verbose_name="тип работы"),
                 ),
                 (
                     "work_kind",
-                    models.CharField(
-                        blank=True, max_length=200, verbose_name="вид работы"
-                    ),
+                    models.CharField(blank=True, max_length=200, verbose_name="вид работы"),
                 ),
                 (
                     "sport_kind",
-                    models.CharField(
-                        blank=True, max_length=200, verbose_name="вид спорта"
-                    ),
+                    models.CharField(blank=True, max_length=200, verbose_name="вид спорта"),
                 ),
                 ("name", models.CharField(max_length=300, verbose_name="наименование")),
                 ("year", models.CharField(max_length=9, verbose_name="год")),
@@ -81,21 +75,15 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "subject",
-                    models.CharField(
-                        blank=True, max_length=200, verbose_name="предмет"
-                    ),
+                    models.CharField(blank=True, max_length=200, verbose_name="предмет"),
                 ),
                 (
                     "result",
-                    models.CharField(
-                        blank=True, max_length=300, verbose_name="результат"
-                    ),
+                    models.CharField(blank=True, max_length=300, verbose_name="результат"),
                 ),
                 (
                     "teacher_name",
-                    models.CharField(
-                        blank=True, max_length=300, verbose_name="педагог"
-                    ),
+                    models.CharField(blank=True, max_length=300, verbose_name="педагог"),
                 ),
                 ("comment", models.TextField(blank=True, verbose_name="комментарий")),
                 ("present", models.BooleanField(default=True, verbose_name="наличие")),
@@ -115,9 +103,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "reject_reason",
-                    models.CharField(
-                        blank=True, max_length=500, verbose_name="причина отклонения"
-                    ),
+                    models.CharField(blank=True, max_length=500, verbose_name="причина отклонения"),
                 ),
                 ("reviewed_at", models.DateTimeField(blank=True, null=True)),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
@@ -313,9 +299,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "teacher_name",
-                    models.CharField(
-                        blank=True, max_length=300, verbose_name="педагог"
-                    ),
+                    models.CharField(blank=True, max_length=300, verbose_name="педагог"),
                 ),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 (
@@ -370,9 +354,7 @@ class Migration(migrations.Migration):
                 ("date", models.DateField(verbose_name="дата")),
                 (
                     "score",
-                    models.DecimalField(
-                        decimal_places=1, max_digits=6, verbose_name="балл"
-                    ),
+                    models.DecimalField(decimal_places=1, max_digits=6, verbose_name="балл"),
                 ),
                 (
                     "max_score",
@@ -586,9 +568,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "duration_minutes",
-                    models.PositiveSmallIntegerField(
-                        verbose_name="время прохождения, мин"
-                    ),
+                    models.PositiveSmallIntegerField(verbose_name="время прохождения, мин"),
                 ),
                 (
                     "kes_codes",
@@ -651,9 +631,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="achievement",
-            index=models.Index(
-                fields=["status", "student"], name="portfolio_a_status_870425_idx"
-            ),
+            index=models.Index(fields=["status", "student"], name="portfolio_a_status_870425_idx"),
         ),
         migrations.AddConstraint(
             model_name="achievementround",
@@ -677,9 +655,7 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="diagnostic",
             constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("score__gte", 0), ("score__lte", models.F("max_score"))
-                ),
+                condition=models.Q(("score__gte", 0), ("score__lte", models.F("max_score"))),
                 name="diagnostic_score_in_range",
             ),
         ),
@@ -699,9 +675,7 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="testingresult",
             constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("score__gte", 0), ("score__lte", models.F("max_score"))
-                ),
+                condition=models.Q(("score__gte", 0), ("score__lte", models.F("max_score"))),
                 name="testing_score_in_range",
             ),
         ),

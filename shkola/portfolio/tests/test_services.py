@@ -25,9 +25,7 @@ OLYMPIAD = {
 }
 
 
-def add_olympiad(
-    world, *, by=None, confirmed=False, rounds=None, uploads=None, student=None
-):
+def add_olympiad(world, *, by=None, confirmed=False, rounds=None, uploads=None, student=None):
     return services.achievement_create(
         student=student or world.student,
         by=by or world.parent,
@@ -156,22 +154,16 @@ def test_family_entry_is_unconfirmed_and_does_not_count_until_confirmed(world):
 def test_rejected_needs_a_reason_and_never_counts(world):
     a = add_olympiad(world)
     with pytest.raises(ValidationError) as err:
-        services.achievement_reject(
-            achievement=a, by=world.school.class_teacher, reason=" "
-        )
+        services.achievement_reject(achievement=a, by=world.school.class_teacher, reason=" ")
     assert "reason" in err.value.message_dict
-    services.achievement_reject(
-        achievement=a, by=world.school.class_teacher, reason="Нет диплома"
-    )
+    services.achievement_reject(achievement=a, by=world.school.class_teacher, reason="Нет диплома")
     a.refresh_from_db()
     assert (a.status, a.reject_reason) == (Status.REJECTED, "Нет диплома")
     assert selectors.rating_of(world.student).total == 0
 
 
 def test_changing_the_points_table_changes_the_rating_at_once(world):
-    a = add_olympiad(
-        world, confirmed=True, by=world.school.class_teacher, rounds={"regional": "у"}
-    )
+    a = add_olympiad(world, confirmed=True, by=world.school.class_teacher, rounds={"regional": "у"})
     assert selectors.rating_of(world.student).total == 8
     services.points_table_save(
         organisation=world.school.organisation,
@@ -186,9 +178,7 @@ def test_changing_the_points_table_changes_the_rating_at_once(world):
 def test_points_table_rejects_negative_values_and_keeps_the_old_table(world):
     key = services.points_key("olympiad", "school", "1")
     with pytest.raises(ValidationError) as err:
-        services.points_table_save(
-            organisation=world.school.organisation, values={key: "-3"}
-        )
+        services.points_table_save(organisation=world.school.organisation, values={key: "-3"})
     assert key in err.value.message_dict
     assert selectors.points_table(world.school.organisation.id)[key] == 10
 
@@ -225,9 +215,7 @@ def test_rounds_are_refused_for_a_points_kind(world):
 
 
 def test_class_average_and_section_shares(world):
-    add_olympiad(
-        world, confirmed=True, by=world.school.class_teacher, rounds={"school": "1"}
-    )
+    add_olympiad(world, confirmed=True, by=world.school.class_teacher, rounds={"school": "1"})
     services.achievement_create(
         student=world.student,
         by=world.school.class_teacher,
@@ -288,15 +276,11 @@ def test_photo_gets_a_thumbnail_and_any_document_may_be_attached(world):
     )
     files = {f.role: f for f in a.files.all()}
     assert files["cover"].is_image and files["cover"].thumbnail
-    assert (
-        files["file"].content_type == "application/pdf" and not files["file"].thumbnail
-    )
+    assert files["file"].content_type == "application/pdf" and not files["file"].thumbnail
 
 
 def test_a_renamed_executable_is_refused_by_content_not_name(world):
-    fake = SimpleUploadedFile(
-        "cat.jpg", b"MZ\x90\x00\x03\x00\x00\x00" * 10, "image/jpeg"
-    )
+    fake = SimpleUploadedFile("cat.jpg", b"MZ\x90\x00\x03\x00\x00\x00" * 10, "image/jpeg")
     with pytest.raises(ValidationError) as err:
         add_olympiad(world, uploads=[("photo", fake)])
     assert "photos" in err.value.message_dict
@@ -442,9 +426,7 @@ def test_attestation_rates_use_the_final_marks(world):
     school = world.school
     from shkola.schools.models import Subject
 
-    russian = Subject.objects.create(
-        organisation=school.organisation, name="Русский язык"
-    )
+    russian = Subject.objects.create(organisation=school.organisation, name="Русский язык")
     for subject, values, year_mark in (
         (school.subject, "5545", "5"),
         (russian, "3433", "3"),

@@ -38,9 +38,7 @@ def olympiad_post(**extra):
     }
 
 
-def test_parent_adds_an_olympiad_with_a_photo_teacher_confirms_rating_rises(
-    client, world
-):
+def test_parent_adds_an_olympiad_with_a_photo_teacher_confirms_rating_rises(client, world):
     client.force_login(world.parent)
     response = client.post(
         url("achievement_add", student_id=world.student.id, category="olympiad"),
@@ -113,17 +111,10 @@ def test_another_family_and_an_official_get_404(client, world):
             "attestation",
             "testing",
         ):
-            assert (
-                client.get(url(name, student_id=world.student.id)).status_code == 404
-            ), name
+            assert client.get(url(name, student_id=world.student.id)).status_code == 404, name
         assert client.get(url("file", file_id=f.id)).status_code == 404
-        assert (
-            client.get(url("achievement_edit", achievement_id=a.id)).status_code == 404
-        )
-        assert (
-            client.post(url("achievement_confirm", achievement_id=a.id)).status_code
-            == 404
-        )
+        assert client.get(url("achievement_edit", achievement_id=a.id)).status_code == 404
+        assert client.post(url("achievement_confirm", achievement_id=a.id)).status_code == 404
 
 
 def test_another_school_is_404_for_its_staff(client, world):
@@ -139,9 +130,7 @@ def test_another_school_is_404_for_its_staff(client, world):
         data={"name": "Конкурс", "year": "2026"},
         confirmed=False,
     )
-    assert (
-        client.post(url("achievement_confirm", achievement_id=a.id)).status_code == 404
-    )
+    assert client.post(url("achievement_confirm", achievement_id=a.id)).status_code == 404
     assert "Конкурс" not in client.get(url("queue")).content.decode()
 
 
@@ -164,6 +153,26 @@ def test_files_are_served_only_through_the_checked_view(client, world):
     assert "attachment" in download["Content-Disposition"]
     assert "sandbox" in download["Content-Security-Policy"]
     assert client.get("/media-not-public/" + doc.file.name).status_code == 404
+
+
+def test_card_photo_is_served_to_the_family_only(client, world):
+    from shkola.core.testing.factories import guardian_of
+
+    client.force_login(world.parent)
+    client.post(
+        url("card_edit", student_id=world.student.id),
+        {
+            "last_name": world.student.last_name,
+            "first_name": world.student.first_name,
+            "birth_date": "2013-05-17",
+            "sex": "m",
+            "photo": jpeg("me.png", color="blue"),
+        },
+    )
+    response = client.get(url("student_photo", student_id=world.student.id))
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    client.force_login(guardian_of(world.classmate))
+    assert client.get(url("student_photo", student_id=world.student.id)).status_code == 404
 
 
 def test_student_cannot_change_name_but_can_change_email(client, world):
@@ -230,19 +239,13 @@ def test_club_crud_over_http(client, world):
         "organisation_name": "ДЮСШ",
         "teacher_name": "Иванов",
     }
-    assert (
-        client.post(url("club_add", student_id=world.student.id), data).status_code
-        == 302
-    )
+    assert client.post(url("club_add", student_id=world.student.id), data).status_code == 302
     club = world.student.portfolio_clubs.get()
     client.post(
         url("club_edit", student_id=world.student.id, club_id=club.id),
         {**data, "name": "Дзюдо"},
     )
-    assert (
-        "Дзюдо"
-        in client.get(url("clubs", student_id=world.student.id)).content.decode()
-    )
+    assert "Дзюдо" in client.get(url("clubs", student_id=world.student.id)).content.decode()
     client.post(url("club_delete", student_id=world.student.id, club_id=club.id))
     assert not world.student.portfolio_clubs.exists()
 
@@ -305,9 +308,7 @@ def test_teacher_adds_diagnostic_and_testing(client, world):
     assert r.status_code == 302
     assert (
         "1.2"
-        in client.get(
-            url("control", student_id=world.student.id) + "?tab=vpr"
-        ).content.decode()
+        in client.get(url("control", student_id=world.student.id) + "?tab=vpr").content.decode()
     )
     r = client.post(
         url("testing_add", student_id=world.student.id),
@@ -323,14 +324,9 @@ def test_teacher_adds_diagnostic_and_testing(client, world):
         },
     )
     assert r.status_code == 302
-    assert (
-        "80%"
-        in client.get(url("testing", student_id=world.student.id)).content.decode()
-    )
+    assert "80%" in client.get(url("testing", student_id=world.student.id)).content.decode()
     client.force_login(world.parent)
-    assert (
-        client.get(url("testing_add", student_id=world.student.id)).status_code == 404
-    )
+    assert client.get(url("testing_add", student_id=world.student.id)).status_code == 404
 
 
 def test_menu_entry_takes_the_parent_to_the_chosen_child(client, world):
