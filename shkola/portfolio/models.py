@@ -242,6 +242,9 @@ class Achievement(models.Model):
             models.Index(fields=["status", "student"]),
         ]
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def has_rounds(self) -> bool:
         return self.category in ROUND_CATEGORIES
@@ -249,9 +252,6 @@ class Achievement(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.status == Status.CONFIRMED
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class AchievementRound(models.Model):

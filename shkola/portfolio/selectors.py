@@ -481,6 +481,9 @@ def testing_of(student: Student) -> list[TestingResult]:
 # ---------------------------------------------------------------- teacher's queue (E10)
 
 
+QUEUE_LIMIT = 200  # the oldest first; a confirmed one makes room for the next
+
+
 def review_queue(user: Any) -> list[Achievement]:
     """Unconfirmed achievements of the students this person may confirm: their class, the
     students they teach, or the whole school for its administration."""
@@ -506,7 +509,7 @@ def review_queue(user: Any) -> list[Achievement]:
         achievements_qs()
         .filter(id__in=ids)
         .select_related("student__current_class__parallel", "created_by")
-        .order_by("created_at", "id")
+        .order_by("created_at", "id")[:QUEUE_LIMIT]
     )
     for a in achievements:
         places = {r.stage: r.place for r in a.rounds.all()}
