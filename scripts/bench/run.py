@@ -1,0 +1,538 @@
+"""`make bench`: how fast Shkola serves its busiest pages on a region-sized database (issue 4).
+
+1. Builds the PostgreSQL database ``shkola_bench`` with ``seed_demo --schools 30`` (or reuses
+   it when it already holds a region; ``--rebuild`` drops it first) and a one-school
+   ``shkola_bench_small`` to compare query counts with.
+2. Serves Shkola with gunicorn as in production (DEBUG off, manifest static files, persistent
+   database connections) on 127.0.0.1 only.
+3. Measures with wrk on loopback, every run of a fixed duration: the trivial endpoint
+   (/healthz: no database, no template) and each page, one after another in the same server,
+   so each page is reported as a ratio to the trivial endpoint of the same run; then marks
+   saved per second through the journal's save endpoint by 16 concurrent clients, each save a
+   different cell, counted by the MarkHistory rows it wrote.
+4. Counts SQL queries per page with the Django test client on both databases.
+5. Prints a table (metric, value, target, pass/fail) and writes it to test-output/bench.md.
+
+It is a measurement: it exits 0 when a target is missed and says so in the table. A page that
+does not exist in this build is reported as missing, never given a figure."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+PG = "postgres://postgres@127.0.0.1:5432"
+HOST = "127.0.0.1"
+
+# Issue 4 targets: throughput as a share of the trivial endpoint's, saves/s, queries.
+TARGET_RATIO = {"diary_week": 0.15, "journal_grid": 0.05}
+TARGET_SAVES = 150.0
+TARGET_QUERIES = {"diary_week": 12}
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", flush=True)
+
+
+# ------------------------------------------------------------------------------------------
+# Environment and databases
+# ------------------------------------------------------------------------------------------
+
+
+def server_env(db: str) -> dict[str, str]:
+    """Production-like settings, but plain HTTP on loopback (no TLS proxy in front)."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SHKOLA_TESTING", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    env.update(
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdef",
+            "ALLOWED_HOSTS": HOST,
+            "SECURE_SSL_REDIRECT": "0",
+            "SECURE_HSTS_SECONDS": "0",
+            "DATABASE_URL": f"{PG}/{db}",
+            "DB_CONN_MAX_AGE": "600",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+def manage(db: str, *args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=server_env(db), check=True)
+
+
+def organisations(db: str) -> int:
+    with psycopg.connect(f"{PG}/{db}") as conn:
+        row = conn.execute("SELECT to_regclass('schools_organisation') IS NOT NULL").fetchone()
+        if not row or not row[0]:
+            return 0
+        count = conn.execute("SELECT count(*) FROM schools_organisation").fetchone()
+        return int(count[0]) if count else 0
+
+
+def ensure_db(db: str, schools: int, rebuild: bool) -> float | None:
+    """Migrated database with a demo region; the seed's seconds when it had to build one."""
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db,)).fetchone()
+        if exists and rebuild:
+            log(f"dropping {db}")
+            conn.execute(f'DROP DATABASE "{db}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{db}"')
+    manage(db, "migrate", "--noinput", "-v", "0")
+    found = organisations(db)
+    if found:
+        log(f"reusing {db}: {found} organisations (--rebuild to build it again)")
+        return None
+    log(f"seeding {db}: seed_demo --schools {schools}")
+    started = time.monotonic()
+    manage(db, "seed_demo", "--schools", str(schools))
+    seconds = time.monotonic() - started
+    log(f"seeded {db} in {seconds:.0f} s")
+    return seconds
+
+
+def django_side(db: str, *args: str) -> dict[str, Any]:
+    proc = subprocess.run(
+        [sys.executable, str(HERE / "django_side.py"), *args],
+        cwd=ROOT,
+        env=server_env(db),
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"django_side {args} failed:\n{proc.stderr[-3000:]}")
+    for line in proc.stdout.splitlines():
+        if line.startswith("BENCH-JSON "):
+            return json.loads(line[len("BENCH-JSON ") :])
+    raise RuntimeError(f"django_side {args} printed no result:\n{proc.stdout}\n{proc.stderr}")
+
+
+# ------------------------------------------------------------------------------------------
+# The server
+# ------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    def __init__(self, db: str, workers: int, logdir: Path) -> None:
+        self.port = free_port()
+        self.base = f"http://{HOST}:{self.port}"
+        self.log_path = logdir / "gunicorn.log"
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"{HOST}:{self.port}",
+                "--backlog",
+                "2048",
+                "--error-logfile",
+                str(self.log_path),
+            ],
+            cwd=ROOT,
+            env=server_env(db),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited; see {self.log_path}")
+            try:
+                with urllib.request.urlopen(self.base + "/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"gunicorn did not answer in {timeout} s; see {self.log_path}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def fetch_status(url: str, cookie: str) -> int:
+    """Status of one GET without following redirects (a 302 to the login page is a failure)."""
+    opener = urllib.request.build_opener(NoRedirect)
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with opener.open(request, timeout=30) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+# ------------------------------------------------------------------------------------------
+# Load
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class LoadResult:
+    ok: int
+    bad: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    extra: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def per_second(self) -> float:
+        return self.ok / self.seconds if self.seconds else 0.0
+
+
+def wrk(
+    url: str,
+    *,
+    script: str,
+    seconds: int,
+    connections: int,
+    threads: int,
+    headers: list[str],
+    script_args: list[str] | None = None,
+) -> LoadResult:
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(HERE / script),
+    ]
+    for header in headers:
+        command += ["-H", header]
+    command.append(url)
+    if script_args:
+        command += ["--", *script_args]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120)
+    match = re.search(r"^BENCH-WRK (.*)$", proc.stdout, re.M)
+    if proc.returncode != 0 or not match:
+        raise RuntimeError(f"wrk failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    if proc.stderr.strip():
+        log("wrk: " + proc.stderr.strip().replace("\n", "\n[bench] wrk: "))
+    values = dict(item.split("=") for item in match.group(1).split())
+    return LoadResult(
+        ok=int(values.pop("ok")),
+        bad=int(values.pop("bad")),
+        seconds=float(values.pop("seconds")),
+        p50_ms=float(values.pop("p50_ms")),
+        p99_ms=float(values.pop("p99_ms")),
+        errors=int(values.pop("errors")),
+        extra={k: int(v) for k, v in values.items()},
+    )
+
+
+def cookie_header(cookies: dict[str, str]) -> str:
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+# ------------------------------------------------------------------------------------------
+# Report
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    metric: str
+    value: str
+    target: str = ""
+    verdict: str = ""
+
+
+def verdict(passed: bool | None) -> str:
+    return "—" if passed is None else ("PASS" if passed else "FAIL")
+
+
+def fmt(number: float, digits: int = 1) -> str:
+    return f"{number:,.{digits}f}".replace(",", " ")
+
+
+def table(rows: list[Row]) -> str:
+    header = Row("metric", "value", "target", "pass/fail")
+    widths = [
+        max(len(getattr(r, name)) for r in [header, *rows])
+        for name in ("metric", "value", "target", "verdict")
+    ]
+
+    def line(r: Row) -> str:
+        cells = [r.metric, r.value, r.target, r.verdict]
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])
+
+
+# ------------------------------------------------------------------------------------------
+# Main
+# ------------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    cpus = os.cpu_count() or 2
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="shkola_bench")
+    parser.add_argument("--small-db", default="shkola_bench_small")
+    parser.add_argument("--schools", type=int, default=30)
+    parser.add_argument("--rebuild", action="store_true", help="drop and seed the databases")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per page run")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds before each page run")
+    parser.add_argument("--save-duration", type=int, default=15)
+    parser.add_argument("--save-clients", type=int, default=16)
+    parser.add_argument("--connections", type=int, default=8, help="clients per page run")
+    parser.add_argument("--workers", type=int, default=2 * cpus + 1, help="gunicorn workers")
+    parser.add_argument("--out", default=str(ROOT / "test-output" / "bench.md"))
+    options = parser.parse_args()
+
+    if shutil.which("wrk") is None:
+        log("wrk is not installed: apt-get install -y wrk")
+        return 2
+
+    seed_big = ensure_db(options.db, options.schools, options.rebuild)
+    seed_small = ensure_db(options.small_db, 1, options.rebuild)
+    log("collectstatic (manifest storage is used with DEBUG off)")
+    manage(options.db, "collectstatic", "--noinput", "-v", "0")
+
+    workdir = Path(tempfile.mkdtemp(prefix="shkola-bench-"))
+    log("sessions, page addresses, journal cells and query counts (big database)")
+    prep = django_side(options.db, "prepare", str(workdir))
+    log("query counts (small database)")
+    small = django_side(options.small_db, "queries")
+    pages = prep["pages"]
+    cookies = prep["cookies"]
+
+    server = Server(options.db, options.workers, workdir)
+    results: dict[str, LoadResult] = {}
+    problems: dict[str, str] = {}
+    save_result: LoadResult | None = None
+    saved_rows = 0
+    try:
+        server.wait_ready()
+        log(f"gunicorn: {options.workers} workers at {server.base}")
+        for page in pages:
+            if page["path"] is None:
+                problems[page["key"]] = page["why_missing"] or "страницы нет"
+                continue
+            cookie = cookie_header(cookies[page["login"]]) if page["login"] else ""
+            url = server.base + page["path"]
+            status = fetch_status(url, cookie)
+            if status != 200:
+                problems[page["key"]] = f"HTTP {status} вместо 200"
+                log(f"{page['key']}: {url} answered {status}, not measured")
+                continue
+            headers = [f"Cookie: {cookie}"] if cookie else []
+            load = dict(connections=options.connections, threads=2, headers=headers)
+            wrk(url, script="count.lua", seconds=options.warmup, **load)  # type: ignore[arg-type]
+            result = wrk(url, script="count.lua", seconds=options.duration, **load)  # type: ignore[arg-type]
+            results[page["key"]] = result
+            log(
+                f"{page['key']}: {result.per_second:.1f}/s ok={result.ok} bad={result.bad} "
+                f"p50={result.p50_ms:.0f} ms p99={result.p99_ms:.0f} ms"
+            )
+
+        save = prep["save"]
+        if save.get("available"):
+            teacher = cookies["teacher"]
+            headers = [
+                f"Cookie: {cookie_header(teacher)}",
+                f"X-CSRFToken: {teacher['csrftoken']}",
+                "HX-Request: true",
+            ]
+            before = django_side(options.db, "history")["history"]
+            save_result = wrk(
+                server.base + "/",
+                script="save.lua",
+                seconds=options.save_duration,
+                connections=options.save_clients,
+                threads=2,
+                headers=headers,
+                script_args=[str(workdir / "cells.txt"), "2", save.get("ok_marker", "")],
+            )
+            saved_rows = django_side(options.db, "history")["history"] - before
+            log(
+                f"saves: ok={save_result.ok} bad={save_result.bad} history rows={saved_rows} "
+                f"in {save_result.seconds:.1f} s"
+            )
+        else:
+            problems["save"] = save.get("why_missing") or "сохранения отметки нет"
+    finally:
+        server.stop()
+
+    rows = build_rows(
+        options,
+        pages,
+        results,
+        problems,
+        prep,
+        small,
+        save_result,
+        saved_rows,
+        seed_big,
+        seed_small,
+    )
+    text = table(rows)
+    print()
+    print(text)
+    out = Path(options.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        "# Shkola benchmark (make bench)\n\n"
+        f"{time.strftime('%Y-%m-%d %H:%M:%S')}, {cpus} CPUs, gunicorn {options.workers} sync "
+        f"workers, wrk {options.connections} connections × {options.duration} s per page, "
+        f"{options.save_clients} clients × {options.save_duration} s of saves.\n\n"
+        f"{text}\n",
+        encoding="utf-8",
+    )
+    log(f"written to {out}")
+    shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+def build_rows(
+    options: argparse.Namespace,
+    pages: list[dict[str, Any]],
+    results: dict[str, LoadResult],
+    problems: dict[str, str],
+    prep: dict[str, Any],
+    small: dict[str, Any],
+    save_result: LoadResult | None,
+    saved_rows: int,
+    seed_big: float | None,
+    seed_small: float | None,
+) -> list[Row]:
+    def size(db: str, data: dict[str, int]) -> str:
+        return (
+            f"{db}: {data['organisations']} schools, {fmt(data['students'], 0)} students, "
+            f"{fmt(data['lessons'], 0)} lessons, {fmt(data['marks'], 0)} marks"
+        )
+
+    rows = [
+        Row("database", size(options.db, prep["data"])),
+        Row("small database (query counts)", size(options.small_db, small["data"])),
+        Row(
+            "seed_demo time",
+            f"{fmt(seed_big, 0)} s (--schools {options.schools})"
+            if seed_big is not None
+            else "reused (run with --rebuild to time the seed)",
+        ),
+    ]
+    if seed_small is not None:
+        rows.append(Row("seed_demo time, small database", f"{fmt(seed_small, 0)} s (--schools 1)"))
+    trivial = results.get("healthz")
+    for page in pages:
+        key, label = page["key"], page["label"]
+        result = results.get(key)
+        if result is None:
+            rows.append(Row(f"{label}: req/s", f"MISSING — {problems.get(key, '')}", "", "FAIL"))
+            continue
+        note = f" ({result.bad} non-200)" if result.bad or result.errors else ""
+        rows.append(
+            Row(
+                f"{label}: req/s",
+                f"{fmt(result.per_second)} (p50 {fmt(result.p50_ms, 0)} ms, "
+                f"p99 {fmt(result.p99_ms, 0)} ms){note}",
+            )
+        )
+        if key != "healthz" and trivial and trivial.per_second:
+            ratio = result.per_second / trivial.per_second
+            target = TARGET_RATIO.get(key)
+            rows.append(
+                Row(
+                    f"{label}: ratio to /healthz",
+                    f"{ratio:.3f}",
+                    f"≥ {target}" if target else "",
+                    verdict(ratio >= target if target else None),
+                )
+            )
+    if save_result is not None:
+        per_second = saved_rows / save_result.seconds if save_result.seconds else 0.0
+        rows.append(
+            Row(
+                f"marks saved/s, {options.save_clients} clients (MarkHistory rows)",
+                f"{fmt(per_second)} ({saved_rows} saved, {save_result.ok} ok responses, "
+                f"{save_result.bad} failed, p99 {fmt(save_result.p99_ms, 0)} ms)",
+                f"≥ {TARGET_SAVES:.0f}",
+                verdict(per_second >= TARGET_SAVES and save_result.bad == 0),
+            )
+        )
+    else:
+        rows.append(
+            Row(
+                "marks saved/s",
+                f"MISSING — {problems.get('save', '')}",
+                f"≥ {TARGET_SAVES:.0f}",
+                "FAIL",
+            )
+        )
+    for page in pages:
+        key = page["key"]
+        if not page["login"]:
+            continue
+        big_q = prep["queries"].get(key)
+        small_q = small["queries"].get(key)
+        if big_q is None:
+            rows.append(Row(f"{page['label']}: SQL queries", "MISSING", "", "FAIL"))
+            continue
+        same = small_q is not None and small_q["queries"] == big_q["queries"]
+        value = f"{big_q['queries']} (small DB: {small_q['queries'] if small_q else '—'})"
+        if big_q["status"] != 200:
+            value += f", HTTP {big_q['status']}"
+        budget = TARGET_QUERIES.get(key)
+        target = f"≤ {budget}, same on both" if budget else "same on both"
+        passed = same and big_q["status"] == 200 and (budget is None or big_q["queries"] <= budget)
+        rows.append(Row(f"{page['label']}: SQL queries", value, target, verdict(passed)))
+    return rows
+
+
+if __name__ == "__main__":
+    sys.exit(main())
