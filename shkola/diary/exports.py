@@ -28,27 +28,21 @@ def report_card_xlsx(student: Any, period: Any, rows: list[SubjectRow]) -> bytes
         f"{student.full_name}, {class_name}; {period.name} ({period.start:%d.%m.%Y} — {period.end:%d.%m.%Y})"
     )
     widest = max([len(r.marks) for r in rows] + [1])
-    header = ["Предмет", "Средний балл", "Отметок"] + [
-        f"{i}" for i in range(1, widest + 1)
-    ]
+    header = ["Предмет", "Средний балл", "Отметок"] + [f"{i}" for i in range(1, widest + 1)]
     header_row = 4
     for col, title in enumerate(header, start=1):
         cell = ws.cell(row=header_row, column=col, value=title)
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.border = BORDER
-        cell.alignment = Alignment(
-            horizontal="center", vertical="center", wrap_text=True
-        )
-    ws.cell(
-        row=header_row - 1, column=4, value="Отметки по порядку (дата)"
-    ).font = Font(italic=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.cell(row=header_row - 1, column=4, value="Отметки по порядку (дата)").font = Font(
+        italic=True
+    )
     for i, row in enumerate(rows, start=header_row + 1):
         ws.cell(row=i, column=1, value=row.subject.name)
         avg = row.average2
-        avg_cell = ws.cell(
-            row=i, column=2, value=float(avg) if avg is not None else None
-        )
+        avg_cell = ws.cell(row=i, column=2, value=float(avg) if avg is not None else None)
         avg_cell.number_format = "0.00"
         ws.cell(row=i, column=3, value=len(row.marks))
         for j, mark in enumerate(row.marks, start=4):

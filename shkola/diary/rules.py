@@ -12,9 +12,5 @@ from shkola.accounts.rules import (
     is_school_admin_of,
 )
 
-rules.add_perm(
-    "diary.view_diary", is_family_of | is_class_teacher_of | is_school_admin_of
-)
-rules.add_perm(
-    "diary.view_remarks", is_guardian_of | is_class_teacher_of | is_school_admin_of
-)
+rules.add_perm("diary.view_diary", is_family_of | is_class_teacher_of | is_school_admin_of)
+rules.add_perm("diary.view_remarks", is_guardian_of | is_class_teacher_of | is_school_admin_of)

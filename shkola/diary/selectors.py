@@ -15,10 +15,13 @@ from typing import Any
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncWeek
+from django.urls import reverse
 
+from shkola.core.templatetags.shkola import mark_class
 from shkola.journal import grading
 from shkola.journal.models import (
     Attendance,
+    AttendanceKind,
     FinalMark,
     FinalMarkKind,
     Homework,
@@ -40,6 +43,7 @@ from shkola.schools.models import (
 from shkola.schools.selectors import holiday_on, holidays_of, next_holiday
 from shkola.timetable.models import BellSlot, Lesson, TimetableEntry
 
+ATTENDANCE_LABELS = dict(AttendanceKind.choices)  # lazy: translated when rendered
 # Attendance kinds that mean the lesson was missed; «оп» (late) is not a missed lesson.
 MISSED_KINDS = ("н", "б", "у")
 
@@ -72,15 +76,19 @@ def scheme_of(student: Student) -> str:
     return student.organisation.period_scheme
 
 
-def _group_ids(student: Student) -> QuerySet[Any]:
-    return StudyGroup.students.through.objects.filter(student_id=student.id).values(
-        "studygroup_id"
+def group_ids_of(student: Student) -> list[int]:
+    return list(
+        StudyGroup.students.through.objects.filter(student_id=student.id).values_list(
+            "studygroup_id", flat=True
+        )
     )
 
 
 def student_lessons(student: Student) -> QuerySet[Lesson]:
-    """Lessons the student attends (whole-class lessons and their groups'), in one query."""
-    q = Q(group_id__in=Subquery(_group_ids(student)))
+    """Lessons the student attends: whole-class lessons and their groups'. The group ids are
+    read first (one small query) so PostgreSQL can combine the (class, date) and (group, date)
+    indexes instead of scanning every lesson of the school in the date range."""
+    q = Q(group_id__in=group_ids_of(student))
     if student.current_class_id:
         q |= Q(class_unit_id=student.current_class_id, group__isnull=True)
     return Lesson.objects.filter(q, is_cancelled=False)
@@ -89,17 +97,11 @@ def student_lessons(student: Student) -> QuerySet[Lesson]:
 def _is_extra(lesson: Lesson) -> bool:
     return bool(
         lesson.subject.is_extra
-        or (
-            lesson.group_id
-            and lesson.group
-            and lesson.group.kind == StudyGroup.Kind.EXTRA
-        )
+        or (lesson.group_id and lesson.group and lesson.group.kind == StudyGroup.Kind.EXTRA)
     )
 
 
-EXTRA_Q = Q(lesson__subject__is_extra=True) | Q(
-    lesson__group__kind=StudyGroup.Kind.EXTRA
-)
+EXTRA_Q = Q(lesson__subject__is_extra=True) | Q(lesson__group__kind=StudyGroup.Kind.EXTRA)
 
 
 # --------------------------------------------------------------------------- periods
@@ -149,11 +151,32 @@ class HomeworkItem:
 
 
 @dataclass
+class MarkView:
+    """A mark as the week page shows it: the popover text is ready, so the hot template
+    does no lookups of its own."""
+
+    value: str
+    css: str
+    title: str  # the form of control
+    note: str  # work name and comment; a marker and a popover when set
+
+
+@dataclass
 class DiaryLesson:
     lesson: Lesson
-    marks: list[Mark] = field(default_factory=list)
-    attendance: Attendance | None = None
+    marks: list[MarkView] = field(default_factory=list)
+    attendance: str | None = None  # «н», «б», «у», «оп»
+    attendance_label: Any = ""
     homework: list[HomeworkItem] = field(default_factory=list)
+    time: str = ""
+    teacher: str = ""
+    test_form: str = ""
+
+
+def mark_view(mark: Mark) -> MarkView:
+    note = ". ".join(p for p in (mark.work_name, mark.comment) if p)
+    title = mark.control_form.name if mark.control_form_id and mark.control_form else ""
+    return MarkView(mark.value, mark_class(mark.value), title, note)
 
 
 @dataclass
@@ -178,9 +201,7 @@ def monday_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def homework_by_lesson(
-    student: Student, lesson_ids: list[int]
-) -> dict[int, list[HomeworkItem]]:
+def homework_by_lesson(student: Student, lesson_ids: list[int]) -> dict[int, list[HomeworkItem]]:
     """Homework of the lessons (for the class or for this student) with its files, one query."""
     result: dict[int, list[HomeworkItem]] = defaultdict(list)
     if not lesson_ids:
@@ -201,6 +222,7 @@ def homework_by_lesson(
             item.files.append(
                 {
                     "id": row["files__id"],
+                    "url": reverse("diary:homework_file", args=[row["files__id"]]),
                     "name": row["files__name"],
                     "size": row["files__size"],
                 }
@@ -219,13 +241,42 @@ def diary_week(student: Student, monday: dt.date, today: dt.date) -> DiaryWeek:
         student_lessons(student)
         .filter(date__gte=monday, date__lte=saturday)
         .select_related("subject", "teacher", "room", "control_form")
+        .only(
+            "date",
+            "lesson_number",
+            "topic",
+            "subject__name",
+            "teacher__last_name",
+            "teacher__first_name",
+            "teacher__middle_name",
+            "teacher__username",
+            "room__name",
+            "control_form__name",
+            "control_form__is_test",
+        )
         .annotate(
             bell_start=Subquery(bells.values("start")[:1]),
             bell_end=Subquery(bells.values("end")[:1]),
+            attendance_kind=Subquery(
+                Attendance.objects.filter(lesson=OuterRef("pk"), student_id=student.id).values(
+                    "kind"
+                )[:1]
+            ),
         )
         .order_by("date", "lesson_number")
     )
-    rows = {lesson.id: DiaryLesson(lesson) for lesson in lessons}
+    rows = {}
+    for lesson in lessons:
+        start, end = lesson.bell_start, lesson.bell_end  # type: ignore[attr-defined]
+        form = lesson.control_form
+        rows[lesson.id] = DiaryLesson(
+            lesson,
+            time=f"{start:%H:%M}–{end:%H:%M}" if start and end else "",
+            teacher=lesson.teacher.short_name,
+            test_form=form.name if form is not None and form.is_test else "",
+            attendance=lesson.attendance_kind,  # type: ignore[attr-defined]
+            attendance_label=ATTENDANCE_LABELS.get(lesson.attendance_kind, ""),  # type: ignore[attr-defined]
+        )
     marks = (
         Mark.objects.filter(
             student_id=student.id,
@@ -234,16 +285,12 @@ def diary_week(student: Student, monday: dt.date, today: dt.date) -> DiaryWeek:
             lesson__date__lte=saturday,
         )
         .select_related("control_form")
+        .only("lesson_id", "value", "comment", "work_name", "control_form_id", "control_form__name")
         .order_by("id")
     )
     for mark in marks:
         if mark.lesson_id in rows:
-            rows[mark.lesson_id].marks.append(mark)
-    for att in Attendance.objects.filter(
-        student_id=student.id, lesson__date__gte=monday, lesson__date__lte=saturday
-    ):
-        if att.lesson_id in rows:
-            rows[att.lesson_id].attendance = att
+            rows[mark.lesson_id].marks.append(mark_view(mark))
     for lesson_id, items in homework_by_lesson(student, list(rows)).items():
         rows[lesson_id].homework = items
     grade = grade_of(student)
@@ -308,9 +355,7 @@ class SubjectRow:
         return grading.quantize2(self.average)
 
 
-def _rows_from(
-    lessons: list[Lesson], marks: list[Mark], organisation: Any
-) -> list[SubjectRow]:
+def _rows_from(lessons: list[Lesson], marks: list[Mark], organisation: Any) -> list[SubjectRow]:
     rows: dict[int, SubjectRow] = {}
     marks_by_lesson: dict[int, list[Mark]] = defaultdict(list)
     for mark in marks:
@@ -331,9 +376,7 @@ def _rows_from(
     return sorted(rows.values(), key=lambda r: r.subject.name)
 
 
-def _period_marks(
-    student: Student, period: AttestationPeriod, journal: str
-) -> QuerySet[Mark]:
+def _period_marks(student: Student, period: AttestationPeriod, journal: str) -> QuerySet[Mark]:
     return (
         Mark.objects.filter(
             student_id=student.id,
@@ -359,11 +402,7 @@ def report_card(student: Student, period: AttestationPeriod) -> list[SubjectRow]
     """«Табель успеваемости»: per subject of the main curriculum, every mark of the period in
     order, the weighted average and the lesson dates."""
     lessons = [x for x in _period_lessons(student, period) if not _is_extra(x)]
-    marks = [
-        m
-        for m in _period_marks(student, period, JournalKind.MAIN)
-        if not _is_extra(m.lesson)
-    ]
+    marks = [m for m in _period_marks(student, period, JournalKind.MAIN) if not _is_extra(m.lesson)]
     return _rows_from(lessons, marks, student.organisation)
 
 
@@ -399,9 +438,7 @@ def extra_journal(student: Student, period: AttestationPeriod) -> list[ExtraRow]
 def homework_journal(student: Student, period: AttestationPeriod) -> list[SubjectRow]:
     """Marks of the separate homework journal; they never enter the main average, so no
     suggested mark is given for them."""
-    rows = _rows_from(
-        [], list(_period_marks(student, period, JournalKind.HOMEWORK)), None
-    )
+    rows = _rows_from([], list(_period_marks(student, period, JournalKind.HOMEWORK)), None)
     for row in rows:
         row.suggested = None
     return rows
@@ -434,27 +471,21 @@ def final_marks(student: Student, wanted_year: str | None) -> FinalMarks:
     own_year = year_id_of(student)
     years = list(
         AcademicYear.objects.filter(
-            Q(
-                id__in=FinalMark.objects.filter(student_id=student.id).values(
-                    "academic_year_id"
-                )
-            )
+            Q(id__in=FinalMark.objects.filter(student_id=student.id).values("academic_year_id"))
             | Q(id=own_year or 0)
         ).order_by("-start")
     )
     chosen = next((y for y in years if str(y.id) == (wanted_year or "")), None)
     if chosen is None:
-        chosen = next(
-            (y for y in years if y.id == own_year), years[0] if years else None
-        )
+        chosen = next((y for y in years if y.id == own_year), years[0] if years else None)
     if chosen is None:
         return FinalMarks(years, None, [], [])
     rows: dict[int, FinalRow] = {}
     numbers: set[int] = set()
     names: dict[int, str] = {}
-    for fm in FinalMark.objects.filter(
-        student_id=student.id, academic_year=chosen
-    ).select_related("subject", "period"):
+    for fm in FinalMark.objects.filter(student_id=student.id, academic_year=chosen).select_related(
+        "subject", "period"
+    ):
         row = rows.setdefault(fm.subject_id, FinalRow(fm.subject))
         if fm.kind == FinalMarkKind.PERIOD and fm.period is not None:
             row.periods[fm.period.number] = fm.value
@@ -523,9 +554,7 @@ class TestMonth:
     tests: list[PlannedTest]
 
 
-def planned_tests(
-    student: Student, period: AttestationPeriod, today: dt.date
-) -> list[TestMonth]:
+def planned_tests(student: Student, period: AttestationPeriod, today: dt.date) -> list[TestMonth]:
     """«График контрольных работ»: lessons whose form of control is a test
     (``ControlForm.is_test``), past and upcoming, laid out by month."""
     lessons = list(
@@ -573,9 +602,7 @@ def planned_tests(
                     )
             weeks.append(week)
             day += dt.timedelta(days=7)
-        tests = [
-            t for d, ts in sorted(by_day.items()) if d.month == first.month for t in ts
-        ]
+        tests = [t for d, ts in sorted(by_day.items()) if d.month == first.month for t in ts]
         months.append(TestMonth(first, weeks, tests))
         first = nxt
     return months
@@ -590,9 +617,7 @@ class TimetableGrid:
     class_unit: ClassUnit | None
     weekdays: list[tuple[int, str]]
     rows: list[dict[str, Any]]
-    days: list[dict[str, Any]] = field(
-        default_factory=list
-    )  # the same, day by day (phones)
+    days: list[dict[str, Any]] = field(default_factory=list)  # the same, day by day (phones)
 
 
 WEEKDAY_NAMES = {
@@ -628,9 +653,7 @@ def timetable_grid(student: Student, wanted_class: str | None) -> TimetableGrid:
         if chosen is None:
             raise ClassNotFound(wanted_class)
     else:
-        chosen = next(
-            (c for c in class_units if c.id == student.current_class_id), None
-        )
+        chosen = next((c for c in class_units if c.id == student.current_class_id), None)
     if chosen is None:
         return TimetableGrid(class_units, None, [], [])
     bells = BellSlot.objects.filter(
@@ -779,9 +802,7 @@ def averages(student: Student, period: AttestationPeriod) -> Averages:
             name=name,
             mine=per_student.get(student.id, {}).get(subject_id),
             of_class=grading.mean(per_student[s].get(subject_id) for s in class_ids),
-            of_parallel=grading.mean(
-                subs.get(subject_id) for subs in per_student.values()
-            ),
+            of_parallel=grading.mean(subs.get(subject_id) for subs in per_student.values()),
         )
         for subject_id, name in sorted(names.items(), key=lambda kv: kv[1])
     ]
@@ -796,8 +817,6 @@ def averages(student: Student, period: AttestationPeriod) -> Averages:
         .annotate(total=Count("id"), mine=Count("id", filter=Q(student_id=student.id)))
         .order_by("kind")
     )
-    from shkola.journal.models import AttendanceKind
-
     labels = dict(AttendanceKind.choices)
     absences = [
         {
@@ -853,23 +872,17 @@ def weekly_dynamics(student: Student, period: AttestationPeriod) -> dict[str, An
         week = row["week"]
         if isinstance(week, dt.datetime):
             week = week.date()
-        per[(row["lesson__subject_id"], index[week])][row["student_id"]] = (
-            average_from_sums(row["total"], row["weights"])
+        per[(row["lesson__subject_id"], index[week])][row["student_id"]] = average_from_sums(
+            row["total"], row["weights"]
         )
         names[row["lesson__subject_id"]] = row["lesson__subject__name"]
     subjects = []
     for subject_id, name in sorted(names.items(), key=lambda kv: kv[1]):
-        mine = [
-            _num(per.get((subject_id, i), {}).get(student.id))
-            for i in range(len(weeks))
-        ]
+        mine = [_num(per.get((subject_id, i), {}).get(student.id)) for i in range(len(weeks))]
         of_class = [
-            _num(grading.mean(per.get((subject_id, i), {}).values()))
-            for i in range(len(weeks))
+            _num(grading.mean(per.get((subject_id, i), {}).values())) for i in range(len(weeks))
         ]
-        subjects.append(
-            {"id": subject_id, "name": name, "mine": mine, "class": of_class}
-        )
+        subjects.append({"id": subject_id, "name": name, "mine": mine, "class": of_class})
     return {"weeks": [w.strftime("%d.%m") for w in weeks], "subjects": subjects}
 
 
@@ -893,9 +906,7 @@ def upcoming_events(student: Student, today: dt.date) -> list[SchoolEvent]:
 def remarks_of(student: Student, *, with_remarks: bool) -> list[Remark]:
     """«Комментарии» for everyone who may read the diary; «Замечания» only when the reader
     may see them (parents and staff, never the student: seed 001)."""
-    qs = Remark.objects.filter(student_id=student.id).select_related(
-        "author", "subject"
-    )
+    qs = Remark.objects.filter(student_id=student.id).select_related("author", "subject")
     if not with_remarks:
         qs = qs.filter(kind=Remark.Kind.COMMENT)
     return list(qs.order_by("-created_at", "-id"))
@@ -906,9 +917,7 @@ def remarks_of(student: Student, *, with_remarks: bool) -> list[Remark]:
 
 def homework_file_for(file_id: int) -> HomeworkFile | None:
     return (
-        HomeworkFile.objects.select_related("homework__lesson__subject")
-        .filter(id=file_id)
-        .first()
+        HomeworkFile.objects.select_related("homework__lesson__subject").filter(id=file_id).first()
     )
 
 

@@ -82,21 +82,15 @@ def _share_viewer(request: HttpRequest) -> Any:
 def diary_page(name: str) -> Callable[[View], View]:
     def decorate(view: View) -> View:
         @wraps(view)
-        def wrapper(
-            request: HttpRequest, student_id: int | None = None
-        ) -> HttpResponse:
+        def wrapper(request: HttpRequest, student_id: int | None = None) -> HttpResponse:
             viewer = _share_viewer(request)
             if student_id is None:
                 student = active_student(request)
-                if student is None or not request.user.has_perm(
-                    "diary.view_diary", student
-                ):
+                if student is None or not request.user.has_perm("diary.view_diary", student):
                     raise Http404(_("Дневник не найден."))
             else:
                 student = get_object_or_404(
-                    Student.objects.select_related(
-                        "current_class__parallel", "organisation"
-                    ),
+                    Student.objects.select_related("current_class__parallel", "organisation"),
                     pk=student_id,
                 )
                 if not request.user.has_perm("diary.view_diary", student):
@@ -155,28 +149,20 @@ def week(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpRespo
         try:
             monday = dt.date.fromisoformat(wanted)
         except ValueError:
-            error = _(
-                "Неделя: дата должна быть в виде ГГГГ-ММ-ДД, показана текущая неделя."
-            )
+            error = _("Неделя: дата должна быть в виде ГГГГ-ММ-ДД, показана текущая неделя.")
     diary_week = selectors.diary_week(student, monday, day)
-    return _render(
-        request, "diary/week.html", student, links, "week", week=diary_week, error=error
-    )
+    return _render(request, "diary/week.html", student, links, "week", week=diary_week, error=error)
 
 
 @diary_page("report")
 def report(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpResponse:
     choice = _period(request, student)
     rows = selectors.report_card(student, choice.current) if choice.current else []
-    return _render(
-        request, "diary/report.html", student, links, "report", choice=choice, rows=rows
-    )
+    return _render(request, "diary/report.html", student, links, "report", choice=choice, rows=rows)
 
 
 @diary_page("report_xlsx")
-def report_xlsx(
-    request: HttpRequest, student: Student, links: DiaryLinks
-) -> HttpResponse:
+def report_xlsx(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpResponse:
     choice = _period(request, student)
     if choice.current is None:
         raise Http404(_("Аттестационных периодов нет."))
@@ -201,9 +187,7 @@ def _quote(name: str) -> str:
 def extra(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpResponse:
     choice = _period(request, student)
     rows = selectors.extra_journal(student, choice.current) if choice.current else []
-    return _render(
-        request, "diary/extra.html", student, links, "extra", choice=choice, rows=rows
-    )
+    return _render(request, "diary/extra.html", student, links, "extra", choice=choice, rows=rows)
 
 
 @diary_page("homework")
@@ -231,18 +215,14 @@ def finals(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpRes
 def missed(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpResponse:
     choice = _period(request, student)
     rows = selectors.missed_lessons(student, choice.current) if choice.current else []
-    return _render(
-        request, "diary/missed.html", student, links, "missed", choice=choice, rows=rows
-    )
+    return _render(request, "diary/missed.html", student, links, "missed", choice=choice, rows=rows)
 
 
 @diary_page("tests")
 def tests(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpResponse:
     choice = _period(request, student)
     day = today()
-    months = (
-        selectors.planned_tests(student, choice.current, day) if choice.current else []
-    )
+    months = selectors.planned_tests(student, choice.current, day) if choice.current else []
     return _render(
         request,
         "diary/tests.html",
@@ -257,9 +237,7 @@ def tests(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpResp
 
 
 @diary_page("timetable")
-def timetable(
-    request: HttpRequest, student: Student, links: DiaryLinks
-) -> HttpResponse:
+def timetable(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpResponse:
     try:
         grid = selectors.timetable_grid(student, request.GET.get("class"))
     except selectors.ClassNotFound as exc:
@@ -333,9 +311,7 @@ def homework_file(request: HttpRequest, file_id: int) -> HttpResponse:
     ):
         allowed = True
     else:
-        family = ([viewer.own_student] if viewer.own_student else []) + list(
-            viewer.children
-        )
+        family = ([viewer.own_student] if viewer.own_student else []) + list(viewer.children)
         for student in family:
             if homework_row.student_id not in (None, student.id):
                 continue
@@ -344,6 +320,4 @@ def homework_file(request: HttpRequest, file_id: int) -> HttpResponse:
                 break
     if not allowed:
         raise Http404
-    return FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.name
-    )
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)

@@ -56,9 +56,7 @@ def test_averages_mine_class_and_parallel_include_the_student(world):
 
 def test_homework_journal_marks_never_enter_the_average(world):
     hw = selectors.homework_journal(world.anna, world.period)
-    assert [(r.subject.name, [m.value for m in r.marks]) for r in hw] == [
-        ("Математика", ["2"])
-    ]
+    assert [(r.subject.name, [m.value for m in r.marks]) for r in hw] == [("Математика", ["2"])]
     rows = {r.subject.name: r for r in selectors.report_card(world.anna, world.period)}
     assert "2" not in [m.value for m in rows["Математика"].marks]
 
@@ -91,9 +89,7 @@ def test_week_has_lessons_marks_homework_and_today(world, today):
     wednesday = days[today]
     (wed_math,) = wednesday.lessons
     assert [h.text for h in wed_math.homework] == ["№ 245, 247"]
-    assert [m.value for m in wed_math.marks] == [
-        "3"
-    ]  # the homework-journal 2 is not here
+    assert [m.value for m in wed_math.marks] == ["3"]  # the homework-journal 2 is not here
 
 
 def test_a_holiday_week_shows_the_holiday(world, today):

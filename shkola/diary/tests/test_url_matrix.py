@@ -17,9 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.url_name}:{c.label}")
 def test_each_role_gets_the_declared_status(case, demo_world):  # noqa: F811
-    url = reverse(
-        case.url_name, kwargs=case.kwargs(demo_world) if case.kwargs else None
-    )
+    url = reverse(case.url_name, kwargs=case.kwargs(demo_world) if case.kwargs else None)
     got = {}
     for role in ROLES:
         client = Client()

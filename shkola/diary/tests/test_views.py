@@ -106,9 +106,7 @@ def test_the_class_teacher_and_the_curator_open_a_students_diary(client, world, 
         response = client.get(url)
         assert response.status_code == 200
         assert "Антонова Анна" in response.content.decode()
-    client.force_login(
-        world.school.teacher
-    )  # a subject teacher reads the journal instead
+    client.force_login(world.school.teacher)  # a subject teacher reads the journal instead
     assert client.get(url).status_code == 404
 
 
@@ -262,9 +260,7 @@ def test_homework_files_download_only_for_those_who_attend(client, world):
     client.force_login(world.parent)
     assert url in page(client, "week")
     response = client.get(url)
-    assert (
-        response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF"
-    )
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF"
     stranger = guardian_of(make_school().students[0])
     client.force_login(stranger)
     assert client.get(url).status_code == 404
@@ -278,9 +274,7 @@ def test_anonymous_is_sent_to_login(client, world):
 
 
 @pytest.mark.parametrize("name", PAGES + ["report_xlsx"])
-def test_query_count_does_not_grow_with_data(
-    client, world, name, django_assert_max_num_queries
-):
+def test_query_count_does_not_grow_with_data(client, world, name, django_assert_max_num_queries):
     client.force_login(world.parent)
     switch(client, world.anna)
     url = reverse(f"diary:{name}")
@@ -291,9 +285,7 @@ def test_query_count_does_not_grow_with_data(
     assert response.status_code == 200
 
 
-def test_week_query_count_is_the_same_for_a_busy_week(
-    client, world, django_assert_max_num_queries
-):
+def test_week_query_count_is_the_same_for_a_busy_week(client, world, django_assert_max_num_queries):
     from .world import mark
 
     math = world.school.subject

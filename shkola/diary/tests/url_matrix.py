@@ -19,9 +19,7 @@ PAGES = [
 OWN = expect(404, anonymous=302, student=200, parent=200)
 # One student's diary by id: the family is sent to the first form (302); the class teacher and
 # the school's administration read it; a subject teacher and officials get a 404.
-BY_ID = expect(
-    404, anonymous=302, student=302, parent=302, classteacher=200, curator=200
-)
+BY_ID = expect(404, anonymous=302, student=302, parent=302, classteacher=200, curator=200)
 # A classmate from another family: only the class teacher and the administration.
 OTHER_FAMILY = expect(404, anonymous=302, classteacher=200, curator=200)
 # A student of another school: nobody here.

@@ -46,12 +46,8 @@ class World:
     period: Any
 
 
-def lesson(
-    school: School, subject: Subject, day: dt.date, class_unit: Any = None
-) -> Lesson:
-    return Lesson.objects.get(
-        subject=subject, date=day, class_unit=class_unit or school.class_unit
-    )
+def lesson(school: School, subject: Subject, day: dt.date, class_unit: Any = None) -> Lesson:
+    return Lesson.objects.get(subject=subject, date=day, class_unit=class_unit or school.class_unit)
 
 
 def mark(student: Any, lesson_: Lesson, value: str, weight: int = 1, **kw: Any) -> Mark:
@@ -67,13 +63,12 @@ def build_world() -> World:
     for s, (last, first) in zip(
         school.students,
         [("Антонова", "Анна"), ("Борисов", "Борис"), ("Волкова", "Вера")],
+        strict=True,
     ):
         s.last_name, s.first_name = last, first
         s.user = UserFactory()
         s.save()
-    russian = Subject.objects.create(
-        organisation=school.organisation, name="Русский язык"
-    )
+    russian = Subject.objects.create(organisation=school.organisation, name="Русский язык")
     tt.timetable_entry_create(
         academic_year=school.year,
         weekday=2,
