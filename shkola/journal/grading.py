@@ -47,6 +47,14 @@ def weighted_average(marks: Iterable[tuple[int | None, int]]) -> Decimal | None:
     return Decimal(total) / Decimal(weights)
 
 
+def average_from_sums(total: int | None, weights: int | None) -> Decimal | None:
+    """Σ(points × weight) and Σ(weight) summed by the database → the same value
+    ``weighted_average`` gives for the marks behind the sums (None without weights)."""
+    if not weights:
+        return None
+    return Decimal(total or 0) / Decimal(weights)
+
+
 def quantize2(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(TWO, rounding=ROUND_HALF_UP)
 
