@@ -39,16 +39,12 @@ LOGINS = (
 @dataclass
 class DemoWorld:
     password: str
-    users: dict[
-        str, User
-    ]  # by login; teacher2/student2/parent2 belong to ``other_school``
+    users: dict[str, User]  # by login; teacher2/student2/parent2 belong to ``other_school``
     municipality: Territory
     school: Organisation
     other_school: Organisation
     year: AcademicYear
-    period: (
-        AttestationPeriod  # the current one (or the one just finished, during holidays)
-    )
+    period: AttestationPeriod  # the current one (or the one just finished, during holidays)
     student: Student  # the demo student, 7А
     second_child: Student  # the demo parent's other child, 3Б of the same school
     class_unit: ClassUnit  # the student's class, led by ``classteacher``
@@ -65,19 +61,15 @@ def build_demo_world() -> DemoWorld:
 
 def load_demo_world() -> DemoWorld:
     users = {u.username: u for u in User.objects.filter(username__in=LOGINS)}
-    student = Student.objects.select_related(
-        "current_class__parallel__organisation"
-    ).get(user=users["student"])
+    student = Student.objects.select_related("current_class__parallel__organisation").get(
+        user=users["student"]
+    )
     class_unit = student.current_class
     assert class_unit is not None
     school = class_unit.parallel.organisation
-    parent_children = Student.objects.filter(
-        guardianships__guardian__user=users["parent"]
-    )
+    parent_children = Student.objects.filter(guardianships__guardian__user=users["parent"])
     second_child = (
-        parent_children.exclude(pk=student.pk)
-        .select_related("current_class__parallel")
-        .get()
+        parent_children.exclude(pk=student.pk).select_related("current_class__parallel").get()
     )
     other_family_student = (
         Student.objects.filter(current_class=class_unit)

@@ -45,16 +45,12 @@ def test_demo_accounts_have_the_promised_relations(demo_world):
     assert w.student.user == w.users["student"]
     assert w.class_unit.parallel.grade == 7
     # the parent: mother of two children in different classes of one school
-    children = list(
-        Student.objects.filter(guardianships__guardian__user=w.users["parent"])
-    )
+    children = list(Student.objects.filter(guardianships__guardian__user=w.users["parent"]))
     assert {c.pk for c in children} == {w.student.pk, w.second_child.pk}
     assert w.second_child.current_class != w.student.current_class
     assert w.second_child.organisation == w.student.organisation == w.school
     assert (
-        Guardian.objects.get(user=w.users["parent"])
-        .guardianships.filter(kind="mother")
-        .count()
+        Guardian.objects.get(user=w.users["parent"]).guardianships.filter(kind="mother").count()
         == 2
     )
     assert w.other_family_student.current_class == w.class_unit
@@ -132,17 +128,16 @@ def test_lessons_follow_the_calendar(demo_world):
         holidays[h.academic_year_id].append(h)
     lessons = Lesson.objects.select_related("class_unit__parallel")
     assert lessons.exists()
-    assert lessons.filter(
-        date__gt=clock.today()
-    ).exists()  # the diary shows the next weeks
+    assert lessons.filter(date__gt=clock.today()).exists()  # the diary shows the next weeks
     for lesson in lessons:
         grade = lesson.class_unit.parallel.grade
         assert lesson.date.isoweekday() <= 5
         assert lesson.period_id is not None
         for h in holidays[lesson.academic_year_id]:
-            assert not (
-                h.applies_to_grade(grade) and h.start <= lesson.date <= h.end
-            ), (lesson.date, h.name)
+            assert not (h.applies_to_grade(grade) and h.start <= lesson.date <= h.end), (
+                lesson.date,
+                h.name,
+            )
 
 
 def test_calendar_has_russian_holidays():
@@ -186,19 +181,14 @@ def test_journal_is_written_only_in_the_past(demo_world):
         assert mark.weight == mark.control_form.weight
         assert mark.created_by_id == mark.lesson.teacher_id
     # a mark and an absence never meet on one lesson for one student
-    absent = set(
-        Attendance.objects.exclude(kind="оп").values_list("student_id", "lesson_id")
-    )
+    absent = set(Attendance.objects.exclude(kind="оп").values_list("student_id", "lesson_id"))
     assert not absent & set(Mark.objects.values_list("student_id", "lesson_id"))
     assert not FinalMark.objects.filter(period__end__gte=today).exists()
 
 
 def test_current_class_follows_the_history(demo_world):
     for student in Student.objects.prefetch_related("enrolments"):
-        assert (
-            current_class_from_history(list(student.enrolments.all()))
-            == student.current_class
-        )
+        assert current_class_from_history(list(student.enrolments.all())) == student.current_class
         assert student.current_class.parallel.organisation_id == student.organisation_id
 
 
@@ -266,8 +256,7 @@ def test_full_schools_can_always_be_timetabled(seed):
             (
                 p
                 for a in range(60)
-                if (p := builder._place(units, random.Random(a), relax=a >= 30))
-                is not None
+                if (p := builder._place(units, random.Random(a), relax=a >= 30)) is not None
             ),
             None,
         )

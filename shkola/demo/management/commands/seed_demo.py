@@ -13,17 +13,11 @@ from shkola.demo.services import (
 
 
 class Command(BaseCommand):
-    help = (
-        "Строит демо-регион (муниципалитет, школы, расписание, журнал) в пустой базе."
-    )
+    help = "Строит демо-регион (муниципалитет, школы, расписание, журнал) в пустой базе."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--schools", type=int, default=2, help="Сколько школ (по умолчанию 2)."
-        )
-        parser.add_argument(
-            "--seed", type=int, default=DEFAULT_SEED, help="Зерно случайности."
-        )
+        parser.add_argument("--schools", type=int, default=2, help="Сколько школ (по умолчанию 2).")
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Зерно случайности.")
         parser.add_argument("--size", choices=("full", "tiny"), default="full")
 
     def handle(self, *args: Any, **options: Any) -> None:

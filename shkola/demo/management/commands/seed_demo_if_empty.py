@@ -9,9 +9,7 @@ from shkola.schools.models import Organisation
 
 
 class Command(BaseCommand):
-    help = (
-        "Строит демо-регион, если в базе ещё нет организаций, и печатает демо-логины."
-    )
+    help = "Строит демо-регион, если в базе ещё нет организаций, и печатает демо-логины."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--schools", type=int, default=2)
@@ -20,9 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if Organisation.objects.exists():
-            self.stdout.write(
-                "В базе уже есть данные — демо-регион не перестраивается."
-            )
+            self.stdout.write("В базе уже есть данные — демо-регион не перестраивается.")
         else:
             report = demo_region_build(
                 schools=options["schools"], seed=options["seed"], size=options["size"]
