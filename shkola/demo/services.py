@@ -287,7 +287,7 @@ class RowWriter:
                 rows = [
                     tuple(
                         a(v) if a is not None and v is not None else v
-                        for a, v in zip(adapters, row)
+                        for a, v in zip(adapters, row, strict=False)
                     )
                     for row in rows
                 ]
@@ -598,7 +598,7 @@ class DemoBuilder:
             for c in classes
         ]
         ClassUnit.objects.bulk_create(units)
-        for c, unit in zip(classes, units):
+        for c, unit in zip(classes, units, strict=False):
             c.unit = unit
             roles.append(
                 RoleAssignment(user=leaders[c.name].user, role=Role.CLASS_TEACHER, organisation=org)
@@ -961,7 +961,7 @@ class DemoBuilder:
         Guardianship.objects.bulk_create(
             [
                 Guardianship(guardian=g, student=s, kind=k)
-                for s, fam in zip(students, families)
+                for s, fam in zip(students, families, strict=False)
                 for g, k in fam
             ],
             batch_size=5000,
@@ -1031,7 +1031,7 @@ class DemoBuilder:
         entries: list[TimetableEntry] = []
         for (c, name, ts, _h), (day, number) in placed:
             groups = c.groups if len(ts) == 2 else [None]
-            for t, g in zip(ts, groups):
+            for t, g in zip(ts, groups, strict=False):
                 entries.append(
                     TimetableEntry(
                         academic_year=year,
@@ -1475,7 +1475,7 @@ class DemoBuilder:
         through_s = SchoolEvent.students.through
         c_rows, s_rows = [], []
         events = []
-        for title, days, time_, place, cls, share in plans:
+        for title, days, time_, place, _cls, _share in plans:
             events.append(
                 SchoolEvent(
                     organisation=org,
@@ -1487,7 +1487,7 @@ class DemoBuilder:
                 )
             )
         SchoolEvent.objects.bulk_create(events)
-        for event, (_t, _d, _tm, _p, cls, share) in zip(events, plans):
+        for event, (_t, _d, _tm, _p, cls, share) in zip(events, plans, strict=False):
             for c in cls:
                 c_rows.append(through_c(schoolevent_id=event.id, classunit_id=c.unit.id))  # type: ignore[union-attr]
                 for i, s in enumerate(c.students):

@@ -152,7 +152,7 @@ def test_calendar_has_russian_holidays():
     assert names["Дополнительные каникулы для первоклассников"][2] == [1]
     assert names["День защитника Отечества"][0] == dt.date(2027, 2, 23)
     assert len(cal.periods) == 4
-    for (s1, e1), (s2, _e2) in zip(cal.periods, cal.periods[1:]):
+    for (s1, e1), (s2, _e2) in zip(cal.periods, cal.periods[1:], strict=False):
         assert s1 < e1 < s2
 
 
