@@ -51,6 +51,11 @@ urlpatterns = [
         name="achievement_delete",
     ),
     path(
+        "achievements/<int:achievement_id>/rounds/",
+        views.round_set,
+        name="round_set",
+    ),
+    path(
         "achievements/<int:achievement_id>/confirm/",
         views.achievement_confirm,
         name="achievement_confirm",

@@ -35,6 +35,7 @@ from .models import (
     SPHERES,
     Category,
     Club,
+    Place,
     PointsItem,
     Stage,
     Status,
@@ -153,21 +154,49 @@ def student_photo(request: HttpRequest, student_id: int) -> HttpResponse:
 # ---------------------------------------------------------------- rating (E8, E9)
 
 
-def rating(request: HttpRequest, student_id: int) -> HttpResponse:
-    student = selectors.student_for(_user(request), student_id)
-    return _page(
-        request,
-        "portfolio/rating.html",
-        student,
-        "rating",
-        rating=selectors.rating_of(student),
-        stages=Stage.choices,
-        items=PointsItem.choices,
-        round_categories=[(c, Category(c).label) for c in Category.values if c in ROUND_CATEGORIES],
-        presence_categories=[
+def _rating_context(student: Any) -> dict[str, Any]:
+    return {
+        "rating": selectors.rating_of(student),
+        "stages": Stage.choices,
+        "places": Place.choices,
+        "items": PointsItem.choices,
+        "round_categories": [
+            (c, Category(c).label) for c in Category.values if c in ROUND_CATEGORIES
+        ],
+        "presence_categories": [
             (c, Category(c).label) for c in Category.values if c in PRESENCE_CATEGORIES
         ],
-    )
+    }
+
+
+def rating(request: HttpRequest, student_id: int) -> HttpResponse:
+    student = selectors.student_for(_user(request), student_id)
+    return _page(request, "portfolio/rating.html", student, "rating", **_rating_context(student))
+
+
+@require_POST
+def round_set(request: HttpRequest, achievement_id: int) -> HttpResponse:
+    """One cell of the rounds table: a place (1, 2, 3), participation «у» or nothing."""
+    achievement = selectors.achievement_for(_user(request), achievement_id, "portfolio.add")
+    student = achievement.student
+    try:
+        services.achievement_round_set(
+            achievement=achievement,
+            stage=request.POST.get("stage", ""),
+            place=request.POST.get("place", ""),
+            by_reviewer=request.user.has_perm("portfolio.review", student),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(m for v in exc.message_dict.values() for m in v))
+    if request.headers.get("HX-Request"):
+        return _page(
+            request,
+            "portfolio/rating.html#rating-page",
+            student,
+            "rating",
+            **_rating_context(student),
+        )
+    return redirect("portfolio:rating", student_id=student.id)
 
 
 # ---------------------------------------------------------------- clubs (E2)

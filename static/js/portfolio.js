@@ -5,6 +5,11 @@
   // Keep the current section's pill in view on a narrow screen.
   var active = document.querySelector(".portfolio-nav .active, .sphere-nav .active");
   if (active && active.scrollIntoView) { active.scrollIntoView({ block: "nearest", inline: "center" }); }
+  // Without htmx a changed round cell still saves: submit its form.
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!window.htmx && select.matches && select.matches("select[data-autosubmit]")) { select.form.submit(); }
+  });
   if (typeof window.Chart === "undefined") { return; }
   var palette = ["#3b7ddd", "#20c997", "#f59f00", "#e64980", "#7950f2", "#12b886", "#fd7e14", "#868e96", "#15aabf"];
   var small = window.matchMedia("(max-width: 575.98px)").matches;
@@ -62,9 +67,14 @@
     }
   };
 
-  document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
-    var build = builders[canvas.dataset.chart];
-    var d = data(canvas);
-    if (build && d) { new window.Chart(canvas, build(d)); }
-  });
+  function initCharts(root) {
+    root.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+      var build = builders[canvas.dataset.chart];
+      var d = data(canvas);
+      if (build && d && !window.Chart.getChart(canvas)) { new window.Chart(canvas, build(d)); }
+    });
+  }
+  initCharts(document);
+  // A round cell saved in place swaps the rating block: draw its chart again.
+  document.body.addEventListener("htmx:afterSwap", function (event) { initCharts(event.detail.target.ownerDocument); });
 })();

@@ -429,3 +429,63 @@ def test_queue_query_budget(client, world, django_assert_max_num_queries):
     # Works 0 and 3 of the student are unconfirmed (i % 3 == 0); the classmate's are confirmed.
     assert len(response.context["achievements"]) == 2
     assert AchievementFile.objects.count() == 12
+
+
+def test_teacher_entry_counts_at_once_and_family_sees_it_confirmed(client, world):
+    client.force_login(world.school.teacher)
+    response = client.post(
+        url("achievement_add", student_id=world.student.id, category="olympiad"),
+        olympiad_post(),
+    )
+    assert response.status_code == 302
+    assert Achievement.objects.get().status == Status.CONFIRMED
+    client.force_login(world.parent)
+    assert client.get(url("rating", student_id=world.student.id)).context["rating"].total == 26
+
+
+def test_points_and_import_pages_query_budget(client, world, django_assert_max_num_queries):
+    _fill(world, 4)
+    client.force_login(world.school.curator)
+    client.get(url("points"))
+    with django_assert_max_num_queries(10):
+        assert client.get(url("points")).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(url("diagnostics_import")).status_code == 200
+
+
+def test_round_cell_is_set_in_place_and_a_family_change_needs_confirmation_again(client, world):
+    a = services.achievement_create(
+        student=world.student,
+        by=world.school.class_teacher,
+        category=Category.OLYMPIAD,
+        data={"name": "ВсОШ", "year": "2026"},
+        confirmed=True,
+        rounds={"school": "1"},
+    )
+    client.force_login(world.school.class_teacher)
+    response = client.post(
+        url("round_set", achievement_id=a.id),
+        {"stage": "municipal", "place": "2"},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html
+    assert 'id="rating-total">26<' in html  # 10 + 16, still confirmed
+    client.force_login(world.parent)
+    client.post(url("round_set", achievement_id=a.id), {"stage": "regional", "place": "у"})
+    a.refresh_from_db()
+    assert a.status == Status.PENDING
+    assert {r.stage: r.place for r in a.rounds.all()} == {
+        "school": "1",
+        "municipal": "2",
+        "regional": "у",
+    }
+    response = client.post(
+        url("round_set", achievement_id=a.id), {"stage": "regional", "place": ""}
+    )
+    assert response.status_code == 302
+    assert not a.rounds.filter(stage="regional").exists()
+    bad = client.post(
+        url("round_set", achievement_id=a.id), {"stage": "school", "place": "7"}, follow=True
+    )
+    assert "Место: 1, 2, 3" in bad.content.decode()

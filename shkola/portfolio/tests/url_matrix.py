@@ -144,6 +144,11 @@ CASES = [
         kwargs=lambda w: {"achievement_id": _achievement(w).id},
     ),
     Case(
+        "portfolio:round_set",
+        POST_ONLY,
+        kwargs=lambda w: {"achievement_id": _achievement(w).id},
+    ),
+    Case(
         "portfolio:achievement_confirm",
         POST_ONLY,
         kwargs=lambda w: {"achievement_id": _achievement(w).id},
