@@ -264,3 +264,41 @@ LOGGING = {
 if TESTING:
     # Hashing dominates test time with the production hasher; tests don't test its strength.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- Single sign-on (A2): OpenID Connect providers -------------------------------------
+# A provider appears on the login page once its issuer and client id are set. Register
+# <public address>/sso/<slug>/callback/ as the redirect URI at the provider. ``claims`` maps
+# our fields to the provider's claim names (a child in ``children`` uses the same names);
+# ``adapter`` selects the class that talks to the provider (README: ESIA).
+def _sso_provider(slug: str, title: str, name: str, icon: str) -> dict:
+    import json
+
+    prefix = f"SSO_{slug.upper()}_"
+    claims = {
+        "snils": "snils",
+        "birth_date": "birthdate",
+        "last_name": "family_name",
+        "first_name": "given_name",
+        "middle_name": "middle_name",
+        "email": "email",
+        "children": "children",
+    }
+    claims.update(json.loads(os.environ.get(prefix + "CLAIMS", "{}")))
+    return {
+        "title": os.environ.get(prefix + "TITLE", title),
+        "name": os.environ.get(prefix + "NAME", name),
+        "icon": icon,
+        "issuer": os.environ.get(prefix + "ISSUER", ""),
+        "client_id": os.environ.get(prefix + "CLIENT_ID", ""),
+        "client_secret": os.environ.get(prefix + "CLIENT_SECRET", ""),
+        "scopes": os.environ.get(prefix + "SCOPES", "openid profile email snils children"),
+        "claims": claims,
+        "adapter": os.environ.get(prefix + "ADAPTER", "shkola.accounts.sso.oidc.OidcAdapter"),
+    }
+
+
+SHKOLA_SSO_PROVIDERS = {
+    "gosuslugi": _sso_provider("gosuslugi", "Войти через Госуслуги", "Госуслуги", "shield-check"),
+    "school": _sso_provider("school", "Войти через школьный портал", "школьный портал", "building"),
+}
