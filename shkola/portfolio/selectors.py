@@ -481,6 +481,29 @@ def testing_of(student: Student) -> list[TestingResult]:
 # ---------------------------------------------------------------- teacher's queue (E10)
 
 
+def students_for_staff(user: Any) -> list[Student]:
+    """Students whose portfolios a teacher works with: the class they lead and the classes
+    and groups they teach (current enrolment only)."""
+    from shkola.accounts.rules import viewer_of
+    from shkola.timetable.models import TimetableEntry
+
+    viewer = viewer_of(user)
+    if viewer is None or not (viewer.teacher_org_ids or viewer.led_class_ids):
+        return []
+    entries = TimetableEntry.objects.filter(teacher=user)
+    q = Q(current_class_id__in=viewer.led_class_ids)
+    q |= Q(current_class_id__in=entries.filter(class_unit__isnull=False).values("class_unit_id"))
+    q |= Q(study_groups__in=entries.filter(group__isnull=False).values("group_id"))
+    return list(
+        Student.objects.filter(q)
+        .distinct()
+        .select_related("current_class__parallel")
+        .order_by(
+            "current_class__parallel__grade", "current_class__letter", "last_name", "first_name"
+        )[:600]
+    )
+
+
 QUEUE_LIMIT = 200  # the oldest first; a confirmed one makes room for the next
 
 

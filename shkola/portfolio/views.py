@@ -442,6 +442,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "portfolio/queue.html",
         {
             "achievements": selectors.review_queue(request.user),
+            "students": selectors.students_for_staff(request.user),
             "reject_form": RejectForm(),
         },
     )

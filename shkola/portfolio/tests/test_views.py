@@ -489,3 +489,11 @@ def test_round_cell_is_set_in_place_and_a_family_change_needs_confirmation_again
         url("round_set", achievement_id=a.id), {"stage": "school", "place": "7"}, follow=True
     )
     assert "Место: 1, 2, 3" in bad.content.decode()
+
+
+def test_queue_lists_the_students_a_teacher_works_with(client, world):
+    other = make_school(n_students=1)
+    client.force_login(world.school.teacher)
+    names = [s.id for s in client.get(url("queue")).context["students"]]
+    assert set(names) == {s.id for s in world.school.students}
+    assert other.students[0].id not in names
