@@ -27,7 +27,11 @@ def home_context(request: HttpRequest) -> dict[str, Any]:
             ctx["school_day"] = is_school_day(year, day, grade=grade)
             ctx["next_holiday"] = next_holiday(year, day, grade=grade)
     if viewer.is_teacher:
+        from shkola.journal.selectors import journal_url_for_lesson
+
         ctx["teacher_lessons"] = teacher_day(viewer.user, day)
+        for row in ctx["teacher_lessons"]:
+            row.journal_url = journal_url_for_lesson(row.lesson)  # type: ignore[attr-defined]
         if viewer.organisation is not None and "next_holiday" not in ctx:
             year = current_year(viewer.organisation, on=day)
             if year is not None:

@@ -37,7 +37,11 @@ class Mark(models.Model):
     # 1..5 for the five-point scale, NULL for pass/fail: what the averages read.
     points = models.PositiveSmallIntegerField(null=True, blank=True)
     control_form = models.ForeignKey(
-        "schools.ControlForm", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "schools.ControlForm",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("форма контроля"),
     )
     weight = models.PositiveSmallIntegerField(_("вес"), default=1)
@@ -68,8 +72,12 @@ class AttendanceKind(models.TextChoices):
 
 
 class Attendance(models.Model):
-    student = models.ForeignKey("schools.Student", on_delete=models.CASCADE, related_name="attendance")
-    lesson = models.ForeignKey("timetable.Lesson", on_delete=models.PROTECT, related_name="attendance")
+    student = models.ForeignKey(
+        "schools.Student", on_delete=models.CASCADE, related_name="attendance"
+    )
+    lesson = models.ForeignKey(
+        "timetable.Lesson", on_delete=models.PROTECT, related_name="attendance"
+    )
     kind = models.CharField(_("посещаемость"), max_length=2, choices=AttendanceKind.choices)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
@@ -105,12 +113,20 @@ class FinalMarkValue(models.TextChoices):
 
 
 class FinalMark(models.Model):
-    student = models.ForeignKey("schools.Student", on_delete=models.CASCADE, related_name="final_marks")
+    student = models.ForeignKey(
+        "schools.Student", on_delete=models.CASCADE, related_name="final_marks"
+    )
     subject = models.ForeignKey("schools.Subject", on_delete=models.PROTECT, related_name="+")
-    academic_year = models.ForeignKey("schools.AcademicYear", on_delete=models.PROTECT, related_name="+")
+    academic_year = models.ForeignKey(
+        "schools.AcademicYear", on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField(_("вид"), max_length=10, choices=FinalMarkKind.choices)
     period = models.ForeignKey(
-        "schools.AttestationPeriod", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "schools.AttestationPeriod",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     value = models.CharField(_("отметка"), max_length=5, choices=FinalMarkValue.choices)
     version = models.PositiveIntegerField(default=1)
@@ -145,31 +161,61 @@ class MarkHistory(models.Model):
         DELETE = "delete", _("удалена")
 
     student = models.ForeignKey("schools.Student", on_delete=models.CASCADE, related_name="+")
-    lesson = models.ForeignKey("timetable.Lesson", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    lesson = models.ForeignKey(
+        "timetable.Lesson", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     mark_id_ref = models.BigIntegerField(null=True, blank=True)
-    final_mark = models.ForeignKey(FinalMark, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    final_mark = models.ForeignKey(
+        FinalMark, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     what = models.CharField(max_length=20, default="mark")  # mark, attendance, final
+    # A final mark's cell, kept so its history survives the mark being cleared.
+    subject = models.ForeignKey(
+        "schools.Subject", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    period = models.ForeignKey(
+        "schools.AttestationPeriod",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    final_kind = models.CharField(max_length=10, blank=True)
+    journal = models.CharField(max_length=10, blank=True)
     action = models.CharField(max_length=10, choices=Action.choices)
     old_value = models.CharField(max_length=20, blank=True)
     new_value = models.CharField(max_length=20, blank=True)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     changed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("изменение отметки")
         verbose_name_plural = _("история отметок")
         ordering = ["-changed_at", "-id"]
-        indexes = [models.Index(fields=["student", "lesson"])]
+        indexes = [
+            models.Index(fields=["student", "lesson"]),
+            models.Index(fields=["student", "subject", "final_kind"]),
+        ]
 
 
 class Homework(models.Model):
-    lesson = models.ForeignKey("timetable.Lesson", on_delete=models.CASCADE, related_name="homework")
+    lesson = models.ForeignKey(
+        "timetable.Lesson", on_delete=models.CASCADE, related_name="homework"
+    )
     student = models.ForeignKey(
-        "schools.Student", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        "schools.Student",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text=_("Пусто — задание всему классу."),
     )
     text = models.TextField(_("домашнее задание"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -194,8 +240,12 @@ class Remark(models.Model):
         COMMENT = "comment", _("Комментарий")
 
     student = models.ForeignKey("schools.Student", on_delete=models.CASCADE, related_name="remarks")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    subject = models.ForeignKey("schools.Subject", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    subject = models.ForeignKey(
+        "schools.Subject", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     text = models.TextField(_("текст"))
     created_at = models.DateTimeField(auto_now_add=True)

@@ -5,15 +5,31 @@ their signatures stable. Every average goes through ``shkola.journal.grading``."
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
 
-from django.db.models import F, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.http import Http404
+from django.urls import reverse
 
-from shkola.schools.models import AcademicYear, AttestationPeriod, Student
+from shkola.accounts.selectors import Viewer
+from shkola.schools.models import (
+    AcademicYear,
+    AttestationPeriod,
+    ClassUnit,
+    Organisation,
+    Student,
+    StudyGroup,
+    Subject,
+)
+from shkola.timetable.models import Lesson
 
 from . import grading
-from .models import FinalMark, JournalKind, Mark
+from .models import Attendance, FinalMark, FinalMarkKind, JournalKind, Mark, MarkHistory
 
 # --------------------------------------------------------------------------- for the diary
 
@@ -85,4 +101,341 @@ def final_marks_of(student: Student, academic_year: AcademicYear | int) -> list[
         FinalMark.objects.filter(student_id=student.id, academic_year_id=year_id)
         .select_related("subject", "period")
         .order_by("subject__name", "kind", "period__number")
+    )
+
+
+# --------------------------------------------------------------------------- the teacher's journal
+
+
+@dataclass
+class JournalRef:
+    """Which journal: a class (or a subgroup / extra-education group) and a subject."""
+
+    organisation: Organisation
+    year: AcademicYear
+    subject: Subject
+    class_unit: ClassUnit | None = None
+    group: StudyGroup | None = None
+
+    @property
+    def class_id(self) -> int | None:
+        if self.class_unit is not None:
+            return self.class_unit.id
+        return self.group.class_unit_id if self.group is not None else None
+
+    @property
+    def title(self) -> str:
+        who = self.group.name if self.group is not None else self.class_unit.name  # type: ignore[union-attr]
+        if self.group is not None and self.group.class_unit is not None:
+            who = f"{self.group.class_unit.name}, {who}"
+        return f"{who} · {self.subject.name}"
+
+    @property
+    def is_extra(self) -> bool:
+        return bool(self.subject.is_extra)
+
+    def url(self, **query: Any) -> str:
+        if self.group is not None:
+            base = reverse("journal:group_grid", args=[self.group.id, self.subject.id])
+        else:
+            base = reverse("journal:grid", args=[self.class_unit.id, self.subject.id])  # type: ignore[union-attr]
+        q = urlencode({k: v for k, v in query.items() if v not in (None, "")})
+        return f"{base}?{q}" if q else base
+
+
+def journal_ref(
+    viewer: Viewer, *, subject_id: int, class_id: int | None = None, group_id: int | None = None
+) -> JournalRef:
+    """The journal looked up within the viewer's schools; anything else is a 404."""
+    orgs = viewer.staff_org_ids
+    class_unit = group = None
+    if group_id is not None:
+        group = (
+            StudyGroup.objects.select_related(
+                "organisation", "academic_year", "class_unit__parallel"
+            )
+            .filter(pk=group_id, organisation_id__in=orgs)
+            .first()
+        )
+        if group is None:
+            raise Http404
+        organisation, year = group.organisation, group.academic_year
+    else:
+        class_unit = (
+            ClassUnit.objects.select_related(
+                "parallel__organisation", "parallel__academic_year", "class_teacher"
+            )
+            .filter(pk=class_id, parallel__organisation_id__in=orgs)
+            .first()
+        )
+        if class_unit is None:
+            raise Http404
+        organisation, year = class_unit.parallel.organisation, class_unit.parallel.academic_year
+    subject = Subject.objects.filter(pk=subject_id, organisation=organisation).first()
+    if subject is None:
+        raise Http404
+    return JournalRef(organisation, year, subject, class_unit, group)
+
+
+def journal_ref_of_lesson(lesson: Lesson) -> JournalRef:
+    """The journal a lesson belongs to (relations loaded by ``lesson_for_viewer``)."""
+    if lesson.group_id is not None:
+        group = lesson.group
+        assert group is not None
+        return JournalRef(group.organisation, lesson.academic_year, lesson.subject, None, group)
+    assert lesson.class_unit is not None
+    return JournalRef(
+        lesson.class_unit.parallel.organisation,
+        lesson.academic_year,
+        lesson.subject,
+        lesson.class_unit,
+        None,
+    )
+
+
+def journal_url_for_lesson(lesson: Lesson) -> str:
+    """The journal page of a lesson, opened at its period and column. No queries: ids only.
+    The home page's «Мои уроки сегодня» links with it."""
+    if lesson.group_id is not None:
+        base = reverse("journal:group_grid", args=[lesson.group_id, lesson.subject_id])
+    else:
+        base = reverse("journal:grid", args=[lesson.class_unit_id, lesson.subject_id])
+    query = f"?period={lesson.period_id}" if lesson.period_id else ""
+    return f"{base}{query}#lesson-{lesson.id}"
+
+
+def lesson_for_viewer(viewer: Viewer, lesson_id: int) -> Lesson:
+    lesson = (
+        Lesson.objects.select_related(
+            "subject",
+            "period__academic_year",
+            "academic_year",
+            "control_form",
+            "class_unit__parallel__organisation",
+            "group__organisation",
+            "group__class_unit__parallel",
+            "teacher",
+        )
+        .filter(pk=lesson_id, subject__organisation_id__in=viewer.staff_org_ids)
+        .first()
+    )
+    if lesson is None:
+        raise Http404
+    return lesson
+
+
+def student_of_lesson(lesson: Lesson, student_id: int) -> Student:
+    """A student who attends the lesson (the class, or the lesson's group); else 404."""
+    students = Student.objects.filter(pk=student_id, organisation_id=lesson.subject.organisation_id)
+    if lesson.group_id is not None:
+        students = students.filter(study_groups__id=lesson.group_id)
+    else:
+        students = students.filter(current_class_id=lesson.class_unit_id)
+    student = students.first()
+    if student is None:
+        raise Http404
+    return student
+
+
+def roster(ref: JournalRef) -> list[Student]:
+    if ref.group is not None:
+        qs = ref.group.students.all()
+    else:
+        qs = Student.objects.filter(current_class_id=ref.class_unit.id)  # type: ignore[union-attr]
+    return list(
+        qs.only(
+            "id", "last_name", "first_name", "middle_name", "organisation_id", "current_class_id"
+        ).order_by("last_name", "first_name", "middle_name", "id")
+    )
+
+
+def journal_lessons(ref: JournalRef, start: dt.date, end: dt.date) -> QuerySet[Lesson]:
+    qs = Lesson.objects.filter(subject_id=ref.subject.id, date__gte=start, date__lte=end)
+    if ref.group is not None:
+        qs = qs.filter(group_id=ref.group.id)
+    else:
+        qs = qs.filter(class_unit_id=ref.class_unit.id, group__isnull=True)  # type: ignore[union-attr]
+    return qs
+
+
+@dataclass
+class GridRow:
+    student: Student
+    cells: list[Any]  # services.Cell per lesson, in column order
+    average: Decimal | None
+    suggested: str | None
+    final: Any  # services.FinalCell or None when the journal has no period marks
+
+
+@dataclass
+class Grid:
+    ref: JournalRef
+    period: AttestationPeriod
+    periods: list[AttestationPeriod]
+    journal: str
+    lessons: list[Lesson]
+    rows: list[GridRow]
+    with_finals: bool
+
+
+def periods_for(ref: JournalRef) -> list[AttestationPeriod]:
+    scheme = ref.organisation.period_scheme
+    if ref.class_unit is not None and ref.class_unit.parallel.period_scheme:
+        scheme = ref.class_unit.parallel.period_scheme
+    return list(
+        AttestationPeriod.objects.filter(academic_year_id=ref.year.id, scheme=scheme).order_by(
+            "number"
+        )
+    )
+
+
+def choose_period(
+    periods: list[AttestationPeriod], wanted: int | None, today: dt.date
+) -> AttestationPeriod:
+    for p in periods:
+        if p.id == wanted:
+            return p
+    for p in periods:
+        if p.start <= today <= p.end:
+            return p
+    earlier = [p for p in periods if p.end < today]
+    if earlier:
+        return earlier[-1]
+    if periods:
+        return periods[0]
+    raise Http404
+
+
+def journal_grid(
+    ref: JournalRef,
+    period: AttestationPeriod,
+    periods: list[AttestationPeriod],
+    journal: str = JournalKind.MAIN,
+) -> Grid:
+    """The class–subject–period grid with a fixed number of queries whatever the size:
+    students, lessons (with homework counts), marks, attendance, period marks."""
+    from .services import Cell, FinalCell
+
+    students = roster(ref)
+    lessons = list(
+        journal_lessons(ref, period.start, period.end)
+        .select_related("control_form")
+        .annotate(n_homework=Count("homework"))
+        .order_by("date", "lesson_number", "id")
+    )
+    lesson_ids = [x.id for x in lessons]
+    cells: dict[tuple[int, int], Cell] = {}
+    if lesson_ids:
+        for mark in (
+            Mark.objects.filter(lesson_id__in=lesson_ids, journal=journal)
+            .only(
+                "id",
+                "student_id",
+                "lesson_id",
+                "value",
+                "points",
+                "weight",
+                "comment",
+                "work_name",
+                "version",
+            )
+            .order_by("id")
+        ):
+            key = (mark.lesson_id, mark.student_id)
+            cell = cells.get(key)
+            if cell is None:
+                cell = cells[key] = Cell(mark.lesson_id, mark.student_id, journal)
+            cell.marks.append(mark)
+        if journal == JournalKind.MAIN:
+            for att in Attendance.objects.filter(lesson_id__in=lesson_ids).only(
+                "id", "student_id", "lesson_id", "kind", "version"
+            ):
+                key = (att.lesson_id, att.student_id)
+                cell = cells.get(key)
+                if cell is None:
+                    cell = cells[key] = Cell(att.lesson_id, att.student_id, journal)
+                cell.attendance = att
+    with_finals = journal == JournalKind.MAIN and not ref.is_extra
+    finals: dict[int, FinalMark] = {}
+    if with_finals and students:
+        finals = {
+            f.student_id: f
+            for f in FinalMark.objects.filter(
+                student_id__in=[s.id for s in students],
+                subject_id=ref.subject.id,
+                academic_year_id=ref.year.id,
+                kind=FinalMarkKind.PERIOD,
+                period_id=period.id,
+            )
+        }
+    thresholds = grading.thresholds_of(ref.organisation)
+    rows = []
+    for student in students:
+        row_cells = [
+            cells.get((lesson.id, student.id)) or Cell(lesson.id, student.id, journal)
+            for lesson in lessons
+        ]
+        average = grading.weighted_average((m.points, m.weight) for c in row_cells for m in c.marks)
+        rows.append(
+            GridRow(
+                student=student,
+                cells=row_cells,
+                average=average,
+                suggested=grading.suggested_mark(average, thresholds) if with_finals else None,
+                final=FinalCell(
+                    student.id,
+                    ref.subject.id,
+                    FinalMarkKind.PERIOD,
+                    period.id,
+                    finals.get(student.id),
+                )
+                if with_finals
+                else None,
+            )
+        )
+    return Grid(ref, period, periods, journal, lessons, rows, with_finals)
+
+
+def cell_average(
+    lesson: Lesson, student: Student, journal: str = JournalKind.MAIN
+) -> tuple[Decimal | None, str | None]:
+    """The student's average in the lesson's journal and period after a save (one query)."""
+    period = lesson.period
+    if period is None:
+        return None, None
+    ref = journal_ref_of_lesson(lesson)
+    lessons = journal_lessons(ref, period.start, period.end)
+    pairs = Mark.objects.filter(
+        student_id=student.id, journal=journal, lesson__in=lessons
+    ).values_list("points", "weight")
+    average = grading.weighted_average(pairs)
+    suggested = None
+    if journal == JournalKind.MAIN and not lesson.subject.is_extra:
+        suggested = grading.suggested_mark(average, grading.thresholds_of(ref.organisation))
+    return average, suggested
+
+
+def cell_history(lesson: Lesson, student: Student, journal: str) -> list[MarkHistory]:
+    what = ["mark", "attendance"] if journal == JournalKind.MAIN else ["mark"]
+    return list(
+        MarkHistory.objects.filter(lesson_id=lesson.id, student_id=student.id, what__in=what)
+        .filter(Q(journal=journal) | Q(journal=""))
+        .select_related("changed_by")
+        .order_by("-changed_at", "-id")[:100]
+    )
+
+
+def final_history(
+    student: Student, subject: Subject, kind: str, period: AttestationPeriod | None
+) -> list[MarkHistory]:
+    return list(
+        MarkHistory.objects.filter(
+            student_id=student.id,
+            subject_id=subject.id,
+            what="final",
+            final_kind=kind,
+            period_id=period.id if period else None,
+        )
+        .select_related("changed_by")
+        .order_by("-changed_at", "-id")[:100]
     )

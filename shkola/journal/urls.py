@@ -1,4 +1,29 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "journal"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("class/<int:class_id>/<int:subject_id>/", views.grid, name="grid"),
+    path("group/<int:group_id>/<int:subject_id>/", views.group_grid, name="group_grid"),
+    path("class/<int:class_id>/<int:subject_id>/xlsx/", views.grid_xlsx, name="grid_xlsx"),
+    path(
+        "group/<int:group_id>/<int:subject_id>/xlsx/",
+        views.group_grid_xlsx,
+        name="group_grid_xlsx",
+    ),
+    path("class/<int:class_id>/<int:subject_id>/finals/", views.finals, name="finals"),
+    path("group/<int:group_id>/<int:subject_id>/finals/", views.group_finals, name="group_finals"),
+    path("cell/", views.cell_save, name="cell_save"),
+    path("cell/panel/", views.cell_panel, name="cell_panel"),
+    path("mark/<int:mark_id>/note/", views.mark_note, name="mark_note"),
+    path("final/", views.final_save, name="final_save"),
+    path("final/panel/", views.final_panel, name="final_panel"),
+    path("lesson/<int:lesson_id>/", views.lesson, name="lesson"),
+    path("homework/file/<int:file_id>/", views.homework_file, name="homework_file"),
+    path("student/<int:student_id>/remarks/", views.remarks, name="remarks"),
+    path("class/<int:class_id>/week/", views.class_week, name="class_week"),
+    path("report/timeliness/", views.timeliness, name="timeliness"),
+    path("period/<int:period_id>/toggle/", views.period_toggle, name="period_toggle"),
+]

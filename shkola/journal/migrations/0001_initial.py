@@ -6,160 +6,471 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('schools', '0001_initial'),
-        ('timetable', '0001_initial'),
+        ("schools", "0001_initial"),
+        ("timetable", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FinalMark',
+            name="FinalMark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('period', 'За период'), ('year', 'Годовая'), ('exam', 'Экзамен'), ('final', 'Итоговая')], max_length=10, verbose_name='вид')),
-                ('value', models.CharField(choices=[('5', '5'), ('4', '4'), ('3', '3'), ('2', '2'), ('зач', 'зачёт'), ('незач', 'незачёт'), ('осв', 'освобождён'), ('н/а', 'не аттестован')], max_length=5, verbose_name='отметка')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('academic_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schools.academicyear')),
-                ('period', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schools.attestationperiod')),
-                ('set_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='final_marks', to='schools.student')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schools.subject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("period", "За период"),
+                            ("year", "Годовая"),
+                            ("exam", "Экзамен"),
+                            ("final", "Итоговая"),
+                        ],
+                        max_length=10,
+                        verbose_name="вид",
+                    ),
+                ),
+                (
+                    "value",
+                    models.CharField(
+                        choices=[
+                            ("5", "5"),
+                            ("4", "4"),
+                            ("3", "3"),
+                            ("2", "2"),
+                            ("зач", "зачёт"),
+                            ("незач", "незачёт"),
+                            ("осв", "освобождён"),
+                            ("н/а", "не аттестован"),
+                        ],
+                        max_length=5,
+                        verbose_name="отметка",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "academic_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schools.academicyear",
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schools.attestationperiod",
+                    ),
+                ),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="final_marks",
+                        to="schools.student",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schools.subject",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'итоговая отметка',
-                'verbose_name_plural': 'итоговые отметки',
+                "verbose_name": "итоговая отметка",
+                "verbose_name_plural": "итоговые отметки",
             },
         ),
         migrations.CreateModel(
-            name='Homework',
+            name="Homework",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='домашнее задание')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lesson', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='homework', to='timetable.lesson')),
-                ('student', models.ForeignKey(blank=True, help_text='Пусто — задание всему классу.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.student')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="домашнее задание")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lesson",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="homework",
+                        to="timetable.lesson",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Пусто — задание всему классу.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="schools.student",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'домашнее задание',
-                'verbose_name_plural': 'домашние задания',
-                'ordering': ['lesson__date', 'id'],
+                "verbose_name": "домашнее задание",
+                "verbose_name_plural": "домашние задания",
+                "ordering": ["lesson__date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HomeworkFile',
+            name="HomeworkFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='homework/%Y/%m/')),
-                ('name', models.CharField(max_length=255)),
-                ('size', models.PositiveIntegerField(default=0)),
-                ('content_type', models.CharField(blank=True, max_length=100)),
-                ('homework', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='journal.homework')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="homework/%Y/%m/")),
+                ("name", models.CharField(max_length=255)),
+                ("size", models.PositiveIntegerField(default=0)),
+                ("content_type", models.CharField(blank=True, max_length=100)),
+                (
+                    "homework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="journal.homework",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Mark',
+            name="Mark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('journal', models.CharField(choices=[('main', 'Основной журнал'), ('homework', 'Журнал домашних заданий')], default='main', max_length=10)),
-                ('value', models.CharField(choices=[('5', '5'), ('4', '4'), ('3', '3'), ('2', '2'), ('1', '1'), ('зач', 'зачёт'), ('незач', 'незачёт')], max_length=5, verbose_name='отметка')),
-                ('points', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('weight', models.PositiveSmallIntegerField(default=1, verbose_name='вес')),
-                ('comment', models.CharField(blank=True, max_length=500, verbose_name='комментарий')),
-                ('work_name', models.CharField(blank=True, max_length=300, verbose_name='название работы')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('control_form', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schools.controlform', verbose_name='форма контроля')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lesson', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='marks', to='timetable.lesson')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='marks', to='schools.student')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "journal",
+                    models.CharField(
+                        choices=[
+                            ("main", "Основной журнал"),
+                            ("homework", "Журнал домашних заданий"),
+                        ],
+                        default="main",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "value",
+                    models.CharField(
+                        choices=[
+                            ("5", "5"),
+                            ("4", "4"),
+                            ("3", "3"),
+                            ("2", "2"),
+                            ("1", "1"),
+                            ("зач", "зачёт"),
+                            ("незач", "незачёт"),
+                        ],
+                        max_length=5,
+                        verbose_name="отметка",
+                    ),
+                ),
+                ("points", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("weight", models.PositiveSmallIntegerField(default=1, verbose_name="вес")),
+                (
+                    "comment",
+                    models.CharField(blank=True, max_length=500, verbose_name="комментарий"),
+                ),
+                (
+                    "work_name",
+                    models.CharField(blank=True, max_length=300, verbose_name="название работы"),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "control_form",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schools.controlform",
+                        verbose_name="форма контроля",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lesson",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="marks",
+                        to="timetable.lesson",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="marks",
+                        to="schools.student",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'отметка',
-                'verbose_name_plural': 'отметки',
-                'ordering': ['lesson__date', 'lesson__lesson_number', 'id'],
+                "verbose_name": "отметка",
+                "verbose_name_plural": "отметки",
+                "ordering": ["lesson__date", "lesson__lesson_number", "id"],
             },
         ),
         migrations.CreateModel(
-            name='MarkHistory',
+            name="MarkHistory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mark_id_ref', models.BigIntegerField(blank=True, null=True)),
-                ('what', models.CharField(default='mark', max_length=20)),
-                ('action', models.CharField(choices=[('create', 'выставлена'), ('change', 'изменена'), ('delete', 'удалена')], max_length=10)),
-                ('old_value', models.CharField(blank=True, max_length=20)),
-                ('new_value', models.CharField(blank=True, max_length=20)),
-                ('changed_at', models.DateTimeField(auto_now_add=True)),
-                ('changed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('final_mark', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='journal.finalmark')),
-                ('lesson', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='timetable.lesson')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.student')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("mark_id_ref", models.BigIntegerField(blank=True, null=True)),
+                ("what", models.CharField(default="mark", max_length=20)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "выставлена"),
+                            ("change", "изменена"),
+                            ("delete", "удалена"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("old_value", models.CharField(blank=True, max_length=20)),
+                ("new_value", models.CharField(blank=True, max_length=20)),
+                ("changed_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "final_mark",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="journal.finalmark",
+                    ),
+                ),
+                (
+                    "lesson",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="timetable.lesson",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="schools.student",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'изменение отметки',
-                'verbose_name_plural': 'история отметок',
-                'ordering': ['-changed_at', '-id'],
+                "verbose_name": "изменение отметки",
+                "verbose_name_plural": "история отметок",
+                "ordering": ["-changed_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Remark',
+            name="Remark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('remark', 'Замечание'), ('comment', 'Комментарий')], max_length=10)),
-                ('text', models.TextField(verbose_name='текст')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='remarks', to='schools.student')),
-                ('subject', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='schools.subject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("remark", "Замечание"), ("comment", "Комментарий")], max_length=10
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="текст")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="remarks",
+                        to="schools.student",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="schools.subject",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'замечание или комментарий',
-                'verbose_name_plural': 'замечания и комментарии',
-                'ordering': ['-created_at'],
+                "verbose_name": "замечание или комментарий",
+                "verbose_name_plural": "замечания и комментарии",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Attendance',
+            name="Attendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('н', 'отсутствовал'), ('б', 'болел'), ('у', 'уважительная причина'), ('оп', 'опоздал')], max_length=2, verbose_name='посещаемость')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lesson', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attendance', to='timetable.lesson')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendance', to='schools.student')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("н", "отсутствовал"),
+                            ("б", "болел"),
+                            ("у", "уважительная причина"),
+                            ("оп", "опоздал"),
+                        ],
+                        max_length=2,
+                        verbose_name="посещаемость",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lesson",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attendance",
+                        to="timetable.lesson",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendance",
+                        to="schools.student",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'посещаемость',
-                'verbose_name_plural': 'посещаемость',
-                'constraints': [models.UniqueConstraint(fields=('student', 'lesson'), name='attendance_unique')],
+                "verbose_name": "посещаемость",
+                "verbose_name_plural": "посещаемость",
+                "constraints": [
+                    models.UniqueConstraint(fields=("student", "lesson"), name="attendance_unique")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='finalmark',
-            constraint=models.UniqueConstraint(condition=models.Q(('period__isnull', False)), fields=('student', 'subject', 'academic_year', 'kind', 'period'), name='final_mark_unique_period'),
+            model_name="finalmark",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("period__isnull", False)),
+                fields=("student", "subject", "academic_year", "kind", "period"),
+                name="final_mark_unique_period",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='finalmark',
-            constraint=models.UniqueConstraint(condition=models.Q(('period__isnull', True)), fields=('student', 'subject', 'academic_year', 'kind'), name='final_mark_unique_year'),
+            model_name="finalmark",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("period__isnull", True)),
+                fields=("student", "subject", "academic_year", "kind"),
+                name="final_mark_unique_year",
+            ),
         ),
         migrations.AddIndex(
-            model_name='mark',
-            index=models.Index(fields=['student', 'lesson'], name='journal_mar_student_716ca3_idx'),
+            model_name="mark",
+            index=models.Index(fields=["student", "lesson"], name="journal_mar_student_716ca3_idx"),
         ),
         migrations.AddIndex(
-            model_name='mark',
-            index=models.Index(fields=['lesson', 'student'], name='journal_mar_lesson__861fdf_idx'),
+            model_name="mark",
+            index=models.Index(fields=["lesson", "student"], name="journal_mar_lesson__861fdf_idx"),
         ),
         migrations.AddIndex(
-            model_name='markhistory',
-            index=models.Index(fields=['student', 'lesson'], name='journal_mar_student_adaa5e_idx'),
+            model_name="markhistory",
+            index=models.Index(fields=["student", "lesson"], name="journal_mar_student_adaa5e_idx"),
         ),
     ]

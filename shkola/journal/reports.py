@@ -1,0 +1,402 @@
+"""Reads for the journal's other pages: the list of journals, final marks, a lesson,
+the class teacher's week, the deputy's timeliness report, the Excel export. Each page is a
+fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.http import Http404
+from django.urls import reverse
+
+from shkola.accounts.models import User
+from shkola.accounts.selectors import Viewer
+from shkola.schools.models import (
+    AttestationPeriod,
+    ClassUnit,
+    ControlForm,
+    CurriculumItem,
+    Student,
+    StudyGroup,
+    Subject,
+)
+from shkola.schools.selectors import current_year, period_on, students_of_class
+from shkola.timetable.models import Lesson, TimetableEntry
+from shkola.timetable.selectors import teacher_assignments
+
+from . import grading, selectors
+from .models import FinalMark, FinalMarkKind, Homework, HomeworkFile, JournalKind, Mark
+from .selectors import JournalRef
+
+# --------------------------------------------------------------------------- «Мои классы»
+
+
+@dataclass
+class JournalLink:
+    title: str
+    url: str
+    extra: bool
+    hours: int = 0
+
+
+@dataclass
+class ClassJournals:
+    class_unit: ClassUnit
+    journals: list[JournalLink] = field(default_factory=list)
+    week_url: str = ""
+
+
+def _link(class_unit: Any, group: Any, subject: Subject, hours: int = 0) -> JournalLink:
+    if group is not None:
+        url = reverse("journal:group_grid", args=[group.id, subject.id])
+        who = f"{group.class_unit.name}, {group.name}" if group.class_unit_id else group.name
+    else:
+        url = reverse("journal:grid", args=[class_unit.id, subject.id])
+        who = class_unit.name
+    return JournalLink(f"{who} · {subject.name}", url, subject.is_extra, hours)
+
+
+def _school_journals(
+    year_id: int, class_ids: set[int] | None = None
+) -> dict[int, list[JournalLink]]:
+    """Journals per class from the timetable (one query)."""
+    qs = TimetableEntry.objects.filter(academic_year_id=year_id).select_related(
+        "class_unit__parallel", "group__class_unit__parallel", "subject"
+    )
+    if class_ids is not None:
+        qs = qs.filter(Q(class_unit_id__in=class_ids) | Q(group__class_unit_id__in=class_ids))
+    seen: dict[tuple[Any, ...], JournalLink] = {}
+    by_class: dict[int, list[JournalLink]] = defaultdict(list)
+    for e in qs.order_by("subject__name"):
+        key = (e.class_unit_id if not e.group_id else None, e.group_id, e.subject_id)
+        if key in seen:
+            continue
+        link = seen[key] = _link(e.class_unit, e.group, e.subject)
+        class_id = e.class_unit_id or (e.group.class_unit_id if e.group else None)
+        by_class[class_id or 0].append(link)
+    return by_class
+
+
+def journal_index(viewer: Viewer) -> dict[str, Any]:
+    org = viewer.organisation
+    year = current_year(org) if org is not None else None
+    ctx: dict[str, Any] = {"year": year, "mine": [], "led": [], "school": [], "periods": []}
+    if year is None:
+        return ctx
+    if viewer.is_teacher:
+        ctx["mine"] = [
+            _link(a["class_unit"], a["group"], a["subject"], a["hours"])
+            for a in teacher_assignments(viewer.user, year.id)
+        ]
+    led = list(
+        ClassUnit.objects.filter(
+            class_teacher=viewer.user, parallel__academic_year=year
+        ).select_related("parallel")
+    )
+    if led:
+        journals = _school_journals(year.id, {c.id for c in led})
+        ctx["led"] = [
+            ClassJournals(c, journals.get(c.id, []), reverse("journal:class_week", args=[c.id]))
+            for c in led
+        ]
+    if year.organisation_id in viewer.admin_org_ids:
+        classes = list(
+            ClassUnit.objects.filter(parallel__academic_year=year).select_related("parallel")
+        )
+        journals = _school_journals(year.id)
+        ctx["school"] = [
+            ClassJournals(c, journals.get(c.id, []), reverse("journal:class_week", args=[c.id]))
+            for c in classes
+        ]
+        extra = journals.get(0, [])
+        if extra:
+            ctx["school_extra"] = extra
+        ctx["periods"] = list(
+            AttestationPeriod.objects.filter(academic_year=year)
+            .select_related("closed_by")
+            .order_by("scheme", "number")
+        )
+    return ctx
+
+
+# --------------------------------------------------------------------------- final marks
+
+
+def journals_of_student(viewer: Viewer, student: Student, subject_id: int) -> list[JournalRef]:
+    """The class journal of the subject and the journals of the student's groups in it."""
+    refs = []
+    if student.current_class_id:
+        try:
+            refs.append(
+                selectors.journal_ref(
+                    viewer, class_id=student.current_class_id, subject_id=subject_id
+                )
+            )
+        except Http404:
+            pass
+    for group in StudyGroup.objects.filter(students=student, subject_id=subject_id).only("id"):
+        try:
+            refs.append(selectors.journal_ref(viewer, group_id=group.id, subject_id=subject_id))
+        except Http404:
+            pass
+    return refs
+
+
+def final_mark_now(
+    student: Student, ref: JournalRef, kind: str, period: AttestationPeriod | None
+) -> FinalMark | None:
+    return FinalMark.objects.filter(
+        student_id=student.id,
+        subject_id=ref.subject.id,
+        academic_year_id=ref.year.id,
+        kind=kind,
+        period_id=period.id if period else None,
+    ).first()
+
+
+def finals_table(ref: JournalRef, *, is_admin: bool, may_edit: bool) -> dict[str, Any]:
+    """Period averages, suggested and set period marks, year, exam and final marks."""
+    from . import cells
+    from .services import FinalCell
+
+    students = selectors.roster(ref)
+    periods = selectors.periods_for(ref)
+    ids = [s.id for s in students]
+    finals: dict[tuple[int, str, int | None], FinalMark] = {
+        (f.student_id, f.kind, f.period_id): f
+        for f in FinalMark.objects.filter(
+            student_id__in=ids, subject_id=ref.subject.id, academic_year_id=ref.year.id
+        )
+    }
+    thresholds = grading.thresholds_of(ref.organisation)
+    averages = {p.id: selectors.subject_averages(ids, p, [ref.subject.id]) for p in periods}
+    year_closed = bool(periods) and all(p.is_closed for p in periods)
+    save_url = reverse("journal:final_save")
+    rows = []
+    for s in students:
+        pcells = []
+        for p in periods:
+            avg = averages[p.id].get((s.id, ref.subject.id))
+            editable = may_edit and (is_admin or not p.is_closed)
+            cell = FinalCell(
+                s.id, ref.subject.id, FinalMarkKind.PERIOD, p.id, finals.get((s.id, "period", p.id))
+            )
+            pcells.append(
+                {
+                    "average": avg,
+                    "suggested": grading.suggested_mark(avg, thresholds),
+                    "html": cells.final_cell_html(cell, editable=editable, save_url=save_url),
+                }
+            )
+        others = []
+        for kind in (FinalMarkKind.YEAR, FinalMarkKind.EXAM, FinalMarkKind.FINAL):
+            cell = FinalCell(s.id, ref.subject.id, kind, None, finals.get((s.id, kind, None)))
+            others.append(
+                cells.final_cell_html(
+                    cell, editable=may_edit and (is_admin or not year_closed), save_url=save_url
+                )
+            )
+        rows.append({"student": s, "periods": pcells, "others": others})
+    return {"periods": periods, "rows": rows, "year_closed": year_closed}
+
+
+# --------------------------------------------------------------------------- a lesson
+
+
+def lesson_page(lesson: Lesson) -> dict[str, Any]:
+    ref = selectors.journal_ref_of_lesson(lesson)
+    return {
+        "control_forms": list(
+            ControlForm.objects.filter(organisation_id=lesson.subject.organisation_id)
+        ),
+        "homework": list(
+            Homework.objects.filter(lesson=lesson)
+            .select_related("student")
+            .prefetch_related(Prefetch("files", queryset=HomeworkFile.objects.order_by("id")))
+            .order_by("id")
+        ),
+        "students": selectors.roster(ref),
+    }
+
+
+def subjects_of_school(organisation_id: int) -> list[Subject]:
+    return list(Subject.objects.filter(organisation_id=organisation_id).order_by("name"))
+
+
+# --------------------------------------------------------------------------- the class teacher's week
+
+
+def class_of_viewer(viewer: Viewer, class_id: int) -> ClassUnit:
+    class_unit = (
+        ClassUnit.objects.select_related(
+            "parallel__organisation", "parallel__academic_year", "class_teacher"
+        )
+        .filter(pk=class_id, parallel__organisation_id__in=viewer.staff_org_ids)
+        .first()
+    )
+    if class_unit is None:
+        raise Http404
+    return class_unit
+
+
+def class_week(class_unit: ClassUnit, monday: dt.date) -> dict[str, Any]:
+    """Rows students, columns subjects: the week's main-journal marks and the period average."""
+    sunday = monday + dt.timedelta(days=6)
+    students = list(
+        students_of_class(class_unit).only("id", "last_name", "first_name", "middle_name")
+    )
+    ids = [s.id for s in students]
+    lessons = Lesson.objects.filter(
+        Q(class_unit_id=class_unit.id) | Q(group__class_unit_id=class_unit.id),
+        date__gte=monday,
+        date__lte=sunday,
+        subject__is_extra=False,
+    )
+    subject_ids = set(
+        CurriculumItem.objects.filter(class_unit=class_unit).values_list("subject_id", flat=True)
+    ) | set(lessons.values_list("subject_id", flat=True))
+    subjects = list(Subject.objects.filter(id__in=subject_ids, is_extra=False).order_by("name"))
+    marks: dict[tuple[int, int], list[Mark]] = defaultdict(list)
+    for m in (
+        Mark.objects.filter(student_id__in=ids, journal=JournalKind.MAIN, lesson__in=lessons)
+        .select_related("lesson")
+        .only("id", "student_id", "value", "lesson__subject_id", "lesson__date")
+        .order_by("lesson__date", "id")
+    ):
+        marks[(m.student_id, m.lesson.subject_id)].append(m)
+    period = period_on(
+        class_unit.parallel.academic_year, monday, class_unit.parallel.effective_scheme
+    )
+    averages = selectors.subject_averages(ids, period, [s.id for s in subjects]) if period else {}
+    rows = []
+    for s in students:
+        row_avgs = [averages.get((s.id, subj.id)) for subj in subjects]
+        rows.append(
+            {
+                "student": s,
+                "cells": [
+                    {
+                        "marks": marks.get((s.id, subj.id), []),
+                        "average": averages.get((s.id, subj.id)),
+                    }
+                    for subj in subjects
+                ],
+                "mean": grading.mean(row_avgs),
+            }
+        )
+    # The class rating: by the mean of subject averages, best first.
+    ranked = sorted((r for r in rows if r["mean"] is not None), key=lambda r: -r["mean"])
+    for place, r in enumerate(ranked, start=1):
+        r["place"] = place
+    return {
+        "class_unit": class_unit,
+        "monday": monday,
+        "sunday": sunday,
+        "subjects": subjects,
+        "rows": rows,
+        "period": period,
+    }
+
+
+# --------------------------------------------------------------------------- timeliness
+
+
+@dataclass
+class TeacherTimeliness:
+    teacher: User
+    lessons: int
+    without_topic: int
+    without_marks: int
+    late_marks: int
+
+    @property
+    def ok(self) -> bool:
+        return not (self.without_topic or self.without_marks or self.late_marks)
+
+
+def timeliness(viewer: Viewer, monday: dt.date, today: dt.date) -> dict[str, Any]:
+    """Per teacher for a week: lessons given (up to today), lessons without a topic, lessons
+    with no marks at all, marks entered after the lesson's day. Three queries."""
+    end = min(monday + dt.timedelta(days=6), today)
+    lessons = Lesson.objects.filter(
+        subject__organisation_id__in=viewer.admin_org_ids,
+        date__gte=monday,
+        date__lte=end,
+        is_cancelled=False,
+    )
+    has_marks = Exists(Mark.objects.filter(lesson_id=OuterRef("pk")))
+    per_teacher = {
+        row["teacher_id"]: row
+        for row in lessons.values("teacher_id")
+        .annotate(
+            n=Count("id"),
+            no_topic=Count("id", filter=Q(topic="")),
+            no_marks=Count("id", filter=~Q(has_marks)),
+        )
+        .order_by()
+    }
+    late = {
+        row["lesson__teacher_id"]: row["n"]
+        for row in Mark.objects.filter(lesson__in=lessons, created_at__date__gt=F("lesson__date"))
+        .values("lesson__teacher_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    teachers = {u.id: u for u in User.objects.filter(id__in=per_teacher)}
+    rows = [
+        TeacherTimeliness(teachers[tid], r["n"], r["no_topic"], r["no_marks"], late.get(tid, 0))
+        for tid, r in per_teacher.items()
+    ]
+    rows.sort(
+        key=lambda r: (
+            r.ok,
+            -(r.without_topic + r.without_marks + r.late_marks),
+            r.teacher.last_name,
+        )
+    )
+    return {"rows": rows, "monday": monday, "sunday": monday + dt.timedelta(days=6)}
+
+
+# --------------------------------------------------------------------------- Excel
+
+
+def grid_xlsx(grid: selectors.Grid) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = str(grid.period.name)[:31]
+    ws.append([grid.ref.title, str(grid.period.name)])
+    ws["A1"].font = Font(bold=True)
+    header = ["ФИО"] + [f"{x.date:%d.%m}" for x in grid.lessons] + ["Средний"]
+    if grid.with_finals:
+        header += ["Расчётная", "За период"]
+    ws.append(header)
+    ws.append(
+        ["Тема / форма"]
+        + [
+            f"{x.topic}{' · ' + x.control_form.name if x.control_form else ''}"
+            for x in grid.lessons
+        ]
+    )
+    for row in grid.rows:
+        line: list[Any] = [row.student.full_name] + [c.text for c in row.cells]
+        avg = grading.quantize2(row.average)
+        line.append(float(avg) if isinstance(avg, Decimal) else None)
+        if grid.with_finals:
+            line += [row.suggested or "", row.final.text if row.final else ""]
+        ws.append(line)
+    ws.column_dimensions["A"].width = 32
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center")
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

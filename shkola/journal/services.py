@@ -1,0 +1,611 @@
+"""Writes of the journal: a cell's marks and attendance, notes on a mark, period and final
+marks, lessons' topics and homework, remarks. Every change of a mark or attendance leaves a
+``MarkHistory`` row (who, when, old → new) in the same transaction.
+
+Concurrency: a cell carries a fingerprint of what the teacher saw (ids and versions of its
+marks and attendance). A save locks the lesson row (``select_for_update``; SQLite serialises
+writers anyway), recomputes the fingerprint and refuses with ``CellConflict`` when someone
+else changed the cell in between, so the later save never silently overwrites."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from shkola.core import clock
+from shkola.schools.models import (
+    AcademicYear,
+    AttestationPeriod,
+    ControlForm,
+    Student,
+    Subject,
+)
+from shkola.timetable.models import Lesson
+
+from . import grading
+from .models import (
+    Attendance,
+    FinalMark,
+    FinalMarkKind,
+    FinalMarkValue,
+    Homework,
+    HomeworkFile,
+    JournalKind,
+    Mark,
+    MarkHistory,
+    Remark,
+)
+
+MAX_MARKS_PER_CELL = 5
+MAX_HOMEWORK_FILES = 5
+MAX_HOMEWORK_FILE_SIZE = 10 * 1024 * 1024
+
+# What a teacher may type. Latin look-alikes are accepted because a teacher who forgot to
+# switch the keyboard layout should not lose the entry: n → н, b → б, u → у, op → оп.
+ATTENDANCE_ALIASES = {
+    "н": "н",
+    "n": "н",
+    "б": "б",
+    "b": "б",
+    "у": "у",
+    "u": "у",
+    "оп": "оп",
+    "op": "оп",
+}
+MARK_ALIASES = {
+    "5": "5",
+    "4": "4",
+    "3": "3",
+    "2": "2",
+    "1": "1",
+    "зач": "зач",
+    "з": "зач",
+    "z": "зач",
+    "zach": "зач",
+    "незач": "незач",
+    "нз": "незач",
+    "nz": "незач",
+}
+FINAL_ALIASES = {
+    "5": "5",
+    "4": "4",
+    "3": "3",
+    "2": "2",
+    "зач": "зач",
+    "з": "зач",
+    "z": "зач",
+    "незач": "незач",
+    "нз": "незач",
+    "nz": "незач",
+    "осв": "осв",
+    "н/а": "н/а",
+    "на": "н/а",
+    "na": "н/а",
+}
+_SEPARATORS = re.compile(r"[\s/,;]+")
+
+
+# --------------------------------------------------------------------------- cells
+
+
+@dataclass
+class Cell:
+    """One journal cell: a student's marks (and, in the main journal, attendance) at a lesson."""
+
+    lesson_id: int
+    student_id: int
+    journal: str
+    marks: list[Mark] = field(default_factory=list)
+    attendance: Attendance | None = None
+
+    @property
+    def text(self) -> str:
+        parts = [self.attendance.kind] if self.attendance else []
+        return " ".join(parts + [m.value for m in self.marks])
+
+    @property
+    def fingerprint(self) -> str:
+        return cell_fingerprint(self.marks, self.attendance)
+
+    @property
+    def has_note(self) -> bool:
+        return any(m.comment or m.work_name for m in self.marks)
+
+
+def cell_fingerprint(marks: Sequence[Mark], attendance: Attendance | None) -> str:
+    raw = ",".join(f"{m.id}.{m.version}" for m in marks)
+    raw += "|" + (f"{attendance.id}.{attendance.version}" if attendance else "")
+    return hashlib.blake2s(raw.encode(), digest_size=6).hexdigest()
+
+
+@dataclass
+class ParsedCell:
+    attendance: str | None
+    marks: list[str]
+
+
+def cell_parse(text: str, *, journal: str = JournalKind.MAIN) -> ParsedCell:
+    """«5 4», «5/4», «н», «оп 5», «зач» → attendance and marks. Raises ValidationError naming
+    the field ``text`` with what was wrong, so the typed value can stay on screen."""
+    attendance: str | None = None
+    marks: list[str] = []
+    for token in _SEPARATORS.split(text.strip().lower().replace("ё", "е")):
+        if not token:
+            continue
+        if token.isdigit():
+            # «54» typed without a space is two marks, each digit one mark.
+            for digit in token:
+                if digit not in MARK_ALIASES:
+                    raise ValidationError(
+                        {"text": _("«%(v)s» — не отметка: отметки от 1 до 5.") % {"v": digit}}
+                    )
+                marks.append(MARK_ALIASES[digit])
+            continue
+        if token in MARK_ALIASES:
+            marks.append(MARK_ALIASES[token])
+            continue
+        if token in ATTENDANCE_ALIASES:
+            if journal != JournalKind.MAIN:
+                raise ValidationError(
+                    {"text": _("Посещаемость отмечается в основном журнале, не в журнале ДЗ.")}
+                )
+            if attendance is not None:
+                raise ValidationError(
+                    {"text": _("В клетке может быть только одна отметка посещаемости.")}
+                )
+            attendance = ATTENDANCE_ALIASES[token]
+            continue
+        raise ValidationError(
+            {
+                "text": _(
+                    "Не понимаю «%(v)s». Можно: 5, 4, 3, 2, 1, зач, незач; "
+                    "н — отсутствовал, б — болел, у — уважительная причина, оп — опоздал."
+                )
+                % {"v": token}
+            }
+        )
+    if len(marks) > MAX_MARKS_PER_CELL:
+        raise ValidationError(
+            {"text": _("Не больше %(n)s отметок за один урок.") % {"n": MAX_MARKS_PER_CELL}}
+        )
+    return ParsedCell(attendance=attendance, marks=marks)
+
+
+class CellConflict(Exception):
+    """Someone changed the cell after the teacher loaded it; ``current`` is what is there now."""
+
+    def __init__(self, current: Any) -> None:
+        super().__init__("cell changed")
+        self.current = current
+
+
+def _period_closed(lesson: Lesson) -> AttestationPeriod | None:
+    if lesson.period_id is not None:
+        period = lesson.period
+        return period if period is not None and period.is_closed else None
+    return AttestationPeriod.objects.filter(
+        academic_year_id=lesson.academic_year_id,
+        start__lte=lesson.date,
+        end__gte=lesson.date,
+        closed_at__isnull=False,
+    ).first()
+
+
+def _refuse_closed(period: AttestationPeriod | None, may_edit_closed: bool) -> None:
+    if period is not None and period.is_closed and not may_edit_closed:
+        raise ValidationError(
+            {
+                "period": _(
+                    "Период «%(p)s» закрыт: изменить отметки может только администратор школы."
+                )
+                % {"p": period.name}
+            }
+        )
+
+
+def _lock_lesson(lesson: Lesson) -> Lesson:
+    return (
+        Lesson.objects.select_for_update(of=("self",))
+        .select_related("period", "control_form")
+        .get(pk=lesson.pk)
+    )
+
+
+def cell_load(*, lesson: Lesson, student: Student, journal: str = JournalKind.MAIN) -> Cell:
+    marks = list(
+        Mark.objects.filter(lesson_id=lesson.pk, student_id=student.pk, journal=journal).order_by(
+            "id"
+        )
+    )
+    attendance = None
+    if journal == JournalKind.MAIN:
+        attendance = Attendance.objects.filter(lesson_id=lesson.pk, student_id=student.pk).first()
+    return Cell(lesson.pk, student.pk, journal, marks, attendance)
+
+
+@transaction.atomic
+def mark_set(
+    *,
+    lesson: Lesson,
+    student: Student,
+    text: str,
+    fingerprint: str,
+    user: Any,
+    may_edit_closed: bool = False,
+    journal: str = JournalKind.MAIN,
+) -> Cell:
+    """Make the cell hold what was typed: «5 4» → two marks, «н» → absent, «» → empty.
+
+    Marks are matched by position, so an unchanged mark keeps its comment; each created,
+    changed or deleted mark and attendance gets a history row."""
+    if journal not in JournalKind.values:
+        raise ValidationError({"journal": _("Неизвестный журнал.")})
+    parsed = cell_parse(text, journal=journal)
+    locked = _lock_lesson(lesson)
+    _refuse_closed(_period_closed(locked), may_edit_closed)
+    current = cell_load(lesson=locked, student=student, journal=journal)
+    if fingerprint != current.fingerprint:
+        raise CellConflict(current)
+
+    history: list[MarkHistory] = []
+
+    def log(what: str, action: str, old: str, new: str, mark_id: int | None = None) -> None:
+        history.append(
+            MarkHistory(
+                student_id=student.pk,
+                lesson_id=locked.pk,
+                mark_id_ref=mark_id,
+                what=what,
+                action=action,
+                old_value=old,
+                new_value=new,
+                changed_by=user,
+                journal=journal,
+                subject_id=locked.subject_id,
+            )
+        )
+
+    form: ControlForm | None = locked.control_form if journal == JournalKind.MAIN else None
+    weight = form.weight if form is not None else 1
+    kept: list[Mark] = []
+    for i, value in enumerate(parsed.marks):
+        if i < len(current.marks):
+            existing = current.marks[i]
+            if existing.value != value:
+                log("mark", MarkHistory.Action.CHANGE, existing.value, value, existing.id)
+                existing.value = value
+                existing.points = grading.points_of(value)
+                existing.version += 1
+                existing.save(update_fields=["value", "points", "version", "updated_at"])
+            kept.append(existing)
+        else:
+            created = Mark.objects.create(
+                student_id=student.pk,
+                lesson_id=locked.pk,
+                journal=journal,
+                value=value,
+                points=grading.points_of(value),
+                control_form=form,
+                weight=weight,
+                created_by=user,
+            )
+            log("mark", MarkHistory.Action.CREATE, "", value, created.id)
+            kept.append(created)
+    surplus = current.marks[len(parsed.marks) :]
+    if surplus:
+        for gone in surplus:
+            log("mark", MarkHistory.Action.DELETE, gone.value, "", gone.id)
+        Mark.objects.filter(id__in=[m.id for m in surplus]).delete()
+
+    attendance = current.attendance
+    if journal == JournalKind.MAIN:
+        old_kind = attendance.kind if attendance else None
+        if parsed.attendance != old_kind:
+            if attendance is None:
+                attendance = Attendance.objects.create(
+                    student_id=student.pk,
+                    lesson_id=locked.pk,
+                    kind=parsed.attendance,
+                    created_by=user,
+                )
+                log("attendance", MarkHistory.Action.CREATE, "", attendance.kind)
+            elif parsed.attendance is None:
+                log("attendance", MarkHistory.Action.DELETE, attendance.kind, "")
+                attendance.delete()
+                attendance = None
+            else:
+                log("attendance", MarkHistory.Action.CHANGE, attendance.kind, parsed.attendance)
+                attendance.kind = parsed.attendance
+                attendance.version += 1
+                attendance.save(update_fields=["kind", "version", "updated_at"])
+    if history:
+        MarkHistory.objects.bulk_create(history)
+    return Cell(locked.pk, student.pk, journal, kept, attendance)
+
+
+@transaction.atomic
+def mark_note_set(
+    *,
+    mark: Mark,
+    comment: str,
+    work_name: str,
+    user: Any,
+    may_edit_closed: bool = False,
+) -> Mark:
+    """The comment and the work name of one mark («Красный уголок» in the diary)."""
+    comment = comment.strip()
+    work_name = work_name.strip()
+    errors = {}
+    if len(comment) > 500:
+        errors["comment"] = _("Комментарий длиннее 500 символов.")
+    if len(work_name) > 300:
+        errors["work_name"] = _("Название работы длиннее 300 символов.")
+    if errors:
+        raise ValidationError(errors)
+    locked = _lock_lesson(mark.lesson)
+    _refuse_closed(_period_closed(locked), may_edit_closed)
+    Mark.objects.filter(pk=mark.pk).update(comment=comment, work_name=work_name)
+    mark.comment, mark.work_name = comment, work_name
+    return mark
+
+
+# --------------------------------------------------------------------------- final marks
+
+
+@dataclass
+class FinalCell:
+    student_id: int
+    subject_id: int
+    kind: str
+    period_id: int | None
+    mark: FinalMark | None
+
+    @property
+    def text(self) -> str:
+        return self.mark.value if self.mark else ""
+
+    @property
+    def fingerprint(self) -> str:
+        return f"{self.mark.id}.{self.mark.version}" if self.mark else "0"
+
+
+def _year_closed(year: AcademicYear) -> AttestationPeriod | None:
+    """Year, exam and final marks freeze once every period of the year is closed."""
+    periods = list(AttestationPeriod.objects.filter(academic_year=year).order_by("end"))
+    if periods and all(p.is_closed for p in periods):
+        return periods[-1]
+    return None
+
+
+@transaction.atomic
+def final_mark_set(
+    *,
+    student: Student,
+    subject: Subject,
+    academic_year: AcademicYear,
+    kind: str,
+    period: AttestationPeriod | None,
+    text: str,
+    fingerprint: str,
+    user: Any,
+    may_edit_closed: bool = False,
+) -> FinalCell:
+    """Set, change or clear («») a period, year, exam or final mark, with history."""
+    if kind not in FinalMarkKind.values:
+        raise ValidationError({"kind": _("Неизвестный вид итоговой отметки.")})
+    if kind == FinalMarkKind.PERIOD:
+        if period is None or period.academic_year_id != academic_year.pk:
+            raise ValidationError({"period": _("Укажите период этого учебного года.")})
+    else:
+        period = None
+    raw = text.strip().lower().replace("ё", "е")
+    value = FINAL_ALIASES.get(raw) if raw else ""
+    if value is None or (value and value not in FinalMarkValue.values):
+        raise ValidationError(
+            {
+                "text": _(
+                    "Не понимаю «%(v)s». Итоговая отметка: 5, 4, 3, 2, зач, незач, "
+                    "осв (освобождён) или н/а (не аттестован)."
+                )
+                % {"v": text.strip()}
+            }
+        )
+    if kind == FinalMarkKind.PERIOD:
+        locked_period = AttestationPeriod.objects.select_for_update().get(pk=period.pk)  # type: ignore[union-attr]
+        _refuse_closed(locked_period, may_edit_closed)
+    else:
+        _refuse_closed(_year_closed(academic_year), may_edit_closed)
+    existing = (
+        FinalMark.objects.select_for_update()
+        .filter(
+            student_id=student.pk,
+            subject_id=subject.pk,
+            academic_year_id=academic_year.pk,
+            kind=kind,
+            period_id=period.pk if period else None,
+        )
+        .first()
+    )
+    current = FinalCell(student.pk, subject.pk, kind, period.pk if period else None, existing)
+    if fingerprint != current.fingerprint:
+        raise CellConflict(current)
+
+    def log(action: str, old: str, new: str, mark: FinalMark | None) -> None:
+        MarkHistory.objects.create(
+            student_id=student.pk,
+            final_mark=mark,
+            what="final",
+            action=action,
+            old_value=old,
+            new_value=new,
+            changed_by=user,
+            subject_id=subject.pk,
+            period_id=period.pk if period else None,
+            final_kind=kind,
+        )
+
+    if existing is None:
+        if not value:
+            return current
+        try:
+            with transaction.atomic():
+                created = FinalMark.objects.create(
+                    student_id=student.pk,
+                    subject_id=subject.pk,
+                    academic_year_id=academic_year.pk,
+                    kind=kind,
+                    period=period,
+                    value=value,
+                    set_by=user,
+                )
+        except IntegrityError:
+            # Someone created the same mark a moment ago: show them theirs, keep ours typed.
+            raise CellConflict(
+                FinalCell(
+                    student.pk,
+                    subject.pk,
+                    kind,
+                    current.period_id,
+                    FinalMark.objects.filter(
+                        student_id=student.pk,
+                        subject_id=subject.pk,
+                        academic_year_id=academic_year.pk,
+                        kind=kind,
+                        period_id=current.period_id,
+                    ).first(),
+                )
+            ) from None
+        log(MarkHistory.Action.CREATE, "", value, created)
+        current.mark = created
+        return current
+    if not value:
+        log(MarkHistory.Action.DELETE, existing.value, "", None)
+        existing.delete()
+        current.mark = None
+        return current
+    if existing.value != value:
+        log(MarkHistory.Action.CHANGE, existing.value, value, existing)
+        existing.value = value
+        existing.version += 1
+        existing.set_by = user
+        existing.save(update_fields=["value", "version", "set_by", "updated_at"])
+    return current
+
+
+# --------------------------------------------------------------------------- lessons
+
+
+@transaction.atomic
+def lesson_update(
+    *,
+    lesson: Lesson,
+    topic: str,
+    control_form: ControlForm | None,
+    user: Any,
+    may_edit_closed: bool = False,
+) -> Lesson:
+    """Topic and form of control. A new form re-weighs the lesson's main-journal marks that
+    carried the old one, so the averages follow the form the teacher chose."""
+    topic = topic.strip()
+    if len(topic) > 500:
+        raise ValidationError({"topic": _("Тема урока длиннее 500 символов.")})
+    if control_form is not None and control_form.organisation_id != lesson.subject.organisation_id:
+        raise ValidationError({"control_form": _("Форма контроля другой школы.")})
+    locked = _lock_lesson(lesson)
+    _refuse_closed(_period_closed(locked), may_edit_closed)
+    fields = []
+    if locked.topic != topic:
+        locked.topic = topic
+        locked.topic_set_at = clock.now() if topic else None
+        fields += ["topic", "topic_set_at"]
+    if locked.control_form_id != (control_form.pk if control_form else None):
+        Mark.objects.filter(
+            lesson_id=locked.pk,
+            journal=JournalKind.MAIN,
+            control_form_id=locked.control_form_id,
+        ).update(
+            control_form=control_form,
+            weight=control_form.weight if control_form else 1,
+        )
+        locked.control_form = control_form
+        fields.append("control_form")
+    if fields:
+        locked.save(update_fields=fields)
+    return locked
+
+
+@transaction.atomic
+def homework_assign(
+    *,
+    lesson: Lesson,
+    text: str,
+    user: Any,
+    student: Student | None = None,
+    files: Sequence[Any] = (),
+) -> Homework:
+    """Homework for the whole class (``student`` None) or one student, with attached files."""
+    text = text.strip()
+    errors: dict[str, str] = {}
+    if not text:
+        errors["text"] = _("Напишите задание.")
+    if len(files) > MAX_HOMEWORK_FILES:
+        errors["files"] = _("Не больше %(n)s файлов.") % {"n": MAX_HOMEWORK_FILES}
+    for f in files:
+        if f.size > MAX_HOMEWORK_FILE_SIZE:
+            errors["files"] = _("Файл «%(name)s» больше 10 МБ.") % {"name": f.name}
+    if errors:
+        raise ValidationError(errors)
+    homework = Homework.objects.create(lesson=lesson, student=student, text=text, created_by=user)
+    for f in files:
+        HomeworkFile.objects.create(
+            homework=homework,
+            file=f,
+            name=f.name[:255],
+            size=f.size,
+            content_type=(getattr(f, "content_type", "") or "")[:100],
+        )
+    return homework
+
+
+@transaction.atomic
+def homework_delete(*, homework: Homework) -> None:
+    for f in homework.files.all():
+        f.file.delete(save=False)
+    homework.delete()
+
+
+# --------------------------------------------------------------------------- remarks
+
+
+@transaction.atomic
+def remark_create(
+    *,
+    student: Student,
+    author: Any,
+    kind: str,
+    text: str,
+    subject: Subject | None = None,
+) -> Remark:
+    """«Замечание» (parents only) or «Комментарий» (student and parents)."""
+    text = text.strip()
+    errors = {}
+    if kind not in Remark.Kind.values:
+        errors["kind"] = _("Выберите: замечание или комментарий.")
+    if not text:
+        errors["text"] = _("Напишите текст.")
+    elif len(text) > 2000:
+        errors["text"] = _("Текст длиннее 2000 символов.")
+    if subject is not None and subject.organisation_id != student.organisation_id:
+        errors["subject"] = _("Предмет другой школы.")
+    if errors:
+        raise ValidationError(errors)
+    return Remark.objects.create(
+        student=student, author=author, kind=kind, text=text, subject=subject
+    )

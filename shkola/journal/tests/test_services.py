@@ -1,0 +1,224 @@
+"""Writing the journal: cells, conflicts, closed periods, history, final marks."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from shkola.journal import selectors, services
+from shkola.journal.models import Attendance, FinalMark, JournalKind, Mark, MarkHistory
+from shkola.schools import services as school_services
+
+pytestmark = pytest.mark.django_db
+
+
+def save(lesson, student, text, user, journal=JournalKind.MAIN, **kw):
+    current = services.cell_load(lesson=lesson, student=student, journal=journal)
+    return services.mark_set(
+        lesson=lesson,
+        student=student,
+        text=text,
+        fingerprint=current.fingerprint,
+        user=user,
+        journal=journal,
+        **kw,
+    )
+
+
+@pytest.mark.parametrize(
+    "typed,attendance,marks",
+    [
+        ("5", None, ["5"]),
+        ("5 4", None, ["5", "4"]),
+        ("5/4", None, ["5", "4"]),
+        ("54", None, ["5", "4"]),
+        ("н", "н", []),
+        ("n", "н", []),
+        ("Б", "б", []),
+        ("у", "у", []),
+        ("оп 5", "оп", ["5"]),
+        ("op", "оп", []),
+        ("зач", None, ["зач"]),
+        ("незач", None, ["незач"]),
+        ("", None, []),
+    ],
+)
+def test_cell_parse_understands_marks_attendance_and_latin_lookalikes(typed, attendance, marks):
+    parsed = services.cell_parse(typed)
+    assert (parsed.attendance, parsed.marks) == (attendance, marks)
+
+
+@pytest.mark.parametrize("typed", ["6", "0", "х", "н б", "5 5 5 5 5 5"])
+def test_cell_parse_rejects_with_a_message_naming_the_field(typed):
+    with pytest.raises(ValidationError) as exc:
+        services.cell_parse(typed)
+    assert "text" in exc.value.message_dict
+
+
+def test_several_marks_in_one_cell_each_with_weight_of_the_control_form(school, lessons):
+    anna = school.students[0]
+    cell = save(lessons[0], anna, "5 4", school.teacher)
+    assert [m.value for m in cell.marks] == ["5", "4"]
+    assert [(m.points, m.weight) for m in Mark.objects.order_by("id")] == [(5, 5), (4, 5)]
+    history = MarkHistory.objects.order_by("id")
+    assert [(h.action, h.old_value, h.new_value, h.changed_by) for h in history] == [
+        ("create", "", "5", school.teacher),
+        ("create", "", "4", school.teacher),
+    ]
+
+
+def test_changing_and_deleting_marks_keep_history_and_comments(school, lessons):
+    anna = school.students[0]
+    save(lessons[1], anna, "3 4", school.teacher)
+    first = Mark.objects.order_by("id").first()
+    Mark.objects.filter(pk=first.pk).update(comment="Устный ответ")
+    save(lessons[1], anna, "3 5", school.teacher)
+    assert list(Mark.objects.order_by("id").values_list("value", "comment", "version")) == [
+        ("3", "Устный ответ", 1),
+        ("5", "", 2),
+    ]
+    save(lessons[1], anna, "", school.teacher)
+    assert not Mark.objects.exists()
+    actions = list(
+        MarkHistory.objects.order_by("id").values_list("action", "old_value", "new_value")
+    )
+    assert actions[-3:] == [("change", "4", "5"), ("delete", "3", ""), ("delete", "5", "")]
+
+
+def test_attendance_codes_create_change_and_clear_with_history(school, lessons):
+    anna = school.students[0]
+    save(lessons[0], anna, "н", school.teacher)
+    assert Attendance.objects.get().kind == "н"
+    save(lessons[0], anna, "б", school.teacher)
+    assert Attendance.objects.get().kind == "б"
+    save(lessons[0], anna, "", school.teacher)
+    assert not Attendance.objects.exists()
+    rows = list(
+        MarkHistory.objects.filter(what="attendance")
+        .order_by("id")
+        .values_list("action", "old_value", "new_value")
+    )
+    assert rows == [("create", "", "н"), ("change", "н", "б"), ("delete", "б", "")]
+
+
+def test_a_save_that_did_not_see_the_current_value_is_a_conflict(school, lessons):
+    # Given two teachers opened the same empty cell
+    anna = school.students[0]
+    seen = services.cell_load(lesson=lessons[0], student=anna).fingerprint
+    # When the first saves 5 and the second then saves 4 from what they saw
+    services.mark_set(
+        lesson=lessons[0], student=anna, text="5", fingerprint=seen, user=school.teacher
+    )
+    with pytest.raises(services.CellConflict) as conflict:
+        services.mark_set(
+            lesson=lessons[0], student=anna, text="4", fingerprint=seen, user=school.curator
+        )
+    # Then the second is told what is there now and nothing is lost
+    assert conflict.value.current.text == "5"
+    assert list(Mark.objects.values_list("value", flat=True)) == ["5"]
+    # and saving again over the value they have now seen wins
+    services.mark_set(
+        lesson=lessons[0],
+        student=anna,
+        text="4",
+        fingerprint=conflict.value.current.fingerprint,
+        user=school.curator,
+    )
+    assert list(Mark.objects.values_list("value", flat=True)) == ["4"]
+
+
+def test_closed_period_refuses_teachers_but_not_administrators(school, lessons):
+    anna = school.students[0]
+    school_services.period_close(period=school.periods[0], user=school.curator)
+    lessons[0].refresh_from_db()
+    with pytest.raises(ValidationError) as exc:
+        save(lessons[0], anna, "5", school.teacher)
+    assert "закрыт" in exc.value.message_dict["period"][0]
+    assert not Mark.objects.exists()
+    save(lessons[0], anna, "5", school.curator, may_edit_closed=True)
+    assert Mark.objects.count() == 1
+
+
+def test_homework_journal_marks_do_not_count_in_the_main_average(school, lessons):
+    anna = school.students[0]
+    save(lessons[0], anna, "5", school.teacher)  # weight 5
+    save(lessons[1], anna, "2", school.teacher, journal=JournalKind.HOMEWORK)
+    averages = selectors.subject_averages([anna.id], school.periods[0], [school.subject.id])
+    assert averages[(anna.id, school.subject.id)] == Decimal(5)
+    with pytest.raises(ValidationError):
+        save(lessons[1], anna, "н", school.teacher, journal=JournalKind.HOMEWORK)
+
+
+def test_final_marks_with_history_conflicts_and_closed_periods(school):
+    anna = school.students[0]
+    period = school.periods[0]
+    common = dict(student=anna, subject=school.subject, academic_year=school.year)
+    cell = services.final_mark_set(
+        **common, kind="period", period=period, text="4", fingerprint="0", user=school.teacher
+    )
+    assert cell.text == "4"
+    with pytest.raises(services.CellConflict):
+        services.final_mark_set(
+            **common, kind="period", period=period, text="5", fingerprint="0", user=school.teacher
+        )
+    services.final_mark_set(
+        **common,
+        kind="period",
+        period=period,
+        text="5",
+        fingerprint=cell.fingerprint,
+        user=school.teacher,
+    )
+    school_services.period_close(period=period, user=school.curator)
+    period.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.final_mark_set(
+            **common,
+            kind="period",
+            period=period,
+            text="3",
+            fingerprint=f"{FinalMark.objects.get().id}.2",
+            user=school.teacher,
+        )
+    services.final_mark_set(
+        **common,
+        kind="period",
+        period=period,
+        text="",
+        fingerprint=f"{FinalMark.objects.get().id}.2",
+        user=school.curator,
+        may_edit_closed=True,
+    )
+    assert not FinalMark.objects.exists()
+    history = selectors.final_history(anna, school.subject, "period", period)
+    assert [(h.action, h.old_value, h.new_value) for h in reversed(history)] == [
+        ("create", "", "4"),
+        ("change", "4", "5"),
+        ("delete", "5", ""),
+    ]
+
+
+def test_changing_the_lesson_control_form_reweighs_its_marks(school, lessons):
+    anna = school.students[0]
+    save(lessons[1], anna, "4", school.teacher)
+    services.lesson_update(
+        lesson=lessons[1],
+        topic="Дроби",
+        control_form=school.control_forms["Самостоятельная работа"],
+        user=school.teacher,
+    )
+    assert Mark.objects.get().weight == 3
+    lessons[1].refresh_from_db()
+    assert lessons[1].topic == "Дроби" and lessons[1].topic_set_at is not None
+
+
+def test_remark_needs_text_and_kind(school):
+    with pytest.raises(ValidationError) as exc:
+        services.remark_create(student=school.students[0], author=school.teacher, kind="x", text="")
+    assert set(exc.value.message_dict) == {"kind", "text"}
+    remark = services.remark_create(
+        student=school.students[0], author=school.teacher, kind="remark", text="Нет сменной обуви"
+    )
+    assert remark.pk
