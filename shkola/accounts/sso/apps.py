@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +17,9 @@ class SsoConfig(AppConfig):
 
         register(
             NavItem(
-                label=_("Непривязанные дети (Госуслуги)"),
+                label=cast(
+                    str, _("Непривязанные дети (Госуслуги)")
+                ),  # lazy: translated per request
                 url_name="sso:unmatched",
                 icon="person-exclamation",
                 visible=school_admin,

@@ -96,7 +96,7 @@ class OidcAdapter:
         if data is None:
             data = self._get_json(self.metadata()["jwks_uri"])
             cache.set(key, data, DISCOVERY_SECONDS)
-        return KeySet.import_key_set(data)
+        return KeySet.import_key_set(data)  # type: ignore[arg-type]
 
     def _session(self, redirect_uri: str) -> OAuth2Session:
         return OAuth2Session(

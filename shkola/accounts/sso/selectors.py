@@ -67,7 +67,8 @@ def unmatched_children(viewer: Viewer) -> list[UnmatchedRow]:
     for link in Guardianship.objects.filter(
         guardian__user_id__in={r.parent_id for r in records}
     ).select_related("guardian", "student__current_class__parallel"):
-        children.setdefault(link.guardian.user_id, []).append(link.student)
+        if link.guardian.user_id is not None:
+            children.setdefault(link.guardian.user_id, []).append(link.student)
     rows = []
     for r in records:
         candidates = [

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from shkola.accounts.models import AuditEvent, User
-from shkola.core.testing.factories import UserFactory, enrol, guardian_of
+from shkola.core.testing.factories import UserFactory, enrol
 from shkola.schools.models import Guardian, Guardianship, Student
 
 from ..models import SsoIdentity, UnmatchedChild, UnmatchedChildStatus
