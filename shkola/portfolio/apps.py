@@ -14,7 +14,7 @@ class PortfolioConfig(AppConfig):
 
         register(
             NavItem(
-                label=_("Портфолио"),
+                label=_("Портфолио"),  # type: ignore[arg-type]
                 url_name="portfolio:mine",
                 icon="award",
                 visible=lambda v: v.is_student or v.is_parent,
@@ -23,7 +23,7 @@ class PortfolioConfig(AppConfig):
         )
         register(
             NavItem(
-                label=_("Подтверждение достижений"),
+                label=_("Подтверждение достижений"),  # type: ignore[arg-type]
                 url_name="portfolio:queue",
                 icon="patch-check",
                 visible=lambda v: v.is_teacher or v.is_class_teacher or v.is_school_admin,
@@ -32,7 +32,7 @@ class PortfolioConfig(AppConfig):
         )
         register(
             NavItem(
-                label=_("Баллы портфолио"),
+                label=_("Баллы портфолио"),  # type: ignore[arg-type]
                 url_name="portfolio:points",
                 icon="sliders",
                 visible=lambda v: v.is_school_admin,

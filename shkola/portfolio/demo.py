@@ -13,7 +13,7 @@ import random
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from PIL import Image, ImageDraw, ImageFont
 
 from shkola.core import clock
@@ -113,7 +113,7 @@ def _font(size: int) -> Any:
     return ImageFont.load_default(size)
 
 
-def picture(title: str, subtitle: str, *, rng: random.Random, name: str) -> SimpleUploadedFile:
+def picture(title: str, subtitle: str, *, rng: random.Random, name: str) -> UploadedFile:
     """A JPEG «diploma» or photo with the title written on it."""
     dark, light = COLOURS[rng.randrange(len(COLOURS))]
     width, height = 800, 560
@@ -226,6 +226,8 @@ def portfolio_demo_fill(
     for e in TimetableEntry.objects.filter(
         academic_year__organisation__in=org_list, class_unit__isnull=False
     ).select_related("subject", "teacher"):
+        if e.class_unit_id is None:
+            continue
         pairs = entries_by_class.setdefault(e.class_unit_id, [])
         if all(p[0].id != e.subject_id for p in pairs):
             pairs.append((e.subject, e.teacher))
@@ -307,7 +309,7 @@ def _fill_student(
     for n, category in enumerate(spheres):
         data = dict(rng.choice(SPHERE_ENTRIES[category]))
         data["year"] = calendar_year
-        uploads = []
+        uploads: list[tuple[str, UploadedFile]] = []
         if photos and n < 2:
             uploads.append(("cover", picture(data["name"], "Диплом", rng=rng, name="cover.jpg")))
             if rng.random() < 0.5:
@@ -387,7 +389,7 @@ def _fill_student(
     for kind, count in (("vpr", 2), ("niko", 1), ("regional", 2), ("control", 1)):
         for subject, _teacher in rng.sample(pairs, min(count, len(pairs))):
             n_tasks = rng.randint(5, 9)
-            tasks = []
+            tasks: list[dict[str, Any]] = []
             for _ in range(n_tasks):
                 top = rng.choice([1, 1, 2, 2, 3])
                 tasks.append({"kes": rng.choice(KES), "kt": rng.choice(KT),

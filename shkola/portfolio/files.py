@@ -159,11 +159,11 @@ def _verify_and_thumbnail(
             fmt = probe.format
             probe.verify()
         upload.seek(0)
-        with Image.open(upload) as image:
-            image.load()
-            if image.width * image.height > 60_000_000:
+        with Image.open(upload) as opened:
+            opened.load()
+            if opened.width * opened.height > 60_000_000:
                 raise broken
-            image = image.convert("RGB")
+            image = opened.convert("RGB")
             image.thumbnail(THUMB_SIZE)
             out = io.BytesIO()
             image.save(out, format="JPEG", quality=82)

@@ -103,7 +103,7 @@ class AchievementForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.category = category
         for name in CATEGORY_FIELDS[category]:
-            label = field_label(category, name)
+            label: Any = field_label(category, name)
             if name == "level":
                 self.fields[name] = forms.ChoiceField(
                     label=label, choices=[("", "—"), *Level.choices], required=False
@@ -121,9 +121,9 @@ class AchievementForm(BootstrapMixin, forms.Form):
                     required=name in ("name", "year") or (name == "sport_kind"),
                 )
         if category in ROUND_CATEGORIES:
-            for stage, label in Stage.choices:
+            for stage, stage_label in Stage.choices:
                 self.fields[f"round_{stage}"] = forms.ChoiceField(
-                    label=label, choices=[("", "—"), *Place.choices], required=False
+                    label=stage_label, choices=[("", "—"), *Place.choices], required=False
                 )
         if category in PRESENCE_CATEGORIES:
             self.fields["present"] = forms.BooleanField(

@@ -15,9 +15,17 @@ from django.http import Http404
 
 from shkola.core import clock
 from shkola.journal import grading
-from shkola.journal.models import FinalMark, FinalMarkKind, JournalKind, Mark
-from shkola.schools.models import AcademicYear, Enrolment, Guardianship, Student
-from shkola.schools.selectors import current_year
+from shkola.journal import selectors as journal_selectors
+from shkola.journal.models import FinalMark, FinalMarkKind
+from shkola.schools.models import (
+    AcademicYear,
+    AttestationPeriod,
+    Enrolment,
+    Guardianship,
+    Student,
+    Subject,
+)
+from shkola.schools.selectors import current_year, period_on, periods_of
 
 from .models import (
     CATEGORY_FIELDS,
@@ -194,6 +202,7 @@ class Rating:
     academic: list[SubjectAverage] = field(default_factory=list)
     my_average: Decimal | None = None
     year: AcademicYear | None = None
+    period: AttestationPeriod | None = None
 
     @property
     def round_sum_cells(self) -> list[tuple[str, int]]:
@@ -276,10 +285,11 @@ def rating_of(student: Student) -> Rating:
     ]
     round_sums = [sum(a.round_cells[i]["points"] for a in rounds) for i in range(len(Stage.values))]  # type: ignore[attr-defined]
     presence_sums = [
-        sum(a.item_cells[i]["points"] for a in presence) for i in range(len(PointsItem.values))
-    ]  # type: ignore[attr-defined]
-    year = current_year(student.organisation_id, on=clock.today())
-    academic = subject_averages(student, year) if year else []
+        sum(a.item_cells[i]["points"] for a in presence)  # type: ignore[attr-defined]
+        for i in range(len(PointsItem.values))
+    ]
+    year, period = current_period(student)
+    academic = subject_averages(student, period)
     return Rating(
         student=student,
         total=total,
@@ -294,30 +304,46 @@ def rating_of(student: Student) -> Rating:
         academic=academic,
         my_average=grading.mean(s.average for s in academic),
         year=year,
+        period=period,
     )
 
 
 # ---------------------------------------------------------------- journal reads (E5, E6, E8)
 
 
-def subject_averages(student: Student, year: AcademicYear) -> list[SubjectAverage]:
-    """Weighted average per subject over the year's main-journal marks (grading.py)."""
-    rows = Mark.objects.filter(
-        student=student, journal=JournalKind.MAIN, lesson__academic_year=year
-    ).values_list("lesson__subject__name", "points", "weight")
-    by_subject: dict[str, list[tuple[int | None, int]]] = defaultdict(list)
-    for subject, points, weight in rows:
-        by_subject[subject].append((points, weight))
-    return [
-        SubjectAverage(subject=name, average=grading.weighted_average(pairs))
-        for name, pairs in sorted(by_subject.items())
-    ]
+def subject_averages(student: Student, period: AttestationPeriod | None) -> list[SubjectAverage]:
+    """The student's weighted average per subject in the period, as the journal and the diary
+    compute it (journal selectors → grading.py), so every page shows the same numbers."""
+    if period is None:
+        return []
+    averages = journal_selectors.subject_averages([student.id], period)
+    names = dict(
+        Subject.objects.filter(id__in=[sid for _s, sid in averages]).values_list("id", "name")
+    )
+    return sorted(
+        (SubjectAverage(subject=names[sid], average=avg) for (_s, sid), avg in averages.items()),
+        key=lambda a: a.subject,
+    )
+
+
+def current_period(student: Student) -> tuple[AcademicYear | None, AttestationPeriod | None]:
+    year = current_year(student.organisation_id, on=clock.today())
+    if year is None:
+        return None, None
+    return year, period_on(year, clock.today(), scheme=_scheme_of(student, year))
+
+
+def _scheme_of(student: Student, year: AcademicYear) -> str:
+    if student.current_class is not None:
+        return student.current_class.parallel.effective_scheme
+    return student.organisation.period_scheme
 
 
 @dataclass
 class Control:
     tab: str
     year: AcademicYear | None
+    period: AttestationPeriod | None
     averages: list[SubjectAverage]
     test_marks: list[dict[str, Any]]
     diagnostics: list[Diagnostic]
@@ -362,24 +388,26 @@ TABS = {
 def control_of(student: Student, tab: str) -> Control:
     if tab not in TABS:
         tab = "control"
-    year = current_year(student.organisation_id, on=clock.today())
-    averages = subject_averages(student, year) if year else []
+    year, period = current_period(student)
+    averages = subject_averages(student, period)
     test_marks: list[dict[str, Any]] = []
-    if year:
-        test_marks = [
-            {"date": d, "subject": s, "value": v, "points": p, "work": w, "form": f}
-            for d, s, v, p, w, f in Mark.objects.filter(
-                student=student,
-                journal=JournalKind.MAIN,
-                lesson__academic_year=year,
-                control_form__is_test=True,
-            )
-            .order_by("lesson__date", "id")
-            .values_list(
-                "lesson__date", "lesson__subject__name", "value", "points", "work_name",
-                "control_form__name",
-            )
-        ]  # fmt: skip
+    if year is not None:
+        # Marks whose form of control is a test («контрольная»), over the whole year.
+        for each in periods_of(year, scheme=_scheme_of(student, year)):
+            if each.start > clock.today():
+                continue
+            for m in journal_selectors.student_period_marks(student, each):
+                if m.control_form is not None and m.control_form.is_test:
+                    test_marks.append(
+                        {
+                            "date": m.lesson.date,
+                            "subject": m.lesson.subject.name,
+                            "value": m.value,
+                            "points": m.points,
+                            "work": m.work_name,
+                            "form": m.control_form.name,
+                        }
+                    )
     diagnostics = list(
         Diagnostic.objects.filter(student=student).select_related("subject").order_by("date", "id")
     )
@@ -388,6 +416,7 @@ def control_of(student: Student, tab: str) -> Control:
     return Control(
         tab=tab,
         year=year,
+        period=period,
         averages=averages,
         test_marks=test_marks,
         diagnostics=shown,

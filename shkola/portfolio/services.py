@@ -335,8 +335,16 @@ def _delete_stored(record: AchievementFile) -> None:
     storage_files = [f for f in (record.file, record.thumbnail) if f]
     record.delete()
     for stored in storage_files:
-        name, storage = stored.name, stored.storage
-        transaction.on_commit(lambda n=name, s=storage: s.delete(n))
+        transaction.on_commit(_deleter(stored.storage, stored.name or ""))
+
+
+def _deleter(storage: Any, name: str) -> Any:
+    """Remove the stored file only once the row is gone for good."""
+
+    def delete() -> None:
+        storage.delete(name)
+
+    return delete
 
 
 @transaction.atomic
@@ -858,8 +866,8 @@ def testing_result_create(
     except (TypeError, ValueError):
         errors["duration_minutes"] = _("«Время прохождения» — минуты, от 1 до 600.")
         minutes = 0
-    grade = student.current_class.parallel.grade if student.current_class else None
-    if grade is None:
+    grade = student.current_class.parallel.grade if student.current_class else 0
+    if not grade:
         errors["student"] = _("Обучающийся не зачислен в класс.")
     if errors:
         raise ValidationError(errors)

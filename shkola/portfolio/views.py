@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -138,12 +138,12 @@ def card_edit(request: HttpRequest, student_id: int) -> HttpResponse:
     return _page(request, "portfolio/card_edit.html", student, "card", form=form)
 
 
-def student_photo(request: HttpRequest, student_id: int) -> HttpResponse:
+def student_photo(request: HttpRequest, student_id: int) -> HttpResponseBase:
     student = selectors.student_for(_user(request), student_id)
     if not student.photo:
         raise Http404
     stored = student.photo.open("rb")
-    content_type = sniff(stored.read(2048), student.photo.name) or "application/octet-stream"
+    content_type = sniff(stored.read(2048), student.photo.name or "") or "application/octet-stream"
     stored.seek(0)
     response = FileResponse(stored, content_type=content_type)
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
@@ -451,7 +451,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- files (E11)
 
 
-def file_view(request: HttpRequest, file_id: int) -> HttpResponse:
+def file_view(request: HttpRequest, file_id: int) -> HttpResponseBase:
     record = selectors.file_for(_user(request), file_id)
     thumb = request.GET.get("thumb") == "1" and record.thumbnail
     stored = record.thumbnail if thumb else record.file

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -397,12 +398,12 @@ def _fill(world, n):
 
 
 PAGES = [
-    ("card", 18),
-    ("rating", 17),
+    ("card", 11),
+    ("rating", 19),
     ("clubs", 9),
     ("interests", 12),
     ("olympiads", 12),
-    ("control", 12),
+    ("control", 18),
     ("attestation", 9),
     ("testing", 9),
 ]
@@ -424,7 +425,7 @@ def test_queue_query_budget(client, world, django_assert_max_num_queries):
     _fill(world, 6)
     client.force_login(world.school.class_teacher)
     client.get(url("queue"))
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):
         response = client.get(url("queue"))
     # Works 0 and 3 of the student are unconfirmed (i % 3 == 0); the classmate's are confirmed.
     assert len(response.context["achievements"]) == 2
@@ -497,3 +498,33 @@ def test_queue_lists_the_students_a_teacher_works_with(client, world):
     names = [s.id for s in client.get(url("queue")).context["students"]]
     assert set(names) == {s.id for s in world.school.students}
     assert other.students[0].id not in names
+
+
+def test_averages_and_test_marks_come_from_the_journal(client, monkeypatch, db):
+    from shkola.journal.models import Mark
+    from shkola.timetable.models import Lesson
+
+    monkeypatch.setenv("SHKOLA_TODAY", "2026-10-20")
+    school = make_school(n_students=1, generate_lessons_until=dt.date(2026, 10, 20))
+    student = school.students[0]
+    parent = guardian_of(student)
+    lessons = list(Lesson.objects.filter(class_unit=school.class_unit).order_by("date")[:3])
+    test_form = school.control_forms["Контрольная работа"]
+    for lesson, value, form in zip(lessons, "543", (test_form, None, None), strict=True):
+        Mark.objects.create(
+            student=student,
+            lesson=lesson,
+            value=value,
+            points=int(value),
+            weight=form.weight if form else 1,
+            control_form=form,
+        )
+    client.force_login(parent)
+    rating = client.get(url("rating", student_id=student.id))
+    assert [(a.subject, round(a.average, 3)) for a in rating.context["rating"].academic] == [
+        ("Математика", Decimal("4.571"))
+    ]
+    assert "4,57" in rating.content.decode()
+    control = client.get(url("control", student_id=student.id)).context["control"]
+    assert [(m["subject"], m["value"]) for m in control.test_marks] == [("Математика", "5")]
+    assert control.tests_chart["series"] == [{"label": "Математика", "data": [5]}]
