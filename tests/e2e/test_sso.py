@@ -104,7 +104,8 @@ def test_forged_answer_and_stranger_get_clear_pages(
 def test_curator_sees_the_child_the_roster_lacks(
     page: Any, live_url: str, roster: Any, viewport: Any, browser: Any
 ) -> None:
-    from shkola.core.testing.factories import TEST_PASSWORD
+    from shkola.core.testing.factories import TEST_PASSWORD, enrol
+    from shkola.schools.models import Guardianship
 
     tag = "desktop" if viewport > 600 else "phone"
     page.goto(f"{live_url}/accounts/login/")
@@ -122,4 +123,24 @@ def test_curator_sees_the_child_the_roster_lacks(
     card = page.locator("#unmatched-list .card").first
     assert "Иванов Илья Сергеевич" in card.inner_text()
     assert "Иванова Мария Петровна" in card.inner_text()
+    assert "нет учеников с такой датой рождения" in card.inner_text()
+
+    # Илья turns out to be enrolled, without a SNILS: he is offered and linked
+    ilya = enrol(
+        roster,
+        roster.class_unit,
+        last_name="Иванов",
+        first_name="Илья",
+        birth_date=dt.date(2019, 11, 11),
+        snils="",
+    )
+    page.reload()
+    assert page.locator(f"#unmatched-list option[value='{ilya.pk}']").count() == 1
     screenshot(page, f"sso-unmatched-{tag}")
+    page.locator("#unmatched-list button[type=submit]").first.click()
+    page.wait_for_selector("#unmatched-empty")
+    assert "привязан(а) к родителю Иванова Мария Петровна" in page.locator("body").inner_text()
+    assert Guardianship.objects.filter(
+        student=ilya, guardian__user__snils__startswith="198"
+    ).exists()
+    screenshot(page, f"sso-unmatched-done-{tag}")
