@@ -165,7 +165,7 @@ def test_second_sign_in_is_matched_by_the_stored_subject(
     assert _signed_in_user(second) == user
     assert User.objects.count() == users_before
     latest = AuditEvent.objects.filter(kind=AuditEvent.Kind.SSO_LOGIN).first()
-    assert latest is not None and latest.details["matched_by"] in {"snils", "subject"}
+    assert latest is not None and latest.details["matched_by"] == "subject"
     # the SNILS came back from the provider onto the account, so SNILS is first again
     user.refresh_from_db()
     assert user.snils == _digits(PARENT["snils"])
@@ -391,3 +391,37 @@ def test_login_page_shows_configured_providers_only(settings: Any, sso_enabled: 
     assert 'id="sso-gosuslugi"' in page and "Войти через Госуслуги" in page
     assert "Войти через школьный портал" not in page
     assert Client().get("/sso/school/login/").status_code == 404
+
+
+def test_sign_in_left_unfinished_for_too_long_is_refused(
+    school: Any, family: dict[str, Student]
+) -> None:
+    # given a sign-in started more than ten minutes ago
+    client = Client()
+    authorization_url = sso_start(client)
+    state = dict(parse_qsl(urlsplit(authorization_url).query))["state"]
+    session = client.session
+    flows = session["sso_flows"]
+    flows[state]["started"] -= 11 * 60
+    session["sso_flows"] = flows
+    session.save()
+
+    # when the provider's answer finally arrives
+    response = client.get(provider_login(authorization_url, "parent"))
+
+    # then it is refused without asking the provider for tokens
+    _assert_refused(client, response, "flow_expired")
+
+
+def test_answer_naming_another_issuer_is_refused(school: Any, family: dict[str, Student]) -> None:
+    # given a provider answer whose iss parameter (RFC 9207) names some other provider
+    client = Client()
+    callback = provider_login(sso_start(client), "parent")
+    path, query = callback.split("?", 1)
+    params = dict(parse_qsl(query))
+    assert params["iss"]  # the test provider sends it
+    params["iss"] = "https://evil.example"
+
+    response = client.get(f"{path}?{urlencode(params)}")
+
+    _assert_refused(client, response, "iss")
