@@ -17,6 +17,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncWeek
 from django.urls import reverse
 
+from shkola.accounts.models import User
 from shkola.core.templatetags.shkola import mark_class
 from shkola.journal import grading
 from shkola.journal.models import (
@@ -163,7 +164,15 @@ class MarkView:
 
 @dataclass
 class DiaryLesson:
-    lesson: Lesson
+    """One lesson of the week, read with ``values()``: the week page is the busiest page of
+    the system and model instances for every related row cost more than the page itself."""
+
+    id: int
+    date: dt.date
+    number: int
+    subject: str
+    room: str
+    topic: str
     marks: list[MarkView] = field(default_factory=list)
     attendance: str | None = None  # «н», «б», «у», «оп»
     attendance_label: Any = ""
@@ -173,10 +182,9 @@ class DiaryLesson:
     test_form: str = ""
 
 
-def mark_view(mark: Mark) -> MarkView:
-    note = ". ".join(p for p in (mark.work_name, mark.comment) if p)
-    title = mark.control_form.name if mark.control_form_id and mark.control_form else ""
-    return MarkView(mark.value, mark_class(mark.value), title, note)
+def mark_view(value: str, work_name: str, comment: str, form_name: str | None) -> MarkView:
+    note = ". ".join(p for p in (work_name, comment) if p)
+    return MarkView(value, mark_class(value), form_name or "", note)
 
 
 @dataclass
@@ -237,23 +245,9 @@ def diary_week(student: Student, monday: dt.date, today: dt.date) -> DiaryWeek:
     bells = BellSlot.objects.filter(
         organisation_id=student.organisation_id, number=OuterRef("lesson_number")
     )
-    lessons = list(
+    lessons = (
         student_lessons(student)
         .filter(date__gte=monday, date__lte=saturday)
-        .select_related("subject", "teacher", "room", "control_form")
-        .only(
-            "date",
-            "lesson_number",
-            "topic",
-            "subject__name",
-            "teacher__last_name",
-            "teacher__first_name",
-            "teacher__middle_name",
-            "teacher__username",
-            "room__name",
-            "control_form__name",
-            "control_form__is_test",
-        )
         .annotate(
             bell_start=Subquery(bells.values("start")[:1]),
             bell_end=Subquery(bells.values("end")[:1]),
@@ -264,18 +258,60 @@ def diary_week(student: Student, monday: dt.date, today: dt.date) -> DiaryWeek:
             ),
         )
         .order_by("date", "lesson_number")
+        .values_list(
+            "id",
+            "date",
+            "lesson_number",
+            "topic",
+            "subject__name",
+            "room__name",
+            "teacher_id",
+            "teacher__last_name",
+            "teacher__first_name",
+            "teacher__middle_name",
+            "control_form__name",
+            "control_form__is_test",
+            "bell_start",
+            "bell_end",
+            "attendance_kind",
+        )
     )
-    rows = {}
-    for lesson in lessons:
-        start, end = lesson.bell_start, lesson.bell_end  # type: ignore[attr-defined]
-        form = lesson.control_form
-        rows[lesson.id] = DiaryLesson(
-            lesson,
+    rows: dict[int, DiaryLesson] = {}
+    teachers: dict[int, str] = {}
+    for (
+        lesson_id,
+        date,
+        number,
+        topic,
+        subject,
+        room,
+        teacher_id,
+        last,
+        first,
+        middle,
+        form,
+        is_test,
+        start,
+        end,
+        attendance,
+    ) in lessons:
+        teacher = teachers.get(teacher_id)
+        if teacher is None:
+            teacher = teachers[teacher_id] = User(
+                last_name=last, first_name=first, middle_name=middle
+            ).short_name
+        rows[lesson_id] = DiaryLesson(
+            id=lesson_id,
+            date=date,
+            number=number,
+            subject=subject,
+            room=room or "",
+            topic=topic,
             time=f"{start:%H:%M}–{end:%H:%M}" if start and end else "",
-            teacher=lesson.teacher.short_name,
-            test_form=form.name if form is not None and form.is_test else "",
-            attendance=lesson.attendance_kind,  # type: ignore[attr-defined]
-            attendance_label=ATTENDANCE_LABELS.get(lesson.attendance_kind, ""),  # type: ignore[attr-defined]
+            teacher=teacher,
+            test_form=form if is_test else "",
+            attendance=attendance,
+            attendance_label=ATTENDANCE_LABELS.get(attendance, ""),
         )
     marks = (
         Mark.objects.filter(
@@ -284,13 +320,12 @@ def diary_week(student: Student, monday: dt.date, today: dt.date) -> DiaryWeek:
             lesson__date__gte=monday,
             lesson__date__lte=saturday,
         )
-        .select_related("control_form")
-        .only("lesson_id", "value", "comment", "work_name", "control_form_id", "control_form__name")
         .order_by("id")
+        .values_list("lesson_id", "value", "work_name", "comment", "control_form__name")
     )
-    for mark in marks:
-        if mark.lesson_id in rows:
-            rows[mark.lesson_id].marks.append(mark_view(mark))
+    for lesson_id, value, work_name, comment, form_name in marks:
+        if lesson_id in rows:
+            rows[lesson_id].marks.append(mark_view(value, work_name, comment, form_name))
     for lesson_id, items in homework_by_lesson(student, list(rows)).items():
         rows[lesson_id].homework = items
     grade = grade_of(student)
@@ -305,7 +340,7 @@ def diary_week(student: Student, monday: dt.date, today: dt.date) -> DiaryWeek:
     ]
     by_day: dict[dt.date, list[DiaryLesson]] = defaultdict(list)
     for row in rows.values():
-        by_day[row.lesson.date].append(row)
+        by_day[row.date].append(row)
     days = []
     for offset in range(6):
         day = monday + dt.timedelta(days=offset)

@@ -83,13 +83,24 @@ def test_week_has_lessons_marks_homework_and_today(world, today):
     days = {d.date: d for d in week.days}
     assert days[today].is_today
     monday = days[dt.date(2026, 11, 16)]
-    (math,) = [r for r in monday.lessons if r.lesson.subject.name == "Математика"]
+    (math,) = [r for r in monday.lessons if r.subject == "Математика"]
     assert [m.value for m in math.marks] == ["4"]
-    assert math.lesson.bell_start == dt.time(9, 25)
+    assert [m.note for m in math.marks] == ["Контрольная №2. Ошибка в задаче 3"]
+    assert math.time == "09:25–10:10" and math.topic == "Линейные уравнения"
+    assert math.test_form == "Контрольная работа"
     wednesday = days[today]
     (wed_math,) = wednesday.lessons
     assert [h.text for h in wed_math.homework] == ["№ 245, 247"]
     assert [m.value for m in wed_math.marks] == ["3"]  # the homework-journal 2 is not here
+
+
+def test_the_week_shows_an_absence_on_its_lesson(world, today):
+    week = selectors.diary_week(world.anna, dt.date(2026, 11, 10), today)
+    (day,) = [d for d in week.days if d.date == dt.date(2026, 11, 10)]
+    (russian,) = day.lessons
+    assert russian.attendance == "б" and str(russian.attendance_label) == "болел"
+    assert russian.topic == "Причастный оборот"
+    assert [h.text for h in russian.homework] == ["Упражнение 112"]
 
 
 def test_a_holiday_week_shows_the_holiday(world, today):

@@ -307,3 +307,17 @@ def test_student_without_a_class_gets_empty_pages(client, today):
     client.force_login(student.user)
     for name in PAGES:
         assert client.get(reverse(f"diary:{name}")).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["week", "report", "averages", "remarks"])
+def test_query_count_when_the_class_teacher_reads_a_diary(
+    client, world, name, django_assert_max_num_queries
+):
+    url = reverse(f"diary:{name}_of", kwargs={"student_id": world.anna.id})
+    client.force_login(world.school.class_teacher)
+    client.get(url)
+    # Two more than the family's pages: the student is looked up by id and a staff member's
+    # frame loads their school.
+    with django_assert_max_num_queries(14):
+        response = client.get(url)
+    assert response.status_code == 200
