@@ -107,13 +107,31 @@ def ensure_db(db: str, schools: int, rebuild: bool) -> float | None:
     found = organisations(db)
     if found:
         log(f"reusing {db}: {found} organisations (--rebuild to build it again)")
-        return None
-    log(f"seeding {db}: seed_demo --schools {schools}")
-    started = time.monotonic()
-    manage(db, "seed_demo", "--schools", str(schools))
-    seconds = time.monotonic() - started
-    log(f"seeded {db} in {seconds:.0f} s")
+        seconds = None
+    else:
+        log(f"seeding {db}: seed_demo --schools {schools}")
+        started = time.monotonic()
+        manage(db, "seed_demo", "--schools", str(schools))
+        seconds = time.monotonic() - started
+        log(f"seeded {db} in {seconds:.0f} s")
+    vacuum_analyze(db)
     return seconds
+
+
+def vacuum_analyze(db: str) -> None:
+    """Give the planner the statistics autovacuum would have gathered in production. Without
+    them (autovacuum can be off, or not yet run after a bulk seed) PostgreSQL guesses and,
+    for instance, scans all marks sequentially for one journal page."""
+    with psycopg.connect(f"{PG}/{db}", autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_user_tables WHERE n_live_tup > 1000 "
+            "AND coalesce(last_analyze, last_autoanalyze) IS NULL"
+        ).fetchone()
+        if row and row[0]:
+            log(f"VACUUM (ANALYZE) {db}: {row[0]} large tables without statistics")
+            started = time.monotonic()
+            conn.execute("VACUUM (ANALYZE)")
+            log(f"VACUUM (ANALYZE) {db} took {time.monotonic() - started:.0f} s")
 
 
 def django_side(db: str, *args: str) -> dict[str, Any]:
@@ -273,6 +291,19 @@ def wrk(
     )
 
 
+def merge(parts: list[LoadResult]) -> LoadResult:
+    """One result from several rounds: counts and time add up; the median latency is the mean of
+    the rounds' medians, the tail the worst round's."""
+    return LoadResult(
+        ok=sum(p.ok for p in parts),
+        bad=sum(p.bad for p in parts),
+        seconds=sum(p.seconds for p in parts),
+        p50_ms=sum(p.p50_ms for p in parts) / len(parts),
+        p99_ms=max(p.p99_ms for p in parts),
+        errors=sum(p.errors for p in parts),
+    )
+
+
 def cookie_header(cookies: dict[str, str]) -> str:
     return "; ".join(f"{name}={value}" for name, value in cookies.items())
 
@@ -325,7 +356,8 @@ def main() -> int:
     parser.add_argument("--small-db", default="shkola_bench_small")
     parser.add_argument("--schools", type=int, default=30)
     parser.add_argument("--rebuild", action="store_true", help="drop and seed the databases")
-    parser.add_argument("--duration", type=int, default=10, help="seconds per page run")
+    parser.add_argument("--duration", type=int, default=12, help="seconds of load per page")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per page")
     parser.add_argument("--warmup", type=int, default=2, help="seconds before each page run")
     parser.add_argument("--save-duration", type=int, default=15)
     parser.add_argument("--save-clients", type=int, default=16)
@@ -359,6 +391,7 @@ def main() -> int:
     try:
         server.wait_ready()
         log(f"gunicorn: {options.workers} workers at {server.base}")
+        ready: list[tuple[str, str, list[str]]] = []
         for page in pages:
             if page["path"] is None:
                 problems[page["key"]] = page["why_missing"] or "страницы нет"
@@ -370,24 +403,29 @@ def main() -> int:
                 problems[page["key"]] = f"HTTP {status} вместо 200"
                 log(f"{page['key']}: {url} answered {status}, not measured")
                 continue
-            headers = [f"Cookie: {cookie}"] if cookie else []
-            load = dict(connections=options.connections, threads=2, headers=headers)
-            wrk(url, script="count.lua", seconds=options.warmup, **load)  # type: ignore[arg-type]
-            result = wrk(url, script="count.lua", seconds=options.duration, **load)  # type: ignore[arg-type]
-            results[page["key"]] = result
+            ready.append((page["key"], url, [f"Cookie: {cookie}"] if cookie else []))
+        # Rounds interleave the pages with the trivial endpoint, so a neighbour's load that
+        # comes and goes during the run weighs on every page alike and the ratios stay fair.
+        runs: dict[str, list[LoadResult]] = {key: [] for key, _, _ in ready}
+        per_round = max(1, round(options.duration / options.rounds))
+        for round_number in range(options.rounds):
+            for key, url, headers in ready:
+                load: dict[str, Any] = dict(
+                    connections=options.connections, threads=2, headers=headers
+                )
+                if round_number == 0:
+                    wrk(url, script="count.lua", seconds=options.warmup, **load)
+                runs[key].append(wrk(url, script="count.lua", seconds=per_round, **load))
+        for key, parts in runs.items():
+            result = merge(parts)
+            results[key] = result
             log(
-                f"{page['key']}: {result.per_second:.1f}/s ok={result.ok} bad={result.bad} "
+                f"{key}: {result.per_second:.1f}/s ok={result.ok} bad={result.bad} "
                 f"p50={result.p50_ms:.0f} ms p99={result.p99_ms:.0f} ms"
             )
 
         save = prep["save"]
         if save.get("available"):
-            teacher = cookies["teacher"]
-            headers = [
-                f"Cookie: {cookie_header(teacher)}",
-                f"X-CSRFToken: {teacher['csrftoken']}",
-                "HX-Request: true",
-            ]
             before = django_side(options.db, "history")["history"]
             save_result = wrk(
                 server.base + "/",
@@ -395,8 +433,8 @@ def main() -> int:
                 seconds=options.save_duration,
                 connections=options.save_clients,
                 threads=2,
-                headers=headers,
-                script_args=[str(workdir / "cells.txt"), "2", save.get("ok_marker", "")],
+                headers=[],
+                script_args=[str(workdir / "cells.txt"), "2"],
             )
             saved_rows = django_side(options.db, "history")["history"] - before
             log(
@@ -495,14 +533,17 @@ def build_rows(
                 )
             )
     if save_result is not None:
-        per_second = saved_rows / save_result.seconds if save_result.seconds else 0.0
+        # wrk's 2xx count is the figure; the history rows prove each was a real change (a few
+        # more rows than responses are the saves still in flight when wrk stopped counting).
+        honest = saved_rows >= save_result.ok
         rows.append(
             Row(
-                f"marks saved/s, {options.save_clients} clients (MarkHistory rows)",
-                f"{fmt(per_second)} ({saved_rows} saved, {save_result.ok} ok responses, "
-                f"{save_result.bad} failed, p99 {fmt(save_result.p99_ms, 0)} ms)",
+                f"marks saved/s, {options.save_clients} clients",
+                f"{fmt(save_result.per_second)} ({save_result.ok} saved in "
+                f"{fmt(save_result.seconds)} s, {save_result.bad} failed, {saved_rows} history "
+                f"rows, p50 {fmt(save_result.p50_ms, 0)} ms, p99 {fmt(save_result.p99_ms, 0)} ms)",
                 f"≥ {TARGET_SAVES:.0f}",
-                verdict(per_second >= TARGET_SAVES and save_result.bad == 0),
+                verdict(save_result.per_second >= TARGET_SAVES and save_result.bad == 0 and honest),
             )
         )
     else:

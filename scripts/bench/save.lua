@@ -1,8 +1,11 @@
 -- POST mark saves, each to a different journal cell. The cells file has one request per line:
--- "<path>\t<form body>", made by django_side.py with the version each cell has now, so every
--- save is a real change. Thread i of n takes lines i, i+n, i+2n...; running out of lines
--- wraps around (a second save of a cell then carries a stale version and counts as a conflict).
--- Args after "--": cells file, thread count, the text a successful response contains.
+-- "<path>\t<cookie>\t<csrf token>\t<form body>", made by django_side.py with the fingerprint
+-- each cell has now and the session of the teacher who gives the lesson, so every save is a
+-- real change. Thread i of n takes lines i, i+n, i+2n...; running out of lines
+-- wraps around (a second save of a cell then carries a stale fingerprint and counts as a failed
+-- save: a 409 conflict).
+-- Args after "--": cells file, thread count. Only a 2xx is a save (409 is a conflict, 422 a
+-- refused value).
 local threads = {}
 local counter = 0
 
@@ -14,13 +17,15 @@ end
 
 function init(args)
   local file, threads_total = args[1], tonumber(args[2])
-  ok_marker = args[3] or ""
   cells = {}
   local n = 0
   for line in io.lines(file) do
     if n % threads_total == index then
-      local tab = line:find("\t", 1, true)
-      table.insert(cells, { line:sub(1, tab - 1), line:sub(tab + 1) })
+      local fields = {}
+      for part in (line .. "\t"):gmatch("([^\t]*)\t") do
+        table.insert(fields, part)
+      end
+      table.insert(cells, fields)
     end
     n = n + 1
   end
@@ -28,8 +33,6 @@ function init(args)
   wrapped = 0
   ok = 0
   bad = 0
-  wrk.method = "POST"
-  wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 end
 
 function request()
@@ -39,11 +42,16 @@ function request()
     wrapped = wrapped + 1
   end
   local cell = cells[position]
-  return wrk.format("POST", cell[1], nil, cell[2])
+  return wrk.format("POST", cell[1], {
+    ["Cookie"] = cell[2],
+    ["X-CSRFToken"] = cell[3],
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["HX-Request"] = "true",
+  }, cell[4])
 end
 
 function response(status, headers, body)
-  if status >= 200 and status < 300 and (ok_marker == "" or body:find(ok_marker, 1, true)) then
+  if status >= 200 and status < 300 then
     ok = ok + 1
   else
     bad = bad + 1
