@@ -61,8 +61,11 @@ def test_several_marks_in_one_cell_each_with_weight_of_the_control_form(school, 
     anna = school.students[0]
     cell = save(lessons[0], anna, "5 4", school.teacher)
     assert [m.value for m in cell.marks] == ["5", "4"]
-    assert [(m.points, m.weight) for m in Mark.objects.order_by("id")] == [(5, 5), (4, 5)]
-    history = MarkHistory.objects.order_by("id")
+    assert [
+        (m.points, m.weight)
+        for m in Mark.objects.filter(student__organisation=school.organisation).order_by("id")
+    ] == [(5, 5), (4, 5)]
+    history = MarkHistory.objects.filter(student__organisation=school.organisation).order_by("id")
     assert [(h.action, h.old_value, h.new_value, h.changed_by) for h in history] == [
         ("create", "", "5", school.teacher),
         ("create", "", "4", school.teacher),
@@ -72,17 +75,25 @@ def test_several_marks_in_one_cell_each_with_weight_of_the_control_form(school, 
 def test_changing_and_deleting_marks_keep_history_and_comments(school, lessons):
     anna = school.students[0]
     save(lessons[1], anna, "3 4", school.teacher)
-    first = Mark.objects.order_by("id").first()
-    Mark.objects.filter(pk=first.pk).update(comment="Устный ответ")
+    first = Mark.objects.filter(student__organisation=school.organisation).order_by("id").first()
+    Mark.objects.filter(student__organisation=school.organisation).filter(pk=first.pk).update(
+        comment="Устный ответ"
+    )
     save(lessons[1], anna, "3 5", school.teacher)
-    assert list(Mark.objects.order_by("id").values_list("value", "comment", "version")) == [
+    assert list(
+        Mark.objects.filter(student__organisation=school.organisation)
+        .order_by("id")
+        .values_list("value", "comment", "version")
+    ) == [
         ("3", "Устный ответ", 1),
         ("5", "", 2),
     ]
     save(lessons[1], anna, "", school.teacher)
-    assert not Mark.objects.exists()
+    assert not Mark.objects.filter(student__organisation=school.organisation).exists()
     actions = list(
-        MarkHistory.objects.order_by("id").values_list("action", "old_value", "new_value")
+        MarkHistory.objects.filter(student__organisation=school.organisation)
+        .order_by("id")
+        .values_list("action", "old_value", "new_value")
     )
     assert actions[-3:] == [("change", "4", "5"), ("delete", "3", ""), ("delete", "5", "")]
 
@@ -90,13 +101,14 @@ def test_changing_and_deleting_marks_keep_history_and_comments(school, lessons):
 def test_attendance_codes_create_change_and_clear_with_history(school, lessons):
     anna = school.students[0]
     save(lessons[0], anna, "н", school.teacher)
-    assert Attendance.objects.get().kind == "н"
+    assert Attendance.objects.filter(student__organisation=school.organisation).get().kind == "н"
     save(lessons[0], anna, "б", school.teacher)
-    assert Attendance.objects.get().kind == "б"
+    assert Attendance.objects.filter(student__organisation=school.organisation).get().kind == "б"
     save(lessons[0], anna, "", school.teacher)
-    assert not Attendance.objects.exists()
+    assert not Attendance.objects.filter(student__organisation=school.organisation).exists()
     rows = list(
-        MarkHistory.objects.filter(what="attendance")
+        MarkHistory.objects.filter(student__organisation=school.organisation)
+        .filter(what="attendance")
         .order_by("id")
         .values_list("action", "old_value", "new_value")
     )
@@ -117,7 +129,11 @@ def test_a_save_that_did_not_see_the_current_value_is_a_conflict(school, lessons
         )
     # Then the second is told what is there now and nothing is lost
     assert conflict.value.current.text == "5"
-    assert list(Mark.objects.values_list("value", flat=True)) == ["5"]
+    assert list(
+        Mark.objects.filter(student__organisation=school.organisation).values_list(
+            "value", flat=True
+        )
+    ) == ["5"]
     # and saving again over the value they have now seen wins
     services.mark_set(
         lesson=lessons[0],
@@ -126,7 +142,11 @@ def test_a_save_that_did_not_see_the_current_value_is_a_conflict(school, lessons
         fingerprint=conflict.value.current.fingerprint,
         user=school.curator,
     )
-    assert list(Mark.objects.values_list("value", flat=True)) == ["4"]
+    assert list(
+        Mark.objects.filter(student__organisation=school.organisation).values_list(
+            "value", flat=True
+        )
+    ) == ["4"]
 
 
 def test_closed_period_refuses_teachers_but_not_administrators(school, lessons):
@@ -136,9 +156,9 @@ def test_closed_period_refuses_teachers_but_not_administrators(school, lessons):
     with pytest.raises(ValidationError) as exc:
         save(lessons[0], anna, "5", school.teacher)
     assert "закрыт" in exc.value.message_dict["period"][0]
-    assert not Mark.objects.exists()
+    assert not Mark.objects.filter(student__organisation=school.organisation).exists()
     save(lessons[0], anna, "5", school.curator, may_edit_closed=True)
-    assert Mark.objects.count() == 1
+    assert Mark.objects.filter(student__organisation=school.organisation).count() == 1
 
 
 def test_homework_journal_marks_do_not_count_in_the_main_average(school, lessons):
@@ -179,7 +199,7 @@ def test_final_marks_with_history_conflicts_and_closed_periods(school):
             kind="period",
             period=period,
             text="3",
-            fingerprint=f"{FinalMark.objects.get().id}.2",
+            fingerprint=f"{FinalMark.objects.filter(student__organisation=school.organisation).get().id}.2",
             user=school.teacher,
         )
     services.final_mark_set(
@@ -187,11 +207,11 @@ def test_final_marks_with_history_conflicts_and_closed_periods(school):
         kind="period",
         period=period,
         text="",
-        fingerprint=f"{FinalMark.objects.get().id}.2",
+        fingerprint=f"{FinalMark.objects.filter(student__organisation=school.organisation).get().id}.2",
         user=school.curator,
         may_edit_closed=True,
     )
-    assert not FinalMark.objects.exists()
+    assert not FinalMark.objects.filter(student__organisation=school.organisation).exists()
     history = selectors.final_history(anna, school.subject, "period", period)
     assert [(h.action, h.old_value, h.new_value) for h in reversed(history)] == [
         ("create", "", "4"),
@@ -209,7 +229,7 @@ def test_changing_the_lesson_control_form_reweighs_its_marks(school, lessons):
         control_form=school.control_forms["Самостоятельная работа"],
         user=school.teacher,
     )
-    assert Mark.objects.get().weight == 3
+    assert Mark.objects.filter(student__organisation=school.organisation).get().weight == 3
     lessons[1].refresh_from_db()
     assert lessons[1].topic == "Дроби" and lessons[1].topic_set_at is not None
 

@@ -65,7 +65,10 @@ def test_saving_a_cell_returns_the_cell_with_the_value_and_the_new_average(clien
     assert response.status_code == 200
     assert '<b class="mark-4">4</b>' in response.content.decode()
     assert "journalSaved" in response["HX-Trigger"] and "4,00" in response["HX-Trigger"]
-    assert Mark.objects.get().created_by == school.teacher
+    assert (
+        Mark.objects.filter(student__organisation=school.organisation).get().created_by
+        == school.teacher
+    )
 
 
 def test_a_bad_value_keeps_what_was_typed_with_the_error(client, school, lessons):
@@ -75,7 +78,7 @@ def test_a_bad_value_keeps_what_was_typed_with_the_error(client, school, lessons
     html = response.content.decode()
     assert response.status_code == 422
     assert "typed-bad" in html and ">7<" in html and "не отметка" in html
-    assert not Mark.objects.exists()
+    assert not Mark.objects.filter(student__organisation=school.organisation).exists()
 
 
 def test_a_stale_save_gets_a_conflict_showing_the_current_value(client, school, lessons):
@@ -87,7 +90,11 @@ def test_a_stale_save_gets_a_conflict_showing_the_current_value(client, school, 
     html = response.content.decode()
     assert response.status_code == 409
     assert "сейчас «5»" in html and 'data-typed="3"' in html
-    assert list(Mark.objects.values_list("value", flat=True)) == ["5"]
+    assert list(
+        Mark.objects.filter(student__organisation=school.organisation).values_list(
+            "value", flat=True
+        )
+    ) == ["5"]
 
 
 def test_teacher_of_another_subject_and_parents_get_404(client, school, lessons):
@@ -95,7 +102,7 @@ def test_teacher_of_another_subject_and_parents_get_404(client, school, lessons)
     client.force_login(stranger)
     assert client.get(grid_url(school)).status_code == 404
     assert post_cell(client, lessons[0], school.students[0], "5").status_code == 404
-    assert not Mark.objects.exists()
+    assert not Mark.objects.filter(student__organisation=school.organisation).exists()
 
 
 def test_class_teacher_reads_but_cannot_write(client, school, lessons):
@@ -148,7 +155,7 @@ def test_cell_panel_shows_history_and_saves_a_comment(client, school, lessons):
         reverse("journal:cell_panel"), {"lesson": lessons[0].id, "student": anna.id}
     ).content.decode()
     assert "<b>5</b> → <b>4</b>" in panel
-    mark = Mark.objects.get()
+    mark = Mark.objects.filter(student__organisation=school.organisation).get()
     client.post(
         reverse("journal:mark_note", args=[mark.id]),
         {"comment": "Ошибка в задаче 3", "work_name": "Контрольная №1"},
@@ -172,7 +179,11 @@ def test_period_mark_saves_from_the_grid_column(client, school, lessons):
         },
     )
     assert response.status_code == 200 and '<b class="mark-5">5</b>' in response.content.decode()
-    assert MarkHistory.objects.filter(what="final", new_value="5").exists()
+    assert (
+        MarkHistory.objects.filter(student__organisation=school.organisation)
+        .filter(what="final", new_value="5")
+        .exists()
+    )
     finals = client.get(reverse("journal:finals", args=[school.class_unit.id, school.subject.id]))
     assert finals.status_code == 200 and '<b class="mark-5">5</b>' in finals.content.decode()
 
