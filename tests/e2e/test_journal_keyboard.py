@@ -136,4 +136,15 @@ def test_teacher_types_a_column_of_marks_and_finds_them_after_reload(
         box = page.locator("tbody th.jname").first.bounding_box()
         assert box is not None and box["x"] < 40
         shoot(page, "grid-phone-scrolled")
+    # The cell's panel lists its history: who put the 5.
+    page.locator(f"tr[data-student='{anna.id}'] td.jc[data-l]").last.click()
+    page.keyboard.press("Escape")
+    page.click("#cell-details")
+    page.wait_for_selector(".cell-history li")
+    assert "→ 5" in page.inner_text(".cell-history")
+    shoot(page, f"panel-{tag}")
+
+    page.goto(f"{live_server.url}/journal/class/{school.class_unit.id}/{school.subject.id}/finals/")
+    assert "Итоговые отметки" in page.inner_text("h1")
+    shoot(page, f"finals-{tag}")
     assert not errors, errors
