@@ -166,6 +166,9 @@ class Server:
         self.port = free_port()
         self.base = f"http://{HOST}:{self.port}"
         self.log_path = logdir / "gunicorn.log"
+        # Django logs a failing request's traceback to stderr: kept to say why a page failed.
+        self.output_path = logdir / "gunicorn.out"
+        self.output = self.output_path.open("w")
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -183,7 +186,7 @@ class Server:
             ],
             cwd=ROOT,
             env=server_env(db),
-            stdout=subprocess.DEVNULL,
+            stdout=self.output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
@@ -202,6 +205,13 @@ class Server:
             time.sleep(0.3)
         raise RuntimeError(f"gunicorn did not answer in {timeout} s; see {self.log_path}")
 
+    def last_error(self) -> str:
+        """The last exception line the server logged, e.g. a template's missing static file."""
+        self.output.flush()
+        text = self.output_path.read_text(errors="replace")
+        found = re.findall(r"^(\w[\w.]*(?:Error|Exception|DoesNotExist)\b.*)$", text, re.M)
+        return found[-1][:200] if found else ""
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -210,6 +220,7 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.output.close()
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -400,8 +411,9 @@ def main() -> int:
             url = server.base + page["path"]
             status = fetch_status(url, cookie)
             if status != 200:
-                problems[page["key"]] = f"HTTP {status} вместо 200"
-                log(f"{page['key']}: {url} answered {status}, not measured")
+                why = server.last_error() if status >= 500 else ""
+                problems[page["key"]] = f"HTTP {status} вместо 200" + (f": {why}" if why else "")
+                log(f"{page['key']}: {url} answered {status}, not measured {why}")
                 continue
             ready.append((page["key"], url, [f"Cookie: {cookie}"] if cookie else []))
         # Rounds interleave the pages with the trivial endpoint, so a neighbour's load that
