@@ -386,6 +386,7 @@ def main() -> int:
     log("collectstatic (manifest storage is used with DEBUG off)")
     manage(options.db, "collectstatic", "--noinput", "-v", "0")
 
+    load_before = os.getloadavg()[0]
     workdir = Path(tempfile.mkdtemp(prefix="shkola-bench-"))
     log("sessions, page addresses, journal cells and query counts (big database)")
     prep = django_side(options.db, "prepare", str(workdir))
@@ -479,7 +480,9 @@ def main() -> int:
         "# Shkola benchmark (make bench)\n\n"
         f"{time.strftime('%Y-%m-%d %H:%M:%S')}, {cpus} CPUs, gunicorn {options.workers} sync "
         f"workers, wrk {options.connections} connections × {options.duration} s per page, "
-        f"{options.save_clients} clients × {options.save_duration} s of saves.\n\n"
+        f"{options.save_clients} clients × {options.save_duration} s of saves. Load average "
+        f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after (other work on the machine "
+        "moves absolute figures; the ratios much less).\n\n"
         f"{text}\n",
         encoding="utf-8",
     )
@@ -523,7 +526,9 @@ def build_rows(
         key, label = page["key"], page["label"]
         result = results.get(key)
         if result is None:
-            rows.append(Row(f"{label}: req/s", f"MISSING — {problems.get(key, '')}", "", "FAIL"))
+            rows.append(
+                Row(f"{label}: req/s", f"NOT MEASURED — {problems.get(key, '')}", "", "FAIL")
+            )
             continue
         note = f" ({result.bad} non-200)" if result.bad or result.errors else ""
         rows.append(
@@ -562,7 +567,7 @@ def build_rows(
         rows.append(
             Row(
                 "marks saved/s",
-                f"MISSING — {problems.get('save', '')}",
+                f"NOT MEASURED — {problems.get('save', '')}",
                 f"≥ {TARGET_SAVES:.0f}",
                 "FAIL",
             )
