@@ -481,8 +481,9 @@ def main() -> int:
         f"{time.strftime('%Y-%m-%d %H:%M:%S')}, {cpus} CPUs, gunicorn {options.workers} sync "
         f"workers, wrk {options.connections} connections × {options.duration} s per page, "
         f"{options.save_clients} clients × {options.save_duration} s of saves. Load average "
-        f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after (other work on the machine "
-        "moves absolute figures; the ratios much less).\n\n"
+        f"{load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end (the bench's own "
+        "load included; other work on the machine moves absolute figures, the ratios much "
+        "less).\n\n"
         f"{text}\n",
         encoding="utf-8",
     )
