@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+# demo_world: the demo school built once per session (per xdist worker), see the plugin.
+pytest_plugins = ["shkola.demo.pytest_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):  # type: ignore[no-untyped-def]

@@ -6,9 +6,11 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import dj_email_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -22,11 +24,7 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 def env_list(name: str, default: str = "") -> list[str]:
-    return [
-        item.strip()
-        for item in os.environ.get(name, default).split(",")
-        if item.strip()
-    ]
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 DEBUG = env_bool("DEBUG", default=False)
@@ -128,9 +126,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {
-        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
-    },
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 8},
@@ -183,13 +179,9 @@ if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
         "timeout": 20,
     }
 elif _email["EMAIL_BACKEND"].endswith("filebased.EmailBackend"):
-    _mailer["OPTIONS"] = {
-        "file_path": _email.get("EMAIL_FILE_PATH") or str(BASE_DIR / "sent-mail")
-    }
+    _mailer["OPTIONS"] = {"file_path": _email.get("EMAIL_FILE_PATH") or str(BASE_DIR / "sent-mail")}
 MAILERS = {"default": _mailer}
-DEFAULT_FROM_EMAIL = os.environ.get(
-    "DEFAULT_FROM_EMAIL", "Школа <noreply@shkola.local>"
-)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Школа <noreply@shkola.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 TASKS = {
@@ -201,7 +193,6 @@ TASKS = {
 }
 
 # Content Security Policy: 'self' only, scripts need the per-request nonce.
-from django.utils.csp import CSP
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -245,7 +236,7 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 DEMO_PASSWORD = "demo12345"
 DEMO_LOGINS_ENABLED = DEBUG or TESTING
 
-SHKOLA = {
+SHKOLA: dict[str, Any] = {
     "INVITATION_DAYS": int(os.environ.get("SHKOLA_INVITATION_DAYS", "90")),
     "EMAIL_CONFIRM_DAYS": 3,
     "PASSWORD_RESET_HOURS": 24,

@@ -225,6 +225,9 @@ def save_cells(path: Path, limit: int) -> dict[str, Any]:
 
 def pages() -> list[Page]:
     result = [Page("healthz", "/healthz (тривиальная)", "", reverse("core:healthz"))]
+    # The floor of any signed-in page: session, user, roles, menu and base.html around a
+    # small form. No page that shows a person's data can be cheaper than this one.
+    result.append(Page("frame", "Профиль (только рамка)", "student", reverse("accounts:profile")))
     result.append(Page("diary_week", "Дневник: неделя", "student", _diary_week_path("student")))
     result.append(Page("report_card", "Табель", "student", reverse("diary:report")))
     grid, why = _journal_grid()

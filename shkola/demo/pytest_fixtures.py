@@ -2,7 +2,8 @@
 
 ``demo_world`` is built once per test session (per xdist worker) outside the per-test
 transactions, so every test using ``db`` sees it and rolls back only its own changes. Tests
-that use ``transactional_db`` flush the database and must not rely on it afterwards."""
+with a transactional database (the browser journeys) empty every table when they end;
+pytest-django runs them after all the others, so the world is never asked for after a flush."""
 
 from __future__ import annotations
 

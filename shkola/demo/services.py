@@ -26,6 +26,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from faker import Faker
 
@@ -38,7 +39,9 @@ from shkola.journal.models import (
     Homework,
     JournalKind,
     Mark,
+    Remark,
 )
+from shkola.portfolio.demo import portfolio_demo_fill
 from shkola.schools import services as school_services
 from shkola.schools.models import (
     AcademicYear,
@@ -332,12 +335,23 @@ class BuildReport:
     attendance: int = 0
     homework: int = 0
     seconds: float = 0.0
+    portfolio: dict[str, int] = field(default_factory=dict)
+    portfolio_seconds: float = 0.0
 
     def summary(self) -> str:
         return (
             f"Школ: {self.schools}, обучающихся: {self.students}, учителей: {self.teachers}, "
             f"уроков: {self.lessons}, отметок: {self.marks}, пропусков: {self.attendance}, "
             f"домашних заданий: {self.homework}. Время: {self.seconds:.1f} с."
+            + (
+                f"\nПортфолио: обучающихся {self.portfolio.get('students', 0)}, "
+                f"достижений {self.portfolio.get('achievements', 0)}, "
+                f"кружков {self.portfolio.get('clubs', 0)}, "
+                f"диагностик {self.portfolio.get('diagnostics', 0)}. "
+                f"Время: {self.portfolio_seconds:.1f} с."
+                if self.portfolio
+                else ""
+            )
         )
 
 
@@ -521,13 +535,14 @@ class DemoBuilder:
             Holiday(academic_year=year, name=name, start=s, end=e, grades=g)
             for name, s, e, g in cal.holidays
         )
-        forms = {
-            f.name: f
-            for f in ControlForm.objects.bulk_create(
-                ControlForm(organisation=org, name=name, weight=w, is_test=t)
-                for name, (w, t) in plan.CONTROL_FORMS.items()
-            )
-        }
+        # The registration gave the school the default forms; the demo plan adds its own.
+        defaults = set(ControlForm.objects.filter(organisation=org).values_list("name", flat=True))
+        ControlForm.objects.bulk_create(
+            ControlForm(organisation=org, name=name, weight=w, is_test=t)
+            for name, (w, t) in plan.CONTROL_FORMS.items()
+            if name not in defaults
+        )
+        forms = {f.name: f for f in ControlForm.objects.filter(organisation=org)}
         needed = sorted({s for g in spec.grades for s in plan.CURRICULUM[g]})
         subjects = {
             s.name: s
@@ -566,7 +581,7 @@ class DemoBuilder:
 
         # Rooms: every teacher has their own, so a clash-free teacher means a clash-free room.
         rooms: list[Room] = []
-        counters = defaultdict(int)
+        counters: defaultdict[str, int] = defaultdict(int)
         for t in teachers:
             if t.specialty == "pe":
                 counters["pe"] += 1
@@ -933,14 +948,14 @@ class DemoBuilder:
                 Person(st.last_name, st.first_name, st.middle_name, st.sex, st.birth_date),
                 username="student2",
             )
-            mother = families[0][0][0]
+            first_mother = families[0][0][0]
             pu = self.user(
                 Person(
-                    mother.last_name,
-                    mother.first_name,
-                    mother.middle_name,
+                    first_mother.last_name,
+                    first_mother.first_name,
+                    first_mother.middle_name,
                     Sex.FEMALE,
-                    mother.birth_date or self.today,
+                    first_mother.birth_date or self.today,
                 ),
                 username="parent2",
             )
@@ -948,7 +963,7 @@ class DemoBuilder:
                 u.password = (
                     self.demo_hash
                 )  # usable in tests; these accounts only exist in the tiny build
-            user_links = [(st, su), (mother, pu)]
+            user_links = [(st, su), (first_mother, pu)]
             self.peer_student = st
         if user_links:
             User.objects.bulk_create([u for _o, u in user_links])
@@ -1151,7 +1166,7 @@ class DemoBuilder:
                         ill.add((s.id, d))
 
         # Lessons, in streams: one stream per class (or subgroup) and subject.
-        streams: dict[tuple[int, int | None, int], list[list[Any]]] = defaultdict(list)
+        streams: dict[tuple[Any, ...], list[list[Any]]] = defaultdict(list)
         for e in entries:
             c = class_by_unit[e.class_unit_id]
             for day, period in days_by_grade[c.grade][e.weekday]:
@@ -1434,9 +1449,11 @@ class DemoBuilder:
             )
         FinalMark.objects.bulk_create(finals, batch_size=5000)
         curator = next(u for u, role, _k in admin if role == Role.CURATOR)
-        for p in ended.values():
-            closed = dt.datetime.combine(p.end + dt.timedelta(days=3), dt.time(16, 0), tzinfo=tz)
-            AttestationPeriod.objects.filter(pk=p.pk).update(
+        for ended_period in ended.values():
+            closed = dt.datetime.combine(
+                ended_period.end + dt.timedelta(days=3), dt.time(16, 0), tzinfo=tz
+            )
+            AttestationPeriod.objects.filter(pk=ended_period.pk).update(
                 closed_at=min(closed, self.now), closed_by=curator
             )
 
@@ -1498,14 +1515,158 @@ class DemoBuilder:
         through_s.objects.bulk_create(s_rows, batch_size=5000)
 
 
+def family_extras(*, organisation: Organisation, year: AcademicYear, today: dt.date) -> None:
+    """What the demo family's diary would otherwise show empty (issue 4, D3, F2): a robotics
+    club of the demo teacher that mixes the two children's classes («Журнал ДО»), marks of the
+    separate homework journal, and a remark and a comment from the class teacher."""
+    from shkola.timetable import services as timetable_services
+
+    rng = random.Random(DEFAULT_SEED + 4)
+    teacher = User.objects.get(username="teacher")
+    class_teacher = User.objects.get(username="classteacher")
+    children = list(
+        Student.objects.filter(guardianships__guardian__user__username="parent")
+        .select_related("current_class__class_teacher")
+        .order_by("id")
+    )
+    classes = [c.current_class for c in children if c.current_class]
+    members = list(children)
+    for unit in classes:
+        members += list(
+            Student.objects.filter(current_class=unit).exclude(id__in=[c.id for c in children])[:5]
+        )
+    club = Subject.objects.create(organisation=organisation, name="Робототехника", is_extra=True)
+    group = StudyGroup.objects.create(
+        organisation=organisation,
+        academic_year=year,
+        kind=StudyGroup.Kind.EXTRA,
+        name="Кружок «Робототехника»",
+        subject=club,
+    )
+    group.students.set(members)
+    room = Room.objects.create(organisation=organisation, name="Лаборатория робототехники")
+    # The last lesson of a day that neither class nor the teacher already has.
+    entry = None
+    for number in (7, 6):
+        for weekday in (3, 4, 2, 5, 1):
+            busy = TimetableEntry.objects.filter(
+                academic_year=year, weekday=weekday, lesson_number=number
+            ).filter(
+                Q(teacher=teacher) | Q(class_unit__in=classes) | Q(group__class_unit__in=classes)
+            )
+            if not busy.exists():
+                entry = timetable_services.timetable_entry_create(
+                    academic_year=year,
+                    weekday=weekday,
+                    lesson_number=number,
+                    subject=club,
+                    teacher=teacher,
+                    room=room,
+                    group=group,
+                    effective_from=year.start,
+                )
+                break
+        if entry:
+            break
+    marks: list[Mark] = []
+    absences: list[Attendance] = []
+    oral = ControlForm.objects.filter(organisation=organisation, name=plan.ORAL).first()
+    topics = [
+        "Знакомство с конструктором",
+        "Моторы и передачи",
+        "Датчик касания",
+        "Датчик цвета: езда по линии",
+        "Циклы и ветвления",
+        "Проект: робот-сортировщик",
+    ]
+    if entry is not None:
+        past = list(Lesson.objects.filter(timetable_entry=entry, date__lt=today).order_by("date"))
+        for i, lesson in enumerate(past):
+            lesson.topic = topics[i % len(topics)]
+            lesson.topic_set_at = timezone.make_aware(
+                dt.datetime.combine(lesson.date, dt.time(16, 0))
+            )
+            for student in members:
+                # The demo children are keen: a mark at almost every session, so their
+                # «Журнал ДО» is never empty whatever the period.
+                roll = (0.0 if i % 6 == 4 else 0.3) if student in children else rng.random()
+                if roll < 0.08:
+                    absences.append(
+                        Attendance(student=student, lesson=lesson, kind="н", created_by=teacher)
+                    )
+                elif roll < 0.45:
+                    value = rng.choice(["5", "5", "4", "зач"])
+                    marks.append(
+                        Mark(
+                            student=student,
+                            lesson=lesson,
+                            value=value,
+                            points=int(value) if value.isdigit() else None,
+                            control_form=oral,
+                            weight=oral.weight if oral else 1,
+                            work_name=rng.choice(
+                                ["", "", "Сборка модели", "Программирование датчика"]
+                            ),
+                            created_by=teacher,
+                        )
+                    )
+        Lesson.objects.bulk_update(past, ["topic", "topic_set_at"])
+    # The homework journal: a few checked notebooks per child in their main subjects.
+    homework_form = ControlForm.objects.filter(
+        organisation=organisation, name=plan.HOMEWORK_FORM
+    ).first()
+    for child in children:
+        lessons = list(
+            Lesson.objects.filter(
+                class_unit=child.current_class, date__lt=today, subject__is_extra=False
+            )
+            .filter(Q(group__isnull=True) | Q(group__students=child))
+            .exclude(attendance__student=child)
+            .order_by("-date")[:60]
+        )
+        for lesson in rng.sample(lessons, min(8, len(lessons))):
+            value = rng.choice(["5", "4", "4", "3"])
+            marks.append(
+                Mark(
+                    student=child,
+                    lesson=lesson,
+                    journal=JournalKind.HOMEWORK,
+                    value=value,
+                    points=int(value),
+                    control_form=homework_form,
+                    weight=homework_form.weight if homework_form else 1,
+                    work_name="Проверка тетради",
+                    created_by_id=lesson.teacher_id,
+                )
+            )
+        author = (child.current_class and child.current_class.class_teacher) or class_teacher
+        she = child.sex == Sex.FEMALE
+        Remark.objects.create(
+            student=child,
+            author=author,
+            kind=Remark.Kind.REMARK,
+            text=f"{'Забыла' if she else 'Забыл'} сменную обувь, просьба проследить.",
+        )
+        Remark.objects.create(
+            student=child,
+            author=author,
+            kind=Remark.Kind.COMMENT,
+            text=f"Хорошо {'подготовила' if she else 'подготовил'} сообщение к классному часу.",
+        )
+    Mark.objects.bulk_create(marks)
+    Attendance.objects.bulk_create(absences)
+
+
 def demo_region_build(
     *,
     schools: int = 2,
     seed: int = DEFAULT_SEED,
     size: str = "full",
     today: dt.date | None = None,
+    portfolio: bool = True,
 ) -> BuildReport:
-    """Build the demo region into an empty database."""
+    """Build the demo region into an empty database (with filled portfolios unless
+    ``portfolio=False``); on PostgreSQL the planner's statistics are refreshed afterwards."""
     if size not in ("full", "tiny"):
         raise DemoError(f"Неизвестный размер: {size}")
     if schools < 1:
@@ -1525,5 +1686,23 @@ def demo_region_build(
         # (On PostgreSQL the deferred foreign-key checks run at COMMIT; the reported time
         # includes them. Checking them immediately was measured no faster.)
         report = builder.build(specs)
+        if getattr(builder, "school", None) is not None:
+            family_extras(organisation=builder.school, year=builder.year, today=builder.today)
     report.seconds = time.monotonic() - started
+    if portfolio:
+        started = time.monotonic()
+        # Pictures cost most of the time: the demo accounts' school gets them, the rest don't.
+        org_ids = list(Organisation.objects.order_by("id").values_list("id", flat=True))
+        with_photos = portfolio_demo_fill(
+            organisation_ids=org_ids[:1], seed=seed, per_class=3, photos=True
+        )
+        without = portfolio_demo_fill(
+            organisation_ids=org_ids[1:], seed=seed, per_class=3, photos=False
+        )
+        report.portfolio = {k: with_photos[k] + without.get(k, 0) for k in with_photos}
+        report.portfolio_seconds = time.monotonic() - started
+    if connection.vendor == "postgresql":
+        # Autovacuum may be off or late: without statistics the first pages seq-scan marks.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return report

@@ -55,7 +55,7 @@ class DemoWorld:
 
 def build_demo_world() -> DemoWorld:
     if not Organisation.objects.exists():
-        demo_region_build(size="tiny")
+        demo_region_build(size="tiny", portfolio=False)
     return load_demo_world()
 
 

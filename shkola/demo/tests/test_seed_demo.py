@@ -11,6 +11,7 @@ from collections import defaultdict
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from shkola.accounts.models import Role, RoleAssignment, User
 from shkola.core import clock
@@ -130,7 +131,8 @@ def test_lessons_follow_the_calendar(demo_world):
     assert lessons.exists()
     assert lessons.filter(date__gt=clock.today()).exists()  # the diary shows the next weeks
     for lesson in lessons:
-        grade = lesson.class_unit.parallel.grade
+        # An extra-education club mixes classes: every holiday applies to it.
+        grade = lesson.class_unit.parallel.grade if lesson.class_unit else None
         assert lesson.date.isoweekday() <= 5
         assert lesson.period_id is not None
         for h in holidays[lesson.academic_year_id]:
@@ -262,3 +264,33 @@ def test_full_schools_can_always_be_timetabled(seed):
         )
         assert placed is not None
         assert len(placed) == len(units)
+
+
+def test_the_demo_family_sees_a_club_a_homework_journal_and_remarks(demo_world, client):
+    # Given the demo parent, whose two children are in different classes
+    w = demo_world
+    client.force_login(w.users["parent"])
+    for child in (w.student, w.second_child):
+        # the robotics club of the demo teacher, with marks, shows in «Журнал ДО»
+        html = client.get(
+            reverse("diary:extra_of", args=[child.id]), {"period": w.period.id}, follow=True
+        )
+        assert "Робототехника" in html.content.decode()
+        # the separate homework journal has marks
+        html = client.get(
+            reverse("diary:homework_of", args=[child.id]), {"period": w.period.id}, follow=True
+        )
+        assert "Проверка тетради" in html.content.decode()
+        # and the class teacher wrote a remark (parents only) and a comment
+        html = client.get(
+            reverse("diary:remarks_of", args=[child.id]), follow=True
+        ).content.decode()
+        assert "сменную обувь" in html and "классному часу" in html
+        # written by the child's own class teacher
+        assert {r.author for r in child.remarks.all()} == {child.current_class.class_teacher}
+    club = StudyGroup.objects.get(kind=StudyGroup.Kind.EXTRA, organisation=w.school)
+    assert {w.student, w.second_child} <= set(club.students.all())
+    assert TimetableEntry.objects.get(group=club).teacher == w.users["teacher"]
+    # the club's journal is written like the others: only in the past, every past lesson
+    # with a topic
+    assert Mark.objects.filter(lesson__group=club).exists()

@@ -1,0 +1,141 @@
+"""Playwright (sync API) fixtures driving Debian's Chromium at /usr/bin/chromium.
+
+No browser is downloaded (`playwright install` is never run): the pip package brings only its
+driver. Without a usable Chromium the browser tests are skipped with one line of reason, except
+when SHKOLA_REQUIRE_BROWSER=1 or CI=true, where that is a failure.
+
+Fixtures: `browser` (one per worker), `viewport` (override with
+`@pytest.mark.parametrize("viewport", [360, 1280])` or a dict), `page` (a fresh context per
+test), `live_url` (pytest-django's live_server), `screenshot` (saves
+test-output/screenshots/<name>.png). The live server needs a transactional database, which
+`live_server` arranges.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an asyncio loop in this thread; Django would otherwise refuse
+# ORM calls from the test body with SynchronousOnlyOperation.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = os.environ.get("SHKOLA_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+DEFAULT_VIEWPORT = {"width": 1280, "height": 900}
+
+
+def browser_required() -> bool:
+    return os.environ.get("SHKOLA_REQUIRE_BROWSER") == "1" or os.environ.get("CI") == "true"
+
+
+def _unavailable(reason: str) -> None:
+    if browser_required():
+        pytest.fail(f"browser tests need Chromium, but {reason}", pytrace=False)
+    pytest.skip(f"no usable Chromium ({reason}); install chromium to run browser tests")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def _playwright() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:  # pragma: no cover - dev group not installed
+        _unavailable(f"playwright is not importable: {exc}")
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(_playwright: Any) -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"{CHROMIUM} does not exist")
+    try:
+        instance = _playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+    except Exception as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+        _unavailable(f"{CHROMIUM} did not start: {first_line}")
+    yield instance
+    instance.close()
+
+
+@pytest.fixture
+def viewport() -> dict[str, int]:
+    return dict(DEFAULT_VIEWPORT)
+
+
+def _as_viewport(value: Any) -> dict[str, int]:
+    if isinstance(value, int):
+        return {"width": value, "height": DEFAULT_VIEWPORT["height"]}
+    return dict(value)
+
+
+@pytest.fixture
+def page(browser: Any, viewport: Any) -> Iterator[Any]:
+    """A page in a fresh context (no cookies shared between tests), Russian locale."""
+    context = browser.new_context(
+        viewport=_as_viewport(viewport), locale="ru-RU", timezone_id="Europe/Moscow"
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.js_errors = errors  # tests may assert `page.js_errors == []`
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def live_url(live_server: Any) -> str:
+    return str(live_server.url)
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Full-page screenshot to test-output/screenshots/<name>.png; returns the path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+@pytest.fixture(name="screenshot")
+def screenshot_fixture() -> Any:
+    return screenshot
+
+
+def sign_in(page: Any, base: str, username: str, password: str | None = None) -> None:
+    """Through the login form, as a person would (the factories' password by default)."""
+    from shkola.core.testing.factories import TEST_PASSWORD
+
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password or TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+@pytest.fixture(name="sign_in")
+def sign_in_fixture() -> Any:
+    return sign_in
