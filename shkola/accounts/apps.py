@@ -22,6 +22,8 @@ class AccountsConfig(AppConfig):
                 url_name="accounts:invitations",
                 icon="qr-code",
                 visible=school_admin,
+                menu=_("Школа"),
+                menu_icon="building-gear",
                 order=80,
             )
         )
@@ -31,6 +33,8 @@ class AccountsConfig(AppConfig):
                 url_name="accounts:people",
                 icon="people",
                 visible=school_admin,
+                menu=_("Школа"),
+                menu_icon="building-gear",
                 order=81,
             )
         )
@@ -40,6 +44,8 @@ class AccountsConfig(AppConfig):
                 url_name="accounts:audit",
                 icon="shield-lock",
                 visible=school_admin,
+                menu=_("Школа"),
+                menu_icon="building-gear",
                 order=82,
             )
         )

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -9,6 +9,25 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 WRONG_CREDENTIALS = _("Неверный логин или пароль")
+
+
+def email_field() -> forms.CharField:
+    """Optional e-mail, checked by the service (registration and profile alike)."""
+    return forms.CharField(
+        label=_("Электронная почта"),
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+def phone_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Мобильный телефон"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
 
 
 class LoginForm(AuthenticationForm):
@@ -40,15 +59,10 @@ class LoginForm(AuthenticationForm):
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if username is not None and password:
-            self.user_cache = authenticate(
-                self.request, username=username, password=password
-            )
+            self.user_cache = authenticate(self.request, username=username, password=password)
             if self.user_cache is None or not self.user_cache.is_active:
                 raise forms.ValidationError(WRONG_CREDENTIALS, code="invalid_login")
-            if (
-                getattr(self.user_cache, "is_demo", False)
-                and not settings.DEMO_LOGINS_ENABLED
-            ):
+            if getattr(self.user_cache, "is_demo", False) and not settings.DEMO_LOGINS_ENABLED:
                 # Demo accounts share a published password: never usable outside DEBUG.
                 raise forms.ValidationError(WRONG_CREDENTIALS, code="invalid_login")
         return self.cleaned_data
@@ -111,12 +125,8 @@ class RegistrationForm(BootstrapFormMixin, forms.Form):
     username = forms.CharField(
         label=_("Логин"),
         max_length=150,
-        help_text=_(
-            "Не короче 6 символов: латинские буквы, цифры, точка, дефис, подчёркивание."
-        ),
-        widget=forms.TextInput(
-            attrs={"autocomplete": "username", "autocapitalize": "none"}
-        ),
+        help_text=_("Не короче 6 символов: латинские буквы, цифры, точка, дефис, подчёркивание."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
         error_messages={"required": _("Придумайте логин.")},
     )
     password = forms.CharField(
@@ -134,27 +144,15 @@ class RegistrationForm(BootstrapFormMixin, forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         error_messages={"required": _("Повторите пароль.")},
     )
-    email = forms.CharField(
-        label=_("Электронная почта"),
-        max_length=254,
-        required=False,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
-    phone = forms.CharField(
-        label=_("Мобильный телефон"),
-        max_length=30,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
+    email = email_field()
+    phone = phone_field()
     child_codes = forms.CharField(
         label=_("Дети"),
         required=False,
         help_text=_(
             "Если в школе учатся ещё ваши дети — введите их коды для родителя, каждый с новой строки."
         ),
-        widget=forms.Textarea(
-            attrs={"rows": 2, "autocomplete": "off", "spellcheck": "false"}
-        ),
+        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off", "spellcheck": "false"}),
     )
 
     def __init__(self, *args: Any, is_parent: bool = True, **kwargs: Any) -> None:
@@ -190,11 +188,7 @@ class RegistrationForm(BootstrapFormMixin, forms.Form):
 
     def child_code_list(self) -> list[str]:
         raw = self.cleaned_data.get("child_codes") or ""
-        return [
-            c
-            for c in raw.replace(",", "\n").replace(";", "\n").splitlines()
-            if c.strip()
-        ]
+        return [c for c in raw.replace(",", "\n").replace(";", "\n").splitlines() if c.strip()]
 
 
 class ChildAddForm(BootstrapFormMixin, forms.Form):
@@ -219,22 +213,10 @@ class ProfileForm(BootstrapFormMixin, forms.Form):
         label=_("Дата рождения"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={
-            "invalid": _("Дата рождения: введите дату, например 17.05.1985.")
-        },
+        error_messages={"invalid": _("Дата рождения: введите дату, например 17.05.1985.")},
     )
-    email = forms.CharField(
-        label=_("Электронная почта"),
-        max_length=254,
-        required=False,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
-    phone = forms.CharField(
-        label=_("Мобильный телефон"),
-        max_length=30,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
+    email = email_field()
+    phone = phone_field()
     signature = forms.CharField(
         label=_("Подпись в сообщениях"),
         required=False,
@@ -267,9 +249,7 @@ class ConfirmedEmailPasswordResetForm(BootstrapFormMixin, PasswordResetForm):
     )
 
     def get_users(self, email: str):  # type: ignore[no-untyped-def]
-        return (
-            u for u in super().get_users(email) if getattr(u, "email_confirmed", False)
-        )
+        return (u for u in super().get_users(email) if getattr(u, "email_confirmed", False))
 
 
 # --- school administration ---------------------------------------------------------------
@@ -279,9 +259,7 @@ class MergeForm(BootstrapFormMixin, forms.Form):
     keep = forms.CharField(
         label=_("Оставить учётную запись (логин)"),
         max_length=150,
-        error_messages={
-            "required": _("Укажите логин учётной записи, которую нужно оставить.")
-        },
+        error_messages={"required": _("Укажите логин учётной записи, которую нужно оставить.")},
     )
     remove = forms.CharField(
         label=_("Отключить учётную запись (логин)"),
@@ -292,9 +270,7 @@ class MergeForm(BootstrapFormMixin, forms.Form):
 
 class AuditFilterForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Событие"), required=False)
-    q = forms.CharField(
-        label=_("Логин, фамилия или IP"), required=False, max_length=100
-    )
+    q = forms.CharField(label=_("Логин, фамилия или IP"), required=False, max_length=100)
     date_from = forms.DateField(
         label=_("С"),
         required=False,
@@ -312,4 +288,7 @@ class AuditFilterForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         from .models import AuditEvent
 
-        self.fields["kind"].choices = [("", _("Все события")), *AuditEvent.Kind.choices]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
+            ("", _("Все события")),
+            *AuditEvent.Kind.choices,
+        ]

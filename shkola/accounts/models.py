@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -24,16 +24,14 @@ class User(AbstractUser):
     email_confirmed = models.BooleanField(_("e-mail подтверждён"), default=False)
     snils = models.CharField(_("СНИЛС"), max_length=11, blank=True, db_index=True)
     signature = models.TextField(_("подпись в сообщениях"), blank=True)
-    must_change_password = models.BooleanField(
-        _("сменить пароль при входе"), default=False
-    )
+    must_change_password = models.BooleanField(_("сменить пароль при входе"), default=False)
     is_demo = models.BooleanField(
         _("демо-учётная запись"),
         default=False,
         help_text=_("Вход с демо-паролем разрешён только при DEBUG."),
     )
 
-    objects = UserManager()
+    objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("пользователь")
@@ -42,9 +40,7 @@ class User(AbstractUser):
 
     @property
     def full_name(self) -> str:
-        return " ".join(
-            p for p in (self.last_name, self.first_name, self.middle_name) if p
-        )
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
 
     @property
     def short_name(self) -> str:
@@ -188,9 +184,7 @@ class Invitation(models.Model):
     the student as a legal representative."""
 
     code = models.CharField(_("код"), max_length=20, unique=True)
-    kind = models.CharField(
-        _("для кого"), max_length=10, choices=InvitationKind.choices
-    )
+    kind = models.CharField(_("для кого"), max_length=10, choices=InvitationKind.choices)
     organisation = models.ForeignKey(
         "schools.Organisation", on_delete=models.CASCADE, related_name="invitations"
     )

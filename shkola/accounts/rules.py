@@ -28,41 +28,31 @@ def viewer_of(user: Any):
 @rules.predicate
 def is_student_self(user: Any, student: Any) -> bool:
     v = _viewer(user)
-    return bool(
-        v and v.own_student and student is not None and v.own_student.id == student.id
-    )
+    return bool(v and v.own_student and student is not None and v.own_student.id == student.id)
 
 
 @rules.predicate
 def is_guardian_of(user: Any, student: Any) -> bool:
     v = _viewer(user)
-    return bool(
-        v and student is not None and any(c.id == student.id for c in v.children)
-    )
+    return bool(v and student is not None and any(c.id == student.id for c in v.children))
 
 
 @rules.predicate
 def is_class_teacher_of(user: Any, student: Any) -> bool:
     v = _viewer(user)
-    return bool(
-        v and student is not None and student.current_class_id in v.led_class_ids
-    )
+    return bool(v and student is not None and student.current_class_id in v.led_class_ids)
 
 
 @rules.predicate
 def is_school_admin_of(user: Any, student: Any) -> bool:
     v = _viewer(user)
-    return bool(
-        v and student is not None and student.organisation_id in v.admin_org_ids
-    )
+    return bool(v and student is not None and student.organisation_id in v.admin_org_ids)
 
 
 @rules.predicate
 def is_specialist_of(user: Any, student: Any) -> bool:
     v = _viewer(user)
-    return bool(
-        v and student is not None and student.organisation_id in v.specialist_org_ids
-    )
+    return bool(v and student is not None and student.organisation_id in v.specialist_org_ids)
 
 
 @rules.predicate
@@ -73,11 +63,7 @@ def teaches_student(user: Any, student: Any) -> bool:
         return False
     from shkola.timetable.models import TimetableEntry
 
-    return (
-        TimetableEntry.objects.filter(teacher=user)
-        .filter(rules_q_for_student(student))
-        .exists()
-    )
+    return TimetableEntry.objects.filter(teacher=user).filter(rules_q_for_student(student)).exists()
 
 
 def rules_q_for_student(student: Any):
@@ -101,9 +87,7 @@ def is_admin_of_org(user: Any, organisation: Any) -> bool:
 @rules.predicate
 def is_official_of_org(user: Any, organisation: Any) -> bool:
     v = _viewer(user)
-    return bool(
-        v and organisation is not None and organisation.territory_id in v.territory_ids
-    )
+    return bool(v and organisation is not None and organisation.territory_id in v.territory_ids)
 
 
 @rules.predicate
@@ -125,9 +109,7 @@ can_edit_student_identity = is_class_teacher_of | is_school_admin_of
 
 rules.add_perm("schools.view_student", can_view_student)
 rules.add_perm("schools.edit_student_identity", can_edit_student_identity)
-rules.add_perm(
-    "schools.view_diary", is_family_of | is_class_teacher_of | is_school_admin_of
-)
+rules.add_perm("schools.view_diary", is_family_of | is_class_teacher_of | is_school_admin_of)
 rules.add_perm("schools.view_organisation", is_staff_of_org | is_official_of_org)
 rules.add_perm("schools.manage_organisation", is_admin_of_org)
 
@@ -139,9 +121,7 @@ rules.add_perm("schools.manage_organisation", is_admin_of_org)
 def is_admin_of_class(user: Any, class_unit: Any) -> bool:
     v = _viewer(user)
     return bool(
-        v
-        and class_unit is not None
-        and class_unit.parallel.organisation_id in v.admin_org_ids
+        v and class_unit is not None and class_unit.parallel.organisation_id in v.admin_org_ids
     )
 
 

@@ -60,9 +60,7 @@ class Viewer:
     @cached_property
     def admin_org_ids(self) -> set[int]:
         return {
-            r.organisation_id
-            for r in self.roles
-            if r.organisation_id and r.role in ADMIN_ROLES
+            r.organisation_id for r in self.roles if r.organisation_id and r.role in ADMIN_ROLES
         }
 
     @cached_property
@@ -76,9 +74,7 @@ class Viewer:
     @cached_property
     def specialist_org_ids(self) -> set[int]:
         return {
-            r.organisation_id
-            for r in self.roles
-            if r.organisation_id and r.role == Role.SPECIALIST
+            r.organisation_id for r in self.roles if r.organisation_id and r.role == Role.SPECIALIST
         }
 
     @cached_property
@@ -89,19 +85,21 @@ class Viewer:
         direct = {r.territory_id for r in self.roles if r.territory_id}
         if not direct:
             return set()
-        children = set(
-            Territory.objects.filter(parent_id__in=direct).values_list("id", flat=True)
-        )
+        children = set(Territory.objects.filter(parent_id__in=direct).values_list("id", flat=True))
         return direct | children
 
     @cached_property
     def led_class_ids(self) -> set[int]:
+        """Classes this person leads in a school where they hold a staff role. Families (no
+        roles) skip the query: it ran on every page of every parent and student."""
         from shkola.schools.models import ClassUnit
 
+        if not self.staff_org_ids:
+            return set()
         return set(
-            ClassUnit.objects.filter(class_teacher=self.user).values_list(
-                "id", flat=True
-            )
+            ClassUnit.objects.filter(
+                class_teacher=self.user, parallel__organisation_id__in=self.staff_org_ids
+            ).values_list("id", flat=True)
         )
 
     @property
@@ -136,10 +134,7 @@ class Viewer:
         for role in Role:
             if role == Role.CLASS_TEACHER:
                 continue
-            if (
-                any(r.role == role for r in self.roles)
-                and str(role.label) not in labels
-            ):
+            if any(r.role == role for r in self.roles) and str(role.label) not in labels:
                 labels.append(str(role.label))
         return labels
 
@@ -155,11 +150,7 @@ class Viewer:
         if self.own_student:
             return self.own_student.organisation
         if self.staff_org_ids:
-            return (
-                Organisation.objects.filter(id__in=self.staff_org_ids)
-                .order_by("id")
-                .first()
-            )
+            return Organisation.objects.filter(id__in=self.staff_org_ids).order_by("id").first()
         if self.children:
             return self.children[0].organisation
         return None
@@ -172,9 +163,7 @@ def _label(kind: str) -> str:
 
 
 def viewer_for(user: User) -> Viewer:
-    roles = (
-        list(RoleAssignment.objects.filter(user=user)) if user.is_authenticated else []
-    )
+    roles = list(RoleAssignment.objects.filter(user=user)) if user.is_authenticated else []
     return Viewer(user=user, roles=roles)
 
 
@@ -210,18 +199,16 @@ def user_organisation_ids(user: Any) -> set[int]:
 
     if user is None or not getattr(user, "pk", None):
         return set()
-    ids = set(
-        Student.objects.filter(user=user).values_list("organisation_id", flat=True)
-    )
+    ids = set(Student.objects.filter(user=user).values_list("organisation_id", flat=True))
     ids |= set(
         Student.objects.filter(guardianships__guardian__user=user).values_list(
             "organisation_id", flat=True
         )
     )
     ids |= set(
-        RoleAssignment.objects.filter(
-            user=user, organisation__isnull=False
-        ).values_list("organisation_id", flat=True)
+        RoleAssignment.objects.filter(user=user, organisation__isnull=False).values_list(
+            "organisation_id", flat=True
+        )
     )
     return ids
 
@@ -229,9 +216,7 @@ def user_organisation_ids(user: Any) -> set[int]:
 def admin_organisations(viewer: Viewer) -> list[Any]:
     from shkola.schools.models import Organisation
 
-    return list(
-        Organisation.objects.filter(id__in=viewer.admin_org_ids).order_by("short_name")
-    )
+    return list(Organisation.objects.filter(id__in=viewer.admin_org_ids).order_by("short_name"))
 
 
 @dataclass
@@ -264,9 +249,7 @@ def invitation_classes(viewer: Viewer) -> list[ClassInvitations]:
         .select_related("parallel__organisation", "class_teacher")
         .annotate(
             n_students=Count("students", distinct=True),
-            n_registered=Count(
-                "students", filter=Q(students__user__isnull=False), distinct=True
-            ),
+            n_registered=Count("students", filter=Q(students__user__isnull=False), distinct=True),
             n_student_codes=Count(
                 "invitations",
                 filter=active & Q(invitations__kind="student"),
@@ -334,9 +317,9 @@ def invitations_of_class(class_unit: Any) -> list[StudentInvitations]:
             ),
             Prefetch(
                 "guardianships",
-                queryset=Guardianship.objects.filter(
-                    guardian__user__isnull=False
-                ).select_related("guardian"),
+                queryset=Guardianship.objects.filter(guardian__user__isnull=False).select_related(
+                    "guardian"
+                ),
                 to_attr="registered_parents",
             ),
         )
@@ -403,6 +386,8 @@ def people_search(viewer: Viewer, query: str, limit: int = 50) -> list[PersonRow
     for s in Student.objects.filter(
         organisation_id__in=org_ids, user__in=User.objects.filter(name_q)
     ).select_related("user", "current_class__parallel")[:limit]:
+        if s.user is None:  # excluded by the filter; narrows the nullable link
+            continue
         cls = s.current_class.name if s.current_class else ""
         rows[s.user.pk] = PersonRow(s.user, gettext("Обучающийся"), cls)
     for g in (
@@ -414,6 +399,8 @@ def people_search(viewer: Viewer, query: str, limit: int = 50) -> list[PersonRow
         .order_by("guardian__last_name")[:limit]
     ):
         u = g.guardian.user
+        if u is None:
+            continue
         if u.pk in rows:
             rows[u.pk].details += ", " + g.student.full_name
         else:
@@ -429,12 +416,8 @@ def people_search(viewer: Viewer, query: str, limit: int = 50) -> list[PersonRow
             if str(r.get_role_display()) not in rows[r.user.pk].details:
                 rows[r.user.pk].details += ", " + str(r.get_role_display())
         else:
-            rows[r.user.pk] = PersonRow(
-                r.user, gettext("Сотрудник"), str(r.get_role_display())
-            )
-    return sorted(rows.values(), key=lambda p: (p.user.last_name, p.user.first_name))[
-        :limit
-    ]
+            rows[r.user.pk] = PersonRow(r.user, gettext("Сотрудник"), str(r.get_role_display()))
+    return sorted(rows.values(), key=lambda p: (p.user.last_name, p.user.first_name))[:limit]
 
 
 def user_of_admin(viewer: Viewer, user_id: int) -> User:
@@ -463,17 +446,13 @@ def user_card(user: User) -> UserCard:
 
     return UserCard(
         user=user,
-        student=Student.objects.select_related("current_class__parallel")
-        .filter(user=user)
-        .first(),
+        student=Student.objects.select_related("current_class__parallel").filter(user=user).first(),
         children=list(
             Student.objects.filter(guardianships__guardian__user=user).select_related(
                 "current_class__parallel", "organisation"
             )
         ),
-        roles=list(
-            RoleAssignment.objects.filter(user=user).select_related("organisation")
-        ),
+        roles=list(RoleAssignment.objects.filter(user=user).select_related("organisation")),
         recent_events=list(
             AuditEvent.objects.filter(subject_user=user).select_related("actor")[:10]
         ),
@@ -512,9 +491,7 @@ def school_lockouts(viewer: Viewer) -> list[Any]:
     school_users = User.objects.filter(
         Q(student__organisation_id__in=org_ids)
         | Q(
-            guardian__guardianships__student__in=Student.objects.filter(
-                organisation_id__in=org_ids
-            )
+            guardian__guardianships__student__in=Student.objects.filter(organisation_id__in=org_ids)
         )
         | Q(roles__organisation_id__in=org_ids)
     ).values("username")
@@ -548,9 +525,9 @@ def audit_events(
 
     from .models import AuditEvent
 
-    qs = AuditEvent.objects.filter(
-        organisation_id__in=viewer.admin_org_ids
-    ).select_related("actor", "subject_user", "organisation")
+    qs = AuditEvent.objects.filter(organisation_id__in=viewer.admin_org_ids).select_related(
+        "actor", "subject_user", "organisation"
+    )
     if kind:
         qs = qs.filter(kind=kind)
     if query:

@@ -78,11 +78,7 @@ def role_grant(
     if role in TERRITORY_ROLES:
         if territory is None or organisation is not None:
             raise ValidationError(
-                {
-                    "territory": _(
-                        "Роль специалиста органа управления даётся на территорию."
-                    )
-                }
+                {"territory": _("Роль специалиста органа управления даётся на территорию.")}
             )
     elif organisation is None or territory is not None:
         raise ValidationError(
@@ -91,22 +87,37 @@ def role_grant(
     if role == Role.SPECIALIST and not specialist_kind:
         raise ValidationError({"specialist_kind": _("Укажите специальность.")})
     with transaction.atomic():
-        assignment, _created = RoleAssignment.objects.get_or_create(
+        assignment, created = RoleAssignment.objects.get_or_create(
             user=user,
             role=role,
             organisation=organisation,
             territory=territory,
             defaults={"specialist_kind": specialist_kind},
         )
-        AuditEvent.objects.create(
-            kind=AuditEvent.Kind.ROLE_CHANGE,
-            actor=actor,
-            subject_user=user,
-            organisation=organisation,
-            username=user.username,
-            details={"granted": str(role)},
-        )
+        if created:
+            AuditEvent.objects.create(
+                kind=AuditEvent.Kind.ROLE_CHANGE,
+                actor=actor,
+                subject_user=user,
+                organisation=organisation,
+                username=user.username,
+                details={"granted": str(role)},
+            )
     return assignment
+
+
+@transaction.atomic
+def role_revoke(*, assignment: RoleAssignment, actor: User | None = None) -> None:
+    """Take a role away; the school's log shows who did it."""
+    AuditEvent.objects.create(
+        kind=AuditEvent.Kind.ROLE_CHANGE,
+        actor=actor,
+        subject_user=assignment.user,
+        organisation=assignment.organisation,
+        username=assignment.user.username,
+        details={"revoked": str(assignment.role)},
+    )
+    assignment.delete()
 
 
 def password_changed(*, user: Any) -> None:
@@ -153,9 +164,7 @@ def audit_record(
 
 # --- invitation codes (A3) ---------------------------------------------------------------
 
-CODE_ALPHABET = (
-    "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are typed from paper
-)
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are typed from paper
 CODE_LENGTH = 10
 
 
@@ -170,9 +179,7 @@ def _new_code() -> str:
             return code
 
 
-def _invitation_new(
-    *, student: Any, kind: str, class_unit: Any, actor: Any
-) -> Invitation:
+def _invitation_new(*, student: Any, kind: str, class_unit: Any, actor: Any) -> Invitation:
     return Invitation.objects.create(
         code=_new_code(),
         kind=kind,
@@ -210,9 +217,7 @@ def invitation_generate(*, class_unit: Any, kind: str, actor: Any) -> list[Invit
         if kind == InvitationKind.STUDENT and student.user_id:
             continue
         created.append(
-            _invitation_new(
-                student=student, kind=kind, class_unit=class_unit, actor=actor
-            )
+            _invitation_new(student=student, kind=kind, class_unit=class_unit, actor=actor)
         )
     return created
 
@@ -254,16 +259,12 @@ def invitation_reissue(*, invitation: Invitation, actor: Any) -> Invitation:
     )
 
 
-def invitation_usable(
-    raw_code: str, *, field: str = "code", lock: bool = False
-) -> Invitation:
+def invitation_usable(raw_code: str, *, field: str = "code", lock: bool = False) -> Invitation:
     """The invitation behind a typed code, or a ValidationError saying clearly what is wrong."""
     code = invitation_code_normalise(raw_code)
     if not code:
         raise ValidationError({field: _("Введите пригласительный код.")})
-    qs = Invitation.objects.select_related(
-        "student__current_class__parallel", "organisation"
-    )
+    qs = Invitation.objects.select_related("student__current_class__parallel", "organisation")
     if lock:
         qs = qs.select_for_update(of=("self",))
     invitation = qs.filter(code=code).first()
@@ -299,9 +300,7 @@ def invitation_usable(
                 )
                 % {
                     "code": code,
-                    "date": date_format(
-                        clock_local(invitation.expires_at).date(), "j E Y"
-                    ),
+                    "date": date_format(clock_local(invitation.expires_at).date(), "j E Y"),
                 }
             }
         )
@@ -329,19 +328,13 @@ def _login_errors(username: str) -> list[str]:
     if not username:
         return [_("Придумайте логин.")]
     if len(username) < MIN_LOGIN_LENGTH:
-        return [
-            _("Логин должен быть не короче %(n)s символов.") % {"n": MIN_LOGIN_LENGTH}
-        ]
+        return [_("Логин должен быть не короче %(n)s символов.") % {"n": MIN_LOGIN_LENGTH}]
     if not LOGIN_PATTERN.match(username):
         return [
-            _(
-                "В логине можно использовать латинские буквы, цифры, точку, дефис и подчёркивание."
-            )
+            _("В логине можно использовать латинские буквы, цифры, точку, дефис и подчёркивание.")
         ]
     if User.objects.filter(username__iexact=username).exists():
-        return [
-            _("Логин «%(login)s» уже занят. Придумайте другой.") % {"login": username}
-        ]
+        return [_("Логин «%(login)s» уже занят. Придумайте другой.") % {"login": username}]
     return []
 
 
@@ -359,9 +352,7 @@ def _email_errors(email: str, *, required: bool) -> list[str]:
     try:
         EmailValidator()(email)
     except ValidationError:
-        return [
-            _("Адрес электронной почты «%(email)s» указан неверно.") % {"email": email}
-        ]
+        return [_("Адрес электронной почты «%(email)s» указан неверно.") % {"email": email}]
     return []
 
 
@@ -429,9 +420,7 @@ def registration_complete(
             try:
                 other = invitation_usable(raw, field="child_codes", lock=True)
             except ValidationError as error:
-                errors.setdefault("child_codes", []).extend(
-                    error.message_dict["child_codes"]
-                )
+                errors.setdefault("child_codes", []).extend(error.message_dict["child_codes"])
                 continue
             if other.code in seen:
                 errors.setdefault("child_codes", []).append(
@@ -439,9 +428,7 @@ def registration_complete(
                 )
             elif other.kind != InvitationKind.PARENT:
                 errors.setdefault("child_codes", []).append(
-                    _(
-                        "Код %(code)s — код обучающегося, а в поле «Дети» нужны коды для родителя."
-                    )
+                    _("Код %(code)s — код обучающегося, а в поле «Дети» нужны коды для родителя.")
                     % {"code": other.code}
                 )
             else:
@@ -495,8 +482,7 @@ def registration_complete(
         raise ValidationError(
             {
                 "username": [
-                    _("Логин «%(login)s» уже занят. Придумайте другой.")
-                    % {"login": username}
+                    _("Логин «%(login)s» уже занят. Придумайте другой.") % {"login": username}
                 ]
             }
         ) from error
@@ -556,9 +542,7 @@ def parent_child_add(*, user: User, code: str, representative_kind: str = "") ->
 
     invitation = invitation_usable(code, lock=True)
     if Student.objects.filter(user=user).exists():
-        raise ValidationError(
-            {"code": _("Добавлять детей по коду могут только родители.")}
-        )
+        raise ValidationError({"code": _("Добавлять детей по коду могут только родители.")})
     if invitation.kind != InvitationKind.PARENT:
         raise ValidationError(
             {
@@ -567,18 +551,14 @@ def parent_child_add(*, user: User, code: str, representative_kind: str = "") ->
                 )
             }
         )
-    if Guardianship.objects.filter(
-        guardian__user=user, student=invitation.student
-    ).exists():
+    if Guardianship.objects.filter(guardian__user=user, student=invitation.student).exists():
         raise ValidationError(
             {
                 "code": _("%(name)s уже есть в вашей учётной записи.")
                 % {"name": invitation.student.full_name}
             }
         )
-    link = _guardian_link(
-        user=user, student=invitation.student, kind=representative_kind
-    )
+    link = _guardian_link(user=user, student=invitation.student, kind=representative_kind)
     _invitation_mark_used(invitation, user)
     audit_record(
         kind=AuditEvent.Kind.DATA_CHANGE,
@@ -623,11 +603,7 @@ def email_confirm(*, token: str) -> User:
         ) from error
     except signing.BadSignature as error:
         raise ValidationError(
-            {
-                "token": _(
-                    "Ссылка для подтверждения повреждена. Скопируйте её из письма целиком."
-                )
-            }
+            {"token": _("Ссылка для подтверждения повреждена. Скопируйте её из письма целиком.")}
         ) from error
     user = User.objects.filter(pk=data.get("u"), is_active=True).first()
     if user is None or (user.email or "").lower() != (data.get("e") or "").lower():
@@ -675,9 +651,9 @@ def profile_update(
         "middle_name": middle_name,
     }
     if is_student:
-        if any(
-            v is not None and v.strip() != getattr(user, k) for k, v in names.items()
-        ) or (birth_date is not None and birth_date != user.birth_date):
+        if any(v is not None and v.strip() != getattr(user, k) for k, v in names.items()) or (
+            birth_date is not None and birth_date != user.birth_date
+        ):
             errors["last_name"] = [
                 _("Фамилию, имя, отчество и дату рождения обучающегося меняет школа.")
             ]
@@ -756,9 +732,7 @@ def password_set_by_curator(
 
 
 @transaction.atomic
-def account_merge(
-    *, actor: User, keep: User, remove: User, ip_address: str | None = None
-) -> User:
+def account_merge(*, actor: User, keep: User, remove: User, ip_address: str | None = None) -> User:
     """Two accounts of one parent become one: children, roles and contacts move to ``keep``;
     ``remove`` is deactivated and signed out everywhere."""
     from shkola.schools.models import Guardian, Guardianship, Student
@@ -769,25 +743,30 @@ def account_merge(
         raise ValidationError({"remove": _("Эта учётная запись уже отключена.")})
     if Student.objects.filter(user__in=[keep, remove]).exists():
         raise ValidationError(
-            {
-                "remove": _(
-                    "Объединять можно только учётные записи родителей, не обучающихся."
-                )
-            }
+            {"remove": _("Объединять можно только учётные записи родителей, не обучающихся.")}
         )
     removed_guardian = Guardian.objects.filter(user=remove).first()
     if removed_guardian is None:
-        raise ValidationError(
-            {"remove": _("У этой учётной записи нет детей — объединять нечего.")}
-        )
+        raise ValidationError({"remove": _("У этой учётной записи нет детей — объединять нечего.")})
     kept_guardian = Guardian.objects.filter(user=keep).first()
+    keep_snils = keep.snils or (kept_guardian.snils if kept_guardian else "")
+    remove_snils = remove.snils or removed_guardian.snils
+    if keep_snils and remove_snils and keep_snils != remove_snils:
+        raise ValidationError(
+            {
+                "remove": _(
+                    "У этих учётных записей разные СНИЛС — это разные люди, объединять их нельзя."
+                )
+            }
+        )
+    if kept_guardian is not None and removed_guardian.snils and not kept_guardian.snils:
+        kept_guardian.snils = removed_guardian.snils
+        kept_guardian.save(update_fields=["snils"])
     moved: list[int] = []
     if kept_guardian is None:
         removed_guardian.user = keep
         removed_guardian.save(update_fields=["user"])
-        moved = list(
-            removed_guardian.guardianships.values_list("student_id", flat=True)
-        )
+        moved = list(removed_guardian.guardianships.values_list("student_id", flat=True))
     else:
         have = set(kept_guardian.guardianships.values_list("student_id", flat=True))
         for link in list(removed_guardian.guardianships.all()):
@@ -808,8 +787,15 @@ def account_merge(
             defaults={"specialist_kind": assignment.specialist_kind},
         )
     RoleAssignment.objects.filter(user=remove).delete()
+    # Sign-in through a provider follows the person: its links and the children it named
+    # that wait for the curator belong to the kept account from now on. The SNILS leaves the
+    # removed account, or the next sign-in would find two accounts for one person.
+    from .sso.models import SsoIdentity, UnmatchedChild
+
+    identities = SsoIdentity.objects.filter(user=remove).update(user=keep)
+    UnmatchedChild.objects.filter(parent=remove).update(parent=keep)
     fields = []
-    for name in ("email", "phone", "signature"):
+    for name in ("email", "phone", "signature", "snils"):
         if not getattr(keep, name) and getattr(remove, name):
             setattr(keep, name, getattr(remove, name))
             fields.append(name)
@@ -819,7 +805,8 @@ def account_merge(
     if fields:
         keep.save(update_fields=fields)
     remove.is_active = False
-    remove.save(update_fields=["is_active"])
+    remove.snils = ""
+    remove.save(update_fields=["is_active", "snils"])
     user_sessions_end(user=remove)
     audit_record(
         kind=AuditEvent.Kind.MERGE,
@@ -831,6 +818,7 @@ def account_merge(
             "removed": remove.username,
             "removed_id": remove.pk,
             "students_moved": moved,
+            "sso_identities_moved": identities,
         },
     )
     return keep
@@ -873,9 +861,7 @@ def user_login_recorded(
     )
 
 
-def user_logout_recorded(
-    *, user: Any, session_key: str | None, ip_address: str | None
-) -> None:
+def user_logout_recorded(*, user: Any, session_key: str | None, ip_address: str | None) -> None:
     if session_key:
         UserSession.objects.filter(session_key=session_key).delete()
     if user is not None and getattr(user, "pk", None):
@@ -888,9 +874,7 @@ def user_logout_recorded(
 
 
 def user_login_failed_recorded(*, username: str, ip_address: str | None) -> None:
-    subject = (
-        User.objects.filter(username__iexact=username).first() if username else None
-    )
+    subject = User.objects.filter(username__iexact=username).first() if username else None
     audit_record(
         kind=AuditEvent.Kind.LOGIN_FAILED,
         subject_user=subject,
@@ -920,9 +904,7 @@ def user_sessions_end(
 
 
 def lockout_recorded(*, username: str, ip_address: str | None) -> None:
-    subject = (
-        User.objects.filter(username__iexact=username).first() if username else None
-    )
+    subject = User.objects.filter(username__iexact=username).first() if username else None
     audit_record(
         kind=AuditEvent.Kind.LOCKOUT,
         subject_user=subject,
@@ -932,9 +914,7 @@ def lockout_recorded(*, username: str, ip_address: str | None) -> None:
 
 
 @transaction.atomic
-def lockout_reset(
-    *, actor: User, username: str, ip_address: str | None, organisation: Any
-) -> int:
+def lockout_reset(*, actor: User, username: str, ip_address: str | None, organisation: Any) -> int:
     from axes.utils import reset
 
     count = reset(username=username) if username else 0
@@ -943,9 +923,7 @@ def lockout_reset(
     audit_record(
         kind=AuditEvent.Kind.UNLOCK,
         actor=actor,
-        subject_user=User.objects.filter(username__iexact=username).first()
-        if username
-        else None,
+        subject_user=User.objects.filter(username__iexact=username).first() if username else None,
         organisation=organisation,
         username=username,
         details={"ip": ip_address or "", "attempts_removed": count},

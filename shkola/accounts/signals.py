@@ -28,9 +28,7 @@ def on_logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     user_login_recorded(
         user=user,
         session_key=session.session_key if session is not None else None,
-        user_agent=request.META.get("HTTP_USER_AGENT", "")
-        if request is not None
-        else "",
+        user_agent=request.META.get("HTTP_USER_AGENT", "") if request is not None else "",
         ip_address=_ip(request),
     )
 

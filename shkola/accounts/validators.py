@@ -51,9 +51,7 @@ class LoginAndBirthDateValidator:
                 )
 
     def get_help_text(self) -> str:
-        return _(
-            "Пароль не должен совпадать с логином, содержать его или быть датой рождения."
-        )
+        return _("Пароль не должен совпадать с логином, содержать его или быть датой рождения.")
 
 
 def phone_normalise(raw: str) -> str:
@@ -78,7 +76,5 @@ def phone_normalise(raw: str) -> str:
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     ):
-        raise ValidationError(
-            _("Нужен номер мобильного телефона."), code="phone_not_mobile"
-        )
+        raise ValidationError(_("Нужен номер мобильного телефона."), code="phone_not_mobile")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -227,9 +227,7 @@ def email_confirm_resend(request: HttpRequest) -> HttpResponse:
         services.email_confirmation_send(user=user)  # type: ignore[arg-type]
         messages.success(
             request,
-            _(
-                "Письмо отправлено на %(email)s. Если его нет во «Входящих», проверьте «Спам»."
-            )
+            _("Письмо отправлено на %(email)s. Если его нет во «Входящих», проверьте «Спам».")
             % {"email": user.email},  # type: ignore[union-attr]
         )
     return redirect("accounts:profile")
@@ -257,9 +255,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        services.password_reset_completed(
-            user=form.user, ip_address=client_ip(self.request)
-        )
+        services.password_reset_completed(user=form.user, ip_address=client_ip(self.request))
         return response
 
 
@@ -300,9 +296,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "phone": user.phone,  # type: ignore[union-attr]
         "signature": user.signature,  # type: ignore[union-attr]
     }
-    form = ProfileForm(
-        request.POST or None, initial=initial, names_editable=names_editable
-    )
+    form = ProfileForm(request.POST or None, initial=initial, names_editable=names_editable)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         old_email = user.email  # type: ignore[union-attr]
@@ -324,15 +318,11 @@ def profile(request: HttpRequest) -> HttpResponse:
             if user.email and user.email.lower() != (old_email or "").lower():  # type: ignore[union-attr]
                 messages.info(
                     request,
-                    _(
-                        "На %(email)s отправлено письмо: подтвердите новый адрес по ссылке из него."
-                    )
+                    _("На %(email)s отправлено письмо: подтвердите новый адрес по ссылке из него.")
                     % {"email": user.email},  # type: ignore[union-attr]
                 )
             return redirect("accounts:profile")
-    return render(
-        request, "accounts/profile.html", _profile_context(request, "main", form=form)
-    )
+    return render(request, "accounts/profile.html", _profile_context(request, "main", form=form))
 
 
 def profile_access(request: HttpRequest) -> HttpResponse:
@@ -382,8 +372,7 @@ def profile_children(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(name)s добавлен(а) в вашу учётную запись.")
-                % {"name": link.student.full_name},
+                _("%(name)s добавлен(а) в вашу учётную запись.") % {"name": link.student.full_name},
             )
             return redirect("accounts:profile_children")
     return render(
@@ -399,9 +388,7 @@ def profile_children(request: HttpRequest) -> HttpResponse:
 def invitations(request: HttpRequest) -> HttpResponse:
     _require(request, "accounts.manage_people")
     viewer = viewer_from_request(request)
-    return render(
-        request, "accounts/invitations.html", {"classes": invitation_classes(viewer)}
-    )
+    return render(request, "accounts/invitations.html", {"classes": invitation_classes(viewer)})
 
 
 def invitations_class(request: HttpRequest, class_id: int) -> HttpResponse:
@@ -419,13 +406,9 @@ def invitations_class(request: HttpRequest, class_id: int) -> HttpResponse:
                 actor=request.user,
             )
             if created:
-                messages.success(
-                    request, _("Создано кодов: %(n)s.") % {"n": len(created)}
-                )
+                messages.success(request, _("Создано кодов: %(n)s.") % {"n": len(created)})
             else:
-                messages.info(
-                    request, _("Новые коды не нужны: у всех уже есть действующий код.")
-                )
+                messages.info(request, _("Новые коды не нужны: у всех уже есть действующий код."))
         return redirect("accounts:invitations_class", class_id=class_unit.id)
     return render(
         request,
@@ -465,9 +448,7 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request, _("Код %(code)s отозван.") % {"code": invitation.code}
-        )
+        messages.success(request, _("Код %(code)s отозван.") % {"code": invitation.code})
     return _back_to_class(invitation)
 
 
@@ -610,9 +591,7 @@ def audit(request: HttpRequest) -> HttpResponse:
             "date_from": form.cleaned_data["date_from"],
             "date_to": form.cleaned_data["date_to"],
         }
-    page = Paginator(audit_events(viewer, **filters), 50).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(audit_events(viewer, **filters), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

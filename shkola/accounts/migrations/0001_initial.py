@@ -82,9 +82,7 @@ class Migration(migrations.Migration):
                 ("password", models.CharField(max_length=128, verbose_name="password")),
                 (
                     "last_login",
-                    models.DateTimeField(
-                        blank=True, null=True, verbose_name="last login"
-                    ),
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
                 ),
                 (
                     "is_superuser",
@@ -97,35 +95,25 @@ class Migration(migrations.Migration):
                 (
                     "username",
                     models.CharField(
-                        error_messages={
-                            "unique": "A user with that username already exists."
-                        },
+                        error_messages={"unique": "A user with that username already exists."},
                         help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
                         max_length=150,
                         unique=True,
-                        validators=[
-                            django.contrib.auth.validators.UnicodeUsernameValidator()
-                        ],
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
                         verbose_name="username",
                     ),
                 ),
                 (
                     "first_name",
-                    models.CharField(
-                        blank=True, max_length=150, verbose_name="first name"
-                    ),
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
                 ),
                 (
                     "last_name",
-                    models.CharField(
-                        blank=True, max_length=150, verbose_name="last name"
-                    ),
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
                 ),
                 (
                     "email",
-                    models.EmailField(
-                        blank=True, max_length=254, verbose_name="email address"
-                    ),
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
                 ),
                 (
                     "is_staff",
@@ -151,15 +139,11 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "middle_name",
-                    models.CharField(
-                        blank=True, max_length=150, verbose_name="отчество"
-                    ),
+                    models.CharField(blank=True, max_length=150, verbose_name="отчество"),
                 ),
                 (
                     "birth_date",
-                    models.DateField(
-                        blank=True, null=True, verbose_name="дата рождения"
-                    ),
+                    models.DateField(blank=True, null=True, verbose_name="дата рождения"),
                 ),
                 (
                     "sex",
@@ -172,15 +156,11 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "phone",
-                    models.CharField(
-                        blank=True, max_length=20, verbose_name="мобильный телефон"
-                    ),
+                    models.CharField(blank=True, max_length=20, verbose_name="мобильный телефон"),
                 ),
                 (
                     "email_confirmed",
-                    models.BooleanField(
-                        default=False, verbose_name="e-mail подтверждён"
-                    ),
+                    models.BooleanField(default=False, verbose_name="e-mail подтверждён"),
                 ),
                 (
                     "snils",
@@ -194,9 +174,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "must_change_password",
-                    models.BooleanField(
-                        default=False, verbose_name="сменить пароль при входе"
-                    ),
+                    models.BooleanField(default=False, verbose_name="сменить пароль при входе"),
                 ),
                 (
                     "is_demo",

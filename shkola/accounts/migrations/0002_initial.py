@@ -78,12 +78,8 @@ class Migration(migrations.Migration):
             model_name="roleassignment",
             constraint=models.CheckConstraint(
                 condition=models.Q(
-                    models.Q(
-                        ("organisation__isnull", False), ("territory__isnull", True)
-                    ),
-                    models.Q(
-                        ("organisation__isnull", True), ("territory__isnull", False)
-                    ),
+                    models.Q(("organisation__isnull", False), ("territory__isnull", True)),
+                    models.Q(("organisation__isnull", True), ("territory__isnull", False)),
                     _connector="OR",
                 ),
                 name="role_scope_is_organisation_xor_territory",

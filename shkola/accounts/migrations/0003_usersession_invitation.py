@@ -27,15 +27,11 @@ class Migration(migrations.Migration):
                 ("session_key", models.CharField(max_length=40, unique=True)),
                 (
                     "user_agent",
-                    models.CharField(
-                        blank=True, max_length=300, verbose_name="браузер"
-                    ),
+                    models.CharField(blank=True, max_length=300, verbose_name="браузер"),
                 ),
                 (
                     "ip_address",
-                    models.GenericIPAddressField(
-                        blank=True, null=True, verbose_name="IP-адрес"
-                    ),
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="IP-адрес"),
                 ),
                 (
                     "created_at",
@@ -91,9 +87,7 @@ class Migration(migrations.Migration):
                 ("expires_at", models.DateTimeField(verbose_name="действует до")),
                 (
                     "used_at",
-                    models.DateTimeField(
-                        blank=True, null=True, verbose_name="использован"
-                    ),
+                    models.DateTimeField(blank=True, null=True, verbose_name="использован"),
                 ),
                 (
                     "revoked_at",

@@ -1,5 +1,3 @@
-from typing import cast
-
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -17,12 +15,12 @@ class SsoConfig(AppConfig):
 
         register(
             NavItem(
-                label=cast(
-                    str, _("Непривязанные дети (Госуслуги)")
-                ),  # lazy: translated per request
+                label=_("Непривязанные дети (Госуслуги)"),
                 url_name="sso:unmatched",
                 icon="person-exclamation",
                 visible=school_admin,
                 order=83,
+                menu=_("Школа"),
+                menu_icon="building-gear",
             )
         )

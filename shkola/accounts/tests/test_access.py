@@ -3,31 +3,34 @@ and the security log."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.test import Client
+from django.urls import reverse
 
 from shkola.accounts import services
-from shkola.accounts.models import AuditEvent, User, UserSession
+from shkola.accounts.models import AuditEvent, RoleAssignment, User, UserSession
 from shkola.core.testing.factories import (
     TEST_PASSWORD,
     OrganisationFactory,
     guardian_of,
+    make_school,
     staff,
+    valid_snils,
 )
-from shkola.schools.models import Guardianship
+from shkola.schools.models import Guardianship, Student
 
 from .conftest import PARENT
 
 pytestmark = pytest.mark.django_db
 
 
-def login(
-    client: Client, username: str, password: str = TEST_PASSWORD, ua: str = "Firefox"
-) -> int:
+def login(client: Client, username: str, password: str = TEST_PASSWORD, ua: str = "Firefox") -> int:
     return client.post(
         "/accounts/login/",
         {"username": username, "password": password},
@@ -38,9 +41,7 @@ def login(
 # --- «Забыли пароль?» --------------------------------------------------------------------
 
 
-def test_reset_letter_only_for_a_confirmed_address_and_the_page_never_tells(
-    client, school
-):
+def test_reset_letter_only_for_a_confirmed_address_and_the_page_never_tells(client, school):
     confirmed = guardian_of(school.students[0])
     User.objects.filter(pk=confirmed.pk).update(email_confirmed=True)
     unconfirmed = guardian_of(school.students[1])
@@ -49,15 +50,11 @@ def test_reset_letter_only_for_a_confirmed_address_and_the_page_never_tells(
         for email in (confirmed.email.upper(), unconfirmed.email, "nobody@example.org")
     ]
     assert len({p.content.decode().count("Проверьте почту") for p in pages}) == 1
-    assert [p.redirect_chain[-1][0] for p in pages] == [
-        "/accounts/password-reset/sent/"
-    ] * 3
+    assert [p.redirect_chain[-1][0] for p in pages] == ["/accounts/password-reset/sent/"] * 3
     [letter] = mail.outbox
     assert letter.to == [confirmed.email]
     assert confirmed.username in letter.body
-    link = re.search(
-        r"http://testserver(/accounts/password-reset/\S+/\S+/)", letter.body
-    ).group(1)
+    link = re.search(r"http://testserver(/accounts/password-reset/\S+/\S+/)", letter.body).group(1)
     form = client.get(link, follow=True)
     set_url = form.redirect_chain[-1][0]
     done = client.post(
@@ -66,9 +63,7 @@ def test_reset_letter_only_for_a_confirmed_address_and_the_page_never_tells(
         follow=True,
     )
     assert "Пароль изменён" in done.content.decode()
-    assert AuditEvent.objects.filter(
-        kind="password_reset", subject_user=confirmed
-    ).exists()
+    assert AuditEvent.objects.filter(kind="password_reset", subject_user=confirmed).exists()
     again = client.get(link, follow=True)  # single use
     assert "уже использована или устарела" in again.content.decode()
 
@@ -88,6 +83,44 @@ def test_curator_finds_a_login_and_sets_a_temporary_password(client, school):
     other = Client()
     assert login(other, parent.username, temporary) == 302
     assert other.get("/diary/", follow=False).url == "/accounts/password/"
+    page = other.get("/accounts/password/").content.decode()
+    assert "Пароль был выдан куратором" in page
+    weak = other.post(
+        "/accounts/password/",
+        {"old_password": temporary, "new_password1": "qwerty123", "new_password2": "qwerty123"},
+    ).content.decode()
+    assert "Подтверждение нового пароля: Введённый пароль слишком широко распространён." in weak
+    done = other.post(
+        "/accounts/password/",
+        {
+            "old_password": temporary,
+            "new_password1": "Own-Choice-Pass-7",
+            "new_password2": "Own-Choice-Pass-7",
+        },
+        follow=True,
+    )
+    assert "Пароль изменён" in done.content.decode()
+    parent.refresh_from_db()
+    assert not parent.must_change_password
+    assert other.get("/diary/").status_code == 200
+    assert AuditEvent.objects.filter(kind="password_change", subject_user=parent).exists()
+
+
+def test_profile_resends_the_confirmation_letter(
+    client, school, codes, django_capture_on_commit_callbacks
+):
+    user = services.registration_complete(code=codes["parent"][0].code, **PARENT)
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post("/accounts/confirm-resend/", follow=True)
+    assert "Письмо отправлено на mother@example.org" in page.content.decode()
+    [letter] = mail.outbox
+    link = re.search(r"http\S+?(/accounts/confirm/[^/\s]+/)", letter.body).group(1)
+    assert link in letter.alternatives[0][0]
+    assert "подтверждён" in client.get(link).content.decode()
+    assert User.objects.get(pk=user.pk).email_confirmed
+    again = client.post("/accounts/confirm-resend/", follow=True).content.decode()
+    assert "Адрес уже подтверждён" in again
 
 
 def test_curator_cannot_touch_another_schools_people(client, school):
@@ -97,9 +130,7 @@ def test_curator_cannot_touch_another_schools_people(client, school):
     assert client.post(f"/accounts/people/{outsider.pk}/").status_code == 404
     assert (
         outsider.username
-        not in client.get(
-            "/accounts/people/", {"q": outsider.last_name}
-        ).content.decode()
+        not in client.get("/accounts/people/", {"q": outsider.last_name}).content.decode()
     )
 
 
@@ -116,9 +147,7 @@ def test_student_cannot_change_name_but_can_change_contacts(school, codes):
     with pytest.raises(ValidationError) as error:
         services.profile_update(user=user, email="", phone="", last_name="Хакер")
     assert "меняет школа" in error.value.message_dict["last_name"][0]
-    services.profile_update(
-        user=user, email="", phone="+7 999 111 22 33", signature="Петя"
-    )
+    services.profile_update(user=user, email="", phone="+7 999 111 22 33", signature="Петя")
     user.refresh_from_db()
     assert user.phone == "+79991112233" and user.signature == "Петя"
 
@@ -164,9 +193,7 @@ def test_parent_profile_keeps_input_on_error_and_reconfirms_new_email(
 def test_parent_adds_a_child_by_code_in_children_tab(client, school, codes):
     user = services.registration_complete(code=codes["parent"][0].code, **PARENT)
     client.force_login(user)
-    wrong = client.post(
-        "/accounts/profile/children/", {"code": codes["student"][1].code}
-    )
+    wrong = client.post("/accounts/profile/children/", {"code": codes["student"][1].code})
     assert "код для регистрации обучающегося" in wrong.content.decode()
     page = client.post(
         "/accounts/profile/children/", {"code": codes["parent"][1].code}, follow=True
@@ -174,10 +201,22 @@ def test_parent_adds_a_child_by_code_in_children_tab(client, school, codes):
     html = page.content.decode()
     assert codes["parent"][1].student.full_name in html
     assert Guardianship.objects.filter(guardian__user=user).count() == 2
-    again = client.post(
-        "/accounts/profile/children/", {"code": codes["parent"][1].code}
-    )
+    again = client.post("/accounts/profile/children/", {"code": codes["parent"][1].code})
     assert "уже использован" in again.content.decode()
+
+    # Each child's diary and portfolio open from the tab, and only that child's.
+    second = codes["parent"][1].student
+    for url in (
+        reverse("diary:week_of", args=[second.pk]),
+        reverse("portfolio:card", args=[second.pk]),
+    ):
+        assert f'href="{url}"' in html
+        opened = client.get(url, follow=True)  # the diary link also makes this child active
+        assert opened.status_code == 200
+        assert second.first_name in opened.content.decode()
+    stranger = make_school().students[0]
+    assert client.get(reverse("portfolio:card", args=[stranger.pk])).status_code == 404
+    assert client.get(reverse("diary:week_of", args=[stranger.pk])).status_code == 404
 
 
 def test_sessions_are_listed_and_other_browsers_signed_out(school):
@@ -186,11 +225,7 @@ def test_sessions_are_listed_and_other_browsers_signed_out(school):
     assert login(phone, parent.username, ua="Android Chrome") == 302
     assert login(laptop, parent.username, ua="Windows Firefox") == 302
     page = laptop.get("/accounts/profile/access/").content.decode()
-    assert (
-        "Android Chrome" in page
-        and "Windows Firefox" in page
-        and "это устройство" in page
-    )
+    assert "Android Chrome" in page and "Windows Firefox" in page and "это устройство" in page
     assert UserSession.objects.filter(user=parent).count() == 2
     laptop.post("/accounts/profile/access/end/")
     assert phone.get("/accounts/profile/").status_code == 302  # signed out
@@ -217,9 +252,7 @@ def test_curator_merges_two_accounts_of_one_parent(client, school):
     )
     assert "объединены" in page.content.decode()
     children = set(
-        Guardianship.objects.filter(guardian__user=keep).values_list(
-            "student", flat=True
-        )
+        Guardianship.objects.filter(guardian__user=keep).values_list("student", flat=True)
     )
     assert children == {school.students[0].id, school.students[1].id}
     extra.refresh_from_db()
@@ -236,9 +269,7 @@ def test_merge_refuses_student_accounts_and_strangers(client, school, codes):
     )
     parent = guardian_of(school.students[1])
     stranger = guardian_of(
-        __import__(
-            "shkola.core.testing.factories", fromlist=["StudentFactory"]
-        ).StudentFactory()
+        __import__("shkola.core.testing.factories", fromlist=["StudentFactory"]).StudentFactory()
     )
     client.force_login(school.curator)
     page = client.post(
@@ -253,6 +284,81 @@ def test_merge_refuses_student_accounts_and_strangers(client, school, codes):
     assert stranger.is_active and User.objects.get(pk=stranger.pk).is_active
 
 
+def _gosuslugi_mother(child, *, subject: str = "esia-mother-1", snils: str = ""):
+    from shkola.accounts.sso.providers import ClaimedChild, SsoPerson
+
+    return SsoPerson(
+        subject=subject,
+        snils=snils or valid_snils(7_654_321),
+        last_name="Иванова",
+        first_name="Мария",
+        children=(
+            ClaimedChild(
+                last_name=child.last_name,
+                first_name=child.first_name,
+                middle_name=child.middle_name,
+                birth_date=child.birth_date,
+                snils=child.snils,
+            ),
+            ClaimedChild(
+                last_name="Неизвестный",
+                first_name="Илья",
+                middle_name="",
+                birth_date=child.birth_date,
+                snils=valid_snils(5_555_555),
+            ),
+        ),
+    )
+
+
+def test_merge_keeps_sign_in_through_gosuslugi_working(client, school, codes):
+    """The mother once came in through Госуслуги (an account made for her) and once
+    registered by a paper code; after the merge Госуслуги lead to the kept account."""
+    from shkola.accounts.sso.models import UnmatchedChild
+    from shkola.accounts.sso.services import sso_sign_in
+
+    first, second = school.students[0], school.students[1]
+    Student.objects.filter(pk=first.pk).update(snils=valid_snils(1_234_567))
+    first.refresh_from_db()
+    person = _gosuslugi_mother(first)
+    by_provider = sso_sign_in(provider="gosuslugi", person=person).user
+    assert by_provider is not None
+    by_code = services.registration_complete(
+        code=next(c for c in codes["parent"] if c.student_id == second.id).code,
+        **{**PARENT, "username": "maria.ivanova"},
+    )
+    client.force_login(school.curator)
+    page = client.post(
+        "/accounts/people/merge/",
+        {"keep": by_code.username, "remove": by_provider.username},
+        follow=True,
+    )
+    assert "объединены" in page.content.decode()
+
+    again = sso_sign_in(provider="gosuslugi", person=person)
+    assert again.refusal == "" and again.user == by_code
+    children = set(
+        Guardianship.objects.filter(guardian__user=by_code).values_list("student", flat=True)
+    )
+    assert children == {first.id, second.id}
+    assert UnmatchedChild.objects.get(first_name="Илья").parent == by_code
+    assert User.objects.get(pk=by_code.pk).snils == person.snils
+    assert AuditEvent.objects.get(kind="merge").details["sso_identities_moved"] == 1
+
+
+def test_merge_refuses_accounts_with_different_snils(client, school):
+    keep = guardian_of(school.students[0])
+    other = guardian_of(school.students[1])
+    User.objects.filter(pk=keep.pk).update(snils=valid_snils(1_111_111))
+    User.objects.filter(pk=other.pk).update(snils=valid_snils(2_222_222))
+    client.force_login(school.curator)
+    page = client.post("/accounts/people/merge/", {"keep": keep.username, "remove": other.username})
+    assert "Отключить учётную запись (логин): У этих учётных записей разные СНИЛС" in (
+        page.content.decode()
+    )
+    assert User.objects.get(pk=other.pk).is_active
+
+
 # --- brute force and the security log ----------------------------------------------------
 
 
@@ -261,9 +367,7 @@ def test_lockout_message_curator_unlock_and_log(client, school, settings):
     parent = guardian_of(school.students[0])
     attacker = Client()
     for _i in range(3):
-        attacker.post(
-            "/accounts/login/", {"username": parent.username, "password": "wrong-pass"}
-        )
+        attacker.post("/accounts/login/", {"username": parent.username, "password": "wrong-pass"})
     locked = attacker.post(
         "/accounts/login/", {"username": parent.username, "password": TEST_PASSWORD}
     )
@@ -281,20 +385,42 @@ def test_lockout_message_curator_unlock_and_log(client, school, settings):
     log = client.get("/accounts/audit/").content.decode()
     for label in ("Неудачный вход", "Блокировка", "Разблокировка", "Вход"):
         assert label in log
-    only_failed = client.get(
-        "/accounts/audit/", {"kind": "login_failed"}
-    ).content.decode()
+    only_failed = client.get("/accounts/audit/", {"kind": "login_failed"}).content.decode()
     assert "Разблокировка" not in only_failed.split("audit-events")[1]
+
+
+def test_lockout_is_per_login_and_per_address(school, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    mother, father, teacher = (
+        guardian_of(school.students[0]),
+        guardian_of(school.students[1]),
+        school.teacher,
+    )
+
+    def attempt(username: str, password: str, ip: str) -> Any:
+        return Client(REMOTE_ADDR=ip).post(
+            "/accounts/login/", {"username": username, "password": password}
+        )
+
+    # One login guessed from three addresses: that login is locked everywhere.
+    for ip in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
+        attempt(mother.username, "wrong-pass", ip)
+    assert attempt(mother.username, TEST_PASSWORD, "10.0.0.9").status_code == 429
+    assert attempt(father.username, TEST_PASSWORD, "10.0.0.9").status_code == 302
+
+    # One address trying three logins: that address is locked for everyone.
+    for username in (father.username, teacher.username, "nobody-here"):
+        attempt(username, "wrong-pass", "10.0.0.66")
+    locked = attempt(teacher.username, TEST_PASSWORD, "10.0.0.66")
+    assert locked.status_code == 429
+    assert "Попробуйте снова через 15 минут" in re.sub(r"\s+", " ", locked.content.decode())
+    assert attempt(teacher.username, TEST_PASSWORD, "10.0.0.67").status_code == 302
 
 
 def test_wrong_password_message_is_the_same_for_unknown_login(client, school):
     parent = guardian_of(school.students[0])
-    known = client.post(
-        "/accounts/login/", {"username": parent.username, "password": "nope-nope"}
-    )
-    unknown = client.post(
-        "/accounts/login/", {"username": "nobody-here", "password": "nope-nope"}
-    )
+    known = client.post("/accounts/login/", {"username": parent.username, "password": "nope-nope"})
+    unknown = client.post("/accounts/login/", {"username": "nobody-here", "password": "nope-nope"})
     assert "Неверный логин или пароль" in known.content.decode()
     assert "Неверный логин или пароль" in unknown.content.decode()
 
@@ -308,10 +434,160 @@ def test_audit_log_shows_only_own_school(client, school):
 
 def test_audit_page_query_budget(client, school, django_assert_max_num_queries):
     for _i in range(30):
-        services.audit_record(
-            kind="login", actor=school.teacher, subject_user=school.teacher
-        )
+        services.audit_record(kind="login", actor=school.teacher, subject_user=school.teacher)
     client.force_login(school.curator)
     client.get("/accounts/audit/")  # the first page view also records the session
     with django_assert_max_num_queries(14):
         assert client.get("/accounts/audit/").status_code == 200
+
+
+def _admin_form_data(page: Any) -> dict[str, Any]:
+    """What the browser would send back from an admin change page left as it is."""
+    data: dict[str, Any] = {}
+    forms = [page.context["adminform"].form]
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        forms += list(formset.forms)
+        management = formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = management.initial.get(name, "")
+        data[management.add_prefix("TOTAL_FORMS")] = len(formset.forms)
+    for form in forms:
+        for name, field in form.fields.items():
+            value = form.initial.get(name, field.initial)
+            if value is None or value is False or name == "password":
+                continue
+            if isinstance(value, list | tuple):
+                value = [getattr(v, "pk", v) for v in value]
+            elif hasattr(value, "pk"):
+                value = value.pk
+            elif isinstance(value, dt.datetime):
+                data[form.add_prefix(name) + "_0"] = value.strftime("%d.%m.%Y")
+                data[form.add_prefix(name) + "_1"] = value.strftime("%H:%M:%S")
+                continue
+            data[form.add_prefix(name)] = value
+    return data
+
+
+def _log_rows(client: Client) -> list[str]:
+    table = client.get("/accounts/audit/").content.decode().split('id="audit-events"')[1]
+    return [re.sub(r"\s+", " ", row) for row in table.split("<tr")[2:]]
+
+
+def test_security_log_shows_logins_resets_merges_and_role_changes_to_the_schools_curator(
+    school, settings
+):
+    """Every kind of event the issue names, made the way people make them, reaches the log
+    of the school the person belongs to, and no other school's log."""
+    parent = guardian_of(school.students[0])
+    User.objects.filter(pk=parent.pk).update(email_confirmed=True)
+    extra = guardian_of(school.students[1])
+    teacher = school.teacher
+
+    browser = Client()
+    browser.post("/accounts/login/", {"username": parent.username, "password": "wrong-pass"})
+    assert login(browser, parent.username) == 302
+    browser.post("/accounts/logout/")
+    browser.post("/accounts/password-reset/", {"email": parent.email})
+    link = re.search(r"http://testserver(/accounts/password-reset/\S+/\S+/)", mail.outbox[-1].body)
+    set_url = browser.get(link.group(1), follow=True).redirect_chain[-1][0]
+    browser.post(
+        set_url, {"new_password1": "Brand-New-Pass-9", "new_password2": "Brand-New-Pass-9"}
+    )
+
+    curator = Client()
+    curator.force_login(school.curator)
+    curator.post("/accounts/people/merge/", {"keep": parent.username, "remove": extra.username})
+
+    root = User.objects.create_superuser("root.admin", "root@example.org", TEST_PASSWORD)
+    admin = Client()
+    admin.force_login(root)
+    url = f"/admin/accounts/user/{teacher.pk}/change/"
+    data = _admin_form_data(admin.get(url))
+    data.update(
+        {
+            "roles-TOTAL_FORMS": int(data["roles-TOTAL_FORMS"]) + 1,
+            f"roles-{data['roles-TOTAL_FORMS']}-role": "deputy",
+            f"roles-{data['roles-TOTAL_FORMS']}-organisation": school.organisation.pk,
+        }
+    )
+    assert admin.post(url, data).status_code == 302
+    data = _admin_form_data(admin.get(url))
+    deputy = RoleAssignment.objects.get(user=teacher, role="deputy")
+    index = next(k for k, v in data.items() if k.endswith("-id") and v == deputy.pk)
+    data[index.replace("-id", "-DELETE")] = "on"
+    assert admin.post(url, data).status_code == 302
+    assert not RoleAssignment.objects.filter(user=teacher, role="deputy").exists()
+
+    rows = _log_rows(curator)
+    expected = [
+        ("Неудачный вход", parent.username),
+        ("Вход", parent.username),
+        ("Выход", parent.username),
+        ("Сброс пароля", parent.username),
+        ("Объединение учётных записей", parent.username),
+        ("Изменение ролей", teacher.username),
+    ]
+    for label, username in expected:
+        assert any(f"<td>{label}</td>" in r and f"<code>{username}</code>" in r for r in rows), (
+            label
+        )
+    assert sum("Изменение ролей" in r for r in rows) == 2  # given, then taken away
+    other = Client()
+    other.force_login(staff(OrganisationFactory(), role="curator"))
+    theirs = " ".join(_log_rows(other))
+    assert parent.username not in theirs and teacher.username not in theirs
+
+
+# --- CSRF --------------------------------------------------------------------------------
+
+
+def test_every_form_carries_a_csrf_token_and_a_post_without_it_is_refused(school, codes):
+    """CSRF everywhere: each page's POST forms carry the token, and a POST without it changes
+    nothing."""
+    parent = guardian_of(school.students[0])
+    forms_seen = 0
+
+    def post_forms(client: Client, url: str) -> None:
+        nonlocal forms_seen
+        html = client.get(url).content.decode()
+        forms = re.findall(r'<form[^>]*method="post"[^>]*>.*?</form>', html, flags=re.S | re.I)
+        assert forms, url
+        for form in forms:
+            assert 'name="csrfmiddlewaretoken"' in form, (url, form[:200])
+        forms_seen += len(forms)
+
+    anonymous = Client(enforce_csrf_checks=True)
+    for url in ("/accounts/login/", "/accounts/register/", "/accounts/password-reset/"):
+        post_forms(anonymous, url)
+    forged = Client(enforce_csrf_checks=True).post(
+        "/accounts/login/", {"username": parent.username, "password": TEST_PASSWORD}
+    )
+    assert forged.status_code == 403
+
+    family = Client(enforce_csrf_checks=True)
+    family.force_login(parent)
+    for url in (
+        "/accounts/profile/",
+        "/accounts/profile/access/",
+        "/accounts/profile/children/",
+        "/accounts/password/",
+    ):
+        post_forms(family, url)
+    other_browser = Client()
+    other_browser.force_login(parent)
+    assert family.post("/accounts/profile/access/end/").status_code == 403
+    assert other_browser.get("/accounts/profile/").status_code == 200  # not signed out
+    assert family.post("/accounts/logout/").status_code == 403
+
+    office = Client(enforce_csrf_checks=True)
+    office.force_login(school.curator)
+    for url in (
+        f"/accounts/invitations/class/{school.class_unit.id}/",
+        "/accounts/people/merge/",
+        f"/accounts/people/{parent.pk}/",
+    ):
+        post_forms(office, url)
+    assert office.post(f"/accounts/people/{parent.pk}/").status_code == 403
+    assert not User.objects.get(pk=parent.pk).must_change_password
+    assert forms_seen >= 10

@@ -14,9 +14,7 @@ from shkola.core.testing.factories import staff
 pytestmark = pytest.mark.django_db
 
 
-def test_generate_gives_one_code_per_student_and_kind_and_does_not_duplicate(
-    school, codes
-):
+def test_generate_gives_one_code_per_student_and_kind_and_does_not_duplicate(school, codes):
     assert len(codes["student"]) == len(school.students)
     assert len(codes["parent"]) == len(school.students)
     assert {c.student for c in codes["parent"]} == set(school.students)
@@ -31,18 +29,12 @@ def test_codes_expire_after_the_configured_days(school, settings):
     [code, *_rest] = services.invitation_generate(
         class_unit=school.class_unit, kind=InvitationKind.STUDENT, actor=school.curator
     )
-    assert (
-        dt.timedelta(days=9)
-        < code.expires_at - code.created_at
-        <= dt.timedelta(days=10)
-    )
+    assert dt.timedelta(days=9) < code.expires_at - code.created_at <= dt.timedelta(days=10)
 
 
 def test_an_expired_code_says_so_with_its_date(school, codes):
     code = codes["student"][0]
-    Invitation.objects.filter(pk=code.pk).update(
-        expires_at=dt.datetime(2020, 1, 5, tzinfo=dt.UTC)
-    )
+    Invitation.objects.filter(pk=code.pk).update(expires_at=dt.datetime(2020, 1, 5, tzinfo=dt.UTC))
     with pytest.raises(ValidationError) as error:
         services.invitation_usable(code.code)
     assert "истёк" in str(error.value.message_dict["code"])
@@ -83,9 +75,7 @@ def test_curator_generates_and_prints_codes_for_a_class(client, school):
         follow=True,
     )
     assert "Создано кодов: 3" in page.content.decode()
-    printed = client.get(
-        f"/accounts/invitations/class/{school.class_unit.id}/print/?kind=parent"
-    )
+    printed = client.get(f"/accounts/invitations/class/{school.class_unit.id}/print/?kind=parent")
     html = printed.content.decode()
     assert html.count('class="invitation-card"') == 3
     assert school.organisation.short_name in html
@@ -97,18 +87,12 @@ def test_curator_generates_and_prints_codes_for_a_class(client, school):
 
 def test_teacher_and_other_school_curator_get_404(client, school):
     client.force_login(school.teacher)
-    assert (
-        client.get(f"/accounts/invitations/class/{school.class_unit.id}/").status_code
-        == 404
-    )
+    assert client.get(f"/accounts/invitations/class/{school.class_unit.id}/").status_code == 404
     from shkola.core.testing.factories import OrganisationFactory
 
     other_curator = staff(OrganisationFactory(), "curator")
     client.force_login(other_curator)
-    assert (
-        client.get(f"/accounts/invitations/class/{school.class_unit.id}/").status_code
-        == 404
-    )
+    assert client.get(f"/accounts/invitations/class/{school.class_unit.id}/").status_code == 404
     code = services.invitation_generate(
         class_unit=school.class_unit, kind="student", actor=school.curator
     )[0]
@@ -117,9 +101,7 @@ def test_teacher_and_other_school_curator_get_404(client, school):
     assert code.revoked_at is None
 
 
-def test_class_page_query_count_does_not_grow(
-    client, school, codes, django_assert_max_num_queries
-):
+def test_class_page_query_count_does_not_grow(client, school, codes, django_assert_max_num_queries):
     client.force_login(school.curator)
     url = f"/accounts/invitations/class/{school.class_unit.id}/"
     with django_assert_max_num_queries(20):
@@ -128,8 +110,6 @@ def test_class_page_query_count_does_not_grow(
 
     for _i in range(5):
         enrol(school, school.class_unit)
-    services.invitation_generate(
-        class_unit=school.class_unit, kind="parent", actor=school.curator
-    )
+    services.invitation_generate(class_unit=school.class_unit, kind="parent", actor=school.curator)
     with django_assert_max_num_queries(20):
         assert client.get(url).status_code == 200

@@ -22,15 +22,11 @@ def test_parent_registers_with_two_codes_and_gets_both_children(
 ):
     first, second = codes["parent"][0], codes["parent"][1]
     with django_capture_on_commit_callbacks(execute=True):
-        user = services.registration_complete(
-            code=first.code, child_codes=[second.code], **PARENT
-        )
+        user = services.registration_complete(code=first.code, child_codes=[second.code], **PARENT)
     assert user.phone == "+79161234567"
     assert user.email == "mother@example.org" and not user.email_confirmed
     children = set(
-        Guardianship.objects.filter(guardian__user=user).values_list(
-            "student", flat=True
-        )
+        Guardianship.objects.filter(guardian__user=user).values_list("student", flat=True)
     )
     assert children == {first.student_id, second.student_id}
     first.refresh_from_db()
@@ -58,10 +54,13 @@ def test_student_registers_and_is_linked_without_contacts(school, codes):
     ("changes", "field", "fragment"),
     [
         ({"username": "abc"}, "username", "не короче 6"),
-        ({"password": "Sunny"}, "password", ""),
-        ({"password": "password123"}, "password", ""),
+        ({"username": "ivan ov"}, "username", "латинские буквы"),
+        ({"password": "Sunny"}, "password", "как минимум 8 символов"),
+        ({"password": "password123"}, "password", "распространён"),
+        ({"password": "ivanova.m"}, "password", "не должен совпадать с логином"),
         ({"password": "xx-ivanova.m-xx"}, "password", "логин"),
-        ({"phone": "12345"}, "phone", ""),
+        ({"password2": "Sunny-River-2027"}, "password2", "Пароли не совпадают"),
+        ({"phone": "12345"}, "phone", "номер"),
         ({"phone": "+7 495 123-45-67"}, "phone", "мобильного"),
         ({"phone": ""}, "phone", "Укажите номер"),
         ({"email": ""}, "email", "Укажите адрес"),
@@ -100,6 +99,29 @@ def test_taken_login_and_student_birth_date_password(school, codes):
     assert any("дат" in m for m in error.value.message_dict["password"])
 
 
+@pytest.mark.parametrize(
+    "typed", ["8 (916) 123-45-67", "+7 916 123 45 67", "9161234567", "8-916-1234567"]
+)
+def test_parent_phone_is_kept_in_e164_however_typed(school, codes, typed):
+    user = services.registration_complete(
+        code=codes["parent"][0].code, **{**PARENT, "phone": typed}
+    )
+    assert User.objects.get(pk=user.pk).phone == "+79161234567"
+
+
+@pytest.mark.parametrize("shape", ["%d%m%Y", "%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"])
+def test_student_password_may_not_be_the_birth_date_in_any_usual_shape(school, codes, shape):
+    code = codes["student"][0]
+    with pytest.raises(ValidationError) as error:
+        services.registration_complete(
+            code=code.code,
+            username="pupil.two",
+            password=code.student.birth_date.strftime(shape),
+        )
+    assert "Пароль не должен быть датой рождения." in error.value.message_dict["password"]
+    assert not User.objects.filter(username="pupil.two").exists()
+
+
 def test_a_student_code_in_the_children_field_is_refused(school, codes):
     with pytest.raises(ValidationError) as error:
         services.registration_complete(
@@ -113,9 +135,7 @@ def test_a_student_code_in_the_children_field_is_refused(school, codes):
 def test_registration_pages_end_on_success_message(client, school, codes):
     page = client.post("/accounts/register/", {"code": "wrong"}, follow=True)
     assert "не найден" in page.content.decode()
-    page = client.post(
-        "/accounts/register/", {"code": codes["parent"][0].code}, follow=True
-    )
+    page = client.post("/accounts/register/", {"code": codes["parent"][0].code}, follow=True)
     html = page.content.decode()
     assert codes["parent"][0].student.full_name in html
     bad = client.post(

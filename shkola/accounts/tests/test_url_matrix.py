@@ -14,7 +14,6 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from shkola.core.testing.matrix import ROLES, Case
-from shkola.demo.pytest_fixtures import demo_world  # noqa: F401  (fixture)
 
 SKIPPED_NAMESPACES = {"admin", "djdt"}
 
@@ -27,9 +26,7 @@ def declared_cases() -> list[Case]:
         try:
             module = import_module(f"{app}.tests.url_matrix")
         except ModuleNotFoundError as error:
-            if error.name and (
-                error.name.endswith(".tests") or error.name.endswith("url_matrix")
-            ):
+            if error.name and (error.name.endswith(".tests") or error.name.endswith("url_matrix")):
                 continue
             raise
         cases.extend(module.CASES)
@@ -73,7 +70,7 @@ def _case_id(case: Case) -> str:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", CASES, ids=_case_id)
-def test_url_status_for_every_role(case: Case, demo_world: Any) -> None:  # noqa: F811
+def test_url_status_for_every_role(case: Case, demo_world: Any) -> None:
     w = demo_world
     url = reverse(case.url_name, kwargs=case.kwargs(w) if case.kwargs else None)
     query = case.query(w) if callable(case.query) else case.query
@@ -86,8 +83,6 @@ def test_url_status_for_every_role(case: Case, demo_world: Any) -> None:  # noqa
             client.force_login(w.users[role])
         got[role] = client.get(url).status_code
     wrong = {
-        role: (got[role], case.expect[role])
-        for role in ROLES
-        if got[role] != case.expect[role]
+        role: (got[role], case.expect[role]) for role in ROLES if got[role] != case.expect[role]
     }
     assert not wrong, f"{url}: role → (got, expected): {wrong}"

@@ -13,9 +13,7 @@ CASES = [
     Case("accounts:switch_child", expect(405, anonymous=302)),
     # public: registration by code, confirmation link, «Забыли пароль?»
     Case("accounts:register", expect(200)),
-    Case(
-        "accounts:register_details", expect(302)
-    ),  # no code entered yet → back to the code
+    Case("accounts:register_details", expect(302)),  # no code entered yet → back to the code
     Case("accounts:register_done", expect(200)),
     Case("accounts:email_confirm", expect(400), kwargs=lambda w: {"token": "forged"}),
     Case("accounts:email_confirm_resend", expect(405, anonymous=302)),
