@@ -8,15 +8,20 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
 
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: str | Promise  # usually a lazy translation
     url_name: str
     icon: str
     visible: Callable[[Any], bool]
     order: int = 100
+    # Entries with the same menu fold into one drop-down under that name (school
+    # administration, for instance), so a curator's menu stays on one line.
+    menu: str | Promise | None = None
+    menu_icon: str = "three-dots"
 
 
 _REGISTRY: list[NavItem] = []
@@ -28,7 +33,9 @@ def register(item: NavItem) -> None:
 
 
 def navigation_for(viewer: Any, request: HttpRequest) -> list[dict[str, Any]]:
-    items = []
+    """The viewer's menu; the one entry whose address is the longest prefix of the current
+    path is active (/diary/report/ lights «Табель», not «Дневник» as well)."""
+    items: list[dict[str, Any]] = []
     for item in sorted(_REGISTRY, key=lambda i: i.order):
         if not item.visible(viewer):
             continue
@@ -41,8 +48,44 @@ def navigation_for(viewer: Any, request: HttpRequest) -> list[dict[str, Any]]:
                 "label": item.label,
                 "url": url,
                 "icon": item.icon,
-                "active": request.path == url
-                or (url != "/" and request.path.startswith(url)),
+                "menu": item.menu,
+                "menu_icon": item.menu_icon,
+                "active": False,
             }
         )
-    return items
+    matching = [
+        i
+        for i in items
+        if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))
+    ]
+    if matching:
+        max(matching, key=lambda i: len(i["url"]))["active"] = True
+    return _fold_menus(items)
+
+
+def _fold_menus(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A menu with a single visible entry stays a plain link; two or more become a drop-down
+    placed where its first entry was."""
+    sizes: dict[str, int] = {}
+    for i in items:
+        if i["menu"] is not None:
+            sizes[str(i["menu"])] = sizes.get(str(i["menu"]), 0) + 1
+    result: list[dict[str, Any]] = []
+    menus: dict[str, dict[str, Any]] = {}
+    for i in items:
+        key = str(i["menu"]) if i["menu"] is not None else None
+        if key is None or sizes[key] < 2:
+            result.append(i)
+        elif key in menus:
+            menus[key]["children"].append(i)
+            menus[key]["active"] |= i["active"]
+        else:
+            menus[key] = {
+                "label": i["menu"],
+                "icon": i["menu_icon"],
+                "children": [i],
+                "active": i["active"],
+                "id": f"menu-{len(menus) + 1}",
+            }
+            result.append(menus[key])
+    return result

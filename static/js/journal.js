@@ -5,6 +5,20 @@
   "use strict";
   var grid = document.getElementById("journal-grid");
   if (!grid) { return; }
+  // A period has thirty-odd columns: open the grid at the latest lesson already given (with a
+  // few of the next ones), not at the first week of the period.
+  (function scrollToToday() {
+    var box = grid.closest(".journal-scroll");
+    var today = grid.getAttribute("data-today");
+    if (!box || !today || box.scrollWidth <= box.clientWidth) { return; }
+    var last = null;
+    grid.querySelectorAll("thead th.jl[data-date]").forEach(function (th) {
+      if (th.getAttribute("data-date") <= today) { last = th; }
+    });
+    if (last) {
+      box.scrollLeft = Math.max(0, last.offsetLeft + 3 * last.offsetWidth - box.clientWidth);
+    }
+  })();
   var body = grid.tBodies[0];
   var statusBox = document.getElementById("journal-status");
   var detailsButton = document.getElementById("cell-details");

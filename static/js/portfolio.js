@@ -46,13 +46,16 @@
       };
     },
     tests: function (d) {
+      // Marks of tests per subject, stacked: «5» green … «2» red, as the diary colours them.
+      var colours = { "5": "#20c997", "4": "#3b7ddd", "3": "#f59f00", "2": "#e64980" };
       return {
-        type: "line",
-        data: { labels: d.labels, datasets: d.series.map(function (s, i) {
-          return { label: s.label, data: s.data, spanGaps: true, borderColor: palette[i % palette.length],
-                   backgroundColor: palette[i % palette.length], tension: 0.2 };
+        type: "bar",
+        data: { labels: d.labels, datasets: d.series.map(function (s) {
+          return { label: "«" + s.label + "»", data: s.data, backgroundColor: colours[s.label], maxBarThickness: 22 };
         }) },
-        options: { maintainAspectRatio: false, scales: { y: { min: 1, max: 5, ticks: { stepSize: 1 } } },
+        options: { maintainAspectRatio: false, indexAxis: "y",
+          scales: { x: { stacked: true, ticks: { stepSize: 1, precision: 0 } },
+                    y: { stacked: true, ticks: { autoSkip: false, font: { size: small ? 10 : 12 }, callback: shortLabel } } },
           plugins: { legend: { position: "bottom" } } }
       };
     },

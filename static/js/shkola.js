@@ -1,6 +1,10 @@
 // Shkola's shared behaviour. Loaded on every page with the CSP nonce; no inline handlers.
 (function () {
   "use strict";
+  // htmx would inject a <style> for its request indicator, which the CSP (style-src 'self')
+  // refuses with a console error on every page; the rule lives in shkola.css instead. This
+  // runs before DOMContentLoaded, when htmx reads its config.
+  if (window.htmx) { window.htmx.config.includeIndicatorStyles = false; }
   // Elements with data-confirm ask before submitting.
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -78,9 +78,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     territory = factory.SubFactory(TerritoryFactory)
     short_name = factory.Sequence(lambda n: f"МБОУ СОШ №{n + 1}")
     full_name = factory.LazyAttribute(
-        lambda o: (
-            f"Муниципальное бюджетное общеобразовательное учреждение «{o.short_name}»"
-        )
+        lambda o: f"Муниципальное бюджетное общеобразовательное учреждение «{o.short_name}»"
     )
     address = "г. Подольск, ул. Школьная, д. 1"
 
@@ -160,13 +158,9 @@ def staff(organisation: Organisation, role: str = Role.TEACHER, **kwargs: Any) -
     return user
 
 
-def guardian_of(
-    *students: Student, username: str | None = None, kind: str = "mother"
-) -> User:
+def guardian_of(*students: Student, username: str | None = None, kind: str = "mother") -> User:
     user = UserFactory(username=username) if username else UserFactory()
-    guardian = GuardianFactory(
-        user=user, last_name=user.last_name, first_name=user.first_name
-    )
+    guardian = GuardianFactory(user=user, last_name=user.last_name, first_name=user.first_name)
     for student in students:
         Guardianship.objects.create(guardian=guardian, student=student, kind=kind)
     return user
@@ -232,13 +226,9 @@ def make_school(
     ):
         begin = dt.time(h, m)
         finish = (dt.datetime.combine(start, begin) + dt.timedelta(minutes=45)).time()
-        BellSlot.objects.create(
-            organisation=org, number=number, start=begin, end=finish
-        )
+        BellSlot.objects.create(organisation=org, number=number, start=begin, end=finish)
     forms = {
-        name: ControlForm.objects.create(
-            organisation=org, name=name, weight=w, is_test=t
-        )
+        name: ControlForm.objects.create(organisation=org, name=name, weight=w, is_test=t)
         for name, w, t in [
             ("Контрольная работа", 5, True),
             ("Самостоятельная работа", 3, False),
@@ -246,22 +236,16 @@ def make_school(
             ("Домашняя работа", 1, False),
         ]
     }
-    parallel = Parallel.objects.create(
-        organisation=org, academic_year=year, grade=grade
-    )
+    parallel = Parallel.objects.create(organisation=org, academic_year=year, grade=grade)
     class_teacher = staff(org, Role.TEACHER)
-    RoleAssignment.objects.create(
-        user=class_teacher, role=Role.CLASS_TEACHER, organisation=org
-    )
+    RoleAssignment.objects.create(user=class_teacher, role=Role.CLASS_TEACHER, organisation=org)
     class_unit = ClassUnit.objects.create(
         parallel=parallel, letter=letter, class_teacher=class_teacher
     )
     teacher = staff(org, Role.TEACHER)
     curator = staff(org, Role.CURATOR)
     subject = Subject.objects.create(organisation=org, name=subject_name)
-    rooms = [
-        Room.objects.create(organisation=org, name=str(n)) for n in (101, 102, 103)
-    ]
+    rooms = [Room.objects.create(organisation=org, name=str(n)) for n in (101, 102, 103)]
     school = School(
         organisation=org,
         year=year,

@@ -1,8 +1,10 @@
 """The login page and the first page of every role."""
 
 import datetime as dt
+import re
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from shkola.core.testing.factories import (
@@ -49,15 +51,15 @@ def test_login_with_the_right_password_goes_home(client):
 
 
 def test_demo_accounts_are_refused_when_debug_is_off(client, settings):
-    UserFactory(username="student", is_demo=True)
+    UserFactory(username="demo-pupil", is_demo=True)
     settings.DEMO_LOGINS_ENABLED = False
     response = client.post(
-        reverse("accounts:login"), {"username": "student", "password": TEST_PASSWORD}
+        reverse("accounts:login"), {"username": "demo-pupil", "password": TEST_PASSWORD}
     )
     assert "Неверный логин или пароль" in response.content.decode()
     settings.DEMO_LOGINS_ENABLED = True
     response = client.post(
-        reverse("accounts:login"), {"username": "student", "password": TEST_PASSWORD}
+        reverse("accounts:login"), {"username": "demo-pupil", "password": TEST_PASSWORD}
     )
     assert response.status_code == 302
 
@@ -93,9 +95,7 @@ def test_on_a_day_without_lessons_the_student_is_told_so(client, monkeypatch):
     student.user = UserFactory()
     student.save()
     client.force_login(student.user)
-    assert (
-        "Сегодня уроков нет: выходной или каникулы." in client.get("/").content.decode()
-    )
+    assert "Сегодня уроков нет: выходной или каникулы." in client.get("/").content.decode()
 
 
 def test_a_parent_switches_between_children(client, friday):
@@ -139,9 +139,7 @@ def test_a_teacher_sees_their_lessons_today(client, friday):
     assert "Математика · 7А" in page
 
 
-def test_the_home_page_query_count_does_not_grow(
-    client, friday, django_assert_max_num_queries
-):
+def test_the_home_page_query_count_does_not_grow(client, friday, django_assert_max_num_queries):
     school = make_school(generate_lessons_until=dt.date(2026, 11, 30), n_students=2)
     parent = guardian_of(*school.students)
     client.force_login(parent)
@@ -156,3 +154,39 @@ def test_pages_carry_a_csp_with_a_nonce(client):
     assert "script-src 'self' 'nonce-" in csp
     assert "<script " in response.content.decode()
     assert "onclick" not in response.content.decode()
+
+
+def test_the_menu_lights_one_entry_and_the_diary_lists_its_sections(client, demo_world):
+    client.force_login(demo_world.users["parent"])
+    html = client.get(reverse("diary:report")).content.decode()
+    assert re.findall(r'href="([^"]+)" aria-current="page"', html) == [reverse("diary:report")]
+    sections = re.search(r'<nav class="diary-pages.*?</nav>', html, re.S)
+    assert sections is not None
+    for name in ("missed", "tests", "averages", "events", "remarks"):
+        assert f'href="{reverse(f"diary:{name}")}"' in sections[0]
+
+
+def test_a_curators_admin_pages_fold_into_one_menu(client, demo_world):
+    client.force_login(demo_world.users["curator"])
+    html = client.get(reverse("accounts:people")).content.decode()
+    menu = re.search(r'<li class="nav-item dropdown">\s*<a[^>]*>.*?Школа</a>.*?</ul>', html, re.S)
+    assert menu is not None
+    for name in ("accounts:invitations", "accounts:people", "accounts:audit", "sso:unmatched"):
+        assert f'href="{reverse(name)}"' in menu[0]
+    # The open page is lit inside the menu, and the menu itself shows it is the current one.
+    assert 'dropdown-toggle active"' in menu[0]
+    assert re.findall(r'href="([^"]+)" aria-current="page"', html) == [reverse("accounts:people")]
+    # A teacher's single portfolio entry stays a plain link.
+    client.force_login(demo_world.users["teacher"])
+    html = client.get("/").content.decode()
+    assert "dropdown-toggle" not in html
+    assert f'href="{reverse("portfolio:queue")}"' in html
+
+
+def test_the_browsers_favicon_request_finds_an_icon(client):
+    # Browsers fetch /favicon.ico by themselves, signed in or not; a 404 there is a console
+    # error on every first page.
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith(".svg")
+    assert finders.find("img/favicon.svg")

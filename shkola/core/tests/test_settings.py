@@ -9,11 +9,19 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SHKOLA_", "DEBUG", "DATABASE_URL"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "SHKOLA_", "DEBUG", "DATABASE_URL"))
+    }
     clean.update(env)
     return subprocess.run(
         [sys.executable, *args],
-        cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
