@@ -41,28 +41,16 @@ class PeriodScheme(models.TextChoices):
 class Organisation(models.Model):
     """A school («образовательная организация»)."""
 
-    territory = models.ForeignKey(
-        Territory, on_delete=models.PROTECT, related_name="organisations"
-    )
+    territory = models.ForeignKey(Territory, on_delete=models.PROTECT, related_name="organisations")
     short_name = models.CharField(_("краткое наименование"), max_length=200)
     full_name = models.CharField(_("полное наименование"), max_length=500)
     address = models.CharField(_("адрес"), max_length=500, blank=True)
     phones = models.CharField(_("телефоны"), max_length=200, blank=True)
-    admin_last_name = models.CharField(
-        _("фамилия ответственного"), max_length=150, blank=True
-    )
-    admin_first_name = models.CharField(
-        _("имя ответственного"), max_length=150, blank=True
-    )
-    admin_middle_name = models.CharField(
-        _("отчество ответственного"), max_length=150, blank=True
-    )
-    admin_birth_date = models.DateField(
-        _("дата рождения ответственного"), null=True, blank=True
-    )
-    admin_phone = models.CharField(
-        _("телефон ответственного"), max_length=50, blank=True
-    )
+    admin_last_name = models.CharField(_("фамилия ответственного"), max_length=150, blank=True)
+    admin_first_name = models.CharField(_("имя ответственного"), max_length=150, blank=True)
+    admin_middle_name = models.CharField(_("отчество ответственного"), max_length=150, blank=True)
+    admin_birth_date = models.DateField(_("дата рождения ответственного"), null=True, blank=True)
+    admin_phone = models.CharField(_("телефон ответственного"), max_length=50, blank=True)
     admin_email = models.EmailField(_("e-mail ответственного"), blank=True)
     period_scheme = models.CharField(
         _("аттестационные периоды"),
@@ -71,15 +59,9 @@ class Organisation(models.Model):
         default=PeriodScheme.QUARTERS,
     )
     # Suggested period mark thresholds (ENGINEERING.md: 5 from 4.60, 4 from 3.60, 3 from 2.60).
-    threshold_5 = models.DecimalField(
-        _("«5» от"), max_digits=3, decimal_places=2, default=4.60
-    )
-    threshold_4 = models.DecimalField(
-        _("«4» от"), max_digits=3, decimal_places=2, default=3.60
-    )
-    threshold_3 = models.DecimalField(
-        _("«3» от"), max_digits=3, decimal_places=2, default=2.60
-    )
+    threshold_5 = models.DecimalField(_("«5» от"), max_digits=3, decimal_places=2, default=4.60)
+    threshold_4 = models.DecimalField(_("«4» от"), max_digits=3, decimal_places=2, default=3.60)
+    threshold_3 = models.DecimalField(_("«3» от"), max_digits=3, decimal_places=2, default=2.60)
 
     class Meta:
         verbose_name = _("образовательная организация")
@@ -91,9 +73,7 @@ class Organisation(models.Model):
 
 
 class AcademicYear(models.Model):
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="years"
-    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="years")
     name = models.CharField(_("учебный год"), max_length=20)  # «2026/2027»
     start = models.DateField(_("начало"))
     end = models.DateField(_("окончание"))
@@ -104,9 +84,7 @@ class AcademicYear(models.Model):
         verbose_name_plural = _("учебные годы")
         ordering = ["-start"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "name"], name="year_unique_per_org"
-            ),
+            models.UniqueConstraint(fields=["organisation", "name"], name="year_unique_per_org"),
             models.CheckConstraint(
                 condition=models.Q(end__gt=models.F("start")),
                 name="year_end_after_start",
@@ -206,9 +184,7 @@ class Parallel(models.Model):
         verbose_name_plural = _("параллели")
         ordering = ["grade"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["academic_year", "grade"], name="parallel_unique"
-            ),
+            models.UniqueConstraint(fields=["academic_year", "grade"], name="parallel_unique"),
             models.CheckConstraint(
                 condition=models.Q(grade__gte=1, grade__lte=11), name="grade_1_11"
             ),
@@ -230,9 +206,7 @@ class ClassType(models.TextChoices):
 
 
 class ClassUnit(models.Model):
-    parallel = models.ForeignKey(
-        Parallel, on_delete=models.CASCADE, related_name="class_units"
-    )
+    parallel = models.ForeignKey(Parallel, on_delete=models.CASCADE, related_name="class_units")
     letter = models.CharField(_("литера"), max_length=4)
     class_type = models.CharField(
         _("тип класса"),
@@ -254,9 +228,7 @@ class ClassUnit(models.Model):
         verbose_name_plural = _("классы")
         ordering = ["parallel__grade", "letter"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["parallel", "letter"], name="class_unit_unique"
-            ),
+            models.UniqueConstraint(fields=["parallel", "letter"], name="class_unit_unique"),
         ]
 
     @property
@@ -280,9 +252,7 @@ class Subject(models.Model):
         verbose_name_plural = _("предметы")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "name"], name="subject_unique"
-            )
+            models.UniqueConstraint(fields=["organisation", "name"], name="subject_unique")
         ]
 
     def __str__(self) -> str:
@@ -292,22 +262,16 @@ class Subject(models.Model):
 class CurriculumItem(models.Model):
     """One line of the curriculum («учебный план»): a subject in a class with hours per week."""
 
-    class_unit = models.ForeignKey(
-        ClassUnit, on_delete=models.CASCADE, related_name="curriculum"
-    )
+    class_unit = models.ForeignKey(ClassUnit, on_delete=models.CASCADE, related_name="curriculum")
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
-    hours_per_week = models.DecimalField(
-        _("часов в неделю"), max_digits=4, decimal_places=1
-    )
+    hours_per_week = models.DecimalField(_("часов в неделю"), max_digits=4, decimal_places=1)
     split_into_groups = models.BooleanField(_("деление на подгруппы"), default=False)
 
     class Meta:
         verbose_name = _("строка учебного плана")
         verbose_name_plural = _("учебный план")
         constraints = [
-            models.UniqueConstraint(
-                fields=["class_unit", "subject"], name="curriculum_unique"
-            )
+            models.UniqueConstraint(fields=["class_unit", "subject"], name="curriculum_unique")
         ]
 
 
@@ -330,9 +294,7 @@ class ControlForm(models.Model):
         verbose_name_plural = _("формы контроля")
         ordering = ["-weight", "name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "name"], name="control_form_unique"
-            ),
+            models.UniqueConstraint(fields=["organisation", "name"], name="control_form_unique"),
             models.CheckConstraint(
                 condition=models.Q(weight__gte=1, weight__lte=10), name="weight_1_10"
             ),
@@ -390,9 +352,7 @@ class Student(models.Model):
 
     @property
     def full_name(self) -> str:
-        return " ".join(
-            p for p in (self.last_name, self.first_name, self.middle_name) if p
-        )
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
 
     @property
     def short_name(self) -> str:
@@ -419,9 +379,7 @@ class Guardian(models.Model):
     sex = models.CharField(_("пол"), max_length=1, choices=Sex.choices, blank=True)
     phone = models.CharField(_("телефон"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    snils = models.CharField(
-        _("СНИЛС"), max_length=11, blank=True, validators=[validate_snils]
-    )
+    snils = models.CharField(_("СНИЛС"), max_length=11, blank=True, validators=[validate_snils])
 
     class Meta:
         verbose_name = _("законный представитель")
@@ -430,9 +388,7 @@ class Guardian(models.Model):
 
     @property
     def full_name(self) -> str:
-        return " ".join(
-            p for p in (self.last_name, self.first_name, self.middle_name) if p
-        )
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
 
     def __str__(self) -> str:
         return self.full_name
@@ -447,12 +403,8 @@ class RepresentativeKind(models.TextChoices):
 
 
 class Guardianship(models.Model):
-    guardian = models.ForeignKey(
-        Guardian, on_delete=models.CASCADE, related_name="guardianships"
-    )
-    student = models.ForeignKey(
-        Student, on_delete=models.CASCADE, related_name="guardianships"
-    )
+    guardian = models.ForeignKey(Guardian, on_delete=models.CASCADE, related_name="guardianships")
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="guardianships")
     kind = models.CharField(
         _("тип представителя"), max_length=20, choices=RepresentativeKind.choices
     )
@@ -461,9 +413,7 @@ class Guardianship(models.Model):
         verbose_name = _("связь с представителем")
         verbose_name_plural = _("связи с представителями")
         constraints = [
-            models.UniqueConstraint(
-                fields=["guardian", "student"], name="guardianship_unique"
-            )
+            models.UniqueConstraint(fields=["guardian", "student"], name="guardianship_unique")
         ]
 
 
@@ -481,15 +431,9 @@ LEAVING_ACTIONS = {EnrolmentAction.EXPEL, EnrolmentAction.GRADUATE}
 class Enrolment(models.Model):
     """One line of the education history («История обучения»)."""
 
-    student = models.ForeignKey(
-        Student, on_delete=models.CASCADE, related_name="enrolments"
-    )
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+"
-    )
-    action = models.CharField(
-        _("действие"), max_length=20, choices=EnrolmentAction.choices
-    )
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrolments")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("действие"), max_length=20, choices=EnrolmentAction.choices)
     date = models.DateField(_("дата"))
     order_number = models.CharField(_("номер приказа"), max_length=50)
     class_unit = models.ForeignKey(
@@ -513,12 +457,8 @@ class StudyGroup(models.Model):
         SUBGROUP = "subgroup", _("Подгруппа класса")
         EXTRA = "extra", _("Группа дополнительного образования")
 
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="groups"
-    )
-    academic_year = models.ForeignKey(
-        AcademicYear, on_delete=models.CASCADE, related_name="groups"
-    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="groups")
+    academic_year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="groups")
     kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("название"), max_length=200)
     class_unit = models.ForeignKey(
@@ -545,9 +485,7 @@ class StudyGroup(models.Model):
 class SchoolEvent(models.Model):
     """An upcoming school event (D9)."""
 
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="events"
-    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="events")
     title = models.CharField(_("название"), max_length=300)
     date = models.DateField(_("дата"))
     time = models.TimeField(_("время"), null=True, blank=True)

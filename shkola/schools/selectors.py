@@ -74,9 +74,7 @@ def next_holiday(
     for holiday in holidays_of(year, grade):
         if holiday.end < today:
             continue
-        return NextHoliday(
-            holiday=holiday, days_left=max(0, (holiday.start - today).days)
-        )
+        return NextHoliday(holiday=holiday, days_left=max(0, (holiday.start - today).days))
     return None
 
 
@@ -85,9 +83,7 @@ def period_on(
 ) -> AttestationPeriod | None:
     scheme = scheme or year.organisation.period_scheme
     periods = list(
-        AttestationPeriod.objects.filter(academic_year=year, scheme=scheme).order_by(
-            "number"
-        )
+        AttestationPeriod.objects.filter(academic_year=year, scheme=scheme).order_by("number")
     )
     for period in periods:
         if period.start <= day <= period.end:
@@ -97,24 +93,16 @@ def period_on(
     return earlier[-1] if earlier else (periods[0] if periods else None)
 
 
-def periods_of(
-    year: AcademicYear, scheme: str | None = None
-) -> list[AttestationPeriod]:
+def periods_of(year: AcademicYear, scheme: str | None = None) -> list[AttestationPeriod]:
     scheme = scheme or year.organisation.period_scheme
     return list(
-        AttestationPeriod.objects.filter(academic_year=year, scheme=scheme).order_by(
-            "number"
-        )
+        AttestationPeriod.objects.filter(academic_year=year, scheme=scheme).order_by("number")
     )
 
 
-def class_units_of(
-    organisation: Organisation, year: AcademicYear
-) -> QuerySet[ClassUnit]:
+def class_units_of(organisation: Organisation, year: AcademicYear) -> QuerySet[ClassUnit]:
     return (
-        ClassUnit.objects.filter(
-            parallel__organisation=organisation, parallel__academic_year=year
-        )
+        ClassUnit.objects.filter(parallel__organisation=organisation, parallel__academic_year=year)
         .select_related("parallel", "class_teacher")
         .order_by("parallel__grade", "letter")
     )

@@ -14,6 +14,7 @@ from .models import (
     AcademicYear,
     AttestationPeriod,
     ClassUnit,
+    ControlForm,
     Enrolment,
     EnrolmentAction,
     Guardian,
@@ -24,6 +25,15 @@ from .models import (
     Territory,
 )
 from .validators import snils_digits, validate_snils
+
+# Every new school starts with these forms of control (name, weight, counts as a test); the
+# school changes the weights and adds its own («Формы контроля» in the journal).
+DEFAULT_CONTROL_FORMS: tuple[tuple[str, int, bool], ...] = (
+    ("Контрольная работа", 5, True),
+    ("Самостоятельная работа", 3, False),
+    ("Ответ на уроке", 1, False),
+    ("Домашняя работа", 1, False),
+)
 
 
 def organisation_register(
@@ -62,6 +72,10 @@ def organisation_register(
     org.full_clean()
     with transaction.atomic():
         org.save()
+        ControlForm.objects.bulk_create(
+            ControlForm(organisation=org, name=name, weight=weight, is_test=is_test)
+            for name, weight, is_test in DEFAULT_CONTROL_FORMS
+        )
     return org
 
 
@@ -77,9 +91,7 @@ def academic_year_create(
 ) -> AcademicYear:
     """Create a year and its attestation periods (given as (start, end) pairs, in order)."""
     if end <= start:
-        raise ValidationError(
-            {"end": _("Окончание учебного года должно быть позже начала.")}
-        )
+        raise ValidationError({"end": _("Окончание учебного года должно быть позже начала.")})
     scheme = scheme or organisation.period_scheme
     expected = {
         PeriodScheme.QUARTERS: 4,
@@ -88,9 +100,9 @@ def academic_year_create(
     }[PeriodScheme(scheme)]
     with transaction.atomic():
         if is_current:
-            AcademicYear.objects.filter(
-                organisation=organisation, is_current=True
-            ).update(is_current=False)
+            AcademicYear.objects.filter(organisation=organisation, is_current=True).update(
+                is_current=False
+            )
         year = AcademicYear.objects.create(
             organisation=organisation,
             name=name,
@@ -119,24 +131,16 @@ def attestation_periods_set(
     previous_end: dt.date | None = None
     for start, end in periods:
         if end < start:
-            raise ValidationError(
-                {"periods": _("Период заканчивается раньше, чем начинается.")}
-            )
+            raise ValidationError({"periods": _("Период заканчивается раньше, чем начинается.")})
         if start < academic_year.start or end > academic_year.end:
-            raise ValidationError(
-                {"periods": _("Период выходит за границы учебного года.")}
-            )
+            raise ValidationError({"periods": _("Период выходит за границы учебного года.")})
         if previous_end and start <= previous_end:
             raise ValidationError({"periods": _("Периоды не должны пересекаться.")})
         previous_end = end
     with transaction.atomic():
-        AttestationPeriod.objects.filter(
-            academic_year=academic_year, scheme=scheme
-        ).delete()
+        AttestationPeriod.objects.filter(academic_year=academic_year, scheme=scheme).delete()
         return AttestationPeriod.objects.bulk_create(
-            AttestationPeriod(
-                academic_year=academic_year, scheme=scheme, number=i, start=s, end=e
-            )
+            AttestationPeriod(academic_year=academic_year, scheme=scheme, number=i, start=s, end=e)
             for i, (s, e) in enumerate(periods, start=1)
         )
 

@@ -21,15 +21,20 @@ class BellSlotAdmin(admin.ModelAdmin):
 class TimetableEntryForm(forms.ModelForm):
     class Meta:
         model = models.TimetableEntry
-        fields = "__all__"
+        fields = [
+            "academic_year",
+            "class_unit",
+            "group",
+            "weekday",
+            "lesson_number",
+            "subject",
+            "teacher",
+            "room",
+        ]
 
     def clean(self) -> dict:
         cleaned = super().clean() or {}
-        if (
-            self.errors
-            or not cleaned.get("academic_year")
-            or not cleaned.get("teacher")
-        ):
+        if self.errors or not cleaned.get("academic_year") or not cleaned.get("teacher"):
             return cleaned
         # The clash rules live in the service; the admin must not bypass them.
         errors = services.timetable_clashes(
@@ -61,6 +66,18 @@ class TimetableEntryAdmin(admin.ModelAdmin):
     ]
     list_filter = ["academic_year__organisation", "weekday"]
     raw_id_fields = ["teacher", "class_unit", "group", "subject", "room"]
+
+    # A change made here reaches the dated lessons from today, as through the services.
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        services.lessons_resync(academic_year=obj.academic_year, entries=[obj], start=None)
+
+    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+        services.timetable_entry_delete(entry=obj)
+
+    def delete_queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        for entry in queryset:
+            services.timetable_entry_delete(entry=entry)
 
 
 @admin.register(models.Lesson)

@@ -26,9 +26,7 @@ class Room(models.Model):
         verbose_name = _("кабинет")
         verbose_name_plural = _("кабинеты")
         ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["organisation", "name"], name="room_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="room_unique")]
 
     def __str__(self) -> str:
         return self.name
@@ -49,9 +47,7 @@ class BellSlot(models.Model):
         verbose_name_plural = _("расписание звонков")
         ordering = ["number"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "number"], name="bell_unique"
-            ),
+            models.UniqueConstraint(fields=["organisation", "number"], name="bell_unique"),
             models.CheckConstraint(
                 condition=models.Q(end__gt=models.F("start")),
                 name="bell_end_after_start",
@@ -85,13 +81,9 @@ class TimetableEntry(models.Model):
         blank=True,
         related_name="timetable_entries",
     )
-    weekday = models.PositiveSmallIntegerField(
-        _("день недели"), choices=Weekday.choices
-    )
+    weekday = models.PositiveSmallIntegerField(_("день недели"), choices=Weekday.choices)
     lesson_number = models.PositiveSmallIntegerField(_("урок №"))
-    subject = models.ForeignKey(
-        "schools.Subject", on_delete=models.PROTECT, related_name="+"
-    )
+    subject = models.ForeignKey("schools.Subject", on_delete=models.PROTECT, related_name="+")
     teacher = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -106,17 +98,12 @@ class TimetableEntry(models.Model):
         verbose_name_plural = _("расписание")
         ordering = ["weekday", "lesson_number"]
         indexes = [
-            models.Index(
-                fields=["academic_year", "teacher", "weekday", "lesson_number"]
-            ),
-            models.Index(
-                fields=["academic_year", "class_unit", "weekday", "lesson_number"]
-            ),
+            models.Index(fields=["academic_year", "teacher", "weekday", "lesson_number"]),
+            models.Index(fields=["academic_year", "class_unit", "weekday", "lesson_number"]),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(class_unit__isnull=False)
-                | models.Q(group__isnull=False),
+                condition=models.Q(class_unit__isnull=False) | models.Q(group__isnull=False),
                 name="timetable_entry_has_class_or_group",
             ),
         ]
@@ -157,9 +144,7 @@ class Lesson(models.Model):
         blank=True,
         related_name="lessons",
     )
-    subject = models.ForeignKey(
-        "schools.Subject", on_delete=models.PROTECT, related_name="+"
-    )
+    subject = models.ForeignKey("schools.Subject", on_delete=models.PROTECT, related_name="+")
     teacher = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="lessons"
     )

@@ -21,9 +21,7 @@ class LessonRow:
 
 
 def bells_of(organisation_id: int) -> dict[int, BellSlot]:
-    return {
-        b.number: b for b in BellSlot.objects.filter(organisation_id=organisation_id)
-    }
+    return {b.number: b for b in BellSlot.objects.filter(organisation_id=organisation_id)}
 
 
 def _with_bells(lessons: list[Lesson], organisation_id: int | None) -> list[LessonRow]:
@@ -50,9 +48,7 @@ def student_lessons_q(student: Student) -> Q:
     return q
 
 
-def lessons_of_student(
-    student: Student, start: dt.date, end: dt.date
-) -> QuerySet[Lesson]:
+def lessons_of_student(student: Student, start: dt.date, end: dt.date) -> QuerySet[Lesson]:
     return (
         Lesson.objects.filter(
             student_lessons_q(student),
@@ -66,17 +62,13 @@ def lessons_of_student(
 
 
 def student_day(student: Student, day: dt.date) -> list[LessonRow]:
-    return _with_bells(
-        list(lessons_of_student(student, day, day)), student.organisation_id
-    )
+    return _with_bells(list(lessons_of_student(student, day, day)), student.organisation_id)
 
 
 def teacher_day(teacher: Any, day: dt.date) -> list[LessonRow]:
     lessons = list(
         Lesson.objects.filter(teacher=teacher, date=day, is_cancelled=False)
-        .select_related(
-            "subject", "room", "class_unit__parallel", "group", "control_form"
-        )
+        .select_related("subject", "room", "class_unit__parallel", "group", "control_form")
         .order_by("lesson_number")
     )
     org_id = None
@@ -85,9 +77,7 @@ def teacher_day(teacher: Any, day: dt.date) -> list[LessonRow]:
     return _with_bells(lessons, org_id)
 
 
-def class_week_timetable(
-    class_unit_id: int, academic_year_id: int
-) -> QuerySet[TimetableEntry]:
+def class_week_timetable(class_unit_id: int, academic_year_id: int) -> QuerySet[TimetableEntry]:
     return (
         TimetableEntry.objects.filter(
             Q(class_unit_id=class_unit_id) | Q(group__class_unit_id=class_unit_id),
@@ -98,9 +88,7 @@ def class_week_timetable(
     )
 
 
-def teacher_assignments(
-    teacher: Any, academic_year_id: int | None = None
-) -> list[dict[str, Any]]:
+def teacher_assignments(teacher: Any, academic_year_id: int | None = None) -> list[dict[str, Any]]:
     """Distinct (class or group, subject) pairs a teacher teaches: the list of their journals."""
     qs = TimetableEntry.objects.filter(teacher=teacher)
     if academic_year_id:

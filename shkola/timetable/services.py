@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from shkola.schools.models import (
@@ -23,9 +23,7 @@ from shkola.schools.selectors import holiday_on, holidays_of
 from .models import Lesson, Room, TimetableEntry
 
 
-def _overlapping_student_scopes(
-    class_unit: ClassUnit | None, group: StudyGroup | None
-) -> Q:
+def _overlapping_student_scopes(class_unit: ClassUnit | None, group: StudyGroup | None) -> Q:
     """Entries that share pupils with (class_unit, group).
 
     A whole-class lesson clashes with any lesson of that class or of its subgroups; a subgroup
@@ -77,15 +75,16 @@ def timetable_entry_create(
     room: Room | None = None,
     class_unit: ClassUnit | None = None,
     group: StudyGroup | None = None,
+    effective_from: dt.date | None = None,
 ) -> TimetableEntry:
+    """A new weekly slot. Where the year's lessons are already generated, the slot's lessons
+    from ``effective_from`` (default today) are added so the journal and diary follow."""
     if class_unit is None and group is None:
         raise ValidationError({"class_unit": _("Укажите класс или группу.")})
     if group is not None and class_unit is None:
         class_unit = group.class_unit
     if not 1 <= weekday <= 6:
-        raise ValidationError(
-            {"weekday": _("День недели — с понедельника по субботу.")}
-        )
+        raise ValidationError({"weekday": _("День недели — с понедельника по субботу.")})
     with transaction.atomic():
         errors = timetable_clashes(
             academic_year=academic_year,
@@ -98,7 +97,7 @@ def timetable_entry_create(
         )
         if errors:
             raise ValidationError(errors)
-        return TimetableEntry.objects.create(
+        entry = TimetableEntry.objects.create(
             academic_year=academic_year,
             weekday=weekday,
             lesson_number=lesson_number,
@@ -108,9 +107,34 @@ def timetable_entry_create(
             class_unit=class_unit,
             group=group,
         )
+        lessons_resync(academic_year=academic_year, entries=[entry], start=effective_from)
+        return entry
 
 
-def timetable_entry_update(*, entry: TimetableEntry, **changes: Any) -> TimetableEntry:
+def lessons_resync(
+    *,
+    academic_year: AcademicYear,
+    entries: list[TimetableEntry],
+    start: dt.date | None,
+) -> dict[str, int]:
+    """Regenerate ``entries``' lessons from ``start`` (default today) up to the last lesson
+    already generated in the year: a timetable change reaches the dated lessons, but never
+    rewrites the past and never generates lessons the school has not generated yet."""
+    from shkola.core.clock import today
+
+    until = Lesson.objects.filter(academic_year=academic_year).aggregate(last=Max("date"))["last"]
+    start = max(start or today(), academic_year.start)
+    if until is None or until < start:
+        return {"created": 0, "updated": 0, "deleted": 0, "kept_with_marks": 0}
+    return lessons_generate(academic_year=academic_year, start=start, end=until, entries=entries)
+
+
+def timetable_entry_update(
+    *, entry: TimetableEntry, effective_from: dt.date | None = None, **changes: Any
+) -> TimetableEntry:
+    """Change a slot and move its generated lessons from ``effective_from`` (default today):
+    a lesson moved to another day loses nothing but its place; a lesson left without a slot
+    is deleted, or kept and flagged ``is_cancelled`` when it already has marks or attendance."""
     allowed = {
         "weekday",
         "lesson_number",
@@ -122,9 +146,7 @@ def timetable_entry_update(*, entry: TimetableEntry, **changes: Any) -> Timetabl
     }
     unknown = set(changes) - allowed
     if unknown:
-        raise ValidationError(
-            _("Неизвестные поля: %(f)s") % {"f": ", ".join(sorted(unknown))}
-        )
+        raise ValidationError(_("Неизвестные поля: %(f)s") % {"f": ", ".join(sorted(unknown))})
     for key, value in changes.items():
         setattr(entry, key, value)
     with transaction.atomic():
@@ -141,6 +163,7 @@ def timetable_entry_update(*, entry: TimetableEntry, **changes: Any) -> Timetabl
         if errors:
             raise ValidationError(errors)
         entry.save()
+        lessons_resync(academic_year=entry.academic_year, entries=[entry], start=effective_from)
     return entry
 
 
@@ -155,12 +178,8 @@ def _lesson_has_records(lesson_ids: Iterable[int]) -> set[int]:
     ids = list(lesson_ids)
     if not ids:
         return set()
-    with_marks = set(
-        Mark.objects.filter(lesson_id__in=ids).values_list("lesson_id", flat=True)
-    )
-    with_att = set(
-        Attendance.objects.filter(lesson_id__in=ids).values_list("lesson_id", flat=True)
-    )
+    with_marks = set(Mark.objects.filter(lesson_id__in=ids).values_list("lesson_id", flat=True))
+    with_att = set(Attendance.objects.filter(lesson_id__in=ids).values_list("lesson_id", flat=True))
     return with_marks | with_att
 
 
@@ -192,8 +211,12 @@ def lessons_generate(
         periods = list(AP.objects.filter(academic_year=academic_year))
     holidays = holidays_of(academic_year)
 
-    def period_for(day: dt.date, grade: int | None) -> AttestationPeriod | None:
-        scheme = academic_year.organisation.period_scheme
+    school_scheme = academic_year.organisation.period_scheme
+
+    def period_for(day: dt.date, entry: TimetableEntry) -> AttestationPeriod | None:
+        # A parallel may keep its own periods (e.g. half-years in the 10th and 11th grades).
+        cu = entry.class_unit or (entry.group.class_unit if entry.group else None)
+        scheme = (cu.parallel.period_scheme if cu else "") or school_scheme
         for p in periods:
             if p.scheme == scheme and p.start <= day <= p.end:
                 return p
@@ -221,9 +244,7 @@ def lessons_generate(
             timetable_entry_id__in=entry_ids,
         )
     )
-    existing_keys = {
-        (lesson.timetable_entry_id, lesson.date): lesson for lesson in existing
-    }
+    existing_keys = {(lesson.timetable_entry_id, lesson.date): lesson for lesson in existing}
     to_create: list[Lesson] = []
     to_update: list[Lesson] = []
     for (entry_id, day), entry in wanted.items():
@@ -235,7 +256,7 @@ def lessons_generate(
             teacher_id=entry.teacher_id,
             room_id=entry.room_id,
             lesson_number=entry.lesson_number,
-            period=period_for(day, _grade_of(entry)),
+            period=period_for(day, entry),
         )
         if lesson is None:
             to_create.append(
@@ -270,9 +291,7 @@ def lessons_generate(
     )
     stale.extend(orphans)
     protected = _lesson_has_records(lesson.id for lesson in stale)
-    to_cancel = [
-        lesson for lesson in stale if lesson.id in protected and not lesson.is_cancelled
-    ]
+    to_cancel = [lesson for lesson in stale if lesson.id in protected and not lesson.is_cancelled]
     to_delete = [lesson.id for lesson in stale if lesson.id not in protected]
     with transaction.atomic():
         Lesson.objects.bulk_create(to_create, batch_size=2000)
@@ -311,9 +330,11 @@ def lessons_generate(
 def timetable_entry_delete(
     *, entry: TimetableEntry, regenerate_from: dt.date | None = None
 ) -> dict[str, int]:
-    """Remove a slot; future lessons go, lessons with marks stay (flagged)."""
+    """Remove a slot: its lessons from ``regenerate_from`` (default today) go, lessons with
+    marks or attendance stay (flagged ``is_cancelled``); earlier lessons are history and stay."""
     year = entry.academic_year
     with transaction.atomic():
         entry.delete()
-        start = regenerate_from or year.start
-        return lessons_generate(academic_year=year, start=start, end=year.end)
+        # The slot's lessons are orphans now (timetable_entry NULL): with no entries to keep,
+        # the generation sweeps exactly those.
+        return lessons_resync(academic_year=year, entries=[], start=regenerate_from)

@@ -55,15 +55,11 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "short_name",
-                    models.CharField(
-                        max_length=200, verbose_name="краткое наименование"
-                    ),
+                    models.CharField(max_length=200, verbose_name="краткое наименование"),
                 ),
                 (
                     "full_name",
-                    models.CharField(
-                        max_length=500, verbose_name="полное наименование"
-                    ),
+                    models.CharField(max_length=500, verbose_name="полное наименование"),
                 ),
                 (
                     "address",
@@ -71,9 +67,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "phones",
-                    models.CharField(
-                        blank=True, max_length=200, verbose_name="телефоны"
-                    ),
+                    models.CharField(blank=True, max_length=200, verbose_name="телефоны"),
                 ),
                 (
                     "admin_last_name",
@@ -85,9 +79,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "admin_first_name",
-                    models.CharField(
-                        blank=True, max_length=150, verbose_name="имя ответственного"
-                    ),
+                    models.CharField(blank=True, max_length=150, verbose_name="имя ответственного"),
                 ),
                 (
                     "admin_middle_name",
@@ -180,15 +172,11 @@ class Migration(migrations.Migration):
                 ("first_name", models.CharField(max_length=150, verbose_name="имя")),
                 (
                     "middle_name",
-                    models.CharField(
-                        blank=True, max_length=150, verbose_name="отчество"
-                    ),
+                    models.CharField(blank=True, max_length=150, verbose_name="отчество"),
                 ),
                 (
                     "birth_date",
-                    models.DateField(
-                        blank=True, null=True, verbose_name="дата рождения"
-                    ),
+                    models.DateField(blank=True, null=True, verbose_name="дата рождения"),
                 ),
                 (
                     "sex",
@@ -205,9 +193,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "email",
-                    models.EmailField(
-                        blank=True, max_length=254, verbose_name="e-mail"
-                    ),
+                    models.EmailField(blank=True, max_length=254, verbose_name="e-mail"),
                 ),
                 (
                     "snils",
@@ -399,9 +385,7 @@ class Migration(migrations.Migration):
                 ("first_name", models.CharField(max_length=150, verbose_name="имя")),
                 (
                     "middle_name",
-                    models.CharField(
-                        blank=True, max_length=150, verbose_name="отчество"
-                    ),
+                    models.CharField(blank=True, max_length=150, verbose_name="отчество"),
                 ),
                 ("birth_date", models.DateField(verbose_name="дата рождения")),
                 (
@@ -432,9 +416,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "email",
-                    models.EmailField(
-                        blank=True, max_length=254, verbose_name="e-mail"
-                    ),
+                    models.EmailField(blank=True, max_length=254, verbose_name="e-mail"),
                 ),
                 (
                     "special_needs",
@@ -517,9 +499,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "students",
-                    models.ManyToManyField(
-                        blank=True, related_name="events", to="schools.student"
-                    ),
+                    models.ManyToManyField(blank=True, related_name="events", to="schools.student"),
                 ),
             ],
             options={
@@ -670,15 +650,11 @@ class Migration(migrations.Migration):
                 ("name", models.CharField(max_length=200, verbose_name="предмет")),
                 (
                     "short_name",
-                    models.CharField(
-                        blank=True, max_length=40, verbose_name="сокращение"
-                    ),
+                    models.CharField(blank=True, max_length=40, verbose_name="сокращение"),
                 ),
                 (
                     "is_extra",
-                    models.BooleanField(
-                        default=False, verbose_name="дополнительное образование"
-                    ),
+                    models.BooleanField(default=False, verbose_name="дополнительное образование"),
                 ),
                 (
                     "organisation",
@@ -788,9 +764,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "split_into_groups",
-                    models.BooleanField(
-                        default=False, verbose_name="деление на подгруппы"
-                    ),
+                    models.BooleanField(default=False, verbose_name="деление на подгруппы"),
                 ),
                 (
                     "class_unit",

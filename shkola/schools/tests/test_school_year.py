@@ -145,9 +145,7 @@ def test_is_school_day():
     year = make_school().year
     assert selectors.is_school_day(year, dt.date(2026, 11, 20))  # Friday
     assert not selectors.is_school_day(year, dt.date(2026, 11, 21))  # Saturday
-    assert selectors.is_school_day(
-        year, dt.date(2026, 11, 21), weekdays=6
-    )  # six-day school
+    assert selectors.is_school_day(year, dt.date(2026, 11, 21), weekdays=6)  # six-day school
     assert not selectors.is_school_day(year, dt.date(2026, 10, 27))  # autumn holidays
     assert not selectors.is_school_day(year, dt.date(2027, 2, 10), grade=1)
     assert selectors.is_school_day(year, dt.date(2027, 2, 10), grade=7)
@@ -198,9 +196,7 @@ def test_periods_must_fit_the_year_and_not_overlap():
 def test_a_school_is_registered_in_a_municipality():
     region = Territory.objects.create(name="Московская область", kind="region")
     with pytest.raises(ValidationError) as err:
-        services.organisation_register(
-            territory=region, short_name="СОШ №5", full_name=""
-        )
+        services.organisation_register(territory=region, short_name="СОШ №5", full_name="")
     assert "territory" in err.value.message_dict
     org = services.organisation_register(
         territory=TerritoryFactory(parent=region),
@@ -209,3 +205,10 @@ def test_a_school_is_registered_in_a_municipality():
         admin_last_name="Петрова",
     )
     assert org.full_name == "СОШ №5"
+    # …and starts with the default forms of control, which it may change later
+    assert sorted(org.control_forms.values_list("name", "weight", "is_test")) == [
+        ("Домашняя работа", 1, False),
+        ("Контрольная работа", 5, True),
+        ("Ответ на уроке", 1, False),
+        ("Самостоятельная работа", 3, False),
+    ]

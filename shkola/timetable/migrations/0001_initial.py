@@ -152,9 +152,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "topic",
-                    models.CharField(
-                        blank=True, max_length=500, verbose_name="тема урока"
-                    ),
+                    models.CharField(blank=True, max_length=500, verbose_name="тема урока"),
                 ),
                 (
                     "is_cancelled",
@@ -286,9 +284,7 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "расписание звонков",
                 "ordering": ["number"],
                 "constraints": [
-                    models.UniqueConstraint(
-                        fields=("organisation", "number"), name="bell_unique"
-                    ),
+                    models.UniqueConstraint(fields=("organisation", "number"), name="bell_unique"),
                     models.CheckConstraint(
                         condition=models.Q(("end__gt", models.F("start"))),
                         name="bell_end_after_start",
@@ -298,9 +294,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="room",
-            constraint=models.UniqueConstraint(
-                fields=("organisation", "name"), name="room_unique"
-            ),
+            constraint=models.UniqueConstraint(fields=("organisation", "name"), name="room_unique"),
         ),
         migrations.AddIndex(
             model_name="timetableentry",
@@ -336,15 +330,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="lesson",
-            index=models.Index(
-                fields=["group", "date"], name="timetable_l_group_i_28f158_idx"
-            ),
+            index=models.Index(fields=["group", "date"], name="timetable_l_group_i_28f158_idx"),
         ),
         migrations.AddIndex(
             model_name="lesson",
-            index=models.Index(
-                fields=["teacher", "date"], name="timetable_l_teacher_22c0c8_idx"
-            ),
+            index=models.Index(fields=["teacher", "date"], name="timetable_l_teacher_22c0c8_idx"),
         ),
         migrations.AddIndex(
             model_name="lesson",

@@ -64,9 +64,7 @@ def test_the_same_slot_on_another_day_or_number_is_fine():
 
 def test_two_subgroups_of_a_class_may_study_at_the_same_time():
     school = make_school(weekdays=(), n_students=4)
-    english = Subject.objects.create(
-        organisation=school.organisation, name="Английский язык"
-    )
+    english = Subject.objects.create(organisation=school.organisation, name="Английский язык")
     g1 = subgroup(school, "7А англ. 1", school.students[:2], english)
     g2 = subgroup(school, "7А англ. 2", school.students[2:], english)
     t2 = staff(school.organisation)
@@ -103,7 +101,7 @@ def test_lessons_are_generated_on_school_days_only():
     result = services.lessons_generate(
         academic_year=school.year, start=dt.date(2026, 10, 19), end=dt.date(2026, 11, 8)
     )
-    dates = sorted(Lesson.objects.values_list("date", flat=True))
+    dates = sorted(Lesson.objects.filter(academic_year=school.year).values_list("date", flat=True))
     assert dates == [
         dt.date(2026, 10, 19),
         dt.date(2026, 10, 21),
@@ -113,9 +111,22 @@ def test_lessons_are_generated_on_school_days_only():
         dt.date(2026, 11, 6),
     ]
     assert result["created"] == 5
-    assert all(lesson.period is not None for lesson in Lesson.objects.all())
-    assert Lesson.objects.get(date=dt.date(2026, 10, 23)).period.number == 1
-    assert Lesson.objects.get(date=dt.date(2026, 11, 4)).period.number == 2
+    assert all(
+        lesson.period is not None
+        for lesson in Lesson.objects.filter(academic_year=school.year).all()
+    )
+    assert (
+        Lesson.objects.filter(academic_year=school.year)
+        .get(date=dt.date(2026, 10, 23))
+        .period.number
+        == 1
+    )
+    assert (
+        Lesson.objects.filter(academic_year=school.year)
+        .get(date=dt.date(2026, 11, 4))
+        .period.number
+        == 2
+    )
 
 
 def test_grade_specific_holidays_skip_only_that_grade():
@@ -123,7 +134,9 @@ def test_grade_specific_holidays_skip_only_that_grade():
     services.lessons_generate(
         academic_year=school.year, start=dt.date(2027, 2, 8), end=dt.date(2027, 2, 22)
     )
-    assert sorted(Lesson.objects.values_list("date", flat=True)) == [
+    assert sorted(
+        Lesson.objects.filter(academic_year=school.year).values_list("date", flat=True)
+    ) == [
         dt.date(2027, 2, 8),
         dt.date(2027, 2, 22),
     ]
@@ -139,11 +152,11 @@ def test_generation_is_idempotent():
     services.lessons_generate(
         academic_year=school.year, start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 30)
     )
-    n = Lesson.objects.count()
+    n = Lesson.objects.filter(academic_year=school.year).count()
     again = services.lessons_generate(
         academic_year=school.year, start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 30)
     )
-    assert Lesson.objects.count() == n
+    assert Lesson.objects.filter(academic_year=school.year).count() == n
     assert again == {"created": 0, "updated": 0, "deleted": 0, "kept_with_marks": 0}
 
 
@@ -152,12 +165,10 @@ def test_a_moved_slot_moves_its_lessons_and_keeps_topics():
     services.lessons_generate(
         academic_year=school.year, start=dt.date(2026, 9, 7), end=dt.date(2026, 9, 7)
     )
-    lesson = Lesson.objects.get()
+    lesson = Lesson.objects.filter(academic_year=school.year).get()
     lesson.topic = "Дроби"
     lesson.save()
-    services.timetable_entry_update(
-        entry=school.entries[0], lesson_number=4, room=school.rooms[2]
-    )
+    services.timetable_entry_update(entry=school.entries[0], lesson_number=4, room=school.rooms[2])
     services.lessons_generate(
         academic_year=school.year, start=dt.date(2026, 9, 7), end=dt.date(2026, 9, 7)
     )
@@ -172,27 +183,78 @@ def test_a_moved_slot_moves_its_lessons_and_keeps_topics():
 def test_a_lesson_with_marks_is_never_silently_deleted():
     school = make_school(weekdays=(1, 3))
     services.lessons_generate(
-        academic_year=school.year, start=dt.date(2026, 9, 7), end=dt.date(2026, 9, 9)
+        academic_year=school.year, start=dt.date(2026, 9, 7), end=dt.date(2026, 9, 18)
     )
-    monday = Lesson.objects.get(date=dt.date(2026, 9, 7))
-    wednesday = Lesson.objects.get(date=dt.date(2026, 9, 9))
-    Mark.objects.create(
-        student=school.students[0], lesson=monday, value="5", points=5, weight=1
-    )
+    lessons = Lesson.objects.filter(academic_year=school.year)
+    monday = lessons.get(date=dt.date(2026, 9, 7))
+    wednesday = lessons.get(date=dt.date(2026, 9, 9))
+    Mark.objects.create(student=school.students[0], lesson=monday, value="5", points=5, weight=1)
     Attendance.objects.create(student=school.students[1], lesson=wednesday, kind="н")
     # The school drops maths from the timetable altogether.
+    deleted = 0
     for entry in school.entries:
-        result = services.timetable_entry_delete(
-            entry=entry, regenerate_from=dt.date(2026, 9, 1)
-        )
-    assert (
-        Lesson.objects.filter(
-            id__in=[monday.id, wednesday.id], is_cancelled=True
-        ).count()
-        == 2
-    )
+        result = services.timetable_entry_delete(entry=entry, regenerate_from=dt.date(2026, 9, 1))
+        deleted += result["deleted"]
+    # The lessons with a mark or an absence stay, flagged; the two without anything went.
+    assert sorted(lessons.values_list("date", "is_cancelled")) == [
+        (dt.date(2026, 9, 7), True),
+        (dt.date(2026, 9, 9), True),
+    ]
     assert Mark.objects.filter(lesson=monday).exists()
-    assert result["deleted"] > 0  # the lessons without marks went
+    assert deleted == 2
+
+
+def test_moving_a_slot_moves_its_lessons_from_the_day_the_change_takes_effect():
+    # Given Monday maths with lessons generated for September (7, 14, 21, 28)
+    school = make_school(weekdays=(1,))
+    services.lessons_generate(
+        academic_year=school.year, start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 30)
+    )
+    lessons = Lesson.objects.filter(academic_year=school.year)
+    on_21 = lessons.get(date=dt.date(2026, 9, 21))
+    Mark.objects.create(student=school.students[0], lesson=on_21, value="4", points=4, weight=1)
+    # When the slot moves to Tuesday from 15 September
+    services.timetable_entry_update(
+        entry=school.entries[0], weekday=2, effective_from=dt.date(2026, 9, 15)
+    )
+    # Then the past Mondays stay, the later ones move to Tuesday (up to the last generated
+    # lesson, 28 September),
+    # and the Monday with a mark is kept, flagged, not silently deleted
+    assert sorted(lessons.values_list("date", "is_cancelled")) == [
+        (dt.date(2026, 9, 7), False),
+        (dt.date(2026, 9, 14), False),
+        (dt.date(2026, 9, 15), False),
+        (dt.date(2026, 9, 21), True),
+        (dt.date(2026, 9, 22), False),
+    ]
+    assert Mark.objects.get(student=school.students[0]).lesson_id == on_21.id
+
+
+def test_a_new_slot_gets_its_lessons_where_the_year_is_generated():
+    school = make_school(weekdays=(1,))
+    services.lessons_generate(
+        academic_year=school.year, start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 30)
+    )
+    english = Subject.objects.create(organisation=school.organisation, name="Английский язык")
+    entry = _entry(
+        school,
+        weekday=4,
+        subject=english,
+        teacher=staff(school.organisation),
+        room=school.rooms[1],
+        effective_from=dt.date(2026, 9, 12),
+    )
+    # Thursdays from 12 September up to the last generated day (30 September)
+    assert sorted(entry.lessons.values_list("date", flat=True)) == [
+        dt.date(2026, 9, 17),
+        dt.date(2026, 9, 24),
+    ]
+
+
+def test_a_new_slot_before_any_generation_creates_no_lessons():
+    school = make_school(weekdays=())
+    entry = _entry(school, effective_from=dt.date(2026, 9, 1))
+    assert not entry.lessons.exists()
 
 
 def test_a_deleted_slot_without_marks_takes_its_future_lessons():
@@ -200,11 +262,9 @@ def test_a_deleted_slot_without_marks_takes_its_future_lessons():
     services.lessons_generate(
         academic_year=school.year, start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 30)
     )
-    assert Lesson.objects.count() == 4
-    services.timetable_entry_delete(
-        entry=school.entries[0], regenerate_from=dt.date(2026, 9, 1)
-    )
-    assert Lesson.objects.count() == 0
+    assert Lesson.objects.filter(academic_year=school.year).count() == 4
+    services.timetable_entry_delete(entry=school.entries[0], regenerate_from=dt.date(2026, 9, 1))
+    assert Lesson.objects.filter(academic_year=school.year).count() == 0
 
 
 def test_clash_rules_also_guard_the_admin(admin_client):
@@ -225,3 +285,56 @@ def test_clash_rules_also_guard_the_admin(admin_client):
     assert response.status_code == 200
     assert "У учителя в это время уже есть урок." in response.content.decode()
     assert not other.timetable_entries.exists()
+
+
+def test_a_slot_moved_in_the_admin_takes_its_future_lessons_along(admin_client, monkeypatch):
+    monkeypatch.setenv("SHKOLA_TODAY", "2026-09-15")
+    school = make_school(weekdays=(1,))
+    services.lessons_generate(
+        academic_year=school.year, start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 30)
+    )
+    entry = school.entries[0]
+    response = admin_client.post(
+        f"/admin/timetable/timetableentry/{entry.id}/change/",
+        {
+            "academic_year": school.year.id,
+            "class_unit": school.class_unit.id,
+            "weekday": 3,
+            "lesson_number": entry.lesson_number,
+            "subject": school.subject.id,
+            "teacher": school.teacher.id,
+            "room": entry.room_id or "",
+        },
+    )
+    assert response.status_code == 302
+    # Mondays before today stay; from today on the lessons are on Wednesdays
+    assert sorted(entry.lessons.values_list("date", flat=True)) == [
+        dt.date(2026, 9, 7),
+        dt.date(2026, 9, 14),
+        dt.date(2026, 9, 16),
+        dt.date(2026, 9, 23),
+    ]
+
+
+def test_a_parallel_with_its_own_periods_gets_lessons_in_those_periods():
+    # Given a school on quarters whose 7th grade works in half-years
+    from shkola.schools import services as school_services
+
+    school = make_school(weekdays=(1,))
+    school_services.attestation_periods_set(
+        academic_year=school.year,
+        scheme="halves",
+        periods=[
+            (dt.date(2026, 9, 1), dt.date(2026, 12, 28)),
+            (dt.date(2027, 1, 12), dt.date(2027, 5, 31)),
+        ],
+    )
+    school.parallel.period_scheme = "halves"
+    school.parallel.save()
+    # When November's lessons are generated
+    services.lessons_generate(
+        academic_year=school.year, start=dt.date(2026, 11, 9), end=dt.date(2026, 11, 9)
+    )
+    # Then the lesson belongs to the first half-year, not to the school's 2nd quarter
+    lesson = Lesson.objects.filter(academic_year=school.year).get()
+    assert (lesson.period.scheme, lesson.period.number) == ("halves", 1)
