@@ -2,7 +2,7 @@
 page each with a fixed number of queries.
 
 All averaging goes through ``shkola.journal.grading``. Where the database sums Σ(points ×
-weight) and Σ(weight) for many students at once, ``average_from_sums`` is the one place that
+weight) and Σ(weight) for many students at once, ``grading.average_from_sums`` is the one place that
 turns those sums into an average."""
 
 from __future__ import annotations
@@ -50,14 +50,6 @@ MISSED_KINDS = ("н", "б", "у")
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def average_from_sums(total: int | None, weights: int | None) -> Decimal | None:
-    """Σ(points × weight) / Σ(weight) summed by the database: the same value
-    ``grading.weighted_average`` gives for the marks behind the sums."""
-    if not weights:
-        return None
-    return Decimal(total or 0) / Decimal(weights)
 
 
 def grade_of(student: Student) -> int | None:
@@ -794,7 +786,9 @@ def _main_marks_in(period: AttestationPeriod) -> QuerySet[Mark]:
     ).exclude(lesson__group__kind=StudyGroup.Kind.EXTRA)
 
 
-def averages(student: Student, period: AttestationPeriod) -> Averages:
+def averages(
+    student: Student, period: AttestationPeriod, *, today: dt.date | None = None
+) -> Averages:
     """D8 as ENGINEERING.md and seed 002 define it:
 
     - my average in a subject: the weighted average of my marks of the period;
@@ -824,7 +818,7 @@ def averages(student: Student, period: AttestationPeriod) -> Averages:
     names: dict[int, str] = {}
     for row in sums:
         sid = row["student_id"]
-        per_student[sid][row["lesson__subject_id"]] = average_from_sums(
+        per_student[sid][row["lesson__subject_id"]] = grading.average_from_sums(
             row["total"], row["weights"]
         )
         class_of[sid] = row["student__current_class_id"]
@@ -869,7 +863,7 @@ def averages(student: Student, period: AttestationPeriod) -> Averages:
         of_parallel=grading.mean(overall.values()),
         class_size=len(class_ids),
         parallel_size=len(per_student),
-        dynamics=weekly_dynamics(student, period),
+        dynamics=weekly_dynamics(student, period, today=today),
         absences=absences,
         absences_total=sum(r["total"] for r in absences),
         my_absences=sum(r["mine"] for r in absences),
@@ -881,9 +875,12 @@ def _num(value: Decimal | None) -> float | None:
     return None if q is None else float(q)
 
 
-def weekly_dynamics(student: Student, period: AttestationPeriod) -> dict[str, Any]:
+def weekly_dynamics(
+    student: Student, period: AttestationPeriod, *, today: dt.date | None = None
+) -> dict[str, Any]:
     """Per subject and week of the period: my weighted average of that week's marks and the
-    class's (the mean of its students' weekly averages). Shaped for the chart."""
+    class's (the mean of its students' weekly averages). Shaped for the chart. Weeks after
+    ``today``'s are left out: in a running period they could only be empty points."""
     cu = student.current_class
     if cu is None:
         return {}
@@ -897,7 +894,8 @@ def weekly_dynamics(student: Student, period: AttestationPeriod) -> dict[str, An
     )
     weeks: list[dt.date] = []
     day = monday_of(period.start)
-    while day <= period.end:
+    last = period.end if today is None else min(period.end, today)
+    while day <= last:
         weeks.append(day)
         day += dt.timedelta(days=7)
     index = {w: i for i, w in enumerate(weeks)}
@@ -907,8 +905,10 @@ def weekly_dynamics(student: Student, period: AttestationPeriod) -> dict[str, An
         week = row["week"]
         if isinstance(week, dt.datetime):
             week = week.date()
-        per[(row["lesson__subject_id"], index[week])][row["student_id"]] = average_from_sums(
-            row["total"], row["weights"]
+        if week not in index:  # a mark dated after today (a lesson entered ahead)
+            continue
+        per[(row["lesson__subject_id"], index[week])][row["student_id"]] = (
+            grading.average_from_sums(row["total"], row["weights"])
         )
         names[row["lesson__subject_id"]] = row["lesson__subject__name"]
     subjects = []

@@ -23,6 +23,7 @@ from django.http import (
     HttpResponse,
     HttpResponseRedirect,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -121,7 +122,10 @@ def _render(
     page: str,
     **ctx: Any,
 ) -> HttpResponse:
-    ctx.update({"student": student, "links": links, "page": page})
+    # The student never sees «Замечания» (seed 001), so the section is named after what it
+    # shows them: «Комментарии». Costs no query: the student reads only their own diary.
+    own = student.user_id is not None and student.user_id == request.user.id
+    ctx.update({"student": student, "links": links, "page": page, "own_diary": own})
     return render(request, template, ctx)
 
 
@@ -258,7 +262,7 @@ def timetable(request: HttpRequest, student: Student, links: DiaryLinks) -> Http
 @diary_page("averages")
 def averages(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpResponse:
     choice = _period(request, student)
-    data = selectors.averages(student, choice.current) if choice.current else None
+    data = selectors.averages(student, choice.current, today=today()) if choice.current else None
     return _render(
         request,
         "diary/averages.html",
@@ -293,7 +297,7 @@ def remarks(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpRe
     )
 
 
-def homework_file(request: HttpRequest, file_id: int) -> HttpResponse:
+def homework_file(request: HttpRequest, file_id: int) -> HttpResponseBase:
     """A homework attachment, for those who may read the diary of a student who attends the
     lesson (and, for a personal assignment, only that student's diary)."""
     viewer = _share_viewer(request)

@@ -9,7 +9,7 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.http import Http404
@@ -291,7 +291,9 @@ def class_week(class_unit: ClassUnit, monday: dt.date) -> dict[str, Any]:
             }
         )
     # The class rating: by the mean of subject averages, best first.
-    ranked = sorted((r for r in rows if r["mean"] is not None), key=lambda r: -r["mean"])
+    ranked = sorted(
+        (r for r in rows if r["mean"] is not None), key=lambda r: -cast(float, r["mean"])
+    )
     for place, r in enumerate(ranked, start=1):
         r["place"] = place
     return {
@@ -321,9 +323,11 @@ class TeacherTimeliness:
 
 
 def timeliness(viewer: Viewer, monday: dt.date, today: dt.date) -> dict[str, Any]:
-    """Per teacher for a week: lessons given (up to today), lessons without a topic, lessons
-    with no marks at all, marks entered after the lesson's day. Three queries."""
-    end = min(monday + dt.timedelta(days=6), today)
+    """Per teacher for a week: lessons given, lessons without a topic, lessons with no marks
+    at all, marks entered after the lesson's day. Three queries. Today's lessons are not
+    judged yet (the teacher has until the end of the day), so a lesson counts from the day
+    after it was given."""
+    end = min(monday + dt.timedelta(days=6), today - dt.timedelta(days=1))
     lessons = Lesson.objects.filter(
         subject__organisation_id__in=viewer.admin_org_ids,
         date__gte=monday,
@@ -360,7 +364,12 @@ def timeliness(viewer: Viewer, monday: dt.date, today: dt.date) -> dict[str, Any
             r.teacher.last_name,
         )
     )
-    return {"rows": rows, "monday": monday, "sunday": monday + dt.timedelta(days=6)}
+    return {
+        "rows": rows,
+        "monday": monday,
+        "sunday": monday + dt.timedelta(days=6),
+        "until": end,
+    }
 
 
 # --------------------------------------------------------------------------- Excel

@@ -312,7 +312,7 @@ def mark_set(
                 attendance = Attendance.objects.create(
                     student_id=student.pk,
                     lesson_id=locked.pk,
-                    kind=parsed.attendance,
+                    kind=parsed.attendance,  # type: ignore[misc]  # differs from None here
                     created_by=user,
                 )
                 log("attendance", MarkHistory.Action.CREATE, "", attendance.kind)
@@ -609,3 +609,55 @@ def remark_create(
     return Remark.objects.create(
         student=student, author=author, kind=kind, text=text, subject=subject
     )
+
+
+# --------------------------------------------------------------------------- control forms
+
+
+@transaction.atomic
+def control_form_save(
+    *,
+    organisation: Any,
+    name: str,
+    weight: int | str,
+    is_test: bool,
+    form: ControlForm | None = None,
+) -> ControlForm:
+    """Add a form of control to a school or change one («Формы контроля», configured per
+    school). A new weight re-weighs the main-journal marks of that form in periods still
+    open, so the averages follow what the school decided; closed periods keep theirs."""
+    name = " ".join(name.split())
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = _("Укажите название формы контроля.")
+    elif len(name) > 200:
+        errors["name"] = _("Название длиннее 200 символов.")
+    try:
+        weight = int(weight)
+    except (TypeError, ValueError):
+        weight = 0
+    if not 1 <= weight <= 10:
+        errors["weight"] = _("Вес — целое число от 1 до 10.")
+    if form is not None and form.organisation_id != organisation.id:
+        errors["name"] = _("Форма контроля другой школы.")
+    # Compared in Python: SQLite's case-insensitive match knows only ASCII letters.
+    others = ControlForm.objects.filter(organisation=organisation)
+    if form is not None:
+        others = others.exclude(pk=form.pk)
+    taken = {n.casefold() for n in others.values_list("name", flat=True)}
+    if name and name.casefold() in taken:
+        errors["name"] = _("Форма контроля «%(name)s» уже есть.") % {"name": name}
+    if errors:
+        raise ValidationError(errors)
+    if form is None:
+        return ControlForm.objects.create(
+            organisation=organisation, name=name, weight=weight, is_test=is_test
+        )
+    reweigh = form.weight != weight
+    form.name, form.weight, form.is_test = name, weight, is_test
+    form.save(update_fields=["name", "weight", "is_test"])
+    if reweigh:
+        Mark.objects.filter(control_form=form, journal=JournalKind.MAIN).exclude(
+            lesson__period__closed_at__isnull=False
+        ).update(weight=weight)
+    return form

@@ -26,4 +26,5 @@ urlpatterns = [
     path("class/<int:class_id>/week/", views.class_week, name="class_week"),
     path("report/timeliness/", views.timeliness, name="timeliness"),
     path("period/<int:period_id>/toggle/", views.period_toggle, name="period_toggle"),
+    path("forms/", views.control_forms, name="control_forms"),
 ]

@@ -19,7 +19,7 @@ from shkola.accounts.selectors import Viewer, viewer_from_request
 from shkola.core import clock
 from shkola.core.templatetags.shkola import format_average
 from shkola.schools import services as school_services
-from shkola.schools.models import AttestationPeriod, ControlForm, Student
+from shkola.schools.models import AttestationPeriod, ControlForm, Organisation, Student
 from shkola.timetable.models import Lesson
 
 from . import cells, reports, selectors, services
@@ -31,6 +31,17 @@ def _int(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def _pk(value: Any) -> int:
+    # 0 is never a primary key: a malformed id finds nothing, like a missing one.
+    return _int(value) or 0
+
+
+def _may(request: HttpRequest, perm: str, obj: Any) -> bool:
+    # The rules backend decides on models and on JournalRef (a subject's journal of a class or
+    # group), which Django's stubs do not know as a permission object.
+    return bool(request.user.has_perm(perm, obj))
 
 
 def _journal_kind(request: HttpRequest) -> str:
@@ -48,18 +59,20 @@ def _viewer(request: HttpRequest) -> Viewer:
 def _ref_or_404(request: HttpRequest, perm: str, **ids: Any) -> selectors.JournalRef:
     viewer = _viewer(request)
     ref = selectors.journal_ref(viewer, **ids)
-    if not request.user.has_perm(perm, ref):
+    if not _may(request, perm, ref):
         raise Http404
     return ref
 
 
-def _lesson_or_404(request: HttpRequest, lesson_id: Any, perm: str) -> Lesson:
+def _lesson_or_404(
+    request: HttpRequest, lesson_id: Any, perm: str, *, for_save: bool = False
+) -> Lesson:
     lesson_id = _int(lesson_id)
     if lesson_id is None:
         raise Http404
-    lesson = selectors.lesson_for_viewer(_viewer(request), lesson_id)
+    lesson = selectors.lesson_for_viewer(_viewer(request), lesson_id, for_save=for_save)
     if perm == "journal.view_journal":
-        if not request.user.has_perm(perm, selectors.journal_ref_of_lesson(lesson)):
+        if not _may(request, perm, selectors.journal_ref_of_lesson(lesson)):
             raise Http404
     elif not request.user.has_perm(perm, lesson):
         raise Http404
@@ -87,7 +100,7 @@ def _grid_page(request: HttpRequest, **ids: Any) -> HttpResponse:
     periods = selectors.periods_for(ref)
     period = selectors.choose_period(periods, _int(request.GET.get("period")), clock.today())
     grid = selectors.journal_grid(ref, period, periods, journal)
-    may_edit = request.user.has_perm("journal.edit_journal", ref)
+    may_edit = _may(request, "journal.edit_journal", ref)
     is_admin = request.user.has_perm("journal.close_period", period)
     editable = may_edit and (not period.is_closed or is_admin)
     final_url = reverse("journal:final_save")
@@ -111,6 +124,7 @@ def _grid_page(request: HttpRequest, **ids: Any) -> HttpResponse:
         "may_edit": may_edit,
         "is_admin": is_admin,
         "journal": journal,
+        "today": clock.today(),
         "main_url": ref.url(period=period.id),
         "homework_url": ref.url(period=period.id, journal=JournalKind.HOMEWORK),
         "period_urls": [
@@ -185,7 +199,9 @@ def _cell_response(
 def cell_save(request: HttpRequest) -> HttpResponse:
     """POST lesson, student, text, fp[, journal] → the re-rendered cell. 422 keeps the typed
     value with the error; 409 shows the current value when someone saved in between."""
-    lesson = _lesson_or_404(request, request.POST.get("lesson"), "journal.edit_lesson")
+    lesson = _lesson_or_404(
+        request, request.POST.get("lesson"), "journal.edit_lesson", for_save=True
+    )
     student = selectors.student_of_lesson(lesson, _int(request.POST.get("student")) or 0)
     journal = _journal_kind(request)
     text = request.POST.get("text", "")[:100]
@@ -292,7 +308,7 @@ def _final_target(request: HttpRequest, data: Any) -> tuple[Any, ...]:
     viewer = _viewer(request)
     student = (
         Student.objects.select_related("current_class__parallel")
-        .filter(pk=_int(data.get("student")), organisation_id__in=viewer.staff_org_ids)
+        .filter(pk=_pk(data.get("student")), organisation_id__in=viewer.staff_org_ids)
         .first()
     )
     if student is None:
@@ -305,16 +321,16 @@ def _final_target(request: HttpRequest, data: Any) -> tuple[Any, ...]:
         period = (
             AttestationPeriod.objects.select_related("academic_year")
             .filter(
-                pk=_int(data.get("period")), academic_year__organisation_id=student.organisation_id
+                pk=_pk(data.get("period")), academic_year__organisation_id=student.organisation_id
             )
             .first()
         )
         if period is None:
             raise Http404
     refs = reports.journals_of_student(viewer, student, _int(data.get("subject")) or 0)
-    ref = next((r for r in refs if request.user.has_perm("journal.edit_journal", r)), None)
+    ref = next((r for r in refs if _may(request, "journal.edit_journal", r)), None)
     if ref is None:
-        ref = next((r for r in refs if request.user.has_perm("journal.view_journal", r)), None)
+        ref = next((r for r in refs if _may(request, "journal.view_journal", r)), None)
     if ref is None:
         raise Http404
     return student, ref, kind, period
@@ -324,7 +340,7 @@ def _final_target(request: HttpRequest, data: Any) -> tuple[Any, ...]:
 @require_POST
 def final_save(request: HttpRequest) -> HttpResponse:
     student, ref, kind, period = _final_target(request, request.POST)
-    if not request.user.has_perm("journal.edit_journal", ref):
+    if not _may(request, "journal.edit_journal", ref):
         raise Http404
     text = request.POST.get("text", "")[:20]
     save_url = reverse("journal:final_save")
@@ -387,7 +403,7 @@ def final_panel(request: HttpRequest) -> HttpResponse:
 
 def _finals_page(request: HttpRequest, **ids: Any) -> HttpResponse:
     ref = _ref_or_404(request, "journal.view_journal", **ids)
-    may_edit = request.user.has_perm("journal.edit_journal", ref)
+    may_edit = _may(request, "journal.edit_journal", ref)
     viewer: Viewer = viewer_from_request(request)
     table = reports.finals_table(
         ref, is_admin=ref.organisation.id in viewer.admin_org_ids, may_edit=may_edit
@@ -441,7 +457,7 @@ def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
                 messages.success(request, _("Домашнее задание добавлено."))
             elif action == "delete_homework":
                 homework = Homework.objects.filter(
-                    pk=_int(request.POST.get("homework")), lesson=lesson
+                    pk=_pk(request.POST.get("homework")), lesson=lesson
                 ).first()
                 if homework is None:
                     raise Http404
@@ -562,6 +578,15 @@ def _week_start(request: HttpRequest) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+def _report_week_start(request: HttpRequest) -> dt.date:
+    """The asked week, else the latest week with a finished school day: on a Monday a weekly
+    report opens on the week just gone, not on a week with nothing in it yet."""
+    if "week" in request.GET:
+        return _week_start(request)
+    yesterday = clock.today() - dt.timedelta(days=1)
+    return yesterday - dt.timedelta(days=yesterday.weekday())
+
+
 @login_required
 @require_GET
 def class_week(request: HttpRequest, class_id: int) -> HttpResponse:
@@ -569,7 +594,7 @@ def class_week(request: HttpRequest, class_id: int) -> HttpResponse:
     class_unit = reports.class_of_viewer(viewer, class_id)
     if not request.user.has_perm("schools.manage_class", class_unit):
         raise Http404
-    monday = _week_start(request)
+    monday = _report_week_start(request)
     ctx = reports.class_week(class_unit, monday)
     ctx["prev"] = (monday - dt.timedelta(days=7)).isoformat()
     ctx["next"] = (monday + dt.timedelta(days=7)).isoformat()
@@ -582,7 +607,7 @@ def timeliness(request: HttpRequest) -> HttpResponse:
     viewer = viewer_from_request(request)
     if not viewer.admin_org_ids:
         raise Http404
-    monday = _week_start(request)
+    monday = _report_week_start(request)
     ctx = reports.timeliness(viewer, monday, clock.today())
     ctx["prev"] = (monday - dt.timedelta(days=7)).isoformat()
     ctx["next"] = (monday + dt.timedelta(days=7)).isoformat()
@@ -612,3 +637,51 @@ def period_toggle(request: HttpRequest, period_id: int) -> HttpResponse:
         )
     back = request.POST.get("next", "")
     return redirect(back if back.startswith("/journal/") else reverse("journal:index"))
+
+
+# --------------------------------------------------------------------------- control forms
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def control_forms(request: HttpRequest) -> HttpResponse:
+    """«Формы контроля» of the administrator's school: weights and which count as tests."""
+    viewer = viewer_from_request(request)
+    organisation = (
+        Organisation.objects.filter(id__in=viewer.admin_org_ids).order_by("short_name").first()
+    )
+    if organisation is None:
+        raise Http404
+    errors: dict[str, Any] = {}
+    failed: str = ""
+    if request.method == "POST":
+        form = None
+        if request.POST.get("form"):
+            form = ControlForm.objects.filter(
+                pk=_pk(request.POST["form"]), organisation=organisation
+            ).first()
+            if form is None:
+                raise Http404
+        try:
+            saved = services.control_form_save(
+                organisation=organisation,
+                name=request.POST.get("name", ""),
+                weight=request.POST.get("weight", ""),
+                is_test=request.POST.get("is_test") == "on",
+                form=form,
+            )
+            messages.success(
+                request, _("Форма контроля «%(name)s» сохранена.") % {"name": saved.name}
+            )
+            return redirect("journal:control_forms")
+        except ValidationError as exc:
+            errors = exc.message_dict
+            failed = str(form.pk) if form else "new"
+    ctx = {
+        "organisation": organisation,
+        "forms": list(ControlForm.objects.filter(organisation=organisation)),
+        "errors": errors,
+        "failed": failed,
+        "posted": request.POST if errors else {},
+    }
+    return render(request, "journal/control_forms.html", ctx, status=422 if errors else 200)

@@ -123,6 +123,12 @@ def test_remarks_are_shown_to_the_parent_but_not_to_the_student(client, world):
     html = page(client, "remarks")
     assert "Молодец, хороший ответ" in html
     assert "Разговаривала на уроке" not in html and "Замечания видят" not in html
+    # …and no section of the student's diary is called «Замечания», only «Комментарии»
+    for name in ("week", "remarks", "report"):
+        html = page(client, name)
+        assert "Замечания" not in html and f'{reverse("diary:remarks")}">Комментарии<' in html
+    client.force_login(world.parent)
+    assert f'{reverse("diary:remarks")}">Замечания<' in page(client, "week")
 
 
 def test_the_student_sees_only_themself(client, world):
@@ -184,6 +190,18 @@ def test_averages_page_shows_mine_class_parallel_and_the_chart_data(client, worl
     assert 'id="dynamics-data"' in html and "chart.umd.min.js" in html
     assert 'id="absences-total">2<' in html
     assert "<script>" not in html  # data by json_script, code in diary.js
+
+
+def test_the_chart_of_a_running_period_ends_with_this_week(client, world):
+    # Given today is Wednesday 18 November, in the 2nd quarter (3 November – 28 December)
+    client.force_login(world.parent)
+    switch(client, world.anna)
+    response = client.get(reverse("diary:averages"), {"period": world.period.id})
+    # Then the chart's weeks run from the quarter's first week to this one, no empty future
+    data = response.context["data"].dynamics
+    assert data["weeks"] == ["02.11", "09.11", "16.11"]
+    math = next(s for s in data["subjects"] if s["name"] == "Математика")
+    assert math["mine"] == [None, 5.0, 3.63]
 
 
 def test_finals_for_this_and_past_years(client, world):
@@ -273,8 +291,41 @@ def test_anonymous_is_sent_to_login(client, world):
     assert response.status_code == 302
 
 
+def _busy(world) -> None:  # type: ignore[no-untyped-def]
+    """Many more marks, absences, homework, remarks and events for Anna and her class."""
+    from shkola.journal.models import Attendance, Remark
+    from shkola.timetable.models import Lesson
+
+    from .world import mark
+
+    lessons = Lesson.objects.filter(
+        class_unit=world.school.class_unit, date__range=(world.period.start, dt.date(2026, 11, 20))
+    )
+    assert lessons.count() >= 8
+    for lesson_ in lessons:
+        day = lesson_.date.day
+        for value in "5435":
+            mark(world.anna, lesson_, value, comment="за работу у доски")
+        mark(world.boris, lesson_, "4")
+        Attendance.objects.create(student=world.vera, lesson=lesson_, kind="н")
+        Homework.objects.create(lesson=lesson_, text=f"№ {day}", created_by=world.school.teacher)
+        Remark.objects.create(
+            student=world.anna, author=world.school.teacher, kind="comment", text="."
+        )
+    for n in range(5):
+        event = SchoolEvent.objects.create(
+            organisation=world.school.organisation, title=f"Событие {n}", date=dt.date(2026, 12, 1)
+        )
+        event.students.add(world.anna)
+
+
+@pytest.mark.parametrize("busy", [False, True], ids=["small", "busy"])
 @pytest.mark.parametrize("name", PAGES + ["report_xlsx"])
-def test_query_count_does_not_grow_with_data(client, world, name, django_assert_max_num_queries):
+def test_query_count_does_not_grow_with_data(
+    client, world, name, busy, django_assert_max_num_queries
+):
+    if busy:
+        _busy(world)
     client.force_login(world.parent)
     switch(client, world.anna)
     url = reverse(f"diary:{name}")
@@ -321,3 +372,25 @@ def test_query_count_when_the_class_teacher_reads_a_diary(
     with django_assert_max_num_queries(14):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_homework_for_one_student_reaches_only_that_student(client, world):
+    # Given the mathematics teacher sets an individual task for Anna on Friday 20 November
+    friday = lesson(world.school, world.school.subject, dt.date(2026, 11, 20))
+    client.force_login(world.school.teacher)
+    response = client.post(
+        reverse("journal:lesson", args=[friday.id]),
+        {"action": "homework", "text": "Карточка №7 (индивидуально)", "student": world.anna.id},
+    )
+    assert response.status_code == 302
+    # Then Anna and her parent see it on that day of the week
+    client.force_login(world.anna.user)
+    assert "Карточка №7 (индивидуально)" in page(client, "week")
+    client.force_login(world.parent)
+    switch(client, world.anna)
+    assert "Карточка №7 (индивидуально)" in page(client, "week")
+    # …but her classmate Boris and his parent do not
+    client.force_login(world.boris.user)
+    assert "Карточка №7" not in page(client, "week")
+    client.force_login(world.other_parent)
+    assert "Карточка №7" not in page(client, "week")

@@ -58,6 +58,24 @@ def test_grid_shows_students_lessons_marks_average_and_suggestion(client, school
     assert f'id="sug-{anna.id}">5<' in html
 
 
+def test_only_a_given_lesson_without_topic_is_flagged(client, school, lessons, monkeypatch):
+    # Given today is 7 September: the lessons of 2 and 4 September were given without a
+    # topic, the one of 7 September has one, those of 9 and 11 September are still to come
+    monkeypatch.setenv("SHKOLA_TODAY", "2026-09-07")
+    Lesson.objects.filter(id=lessons[2].id).update(topic="Дроби")
+    client.force_login(school.teacher)
+    html = client.get(grid_url(school)).content.decode()
+    flagged = [
+        lesson.date.day
+        for lesson in lessons
+        if f'id="lesson-{lesson.id}"' in html
+        and "Тема не указана" in html.split(f'id="lesson-{lesson.id}"')[1].split("</th>")[0]
+        and "exclamation" in html.split(f'id="lesson-{lesson.id}"')[1].split("</th>")[0]
+    ]
+    # Then the teacher is warned about the two past lessons only
+    assert flagged == [2, 4]
+
+
 def test_saving_a_cell_returns_the_cell_with_the_value_and_the_new_average(client, school, lessons):
     anna = school.students[0]
     client.force_login(school.teacher)
@@ -221,6 +239,7 @@ def test_lesson_page_sets_topic_and_homework_with_a_file(client, school, lessons
     )
     html = client.get(url).content.decode()
     assert "Проценты" in html and "№ 12, 14" in html and "task.pdf" in html
+    assert "4 сентября, пятница, 2 урок" in html
 
 
 def test_home_page_links_todays_lessons_to_the_journal(client, school, lessons, monkeypatch):
@@ -240,13 +259,45 @@ def test_class_week_and_timeliness_report(client, school, lessons, monkeypatch):
         reverse("journal:class_week", args=[school.class_unit.id]), {"week": "2026-09-01"}
     )
     assert week.status_code == 200 and '<b class="mark-5">5</b>' in week.content.decode()
-    client.force_login(school.curator)
-    report = client.get(reverse("journal:timeliness"), {"week": "2026-09-07"})
-    # 3 lessons that week, none with a topic or marks; the mark of 2 Sept was entered later
-    row = report.content.decode()
-    assert report.status_code == 200 and school.teacher.last_name in row
+    # Opened on Monday 7 September without a week, it shows the week just gone, with the 5
+    monkeypatch.setenv("SHKOLA_TODAY", "2026-09-07")
+    html = client.get(reverse("journal:class_week", args=[school.class_unit.id])).content
+    assert "31 августа" in html.decode() and '<b class="mark-5">5</b>' in html.decode()
     client.force_login(school.teacher)
     assert client.get(reverse("journal:timeliness")).status_code == 404
+
+
+def _timeliness_row(html, teacher):  # type: ignore[no-untyped-def]
+    import re
+
+    row = html.split(f'id="teacher-{teacher.id}"')[1].split("</tr>")[0]
+    return [int(n) for n in re.findall(r'<td class="text-end">(\d+)</td>', row)]
+
+
+def test_timeliness_counts_lessons_topics_marks_and_late_marks(
+    client, school, lessons, monkeypatch
+):
+    # Given lessons on 2, 4, 7, 9 and 11 September; the 2 September one got a mark weeks
+    # later (a save stamps the real time), the 4 September one a topic
+    anna = school.students[0]
+    client.force_login(school.teacher)
+    post_cell(client, lessons[0], anna, "5")
+    Lesson.objects.filter(id=lessons[1].id).update(topic="Проценты")
+    client.force_login(school.curator)
+    # When the deputy director opens the report on Wednesday 9 September
+    monkeypatch.setenv("SHKOLA_TODAY", "2026-09-09")
+    last_week = client.get(reverse("journal:timeliness"), {"week": "2026-08-31"})
+    # Then last week: 2 lessons, 1 without topic, 1 without marks, 1 mark entered late
+    assert _timeliness_row(last_week.content.decode(), school.teacher) == [2, 1, 1, 1]
+    # and this week only Monday's lesson is judged: today's can still be filled in today
+    this_week = client.get(reverse("journal:timeliness")).content.decode()
+    assert "7 сентября — 13 сентября 2026" in this_week
+    assert _timeliness_row(this_week, school.teacher) == [1, 1, 1, 0]
+    # On a Monday the report opens on the week just gone
+    monkeypatch.setenv("SHKOLA_TODAY", "2026-09-07")
+    monday = client.get(reverse("journal:timeliness")).content.decode()
+    assert "31 августа — 6 сентября 2026" in monday
+    assert _timeliness_row(monday, school.teacher) == [2, 1, 1, 1]
 
 
 def _fill(school, extra_students, extra_lessons):
@@ -317,8 +368,168 @@ def test_finals_and_class_week_budgets(client, school, n, django_assert_max_num_
         assert client.get(reverse("journal:timeliness"), {"week": "2026-09-07"}).status_code == 200
 
 
+# Fixed query budgets (measured 11, 14, 12, 13, 14 at both sizes below, two spare); the layout
+# (session, user, navigation, year badge) is about ten of them.
+BUDGETS = {"index": 13, "lesson": 16, "student": 14, "cell": 15, "final": 16}
+
+
+@pytest.mark.parametrize("n", [2, 20])
+def test_index_lesson_remarks_and_panel_budgets(
+    client, school, lessons, n, django_assert_max_num_queries
+):
+    from shkola.journal.models import Homework, Remark
+
+    # Given n more students, n lessons, n homework tasks, n remarks and n changes of one cell
+    _fill(school, n, n)
+    anna = school.students[0]
+    for i in range(n):
+        Homework.objects.create(lesson=lessons[0], text=f"№ {i}", created_by=school.teacher)
+        Remark.objects.create(student=anna, author=school.teacher, kind="remark", text=f"{i}")
+    client.force_login(school.teacher)
+    for value in ["5", "4"] * (n // 2):
+        post_cell(client, lessons[0], anna, value)
+    pages = [
+        (reverse("journal:index"), {}),
+        (reverse("journal:lesson", args=[lessons[0].id]), {}),
+        (reverse("journal:remarks", args=[anna.id]), {"subject": school.subject.id}),
+        (reverse("journal:cell_panel"), {"lesson": lessons[0].id, "student": anna.id}),
+        (
+            reverse("journal:final_panel"),
+            {
+                "student": anna.id,
+                "subject": school.subject.id,
+                "kind": "period",
+                "period": school.periods[0].id,
+            },
+        ),
+    ]
+    # Then each page costs the same fixed number of queries whatever the data
+    for url, query in pages:
+        with django_assert_max_num_queries(BUDGETS[url.split("/")[2] or "index"]):
+            assert client.get(url, query).status_code == 200, url
+
+
 def test_another_schools_teacher_gets_404(client, school, lessons):
     other = make_school(subject_name="Физика")
     client.force_login(other.teacher)
     assert client.get(grid_url(school)).status_code == 404
     assert client.get(reverse("journal:lesson", args=[lessons[0].id])).status_code == 404
+
+
+def test_the_excel_export_has_the_numbers_the_grid_shows(client, school, lessons):
+    import re
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    anna, boris = school.students[0], school.students[1]
+    for lesson, student, text in [
+        (lessons[0], anna, "5"),
+        (lessons[1], anna, "4"),
+        (lessons[2], anna, "н"),
+        (lessons[0], boris, "3"),
+        (lessons[3], boris, "4 5"),
+    ]:
+        fp = services.cell_load(lesson=lesson, student=student).fingerprint
+        services.mark_set(
+            lesson=lesson, student=student, text=text, fingerprint=fp, user=school.teacher
+        )
+    client.force_login(school.teacher)
+    html = client.get(grid_url(school)).content.decode()
+    response = client.get(
+        reverse("journal:grid_xlsx", args=[school.class_unit.id, school.subject.id])
+        + f"?period={school.periods[0].id}"
+    )
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    )
+    ws = load_workbook(BytesIO(response.content)).active
+    rows = {r[0]: r for r in ws.iter_rows(min_row=4, values_only=True)}
+    header = [c.value for c in ws[2]]
+    assert header[1 : 1 + len(lessons)] == [f"{x.date:%d.%m}" for x in lessons]
+    avg_col = header.index("Средний")
+    for student in (anna, boris):
+        shown = re.search(rf'id="avg-{student.id}">([0-9,]+)<', html)
+        assert shown is not None
+        assert f"{rows[student.full_name][avg_col]:.2f}".replace(".", ",") == shown[1]
+    # (5×5 + 4×1)/6 = 4,83; (3×5 + 4 + 5)/7 = 3,43
+    assert rows[anna.full_name][avg_col] == pytest.approx(4.83)
+    assert rows[boris.full_name][avg_col] == pytest.approx(3.43)
+    assert rows[anna.full_name][1:4] == ("5", "4", "н")
+    assert rows[boris.full_name][4] == "4 5"
+
+
+def test_a_school_configures_its_control_form_weights(client, school, lessons):
+    # Given Anna's 5 in a «Самостоятельная работа» (weight 3) and a 2 for an answer (weight 1)
+    # in the open first quarter, and another school with the same forms
+    other = make_school(subject_name="Физика")
+    independent = school.control_forms["Самостоятельная работа"]
+    Lesson.objects.filter(id=lessons[1].id).update(control_form=independent)
+    anna = school.students[0]
+    client.force_login(school.teacher)
+    post_cell(client, lessons[1], anna, "5")
+    post_cell(client, lessons[2], anna, "2")
+    assert f'id="avg-{anna.id}">4,25<' in client.get(grid_url(school)).content.decode()
+    # When the curator sets the weight of «Самостоятельная работа» to 2
+    client.force_login(school.curator)
+    url = reverse("journal:control_forms")
+    assert "Самостоятельная работа" in client.get(url).content.decode()
+    response = client.post(
+        url, {"form": independent.id, "name": "Самостоятельная работа", "weight": "2"}
+    )
+    assert response.status_code == 302
+    # Then Anna's average is (5·2 + 2·1) / 3 = 4,00, and the other school keeps weight 3
+    client.force_login(school.teacher)
+    assert f'id="avg-{anna.id}">4,00<' in client.get(grid_url(school)).content.decode()
+    assert other.control_forms["Самостоятельная работа"].weight == 3
+    # A new form of the school is offered on its lesson page, not on the other school's
+    client.force_login(school.curator)
+    client.post(url, {"name": "Зачёт по теории", "weight": "4", "is_test": "on"})
+    client.force_login(school.teacher)
+    assert (
+        "Зачёт по теории"
+        in client.get(reverse("journal:lesson", args=[lessons[3].id])).content.decode()
+    )
+    # A clash of names or a weight out of 1..10 is refused with the reason, the typed value kept
+    client.force_login(school.curator)
+    bad = client.post(url, {"name": "контрольная работа", "weight": "11"})
+    html = bad.content.decode()
+    assert bad.status_code == 422
+    assert "Форма контроля «контрольная работа» уже есть." in html
+    assert "Вес — целое число от 1 до 10." in html and 'value="11"' in html
+    # Teachers do not configure forms
+    client.force_login(school.teacher)
+    assert client.get(url).status_code == 404
+
+
+def test_a_new_weight_leaves_closed_periods_alone(school, lessons):
+    from shkola.schools import services as school_services
+
+    independent = school.control_forms["Самостоятельная работа"]
+    anna = school.students[0]
+    first = Mark.objects.create(
+        student=anna, lesson=lessons[0], value="5", points=5, weight=3, control_form=independent
+    )
+    second_quarter = Lesson.objects.create(
+        academic_year=school.year,
+        period=school.periods[1],
+        class_unit=school.class_unit,
+        subject=school.subject,
+        teacher=school.teacher,
+        date=dt.date(2026, 11, 9),
+        lesson_number=2,
+    )
+    second = Mark.objects.create(
+        student=anna, lesson=second_quarter, value="4", points=4, weight=3, control_form=independent
+    )
+    school_services.period_close(period=school.periods[0], user=school.curator)
+    services.control_form_save(
+        organisation=school.organisation,
+        name="Самостоятельная работа",
+        weight=2,
+        is_test=False,
+        form=independent,
+    )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.weight, second.weight) == (3, 2)

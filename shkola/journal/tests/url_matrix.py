@@ -111,5 +111,6 @@ CASES = [
         label="another school",
     ),
     Case("journal:timeliness", expect(404, anonymous=302, curator=200)),
+    Case("journal:control_forms", expect(404, anonymous=302, curator=200)),
     Case("journal:period_toggle", POST_ONLY, kwargs=lambda w: {"period_id": w.period.id}),
 ]
