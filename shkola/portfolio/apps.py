@@ -14,7 +14,7 @@ class PortfolioConfig(AppConfig):
 
         register(
             NavItem(
-                label=_("Портфолио"),  # type: ignore[arg-type]
+                label=_("Портфолио"),
                 url_name="portfolio:mine",
                 icon="award",
                 visible=lambda v: v.is_student or v.is_parent,
@@ -23,19 +23,23 @@ class PortfolioConfig(AppConfig):
         )
         register(
             NavItem(
-                label=_("Подтверждение достижений"),  # type: ignore[arg-type]
+                label=_("Подтверждение достижений"),
                 url_name="portfolio:queue",
                 icon="patch-check",
                 visible=lambda v: v.is_teacher or v.is_class_teacher or v.is_school_admin,
+                menu=_("Портфолио"),
+                menu_icon="award",
                 order=61,
             )
         )
         register(
             NavItem(
-                label=_("Баллы портфолио"),  # type: ignore[arg-type]
+                label=_("Баллы портфолио"),
                 url_name="portfolio:points",
                 icon="sliders",
                 visible=lambda v: v.is_school_admin,
+                menu=_("Портфолио"),
+                menu_icon="award",
                 order=62,
             )
         )

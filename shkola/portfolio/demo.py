@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.db.models import Q
 from PIL import Image, ImageDraw, ImageFont
 
 from shkola.core import clock
@@ -157,6 +158,18 @@ def picture(title: str, subtitle: str, *, rng: random.Random, name: str) -> Uplo
     return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
 
 
+def _featured_ids(organisation_ids: Iterable[int] | None) -> set[int]:
+    """The students the demo logins open: the demo student and the demo parents' children."""
+    qs = Student.objects.all()
+    if organisation_ids is not None:
+        qs = qs.filter(organisation_id__in=list(organisation_ids))
+    return set(
+        qs.filter(Q(user__is_demo=True) | Q(guardianships__guardian__user__is_demo=True))
+        .values_list("id", flat=True)
+        .distinct()
+    )
+
+
 def _students(organisation_ids: Iterable[int] | None, per_class: int) -> list[Student]:
     """The demo accounts' classes in full (so class averages mean something) and a few
     students of every other class."""
@@ -231,6 +244,7 @@ def portfolio_demo_fill(
         pairs = entries_by_class.setdefault(e.class_unit_id, [])
         if all(p[0].id != e.subject_id for p in pairs):
             pairs.append((e.subject, e.teacher))
+    featured = _featured_ids([o.id for o in org_list])
     for student in _students([o.id for o in org_list], per_class):
         if student.id in done:
             continue
@@ -245,6 +259,7 @@ def portfolio_demo_fill(
             pairs=entries_by_class.get(student.current_class_id or 0, []),
             photos=photos,
             counts=counts,
+            featured=student.id in featured,
         )
         counts["students"] += 1
     return counts
@@ -293,11 +308,15 @@ def _fill_student(
     pairs: list[tuple[Any, Any]],
     photos: bool,
     counts: dict[str, int],
+    featured: bool = False,
 ) -> None:
+    """``featured``: a student a demo login opens gets every section filled — a few clubs,
+    all six spheres with a cover and a photo each, two olympiads, an elective."""
     reviewer = student.current_class.class_teacher if student.current_class else None
     year_name = year.name.replace(" ", "")
     calendar_year = str(year.start.year)
-    for kind, direction, name, organisation_name, teacher in rng.sample(CLUBS, rng.randint(1, 3)):
+    n_clubs = 3 if featured else rng.randint(1, 3)
+    for kind, direction, name, organisation_name, teacher in rng.sample(CLUBS, n_clubs):
         services.club_create(
             student=student,
             by=reviewer,
@@ -305,14 +324,16 @@ def _fill_student(
                   "organisation_name": organisation_name, "teacher_name": teacher},
         )  # fmt: skip
         counts["clubs"] += 1
-    spheres = rng.sample(list(SPHERE_ENTRIES), rng.randint(2, 4))
+    spheres = (
+        list(SPHERE_ENTRIES) if featured else rng.sample(list(SPHERE_ENTRIES), rng.randint(2, 4))
+    )
     for n, category in enumerate(spheres):
         data = dict(rng.choice(SPHERE_ENTRIES[category]))
         data["year"] = calendar_year
         uploads: list[tuple[str, UploadedFile]] = []
-        if photos and n < 2:
+        if photos and (featured or n < 2):
             uploads.append(("cover", picture(data["name"], "Диплом", rng=rng, name="cover.jpg")))
-            if rng.random() < 0.5:
+            if featured or rng.random() < 0.5:
                 uploads.append(
                     (
                         "photo",
@@ -339,7 +360,7 @@ def _fill_student(
             uploads=uploads,
         )
         counts["achievements"] += 1
-    for title, subject in rng.sample(OLYMPIADS, rng.randint(1, 2)):
+    for title, subject in rng.sample(OLYMPIADS, 2 if featured else rng.randint(1, 2)):
         pattern = dict(rng.choice(ROUND_PATTERNS))
         uploads = (
             [("cover", picture(title, subject, rng=rng, name="olympiad.jpg"))] if photos else []
@@ -358,7 +379,7 @@ def _fill_student(
             uploads=uploads,
         )  # fmt: skip
         counts["achievements"] += 1
-    if rng.random() < 0.5:
+    if featured or rng.random() < 0.5:
         services.achievement_create(
             student=student,
             by=reviewer,

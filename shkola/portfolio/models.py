@@ -381,6 +381,8 @@ class Diagnostic(models.Model):
 class TestingResult(models.Model):
     """A result of a test («Тестирование», E7)."""
 
+    __test__ = False  # a model, not a pytest class
+
     student = models.ForeignKey(
         "schools.Student", on_delete=models.CASCADE, related_name="testing_results"
     )

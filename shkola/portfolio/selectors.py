@@ -4,7 +4,6 @@ table changes every rating at once and the shown rating always matches the table
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -359,16 +358,20 @@ class Control:
 
     @property
     def tests_chart(self) -> dict[str, Any]:
-        dates = sorted({m["date"] for m in self.test_marks})
-        subjects = sorted({m["subject"] for m in self.test_marks})
-        series = []
-        for subject in subjects:
-            values: dict[dt.date, int] = {}
-            for m in self.test_marks:
-                if m["subject"] == subject and m["points"] is not None:
-                    values[m["date"]] = m["points"]
-            series.append({"label": subject, "data": [values.get(d) for d in dates]})
-        return {"labels": [d.strftime("%d.%m") for d in dates], "series": series}
+        """How many «5», «4», «3», «2» each subject's tests got this year: one stacked bar per
+        subject stays readable with a dozen subjects, where one line per subject did not."""
+        values = ("5", "4", "3", "2")
+        subjects = sorted({m["subject"] for m in self.test_marks if m["value"] in values})
+        counts = {(m["subject"], m["value"]): 0 for m in self.test_marks}
+        for m in self.test_marks:
+            counts[(m["subject"], m["value"])] += 1
+        return {
+            "labels": subjects,
+            "series": [
+                {"label": value, "data": [counts.get((s, value), 0) for s in subjects]}
+                for value in values
+            ],
+        }
 
     @property
     def regional_chart(self) -> dict[str, Any]:

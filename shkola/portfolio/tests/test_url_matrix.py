@@ -8,7 +8,6 @@ from django.test import Client
 from django.urls import reverse
 
 from shkola.core.testing.matrix import ROLES
-from shkola.demo.pytest_fixtures import demo_world  # noqa: F401 - the fixture
 
 from .url_matrix import CASES
 
@@ -16,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.url_name}:{c.label}")
-def test_each_role_gets_the_declared_status(case, demo_world):  # noqa: F811
+def test_each_role_gets_the_declared_status(case, demo_world):
     url = reverse(case.url_name, kwargs=case.kwargs(demo_world) if case.kwargs else None)
     got = {}
     for role in ROLES:

@@ -527,4 +527,13 @@ def test_averages_and_test_marks_come_from_the_journal(client, monkeypatch, db):
     assert "4,57" in rating.content.decode()
     control = client.get(url("control", student_id=student.id)).context["control"]
     assert [(m["subject"], m["value"]) for m in control.test_marks] == [("Математика", "5")]
-    assert control.tests_chart["series"] == [{"label": "Математика", "data": [5]}]
+    # The chart counts the test marks per subject: one «5» in mathematics.
+    assert control.tests_chart == {
+        "labels": ["Математика"],
+        "series": [
+            {"label": "5", "data": [1]},
+            {"label": "4", "data": [0]},
+            {"label": "3", "data": [0]},
+            {"label": "2", "data": [0]},
+        ],
+    }

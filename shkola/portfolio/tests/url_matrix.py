@@ -14,6 +14,8 @@ VIEW = expect(200, anonymous=302, official=404)
 NOBODY = expect(404, anonymous=302)
 POST_ONLY = expect(405, anonymous=302)
 STAFF_ONLY = expect(200, anonymous=302, student=404, parent=404, official=404)
+# A classmate of the demo student from another family: the class's staff only.
+NEIGHBOUR = STAFF_ONLY
 
 
 def _achievement(w: Any, student: Any = None) -> Any:
@@ -55,6 +57,23 @@ def _club(w: Any, student: Any = None) -> Any:
     return club
 
 
+def _with_photo(student: Any) -> dict[str, Any]:
+    import io
+
+    from PIL import Image
+
+    from shkola.schools.models import Student
+
+    # The demo world is shared by the session and each test has its own media root: look at
+    # the row and the storage of this test, not at the shared object.
+    fresh = Student.objects.get(pk=student.pk)
+    if not fresh.photo or not fresh.photo.storage.exists(fresh.photo.name or ""):
+        out = io.BytesIO()
+        Image.new("RGB", (30, 40), "navy").save(out, format="PNG")
+        fresh.photo.save("photo.png", ContentFile(out.getvalue()))
+    return {"student_id": student.id}
+
+
 def _mine(w: Any) -> dict[str, Any]:
     return {"student_id": w.student.id}
 
@@ -82,10 +101,46 @@ CASES = [
         for name in STUDENT_PAGES
     ],
     # A classmate from another family: the class's staff see it, the demo family does not.
+    *[
+        Case(f"portfolio:{name}", NEIGHBOUR, kwargs=_neighbour, label="another family")
+        for name in STUDENT_PAGES
+    ],
     Case(
-        "portfolio:card",
-        expect(200, anonymous=302, student=404, parent=404, official=404),
+        "portfolio:card_edit",
+        expect(200, anonymous=302, student=404, parent=404, teacher=404, official=404),
         kwargs=_neighbour,
+        label="another family",
+    ),
+    Case("portfolio:club_add", NEIGHBOUR, kwargs=_neighbour, label="another family"),
+    Case(
+        "portfolio:club_edit",
+        NEIGHBOUR,
+        kwargs=lambda w: {
+            "student_id": w.other_family_student.id,
+            "club_id": _club(w, w.other_family_student).id,
+        },
+        label="another family",
+    ),
+    # Another family's club asked for under the demo student's address is still a 404.
+    Case(
+        "portfolio:club_edit",
+        expect(404, anonymous=302),
+        kwargs=lambda w: {
+            "student_id": w.student.id,
+            "club_id": _club(w, w.other_family_student).id,
+        },
+        label="club of another student",
+    ),
+    Case(
+        "portfolio:achievement_edit",
+        NEIGHBOUR,
+        kwargs=lambda w: {"achievement_id": _achievement(w, w.other_family_student).id},
+        label="another family",
+    ),
+    Case(
+        "portfolio:file",
+        NEIGHBOUR,
+        kwargs=lambda w: {"file_id": _achievement(w, w.other_family_student).files.first().id},
         label="another family",
     ),
     Case(
@@ -95,6 +150,13 @@ CASES = [
     ),
     Case("portfolio:card_edit", NOBODY, kwargs=_other, label="other school"),
     Case("portfolio:student_photo", NOBODY, kwargs=_other, label="other school"),
+    Case("portfolio:student_photo", VIEW, kwargs=lambda w: _with_photo(w.student)),
+    Case(
+        "portfolio:student_photo",
+        NEIGHBOUR,
+        kwargs=lambda w: _with_photo(w.other_family_student),
+        label="another family",
+    ),
     Case("portfolio:club_add", VIEW, kwargs=_mine),
     Case("portfolio:club_add", NOBODY, kwargs=_other, label="other school"),
     Case(
