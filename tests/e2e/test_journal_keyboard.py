@@ -1,54 +1,17 @@
 """Browser journey (C1, C2): a teacher opens the journal from «Мои уроки сегодня», types a
 column of marks with the keyboard (5 Enter 4 Enter н Enter), sees a bad value kept with its
-error, reloads and finds the marks saved. Screenshots at 1280 and 360 px go to
+error, reloads and finds the marks saved; then a student's mother sees the new mark in her
+diary week and the same average on the report card. Screenshots at 1280 and 360 px go to
 test-output/screenshots/journal-*.png; on a phone the grid scrolls sideways under a sticky
 name column."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
-
-SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TODAY = dt.date(2026, 10, 7)  # a Wednesday of the first quarter
-
-
-@pytest.fixture
-def browser():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def shoot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"journal-{name}.png"), full_page=True)
-
-
-def sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    from shkola.core.testing.factories import TEST_PASSWORD
-
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", TEST_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def wait_saved(page) -> None:  # type: ignore[no-untyped-def]
@@ -85,7 +48,7 @@ def build_school():  # type: ignore[no-untyped-def]
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", [1280, 360])
 def test_teacher_types_a_column_of_marks_and_finds_them_after_reload(
-    live_server, browser, monkeypatch, width
+    live_server, browser, screenshot, sign_in, monkeypatch, width
 ):
     from shkola.journal.models import Attendance, Mark
 
@@ -118,13 +81,14 @@ def test_teacher_types_a_column_of_marks_and_finds_them_after_reload(
     page.keyboard.press("Enter")
     page.wait_for_selector("td.err")
     assert "не отметка" in page.inner_text("#journal-status")
-    shoot(page, f"grid-{tag}")
+    screenshot(page, f"journal-grid-{tag}")
 
     page.reload()
     page.wait_for_selector("#journal-grid")
-    values = sorted(Mark.objects.values_list("value", flat=True))
+    ours = {"student__organisation": school.organisation}  # other tests' data may be here
+    values = sorted(Mark.objects.filter(**ours).values_list("value", flat=True))
     assert values == ["4", "4", "5", "5"]
-    assert list(Attendance.objects.values_list("kind", flat=True)) == ["н"]
+    assert list(Attendance.objects.filter(**ours).values_list("kind", flat=True)) == ["н"]
     anna = school.students[0]
     assert page.inner_text(f"#avg-{anna.id}") == "5,00"
     grid_text = page.inner_text("#journal-grid")
@@ -135,16 +99,35 @@ def test_teacher_types_a_column_of_marks_and_finds_them_after_reload(
         page.evaluate("document.querySelector('.journal-scroll').scrollLeft = 400")
         box = page.locator("tbody th.jname").first.bounding_box()
         assert box is not None and box["x"] < 40
-        shoot(page, "grid-phone-scrolled")
+        screenshot(page, "journal-grid-phone-scrolled")
     # The cell's panel lists its history: who put the 5.
     page.locator(f"tr[data-student='{anna.id}'] td.jc[data-l]").last.click()
     page.keyboard.press("Escape")
     page.click("#cell-details")
     page.wait_for_selector(".cell-history li")
     assert "→ 5" in page.inner_text(".cell-history")
-    shoot(page, f"panel-{tag}")
+    screenshot(page, f"journal-panel-{tag}")
 
     page.goto(f"{live_server.url}/journal/class/{school.class_unit.id}/{school.subject.id}/finals/")
     assert "Итоговые отметки" in page.inner_text("h1")
-    shoot(page, f"finals-{tag}")
+    screenshot(page, f"journal-finals-{tag}")
+    assert not errors, errors
+
+    # Anna's mother opens her diary the same evening: today's mathematics lesson carries the
+    # 5, and the report card's average is the one the teacher's grid shows.
+    from shkola.core.testing.factories import guardian_of
+
+    mother = guardian_of(anna)
+    family = browser.new_page(viewport={"width": width, "height": 800}, locale="ru-RU")
+    family.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_in(family, live_server.url, mother.username)
+    family.goto(f"{live_server.url}/diary/")
+    today_card = family.locator(".diary-day.is-today")
+    assert "Математика" in today_card.inner_text()
+    assert today_card.locator(".mark", has_text="5").count() >= 1
+    screenshot(family, f"journal-parent-week-{tag}")
+    family.goto(f"{live_server.url}/diary/report/")
+    row = family.locator(".subject-row", has_text="Математика")
+    assert "5,00" in row.inner_text()
+    screenshot(family, f"journal-parent-report-{tag}")
     assert not errors, errors

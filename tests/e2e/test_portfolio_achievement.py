@@ -6,49 +6,13 @@ test-output/screenshots/portfolio-*.png."""
 from __future__ import annotations
 
 import io
-import os
-from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
-SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def browser():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def shoot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"portfolio-{name}.png"), full_page=True)
-
-
-def sign_in(browser, base: str, username: str, width: int):  # type: ignore[no-untyped-def]
-    from shkola.core.testing.factories import TEST_PASSWORD
-
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", TEST_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+def open_as(browser, sign_in, base: str, username: str, width: int):  # type: ignore[no-untyped-def]
+    page = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU").new_page()
+    sign_in(page, base, username)
     return page
 
 
@@ -66,7 +30,7 @@ def diploma_jpeg() -> bytes:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", [1280, 360])
 def test_parent_adds_olympiad_with_photo_class_teacher_confirms_rating_rises(
-    live_server, browser, monkeypatch, width
+    live_server, browser, screenshot, sign_in, monkeypatch, width
 ):
     from shkola.core.testing.factories import guardian_of, make_school
     from shkola.portfolio import services
@@ -88,7 +52,7 @@ def test_parent_adds_olympiad_with_photo_class_teacher_confirms_rating_rises(
     base = live_server.url
 
     # A parent opens the child's portfolio from the menu entry and adds an olympiad.
-    page = sign_in(browser, base, parent.username, width)
+    page = open_as(browser, sign_in, base, parent.username, width)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{base}/portfolio/")
@@ -108,7 +72,7 @@ def test_parent_adds_olympiad_with_photo_class_teacher_confirms_rating_rises(
         "input[name=photos]",
         files=[{"name": "diploma.jpg", "mimeType": "image/jpeg", "buffer": diploma_jpeg()}],
     )
-    shoot(page, f"add-olympiad-{tag}")
+    screenshot(page, f"portfolio-add-olympiad-{tag}")
     page.click("button[form=achievement-form]")
     page.wait_for_load_state()
 
@@ -116,16 +80,16 @@ def test_parent_adds_olympiad_with_photo_class_teacher_confirms_rating_rises(
     assert "н/п" in card.inner_text()
     thumb = card.locator(".photo-thumb img")
     assert thumb.evaluate("img => img.naturalWidth") > 0  # the thumbnail is served to the family
-    shoot(page, f"olympiads-unconfirmed-{tag}")
+    screenshot(page, f"portfolio-olympiads-unconfirmed-{tag}")
     page.click("nav.portfolio-nav >> text=Рейтинг")
     assert page.inner_text("#rating-total") == "0"
 
     # The class teacher confirms it from the queue.
-    teacher_page = sign_in(browser, base, school.class_teacher.username, width)
+    teacher_page = open_as(browser, sign_in, base, school.class_teacher.username, width)
     teacher_page.goto(f"{base}/portfolio/confirm/")
     item = teacher_page.locator("article.queue-item", has_text="ВсОШ по математике")
     assert student.last_name in item.inner_text()
-    shoot(teacher_page, f"queue-{tag}")
+    screenshot(teacher_page, f"portfolio-queue-{tag}")
     item.locator("button", has_text="Подтвердить").click()
     teacher_page.wait_for_load_state()
     assert "подтверждено" in teacher_page.inner_text(".messages")
@@ -135,5 +99,5 @@ def test_parent_adds_olympiad_with_photo_class_teacher_confirms_rating_rises(
     page.reload()
     assert page.inner_text("#rating-total") == "35"
     assert page.inner_text("#rounds-sum") == "35"
-    shoot(page, f"rating-{tag}")
+    screenshot(page, f"portfolio-rating-{tag}")
     assert errors == []

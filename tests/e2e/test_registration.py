@@ -3,48 +3,15 @@ e-mail from the letter and sees both children. Screenshots of the pages at 1280 
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
-
-os.environ.setdefault(
-    "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
-)  # Playwright's sync API runs a loop
-
-SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def browser():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-def shoot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"accounts-{name}.png"), full_page=True)
 
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
 def test_parent_registers_with_two_codes_confirms_email_and_sees_both_children(
-    live_server, browser, settings
+    live_server, browser, screenshot, settings
 ):
     from django.core import mail
 
@@ -62,7 +29,7 @@ def test_parent_registers_with_two_codes_confirms_email_and_sees_both_children(
     phone.goto(f"{live_server.url}/accounts/login/")
     phone.click("#register-link")
     phone.fill("#id_code", first.code.lower())
-    shoot(phone, "register-code-360")
+    screenshot(phone, "accounts-register-code-360")
     phone.click("button[type=submit]")
     assert first.student.full_name in phone.inner_text("#invitation-info")
 
@@ -80,7 +47,7 @@ def test_parent_registers_with_two_codes_confirms_email_and_sees_both_children(
     body = phone.inner_text("main")
     assert "Пароль:" in body and "Мобильный телефон:" in body
     assert phone.input_value("#id_username") == "smirnova.anna"
-    shoot(phone, "register-errors-360")
+    screenshot(phone, "accounts-register-errors-360")
 
     phone.fill("#id_password", "Quiet-Harbour-58")
     phone.fill("#id_password2", "Quiet-Harbour-58")
@@ -88,7 +55,7 @@ def test_parent_registers_with_two_codes_confirms_email_and_sees_both_children(
     phone.click("button[type=submit]")
     phone.wait_for_selector("#registration-done")
     assert "Регистрация успешно завершена" in phone.inner_text("#registration-done")
-    shoot(phone, "register-done-360")
+    screenshot(phone, "accounts-register-done-360")
 
     [letter] = mail.outbox
     assert letter.to == ["anna@example.org"]
@@ -105,15 +72,15 @@ def test_parent_registers_with_two_codes_confirms_email_and_sees_both_children(
     phone.goto(f"{live_server.url}/accounts/profile/")
     assert "подтверждена" in phone.inner_text("#email-state")
     assert "не подтверждена" not in phone.inner_text("#email-state")
-    shoot(phone, "profile-main-360")
+    screenshot(phone, "accounts-profile-main-360")
 
     phone.click("text=Обучающиеся")
     children = phone.inner_text("#children")
     assert first.student.full_name in children and second.student.full_name in children
-    shoot(phone, "profile-children-360")
+    screenshot(phone, "accounts-profile-children-360")
     phone.click("text=Доступ")
     assert "это устройство" in phone.inner_text("#sessions")
-    shoot(phone, "profile-access-360")
+    screenshot(phone, "accounts-profile-access-360")
 
     # The curator's side: the class page and the printable invitations.
     desk = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ru-RU")
@@ -121,19 +88,18 @@ def test_parent_registers_with_two_codes_confirms_email_and_sees_both_children(
     desk.fill("#id_username", school.curator.username)
     desk.fill("#id_password", "Very-Secret-Pass-42")
     desk.click("button[type=submit]")
+    desk.click("#mainNav .dropdown-toggle:has-text('Школа')")  # the school admin menu
     desk.click("text=Коды приглашения")
     desk.click(f"text={school.class_unit.name}")
     desk.click("#generate-student")
     assert "Создано кодов" in desk.inner_text("main")
     assert "использован" in desk.inner_text("#class-invitations")
-    shoot(desk, "invitations-class-1280")
+    screenshot(desk, "accounts-invitations-class-1280")
     desk.click("#print-all")
-    assert (
-        desk.locator(".invitation-card").count() == 4
-    )  # 3 student codes + 1 unused parent code
-    shoot(desk, "invitations-print-1280")
+    assert desk.locator(".invitation-card").count() == 4  # 3 student codes + 1 unused parent code
+    screenshot(desk, "accounts-invitations-print-1280")
     desk.emulate_media(media="print")
-    shoot(desk, "invitations-print-media-1280")
+    screenshot(desk, "accounts-invitations-print-media-1280")
     desk.set_viewport_size({"width": 360, "height": 800})
     desk.emulate_media(media="screen")
-    shoot(desk, "invitations-print-360")
+    screenshot(desk, "accounts-invitations-print-360")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,14 +17,6 @@ from shkola.accounts.sso.tests.conftest import (
     start_provider,
     stop_provider,
 )
-
-SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
-
-
-def screenshot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -61,7 +52,7 @@ def roster(settings: Any, provider: RunningProvider) -> Any:
 
 @pytest.mark.parametrize("viewport", [1280, 360])
 def test_parent_signs_in_through_gosuslugi_and_sees_her_children(
-    page: Any, live_url: str, roster: Any, viewport: Any
+    page: Any, live_url: str, roster: Any, viewport: Any, screenshot: Any
 ) -> None:
     tag = "desktop" if viewport > 600 else "phone"
     # the login page offers the configured provider only
@@ -84,7 +75,7 @@ def test_parent_signs_in_through_gosuslugi_and_sees_her_children(
 
 @pytest.mark.parametrize("viewport", [1280, 360])
 def test_forged_answer_and_stranger_get_clear_pages(
-    page: Any, live_url: str, roster: Any, viewport: Any
+    page: Any, live_url: str, roster: Any, viewport: Any, screenshot: Any
 ) -> None:
     tag = "desktop" if viewport > 600 else "phone"
     response = page.goto(f"{live_url}/sso/gosuslugi/callback/?code=abc&state=forged")
@@ -102,7 +93,7 @@ def test_forged_answer_and_stranger_get_clear_pages(
 
 @pytest.mark.parametrize("viewport", [1280, 360])
 def test_curator_sees_the_child_the_roster_lacks(
-    page: Any, live_url: str, roster: Any, viewport: Any, browser: Any
+    page: Any, live_url: str, roster: Any, viewport: Any, browser: Any, screenshot: Any
 ) -> None:
     from shkola.core.testing.factories import TEST_PASSWORD, enrol
     from shkola.schools.models import Guardianship

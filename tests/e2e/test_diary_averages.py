@@ -1,0 +1,49 @@
+"""Browser check of the averages page (D8): the three averages, a table that fits a phone and
+a chart that is really drawn (Chart.js under the CSP), at 1280 and 360 px."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1280, 360])
+def test_averages_page_fits_and_draws_the_weekly_chart(
+    live_server, browser, screenshot, sign_in, monkeypatch, width
+):
+    from shkola.diary.tests.world import TODAY, build_world
+
+    monkeypatch.setenv("SHKOLA_TODAY", TODAY.isoformat())
+    world = build_world()
+    # Long one-word subject names are what squeeze the table on a phone.
+    world.russian.name = "Изобразительное искусство"
+    world.russian.save()
+    tag = "desktop" if width > 600 else "phone"
+    page = browser.new_page(viewport={"width": width, "height": 900}, locale="ru-RU")
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+
+    sign_in(page, live_server.url, world.anna.user.username)
+    page.goto(f"{live_server.url}/diary/averages/?period={world.period.id}")
+    # (34/9 + 5) / 2 = 4,39 mine; class 3,69; parallel 4,13 (see world.py)
+    assert page.inner_text("#avg-mine") == "4,39"
+    assert page.inner_text("#avg-class") == "3,69"
+    assert page.inner_text("#avg-parallel") == "4,13"
+    # Every column of the subject table is on screen, no sideways scroll.
+    table = page.locator(".avg-table").locator("xpath=..")
+    assert table.evaluate("el => el.scrollWidth <= el.clientWidth")
+    row = page.locator(".avg-table tr", has_text="Изобразительное")
+    assert row.inner_text().split()[-3:] == ["5,00", "4,50", "4,50"]
+    # The chart is drawn: the canvas has painted pixels, for mathematics (my 5 and 3,63).
+    canvas = page.locator("#dynamics-chart")
+    canvas.wait_for(state="visible")
+    page.wait_for_timeout(500)  # Chart.js animates the first paint
+    painted = canvas.evaluate(
+        """c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                 let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n; }"""
+    )
+    assert painted > 1000
+    screenshot(page, f"diary-averages-{tag}")
+    assert problems == []
