@@ -475,11 +475,23 @@ def locked_attempts_for_usernames(usernames: list[str]) -> list[Any]:
     )
 
 
-def school_lockouts(viewer: Viewer) -> list[Any]:
-    """Locked logins of the viewer's schools' people (the attempts axes keeps)."""
+@dataclass(frozen=True)
+class Lockout:
+    """A login axes holds locked: its failures summed over every address it was tried from
+    (axes locks a login on that sum, so one row per address would hide a spread attack)."""
+
+    id: int  # the newest attempt row: a stable handle for the unlock form
+    username: str
+    failures: int
+    last_attempt: dt.datetime
+    ip_addresses: tuple[str, ...]
+
+
+def school_lockouts(viewer: Viewer) -> list[Lockout]:
+    """Locked logins of the viewer's schools' people, newest first."""
     from axes.models import AccessAttempt
     from django.conf import settings
-    from django.db.models import Q
+    from django.db.models import Max, Q, Sum
     from django.utils import timezone
 
     from shkola.schools.models import Student
@@ -495,21 +507,37 @@ def school_lockouts(viewer: Viewer) -> list[Any]:
         )
         | Q(roles__organisation_id__in=org_ids)
     ).values("username")
-    return list(
-        AccessAttempt.objects.filter(
-            username__in=school_users,
-            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
-            attempt_time__gte=since,
-        ).order_by("-attempt_time")
+    recent = AccessAttempt.objects.filter(username__in=school_users, attempt_time__gte=since)
+    locked = list(
+        recent.values("username")
+        .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"), id=Max("id"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .order_by("-last")
     )
+    addresses: dict[str, set[str]] = {}
+    for username, ip in recent.filter(username__in=[row["username"] for row in locked]).values_list(
+        "username", "ip_address"
+    ):
+        if ip:
+            addresses.setdefault(username, set()).add(ip)
+    return [
+        Lockout(
+            id=row["id"],
+            username=row["username"],
+            failures=row["failures"],
+            last_attempt=row["last"],
+            ip_addresses=tuple(sorted(addresses.get(row["username"], ()))),
+        )
+        for row in locked
+    ]
 
 
-def lockout_of_admin(viewer: Viewer, attempt_id: int) -> Any:
+def lockout_of_admin(viewer: Viewer, attempt_id: int) -> Lockout:
     from django.http import Http404
 
-    for attempt in school_lockouts(viewer):
-        if attempt.id == attempt_id:
-            return attempt
+    for lockout in school_lockouts(viewer):
+        if lockout.id == attempt_id:
+            return lockout
     raise Http404
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from collections.abc import Sequence
 from importlib import import_module
 from typing import Any
 
@@ -914,11 +915,15 @@ def lockout_recorded(*, username: str, ip_address: str | None) -> None:
 
 
 @transaction.atomic
-def lockout_reset(*, actor: User, username: str, ip_address: str | None, organisation: Any) -> int:
+def lockout_reset(
+    *, actor: User, username: str, ip_addresses: Sequence[str] = (), organisation: Any
+) -> int:
+    """Unlock a login and the addresses it was tried from (a child who mistyped at home has
+    both the login and the home address locked; unlocking only one would not let them in)."""
     from axes.utils import reset
 
     count = reset(username=username) if username else 0
-    if ip_address:
+    for ip_address in ip_addresses:
         count += reset(ip=ip_address)
     audit_record(
         kind=AuditEvent.Kind.UNLOCK,
@@ -926,7 +931,7 @@ def lockout_reset(*, actor: User, username: str, ip_address: str | None, organis
         subject_user=User.objects.filter(username__iexact=username).first() if username else None,
         organisation=organisation,
         username=username,
-        details={"ip": ip_address or "", "attempts_removed": count},
+        details={"ip": ", ".join(ip_addresses), "attempts_removed": count},
     )
     return count
 

@@ -566,16 +566,14 @@ def merge(request: HttpRequest) -> HttpResponse:
 @require_POST
 def lockout_reset(request: HttpRequest, attempt_id: int) -> HttpResponse:
     viewer = viewer_from_request(request)
-    attempt = lockout_of_admin(viewer, attempt_id)
+    locked = lockout_of_admin(viewer, attempt_id)
     services.lockout_reset(
         actor=request.user,  # type: ignore[arg-type]
-        username=attempt.username or "",
-        ip_address=attempt.ip_address,
+        username=locked.username,
+        ip_addresses=locked.ip_addresses,
         organisation=viewer.organisation,
     )
-    messages.success(
-        request, _("Вход для «%(login)s» разблокирован.") % {"login": attempt.username}
-    )
+    messages.success(request, _("Вход для «%(login)s» разблокирован.") % {"login": locked.username})
     return redirect("accounts:people")
 
 

@@ -417,6 +417,34 @@ def test_lockout_is_per_login_and_per_address(school, settings):
     assert attempt(teacher.username, TEST_PASSWORD, "10.0.0.67").status_code == 302
 
 
+def test_a_login_guessed_from_several_addresses_is_listed_once_and_unlocked_everywhere(
+    client, school, settings
+):
+    settings.AXES_FAILURE_LIMIT = 3
+    mother = guardian_of(school.students[0])
+    for ip in ("10.0.1.1", "10.0.1.2", "10.0.1.3"):
+        Client(REMOTE_ADDR=ip).post(
+            "/accounts/login/", {"username": mother.username, "password": "wrong-pass"}
+        )
+    home = Client(REMOTE_ADDR="10.0.1.3")
+    assert login(home, mother.username) == 429
+
+    client.force_login(school.curator)
+    page = client.get("/accounts/people/").content.decode()
+    lockouts = page.split('id="lockouts"')[1]
+    assert lockouts.count(mother.username) == 1
+    assert "10.0.1.1, 10.0.1.2, 10.0.1.3" in lockouts
+    # three guesses plus the refused sign-in from home, each counted once
+    assert "неудачных попыток: 4" in lockouts
+    unlock = re.search(r'action="(/accounts/lockouts/\d+/reset/)"', lockouts)
+    assert unlock
+    client.post(unlock.group(1))
+
+    assert login(home, mother.username) == 302
+    after = client.get("/accounts/people/").content.decode().split('id="lockouts"')[1]
+    assert mother.username not in after and "Заблокированных входов нет" in after
+
+
 def test_wrong_password_message_is_the_same_for_unknown_login(client, school):
     parent = guardian_of(school.students[0])
     known = client.post("/accounts/login/", {"username": parent.username, "password": "nope-nope"})

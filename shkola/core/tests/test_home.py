@@ -41,6 +41,18 @@ def test_wrong_login_or_password_gives_one_message(client, login):
     assert "Неверный логин или пароль" in response.content.decode()
 
 
+def test_a_browser_asking_for_english_still_gets_russian_pages(client):
+    response = client.post(
+        "/accounts/password-reset/",
+        {"email": "a" * 300 + "@example.ru"},
+        HTTP_ACCEPT_LANGUAGE="en-US",
+    )
+    page = response.content.decode()
+    assert 'lang="ru"' in page
+    assert "Убедитесь, что это значение содержит не более 254 символов" in page
+    assert "Ensure this value" not in page
+
+
 def test_login_with_the_right_password_goes_home(client):
     UserFactory(username="ivanova")
     response = client.post(
