@@ -71,14 +71,23 @@ class CardForm(BootstrapMixin, forms.Form):
     special_needs = forms.BooleanField(label=_("ОВЗ"), required=False)
     photo = forms.FileField(label=_("Фото"), required=False)
 
-    def __init__(self, *args: Any, may_edit_identity: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        may_edit_identity: bool = True,
+        may_edit_special_needs: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._style()
         self.fields["photo"].widget.attrs["accept"] = "image/*"
-        if not may_edit_identity:
-            for name in ("last_name", "first_name", "middle_name", "birth_date"):
-                self.fields[name].disabled = True
-                self.fields[name].help_text = _("Изменяет школа.")
+        identity = ["last_name", "first_name", "middle_name", "birth_date"]
+        school_only = [] if may_edit_identity else identity
+        if not may_edit_special_needs:
+            school_only.append("special_needs")
+        for name in school_only:
+            self.fields[name].disabled = True
+            self.fields[name].help_text = _("Изменяет школа.")
 
 
 class ClubForm(BootstrapMixin, forms.Form):

@@ -49,6 +49,8 @@ rules.add_perm("portfolio.add", can_add_to_portfolio)
 # may not change their own name or birth date (seed 001, item 3).
 rules.add_perm("portfolio.edit_card", is_family | is_class_teacher_of | is_school_admin_of)
 rules.add_perm("portfolio.edit_identity", is_guardian_of | is_class_teacher_of | is_school_admin_of)
+# «ОВЗ» follows the school's documents (a ПМПК conclusion), so only the school sets it.
+rules.add_perm("portfolio.edit_special_needs", is_class_teacher_of | is_school_admin_of)
 rules.add_perm("portfolio.review", can_review_achievement_of)
 rules.add_perm("portfolio.enter_results", is_school_staff_of_student)
 rules.add_perm("portfolio.confirm_queue", may_queue)

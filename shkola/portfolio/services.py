@@ -79,10 +79,12 @@ def student_card_update(
     by: Any,
     data: dict[str, Any],
     may_edit_identity: bool,
+    may_edit_special_needs: bool = False,
     photo: UploadedFile | None = None,
 ) -> list[StudentChange]:
     """Change the card; every changed field is written to the card's history. Name and birth
-    date are refused when the editor may not change them (a student about themself)."""
+    date are refused when the editor may not change them (a student about themself), «ОВЗ»
+    unless the school changes it."""
     errors: dict[str, str] = {}
     new: dict[str, Any] = {}
     for name in CARD_FIELDS:
@@ -91,6 +93,12 @@ def student_card_update(
         value = data[name]
         if name in IDENTITY_FIELDS and not may_edit_identity:
             if value != getattr(student, name):
+                errors[name] = _("Поле «%(f)s» может изменить только школа.") % {
+                    "f": FIELD_LABELS[name]
+                }
+            continue
+        if name == "special_needs" and not may_edit_special_needs:
+            if bool(value) != student.special_needs:
                 errors[name] = _("Поле «%(f)s» может изменить только школа.") % {
                     "f": FIELD_LABELS[name]
                 }

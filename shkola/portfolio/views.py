@@ -113,10 +113,15 @@ def card(request: HttpRequest, student_id: int) -> HttpResponse:
 def card_edit(request: HttpRequest, student_id: int) -> HttpResponse:
     student = selectors.student_for(_user(request), student_id, "portfolio.edit_card")
     may_identity = request.user.has_perm("portfolio.edit_identity", student)
+    may_special_needs = request.user.has_perm("portfolio.edit_special_needs", student)
     initial = {name: getattr(student, name) for name in (*services.CARD_FIELDS,)}
     if request.method == "POST":
         form = CardForm(
-            request.POST, request.FILES, initial=initial, may_edit_identity=may_identity
+            request.POST,
+            request.FILES,
+            initial=initial,
+            may_edit_identity=may_identity,
+            may_edit_special_needs=may_special_needs,
         )
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k != "photo"}
@@ -126,6 +131,7 @@ def card_edit(request: HttpRequest, student_id: int) -> HttpResponse:
                     by=request.user,
                     data=data,
                     may_edit_identity=may_identity,
+                    may_edit_special_needs=may_special_needs,
                     photo=form.cleaned_data.get("photo"),
                 )
             except ValidationError as exc:
@@ -134,7 +140,11 @@ def card_edit(request: HttpRequest, student_id: int) -> HttpResponse:
                 messages.success(request, _("Сведения сохранены."))
                 return redirect("portfolio:card", student_id=student.id)
     else:
-        form = CardForm(initial=initial, may_edit_identity=may_identity)
+        form = CardForm(
+            initial=initial,
+            may_edit_identity=may_identity,
+            may_edit_special_needs=may_special_needs,
+        )
     return _page(request, "portfolio/card_edit.html", student, "card", form=form)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from shkola.portfolio import services
@@ -161,6 +162,8 @@ def test_card_edit_form_has_the_seed_fields(client, world):
     for label in ("Фамилия", "Имя", "Отчество", "Дата рождения", "E-mail", "Муж.", "Жен.",
                   "ОВЗ", "Фото", "Сохранить", "Закрыть"):  # fmt: skip
         assert label in html, label
+    form = client.get(url("card_edit", student_id=world.student.id)).context["form"]
+    assert [n for n, f in form.fields.items() if f.disabled] == ["special_needs"]
     client.force_login(world.student_user)
     form = client.get(url("card_edit", student_id=world.student.id)).context["form"]
     assert [n for n, f in form.fields.items() if f.disabled] == [
@@ -168,7 +171,49 @@ def test_card_edit_form_has_the_seed_fields(client, world):
         "first_name",
         "middle_name",
         "birth_date",
+        "special_needs",
     ]
+    assert (
+        "Изменяет школа."
+        in client.get(url("card_edit", student_id=world.student.id)).content.decode()
+    )
+
+
+def test_only_the_school_sets_the_ovz_flag(client, world):
+    def card_data(**changes: object) -> dict[str, object]:
+        s = world.student
+        data = {
+            "last_name": s.last_name,
+            "first_name": s.first_name,
+            "middle_name": s.middle_name,
+            "birth_date": s.birth_date.isoformat(),
+            "email": s.email,
+            "sex": s.sex or "f",
+        }
+        return data | changes
+
+    edit = url("card_edit", student_id=world.student.id)
+    for family in (world.parent, world.student_user):
+        client.force_login(family)
+        client.post(edit, card_data(special_needs="on"))
+        world.student.refresh_from_db()
+        assert world.student.special_needs is False
+    with pytest.raises(ValidationError) as refused:
+        services.student_card_update(
+            student=world.student,
+            by=world.parent,
+            data={"special_needs": True},
+            may_edit_identity=True,
+        )
+    assert "может изменить только школа" in refused.value.message_dict["special_needs"][0]
+
+    client.force_login(world.school.class_teacher)
+    assert client.post(edit, card_data(special_needs="on")).status_code == 302
+    world.student.refresh_from_db()
+    assert world.student.special_needs is True
+    client.force_login(world.parent)
+    card = client.get(url("card", student_id=world.student.id)).content.decode()
+    assert "ОВЗ" in card
 
 
 EXTRA_PAGES = [

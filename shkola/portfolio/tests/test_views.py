@@ -207,12 +207,11 @@ def test_parent_renames_child_and_the_card_shows_the_history(client, world):
             "birth_date": "2013-05-17",
             "email": "",
             "sex": "f",
-            "special_needs": "on",
         },
     )
     assert response.status_code == 302
     card = client.get(url("card", student_id=world.student.id)).content.decode()
-    assert "Новикова" in card and "Изменения сведений" in card and "ОВЗ" in card
+    assert "Новикова" in card and "Изменения сведений" in card
 
 
 def test_card_shows_parents_and_history_tables(client, world):
