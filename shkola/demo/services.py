@@ -779,6 +779,8 @@ class DemoBuilder:
             t = next(c for c in classes if c.name == "7А").teachers["rus"][0]
             leaders["7А"] = t
             taken.add(id(t))
+            # the demo login ``teacher`` stays a subject teacher only, as the login list says
+            taken.update(id(t) for t in teachers if t.user.username == "teacher")
         preference = (
             "rus",
             "math",
