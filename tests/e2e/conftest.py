@@ -103,8 +103,25 @@ def page(browser: Any, viewport: Any) -> Iterator[Any]:
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.js_errors = errors  # tests may assert `page.js_errors == []`
+    # CSP refusals and failed loads show up only in the console.
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.console_errors = console
     yield page
     context.close()
+
+
+@pytest.fixture
+def diary_world(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The diary's hand-computed world (shkola/diary/tests/world.py) on its own "today", with a
+    long one-word subject name: such names are what squeeze tables on a phone."""
+    from shkola.diary.tests.world import TODAY, build_world
+
+    monkeypatch.setenv("SHKOLA_TODAY", TODAY.isoformat())
+    world = build_world()
+    world.russian.name = "Изобразительное искусство"
+    world.russian.save()
+    return world
 
 
 @pytest.fixture

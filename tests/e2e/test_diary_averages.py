@@ -8,22 +8,12 @@ import pytest
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("width", [1280, 360])
+@pytest.mark.parametrize("viewport", [1280, 360])
 def test_averages_page_fits_and_draws_the_weekly_chart(
-    live_server, browser, screenshot, sign_in, monkeypatch, width
+    live_server, page, viewport, diary_world, screenshot, sign_in
 ):
-    from shkola.diary.tests.world import TODAY, build_world
-
-    monkeypatch.setenv("SHKOLA_TODAY", TODAY.isoformat())
-    world = build_world()
-    # Long one-word subject names are what squeeze the table on a phone.
-    world.russian.name = "Изобразительное искусство"
-    world.russian.save()
-    tag = "desktop" if width > 600 else "phone"
-    page = browser.new_page(viewport={"width": width, "height": 900}, locale="ru-RU")
-    problems: list[str] = []
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    world = diary_world
+    tag = "desktop" if viewport > 600 else "phone"
 
     sign_in(page, live_server.url, world.anna.user.username)
     page.goto(f"{live_server.url}/diary/averages/?period={world.period.id}")
@@ -46,4 +36,4 @@ def test_averages_page_fits_and_draws_the_weekly_chart(
     )
     assert painted > 1000
     screenshot(page, f"diary-averages-{tag}")
-    assert problems == []
+    assert page.js_errors == [] and page.console_errors == []

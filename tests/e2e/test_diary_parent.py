@@ -9,24 +9,12 @@ import pytest
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("width", [1280, 360])
+@pytest.mark.parametrize("viewport", [1280, 360])
 def test_parent_reads_the_week_opens_a_comment_switches_child_and_opens_report_card(
-    live_server, browser, screenshot, sign_in, monkeypatch, width
+    live_server, page, viewport, diary_world, screenshot, sign_in
 ):
-    from shkola.diary.tests.world import TODAY, build_world
-
-    monkeypatch.setenv("SHKOLA_TODAY", TODAY.isoformat())
-    world = build_world()
-    # A subject with a long one-word name is what squeezes the report card on a phone.
-    world.russian.name = "Изобразительное искусство"
-    world.russian.save()
-    tag = "desktop" if width > 600 else "phone"
-    page = browser.new_page(viewport={"width": width, "height": 900}, locale="ru-RU")
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    # CSP refusals and failed loads show up only in the console.
-    console_errors: list[str] = []
-    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    world = diary_world
+    tag = "desktop" if viewport > 600 else "phone"
 
     sign_in(page, live_server.url, world.parent.username)
     page.goto(f"{live_server.url}/diary/")
@@ -82,5 +70,4 @@ def test_parent_reads_the_week_opens_a_comment_switches_child_and_opens_report_c
     assert table.evaluate("el => el.scrollWidth <= el.clientWidth")
     assert "5,00" in page.locator(".subject-row", has_text="Изобразительное").inner_text()
     screenshot(page, f"diary-report-{tag}")
-    assert errors == []
-    assert console_errors == []
+    assert page.js_errors == [] and page.console_errors == []
