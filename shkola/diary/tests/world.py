@@ -60,12 +60,16 @@ def mark(student: Any, lesson_: Lesson, value: str, weight: int = 1, **kw: Any) 
 def build_world() -> World:
     school = make_school(n_students=3)
     anna, boris, vera = school.students
-    for s, (last, first) in zip(
+    for s, (last, first, middle, sex) in zip(
         school.students,
-        [("Антонова", "Анна"), ("Борисов", "Борис"), ("Волкова", "Вера")],
+        [
+            ("Антонова", "Анна", "Сергеевна", "f"),
+            ("Борисов", "Борис", "Петрович", "m"),
+            ("Волкова", "Вера", "Игоревна", "f"),
+        ],
         strict=True,
     ):
-        s.last_name, s.first_name = last, first
+        s.last_name, s.first_name, s.middle_name, s.sex = last, first, middle, sex
         s.user = UserFactory()
         s.save()
     russian = Subject.objects.create(organisation=school.organisation, name="Русский язык")
