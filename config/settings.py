@@ -185,11 +185,17 @@ MAILERS = {"default": _mailer}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Школа <noreply@shkola.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Background work (letters): a queue in the database worked by `manage.py db_worker` in
+# production; the demo and the tests run each task at once, so a letter is printed to the
+# `make demo` console the moment it is sent, with no second process to start.
+_IMMEDIATE_TASKS = "django.tasks.backends.immediate.ImmediateBackend"
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
-        if not TESTING
-        else "django.tasks.backends.immediate.ImmediateBackend"
+        "BACKEND": _IMMEDIATE_TASKS
+        if TESTING
+        else os.environ.get(
+            "TASKS_BACKEND", _IMMEDIATE_TASKS if DEBUG else "django_tasks_db.DatabaseBackend"
+        )
     }
 }
 

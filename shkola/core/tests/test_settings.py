@@ -52,3 +52,18 @@ def test_defaults_are_moscow_time_and_russian(settings):
     assert settings.TIME_ZONE == "Europe/Moscow"
     assert settings.LANGUAGE_CODE == "ru"
     assert settings.USE_TZ
+
+
+def _tasks_backend(env: dict[str, str]) -> str:
+    code = "import django; django.setup(); from django.conf import settings; "
+    code += "print(settings.TASKS['default']['BACKEND'])"
+    result = _run(env, "-c", code)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_the_demo_sends_letters_at_once_and_production_queues_them():
+    demo = {"DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "1"}
+    # `make demo` runs no worker: a confirmation letter must not wait in a queue forever.
+    assert _tasks_backend(demo) == "django.tasks.backends.immediate.ImmediateBackend"
+    assert _tasks_backend(PRODUCTION) == "django_tasks_db.DatabaseBackend"
