@@ -15,6 +15,12 @@ from .testing import DemoWorld, build_demo_world
 
 
 @pytest.fixture(scope="session")
-def demo_world(django_db_setup: Any, django_db_blocker: Any) -> DemoWorld:
-    with django_db_blocker.unblock():
+def demo_world(
+    django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> DemoWorld:
+    from django.test import override_settings
+
+    # The demo students' portfolio photos go to a temporary folder, not the checkout's media/.
+    media = tmp_path_factory.mktemp("demo-media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
         return build_demo_world()
