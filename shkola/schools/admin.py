@@ -1,6 +1,8 @@
+from typing import Any
+
 from django.contrib import admin
 
-from . import models
+from . import models, services
 
 
 @admin.register(models.Territory)
@@ -93,6 +95,11 @@ class StudentAdmin(admin.ModelAdmin):
     raw_id_fields = ["user", "current_class"]
     readonly_fields = ["current_class"]
     inlines = [EnrolmentInline, GuardianshipInline]
+
+    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+        """History lines edited here decide the current class, as through enrolment_record."""
+        super().save_related(request, form, formsets, change)
+        services.student_current_class_refresh(student=form.instance)
 
 
 @admin.register(models.Guardian)
