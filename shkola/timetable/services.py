@@ -193,9 +193,10 @@ def lessons_generate(
 ) -> dict[str, int]:
     """Make the dated lessons of [start, end] match the timetable.
 
-    Missing lessons are created, lessons whose timetable slot changed are moved with it (the
-    topic stays), and lessons no longer in the timetable are deleted unless they already have
-    marks or attendance: those are kept and flagged ``is_cancelled`` so nothing is lost."""
+    Missing lessons are created, lessons whose timetable slot changed are moved with it (topic,
+    control form and homework stay, also when the slot moves to another weekday), and lessons
+    no longer in the timetable are deleted unless they already have marks or attendance:
+    those are kept and flagged ``is_cancelled`` so nothing is lost."""
     start = max(start, academic_year.start)
     end = min(end, academic_year.end)
     if entries is None:
@@ -291,6 +292,30 @@ def lessons_generate(
     )
     stale.extend(orphans)
     protected = _lesson_has_records(lesson.id for lesson in stale)
+    # A slot moved to another day takes its planned lessons along: the n-th lesson that no
+    # longer fits becomes the n-th new one of the same slot, with its topic, control form,
+    # homework and files (teachers plan topics for the whole year ahead).
+    movable: dict[int, list[Lesson]] = {}
+    for lesson in sorted(stale, key=lambda item: item.date):
+        if lesson.id not in protected and lesson.timetable_entry_id is not None:
+            movable.setdefault(lesson.timetable_entry_id, []).append(lesson)
+    moved: set[int] = set()
+    still_new: list[Lesson] = []
+    for new_lesson in sorted(to_create, key=lambda item: item.date):
+        candidates = movable.get(new_lesson.timetable_entry_id or 0)
+        if not candidates:
+            still_new.append(new_lesson)
+            continue
+        lesson = candidates.pop(0)
+        lesson.date = new_lesson.date
+        for key in ("class_unit_id", "group_id", "subject_id", "teacher_id", "room_id"):
+            setattr(lesson, key, getattr(new_lesson, key))
+        lesson.lesson_number, lesson.period = new_lesson.lesson_number, new_lesson.period
+        lesson.is_cancelled = False
+        to_update.append(lesson)
+        moved.add(lesson.id)
+    to_create = still_new
+    stale = [lesson for lesson in stale if lesson.id not in moved]
     to_cancel = [lesson for lesson in stale if lesson.id in protected and not lesson.is_cancelled]
     to_delete = [lesson.id for lesson in stale if lesson.id not in protected]
     with transaction.atomic():
@@ -299,6 +324,7 @@ def lessons_generate(
             Lesson.objects.bulk_update(
                 to_update,
                 [
+                    "date",
                     "class_unit",
                     "group",
                     "subject",

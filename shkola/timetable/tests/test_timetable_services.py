@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from shkola.core.testing.factories import make_school, staff, subgroup
-from shkola.journal.models import Attendance, Mark
+from shkola.journal.models import Attendance, Homework, Mark
 from shkola.schools.models import ClassUnit, Subject
 from shkola.timetable import services
 from shkola.timetable.models import Lesson
@@ -228,6 +228,33 @@ def test_moving_a_slot_moves_its_lessons_from_the_day_the_change_takes_effect():
         (dt.date(2026, 9, 22), False),
     ]
     assert Mark.objects.get(student=school.students[0]).lesson_id == on_21.id
+
+
+def test_a_slot_moved_to_another_day_takes_its_planned_topics_and_homework_along():
+    # Given Monday maths planned ahead for September: topics on every lesson, homework on 21
+    school = make_school(weekdays=(1,))
+    services.lessons_generate(
+        academic_year=school.year, start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 30)
+    )
+    lessons = Lesson.objects.filter(academic_year=school.year)
+    for n, lesson in enumerate(lessons.order_by("date"), start=1):
+        lesson.topic = f"Тема {n}"
+        lesson.save(update_fields=["topic"])
+    Homework.objects.create(lesson=lessons.get(date=dt.date(2026, 9, 21)), text="№ 101, 102")
+    # When the slot moves to Wednesday from 15 September
+    services.timetable_entry_update(
+        entry=school.entries[0], weekday=3, effective_from=dt.date(2026, 9, 15)
+    )
+    # Then the plan follows the slot: the 3rd and 4th planned lessons (21st and 28th) are now
+    # the 16th and 23rd, the 3rd with its homework; nothing planned is lost
+    assert sorted(lessons.values_list("date", "topic", "is_cancelled")) == [
+        (dt.date(2026, 9, 7), "Тема 1", False),
+        (dt.date(2026, 9, 14), "Тема 2", False),
+        (dt.date(2026, 9, 16), "Тема 3", False),
+        (dt.date(2026, 9, 23), "Тема 4", False),
+    ]
+    homework = Homework.objects.get(text="№ 101, 102")
+    assert (homework.lesson.date, homework.lesson.topic) == (dt.date(2026, 9, 16), "Тема 3")
 
 
 def test_a_new_slot_gets_its_lessons_where_the_year_is_generated():
