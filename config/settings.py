@@ -238,6 +238,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "shkola.accounts.views.lockout"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Reverse proxies in front of the app that append the client to X-Forwarded-For (nginx: 1).
+# 0 ignores the header: without a proxy that overwrites it, any client could forge it.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# One answer to "who is this" for lockouts, the security log and the session list.
+AXES_CLIENT_IP_CALLABLE = "shkola.accounts.middleware.client_ip"
 
 # Demo accounts share one password; it only works while DEBUG (or tests) is on.
 DEMO_PASSWORD = "demo12345"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from shkola.core import clock
@@ -43,4 +45,26 @@ class SessionActivityMiddleware:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The address of the person's browser: lockouts (axes), the security log and «Доступ».
+
+    Behind ``TRUSTED_PROXY_COUNT`` reverse proxies REMOTE_ADDR is the nearest proxy, and each
+    proxy appends the address it received from to X-Forwarded-For, so the client is the
+    N-th entry from the right; entries further left were written by the client and are
+    forgeable. With no trusted proxy the header is ignored altogether: anyone can send it."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
+    if proxies <= 0:
+        return remote
+    forwarded = [
+        part.strip()
+        for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if part.strip()
+    ]
+    if len(forwarded) < proxies:
+        # The request did not pass through every proxy we expect: the peer is what we know.
+        return remote
+    candidate = forwarded[-proxies]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote

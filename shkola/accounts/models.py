@@ -146,6 +146,9 @@ class AuditEvent(models.Model):
         SSO_LOGIN = "sso_login", _("Вход через внешнего провайдера")
         DATA_ACCESS = "data_access", _("Доступ к персональным данным")
         DATA_CHANGE = "data_change", _("Изменение персональных данных")
+        INVITATION_GENERATE = "invitation_generate", _("Выдача пригласительных кодов")
+        INVITATION_REVOKE = "invitation_revoke", _("Отзыв пригласительного кода")
+        INVITATION_REISSUE = "invitation_reissue", _("Замена пригласительного кода")
 
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
     actor = models.ForeignKey(

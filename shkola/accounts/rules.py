@@ -150,13 +150,14 @@ def teaches_class(user: Any, class_unit: Any) -> bool:
 
 @rules.predicate
 def is_admin_of_user(user: Any, other: Any) -> bool:
-    """The school administration manages the accounts of its students, parents and staff."""
+    """The school administration manages the accounts of its students, parents and of staff
+    who work only there without administrative powers (see ``user_management_refusal``)."""
     v = _viewer(user)
     if not v or other is None or not v.admin_org_ids:
         return False
-    from .selectors import user_organisation_ids
+    from .selectors import user_manageable
 
-    return bool(user_organisation_ids(other) & v.admin_org_ids)
+    return user_manageable(v, other)
 
 
 @rules.predicate

@@ -213,6 +213,51 @@ def user_organisation_ids(user: Any) -> set[int]:
     return ids
 
 
+def _beyond_school_ids(viewer: Viewer, users: list[Any]) -> set[int]:
+    """Of ``users``, those a school's administration must not manage: the viewer themself,
+    system administrators, and anyone holding an administrative role anywhere, a territory
+    role, or a role in an organisation the viewer does not administer. A temporary password
+    or a merge over such an account would take over powers the curator does not have."""
+    ids = {u.pk for u in users if getattr(u, "pk", None)}
+    beyond = {u.pk for u in users if u.pk == viewer.user.pk or u.is_superuser or u.is_staff} & ids
+    for user_id, role, organisation_id in RoleAssignment.objects.filter(
+        user_id__in=ids - beyond
+    ).values_list("user_id", "role", "organisation_id"):
+        if role in ADMIN_ROLES or organisation_id not in viewer.admin_org_ids:
+            beyond.add(user_id)
+    return beyond
+
+
+def user_management_refusal(viewer: Viewer, user: Any) -> str | None:
+    """Why the viewer may not set a password for or merge this account, or None if they may.
+
+    Manageable: students and parents of the viewer's schools, and staff whose only roles
+    are non-administrative ones in those schools."""
+    from django.utils.translation import gettext
+
+    if user is None or not getattr(user, "pk", None) or not viewer.admin_org_ids:
+        return gettext("Учётная запись не найдена среди пользователей вашей школы.")
+    login = user.username
+    if user.pk == viewer.user.pk:
+        return gettext(
+            "«%(login)s» — ваша собственная учётная запись: пароль меняйте в «Мои данные»."
+        ) % {"login": login}
+    if not (user_organisation_ids(user) & viewer.admin_org_ids):
+        return gettext("Логин «%(login)s» не найден среди пользователей вашей школы.") % {
+            "login": login
+        }
+    if _beyond_school_ids(viewer, [user]):
+        return gettext(
+            "У «%(login)s» есть административная роль или роль в другой организации — "
+            "такой учётной записью управляет администратор системы, а не куратор школы."
+        ) % {"login": login}
+    return None
+
+
+def user_manageable(viewer: Viewer, user: Any) -> bool:
+    return user_management_refusal(viewer, user) is None
+
+
 def admin_organisations(viewer: Viewer) -> list[Any]:
     from shkola.schools.models import Organisation
 
@@ -361,6 +406,7 @@ class PersonRow:
     user: User
     kind: str  # «Обучающийся» / «Родитель» / «Сотрудник»
     details: str
+    manageable: bool = True  # the card (temporary password) is open to the viewer
 
 
 def people_search(viewer: Viewer, query: str, limit: int = 50) -> list[PersonRow]:
@@ -417,6 +463,9 @@ def people_search(viewer: Viewer, query: str, limit: int = 50) -> list[PersonRow
                 rows[r.user.pk].details += ", " + str(r.get_role_display())
         else:
             rows[r.user.pk] = PersonRow(r.user, gettext("Сотрудник"), str(r.get_role_display()))
+    beyond = _beyond_school_ids(viewer, [row.user for row in rows.values()])
+    for row in rows.values():
+        row.manageable = row.user.pk not in beyond
     return sorted(rows.values(), key=lambda p: (p.user.last_name, p.user.first_name))[:limit]
 
 
@@ -424,7 +473,7 @@ def user_of_admin(viewer: Viewer, user_id: int) -> User:
     from django.http import Http404
 
     user = User.objects.filter(pk=user_id).first()
-    if user is None or not (user_organisation_ids(user) & viewer.admin_org_ids):
+    if user is None or not user_manageable(viewer, user):
         raise Http404
     return user
 
@@ -473,6 +522,31 @@ def locked_attempts_for_usernames(usernames: list[str]) -> list[Any]:
             attempt_time__gte=since,
         ).order_by("-attempt_time")
     )
+
+
+def lockout_time_left(username: str | None, ip_address: str | None) -> dt.timedelta:
+    """How long until a lock of this login or address ends: the newest failed attempt of
+    either plus the cool-off (every refused try while locked counts as a newer attempt)."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.db.models import Q
+    from django.utils import timezone
+
+    cool_off = dt.timedelta(hours=float(settings.AXES_COOLOFF_TIME))
+    which = Q(pk__in=[])
+    if username:
+        which |= Q(username=username)
+    if ip_address:
+        which |= Q(ip_address=ip_address)
+    newest = (
+        AccessAttempt.objects.filter(which, attempt_time__gte=timezone.now() - cool_off)
+        .order_by("-attempt_time")
+        .values_list("attempt_time", flat=True)
+        .first()
+    )
+    if newest is None:
+        return cool_off
+    return max(newest + cool_off - timezone.now(), dt.timedelta(0))
 
 
 @dataclass(frozen=True)

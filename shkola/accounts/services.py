@@ -220,7 +220,42 @@ def invitation_generate(*, class_unit: Any, kind: str, actor: Any) -> list[Invit
         created.append(
             _invitation_new(student=student, kind=kind, class_unit=class_unit, actor=actor)
         )
+    if created:
+        # A code is a key to a child's data: who handed out which ones must be traceable.
+        audit_record(
+            kind=AuditEvent.Kind.INVITATION_GENERATE,
+            actor=actor,
+            organisation=class_unit.parallel.organisation,
+            details={
+                "summary": _("%(class)s, %(kind)s: кодов %(n)s")
+                % {"class": class_unit.name, "kind": kind.label.lower(), "n": len(created)},
+                "class_unit": class_unit.id,
+                "kind": str(kind),
+                "codes": [invitation.code for invitation in created],
+            },
+        )
     return created
+
+
+def _invitation_audit(*, kind: str, invitation: Invitation, actor: Any, **extra: Any) -> None:
+    """The code goes into the login column, so searching the log by a code finds its story."""
+    audit_record(
+        kind=kind,
+        actor=actor,
+        organisation=invitation.organisation,
+        username=invitation.code,
+        details={
+            "summary": _("%(code)s — %(name)s, %(kind)s")
+            % {
+                "code": invitation.code,
+                "name": invitation.student.full_name,
+                "kind": invitation.get_kind_display().lower(),
+            },
+            "code": invitation.code,
+            "student": invitation.student_id,
+            **extra,
+        },
+    )
 
 
 @transaction.atomic
@@ -235,6 +270,9 @@ def invitation_revoke(*, invitation: Invitation, actor: Any) -> Invitation:
     if not invitation.revoked_at:
         invitation.revoked_at = clock.now()
         invitation.save(update_fields=["revoked_at"])
+        _invitation_audit(
+            kind=AuditEvent.Kind.INVITATION_REVOKE, invitation=invitation, actor=actor
+        )
     return invitation
 
 
@@ -252,12 +290,19 @@ def invitation_reissue(*, invitation: Invitation, actor: Any) -> Invitation:
     if not invitation.used_at and not invitation.revoked_at:
         invitation.revoked_at = clock.now()
         invitation.save(update_fields=["revoked_at"])
-    return _invitation_new(
+    new = _invitation_new(
         student=student,
         kind=invitation.kind,
         class_unit=invitation.class_unit or student.current_class,
         actor=actor,
     )
+    _invitation_audit(
+        kind=AuditEvent.Kind.INVITATION_REISSUE,
+        invitation=invitation,
+        actor=actor,
+        new_code=new.code,
+    )
+    return new
 
 
 def invitation_usable(raw_code: str, *, field: str = "code", lock: bool = False) -> Invitation:
@@ -712,7 +757,14 @@ def password_set_by_curator(
     password: str | None = None,
     ip_address: str | None = None,
 ) -> str:
-    """A temporary password the person must replace at the next login."""
+    """A temporary password the person must replace at the next login.
+
+    Only for accounts the actor's school manages: a password the curator knows over a
+    director's or an official's account would hand the curator their powers."""
+    from .selectors import user_management_refusal, viewer_for
+
+    if refusal := user_management_refusal(viewer_for(actor), user):
+        raise ValidationError({"user": refusal})
     password = password or temporary_password()
     if errors := _password_errors(password, user):
         raise ValidationError({"password": errors})
@@ -734,12 +786,36 @@ def password_set_by_curator(
 
 @transaction.atomic
 def account_merge(*, actor: User, keep: User, remove: User, ip_address: str | None = None) -> User:
-    """Two accounts of one parent become one: children, roles and contacts move to ``keep``;
-    ``remove`` is deactivated and signed out everywhere."""
+    """Two accounts of one parent become one: children and contacts move to ``keep``;
+    ``remove`` is deactivated and signed out everywhere.
+
+    Both must be accounts the actor's school manages, and ``remove`` must hold no staff
+    role: roles are granted, never carried over by a merge (that would let a curator move
+    a director's powers onto an account they control)."""
     from shkola.schools.models import Guardian, Guardianship, Student
+
+    from .selectors import user_management_refusal, viewer_for
 
     if keep.pk == remove.pk:
         raise ValidationError({"remove": _("Выберите две разные учётные записи.")})
+    viewer = viewer_for(actor)
+    errors = {
+        field: refusal
+        for field, account in (("keep", keep), ("remove", remove))
+        if (refusal := user_management_refusal(viewer, account))
+    }
+    if errors:
+        raise ValidationError(errors)
+    if RoleAssignment.objects.filter(user=remove).exists():
+        raise ValidationError(
+            {
+                "remove": _(
+                    "«%(login)s» — учётная запись сотрудника школы: при объединении её роли не "
+                    "переносятся. Оставьте её, а отключите другую учётную запись."
+                )
+                % {"login": remove.username}
+            }
+        )
     if not remove.is_active:
         raise ValidationError({"remove": _("Эта учётная запись уже отключена.")})
     if Student.objects.filter(user__in=[keep, remove]).exists():
@@ -779,15 +855,6 @@ def account_merge(*, actor: User, keep: User, remove: User, ip_address: str | No
                 moved.append(link.student_id)
         Guardianship.objects.filter(guardian=removed_guardian).delete()
         removed_guardian.delete()
-    for assignment in RoleAssignment.objects.filter(user=remove):
-        RoleAssignment.objects.get_or_create(
-            user=keep,
-            role=assignment.role,
-            organisation=assignment.organisation,
-            territory=assignment.territory,
-            defaults={"specialist_kind": assignment.specialist_kind},
-        )
-    RoleAssignment.objects.filter(user=remove).delete()
     # Sign-in through a provider follows the person: its links and the children it named
     # that wait for the curator belong to the kept account from now on. The SNILS leaves the
     # removed account, or the next sign-in would find two accounts for one person.

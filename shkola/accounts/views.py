@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.conf import settings
@@ -38,11 +39,13 @@ from .selectors import (
     invitations_of_class,
     invitations_to_print,
     lockout_of_admin,
+    lockout_time_left,
     people_search,
     recent_logins,
     school_lockouts,
     sessions_of,
     user_card,
+    user_management_refusal,
     user_of_admin,
     user_organisation_ids,
     viewer_from_request,
@@ -64,12 +67,18 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 def lockout(
-    request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: Any = None,
+    *args: Any,
+    **kwargs: Any,
 ) -> HttpResponse:
-    """django-axes calls this when a login or an address is locked."""
-    from django.conf import settings
+    """django-axes calls this when a login or an address is locked: say how long is left."""
+    from axes.helpers import get_client_username
 
-    minutes = int(float(settings.AXES_COOLOFF_TIME) * 60)
+    left = lockout_time_left(get_client_username(request, credentials), client_ip(request))
+    # Whole minutes, rounded up: «через 1 минуту» must never turn out too early.
+    minutes = max(1, math.ceil(left.total_seconds() / 60))
     return render(
         request,
         "accounts/locked.html",
@@ -512,11 +521,14 @@ def person(request: HttpRequest, user_id: int) -> HttpResponse:
     _require(request, "accounts.manage_user", target)
     temporary = None
     if request.method == "POST":
-        temporary = services.password_set_by_curator(
-            actor=request.user,  # type: ignore[arg-type]
-            user=target,
-            ip_address=client_ip(request),
-        )
+        try:
+            temporary = services.password_set_by_curator(
+                actor=request.user,  # type: ignore[arg-type]
+                user=target,
+                ip_address=client_ip(request),
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
     return render(
         request,
         "accounts/person.html",
@@ -539,6 +551,8 @@ def merge(request: HttpRequest) -> HttpResponse:
                     _("Логин «%(login)s» не найден среди родителей вашей школы.")
                     % {"login": login},
                 )
+            elif refusal := user_management_refusal(viewer, user):
+                form.add_error(field, refusal)
             else:
                 found[field] = user
         if len(found) == 2:

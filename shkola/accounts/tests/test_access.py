@@ -10,14 +10,17 @@ from typing import Any
 import pytest
 from django.contrib.sessions.models import Session
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
 from shkola.accounts import services
-from shkola.accounts.models import AuditEvent, RoleAssignment, User, UserSession
+from shkola.accounts.models import AuditEvent, Role, RoleAssignment, User, UserSession
 from shkola.core.testing.factories import (
     TEST_PASSWORD,
+    GuardianFactory,
     OrganisationFactory,
+    TerritoryFactory,
     guardian_of,
     make_school,
     staff,
@@ -619,3 +622,217 @@ def test_every_form_carries_a_csrf_token_and_a_post_without_it_is_refused(school
     assert office.post(f"/accounts/people/{parent.pk}/").status_code == 403
     assert not User.objects.get(pk=parent.pk).must_change_password
     assert forms_seen >= 10
+
+
+# --- what a curator may manage: never accounts above or beside them ----------------------
+
+
+def _also_parent_of(user: User, student: Student) -> User:
+    """Staff elsewhere can be parents here: that tie must not open their account."""
+    guardian = GuardianFactory(user=user, last_name=user.last_name, first_name=user.first_name)
+    Guardianship.objects.create(guardian=guardian, student=student, kind="father")
+    return user
+
+
+@pytest.fixture
+def beyond_the_curator(school):  # type: ignore[no-untyped-def]
+    """Accounts tied to the school that its curator must not take over, by what they are."""
+    elsewhere = OrganisationFactory()
+    child = school.students[0]
+    director_elsewhere = guardian_of(child)
+    RoleAssignment.objects.create(
+        user=director_elsewhere, role=Role.DIRECTOR, organisation=elsewhere
+    )
+    superuser = guardian_of(child)
+    User.objects.filter(pk=superuser.pk).update(is_superuser=True, is_staff=True)
+    official = guardian_of(child)
+    RoleAssignment.objects.create(user=official, role=Role.MUNICIPAL, territory=TerritoryFactory())
+    teacher_elsewhere = staff(school.organisation)
+    RoleAssignment.objects.create(user=teacher_elsewhere, role=Role.TEACHER, organisation=elsewhere)
+    return {
+        "director of the school": staff(school.organisation, Role.DIRECTOR),
+        "deputy of the school": staff(school.organisation, Role.DEPUTY),
+        "curator of another school, parent here": _also_parent_of(
+            staff(elsewhere, Role.CURATOR), child
+        ),
+        "parent who is a director elsewhere": director_elsewhere,
+        "superuser who is a parent here": User.objects.get(pk=superuser.pk),
+        "municipal official who is a parent here": official,
+        "teacher here and at another school": teacher_elsewhere,
+        "the curator themself": school.curator,
+    }
+
+
+def test_curator_cannot_open_or_set_a_password_for_accounts_above_or_beside_them(
+    client, school, beyond_the_curator
+):
+    client.force_login(school.curator)
+    for who, user in beyond_the_curator.items():
+        password_before = User.objects.get(pk=user.pk).password
+        assert client.get(f"/accounts/people/{user.pk}/").status_code == 404, who
+        assert client.post(f"/accounts/people/{user.pk}/").status_code == 404, who
+        after = User.objects.get(pk=user.pk)
+        assert after.password == password_before and not after.must_change_password, who
+    assert not AuditEvent.objects.filter(kind="password_set").exists()
+    # The search still finds the director's login, but it leads to no password page.
+    director = beyond_the_curator["director of the school"]
+    found = client.get("/accounts/people/", {"q": director.username}).content.decode()
+    assert director.username in found
+    assert f"/accounts/people/{director.pk}/" not in found
+
+
+def test_the_service_refuses_a_temporary_password_over_an_administrators_account(school):
+    director = staff(school.organisation, Role.DIRECTOR)
+    with pytest.raises(ValidationError) as error:
+        services.password_set_by_curator(actor=school.curator, user=director)
+    assert "административная роль" in " ".join(error.value.message_dict["user"])
+
+
+def test_curator_sets_temporary_passwords_for_the_schools_teachers_and_parents(client, school):
+    parent = guardian_of(school.students[1])
+    client.force_login(school.curator)
+    for user in (school.teacher, school.class_teacher, parent):
+        found = client.get("/accounts/people/", {"q": user.username}).content.decode()
+        assert f"/accounts/people/{user.pk}/" in found
+        page = client.post(f"/accounts/people/{user.pk}/").content.decode()
+        temporary = re.search(r'<code class="fs-5">(\w+)</code>', page).group(1)
+        assert login(Client(), user.username, temporary) == 302
+
+
+def _merge(client: Client, keep: User, remove: User) -> str:
+    page = client.post(
+        "/accounts/people/merge/", {"keep": keep.username, "remove": remove.username}
+    )
+    return re.sub(r"\s+", " ", page.content.decode())
+
+
+def test_merge_refuses_accounts_above_or_beside_the_curator_and_moves_no_roles(
+    client, school, beyond_the_curator
+):
+    parent = guardian_of(school.students[1])
+    client.force_login(school.curator)
+    for who, user in beyond_the_curator.items():
+        roles_before = set(RoleAssignment.objects.filter(user=user).values_list("pk", flat=True))
+        as_removed = _merge(client, parent, user)
+        assert "Отключить учётную запись (логин):" in as_removed, who
+        assert "объединены" not in as_removed, who
+        as_kept = _merge(client, user, parent)
+        assert "Оставить учётную запись (логин):" in as_kept, who
+        assert User.objects.get(pk=user.pk).is_active, who
+        assert (
+            set(RoleAssignment.objects.filter(user=user).values_list("pk", flat=True))
+            == roles_before
+        ), who
+    director = beyond_the_curator["parent who is a director elsewhere"]
+    assert (
+        f"Отключить учётную запись (логин): У «{director.username}» есть административная роль"
+        in _merge(client, parent, director)
+    )
+    assert User.objects.get(pk=parent.pk).is_active
+    assert not RoleAssignment.objects.filter(user=parent).exists()
+    assert not AuditEvent.objects.filter(kind="merge").exists()
+
+
+def test_merge_keeps_a_teachers_account_and_never_removes_one(client, school):
+    teacher = _also_parent_of(school.teacher, school.students[0])
+    duplicate = guardian_of(school.students[1])
+    client.force_login(school.curator)
+
+    refused = _merge(client, duplicate, teacher)
+    assert "Отключить учётную запись (логин):" in refused
+    assert "учётная запись сотрудника школы: при объединении её роли не переносятся" in refused
+    assert User.objects.get(pk=teacher.pk).is_active
+
+    done = client.post(
+        "/accounts/people/merge/",
+        {"keep": teacher.username, "remove": duplicate.username},
+        follow=True,
+    )
+    assert "объединены" in done.content.decode()
+    children = set(
+        Guardianship.objects.filter(guardian__user=teacher).values_list("student", flat=True)
+    )
+    assert children == {school.students[0].id, school.students[1].id}
+    assert RoleAssignment.objects.filter(user=teacher, role=Role.TEACHER).exists()
+    assert not User.objects.get(pk=duplicate.pk).is_active
+
+
+# --- lockouts behind a reverse proxy and the time left ------------------------------------
+
+
+def _through_proxy(username: str, password: str, forwarded: str) -> Any:
+    """Every browser reaches the app through one nginx at 10.9.0.1."""
+    return Client(REMOTE_ADDR="10.9.0.1", HTTP_X_FORWARDED_FOR=forwarded).post(
+        "/accounts/login/", {"username": username, "password": password}
+    )
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_is_locked_on_its_own(school, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.TRUSTED_PROXY_COUNT = 1
+    teacher, parent = school.teacher, guardian_of(school.students[0])
+    # The client may write anything on the left; nginx appends the address it really saw.
+    for username in ("nobody-1", "nobody-2", "nobody-3"):
+        _through_proxy(username, "wrong-pass", "198.51.100.250, 203.0.113.5")
+
+    assert _through_proxy(teacher.username, TEST_PASSWORD, "203.0.113.5").status_code == 429
+    assert (
+        _through_proxy(teacher.username, TEST_PASSWORD, "203.0.113.9, 203.0.113.5").status_code
+        == 429
+    )
+    other = Client(REMOTE_ADDR="10.9.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert login(other, parent.username) == 302
+
+    failed = set(
+        AuditEvent.objects.filter(kind="login_failed").values_list("ip_address", flat=True)
+    )
+    assert failed == {"203.0.113.5"}
+    assert AuditEvent.objects.get(kind="login", subject_user=parent).ip_address == "198.51.100.7"
+    assert UserSession.objects.get(user=parent).ip_address == "198.51.100.7"
+    page = other.get("/accounts/profile/access/").content.decode()
+    assert "198.51.100.7" in page
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_header_changes_nothing(school, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.TRUSTED_PROXY_COUNT = 0
+    for username in ("nobody-1", "nobody-2", "nobody-3"):
+        Client(REMOTE_ADDR="10.0.5.5", HTTP_X_FORWARDED_FOR=f"203.0.113.{len(username)}").post(
+            "/accounts/login/", {"username": username, "password": "wrong-pass"}
+        )
+    forged = Client(REMOTE_ADDR="10.0.5.5", HTTP_X_FORWARDED_FOR="198.51.100.9")
+    assert login(forged, school.teacher.username) == 429
+    addresses = set(AuditEvent.objects.values_list("ip_address", flat=True))
+    assert addresses == {"10.0.5.5"}
+
+
+def test_lockout_page_says_how_long_is_actually_left(school, settings):
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    settings.AXES_FAILURE_LIMIT = 3
+    parent = guardian_of(school.students[0])
+    browser = Client()
+    for _i in range(3):
+        login(browser, parent.username, "wrong-pass")
+
+    def wait_message() -> str:
+        page = browser.post(
+            "/accounts/login/", {"username": parent.username, "password": TEST_PASSWORD}
+        )
+        assert page.status_code == 429
+        return re.sub(r"\s+", " ", page.content.decode())
+
+    assert "Попробуйте снова через 15 минут" in wait_message()
+    # Refused tries while locked do not prolong the lock here, so time visibly runs out.
+    settings.AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+    for minutes_ago, expected in (
+        (10.5, "через 5 минут"),
+        (12.9, "через 3 минуты"),
+        (13.2, "через 2 минуты"),
+        (14.5, "через 1 минуту"),
+    ):
+        AccessAttempt.objects.update(
+            attempt_time=timezone.now() - dt.timedelta(minutes=minutes_ago)
+        )
+        assert f"Попробуйте снова {expected}" in wait_message(), minutes_ago

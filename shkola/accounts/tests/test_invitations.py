@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 
 from shkola.accounts import services
-from shkola.accounts.models import Invitation, InvitationKind
+from shkola.accounts.models import AuditEvent, Invitation, InvitationKind
 from shkola.core.testing.factories import staff
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +115,62 @@ def test_class_page_query_count_does_not_grow(client, school, codes, django_asse
     services.invitation_generate(class_unit=school.class_unit, kind="parent", actor=school.curator)
     with django_assert_max_num_queries(20):
         assert client.get(url).status_code == 200
+
+
+def _register_with(code: str) -> str:
+    """A family types the code on the registration page; what the page then says."""
+    page = Client().post("/accounts/register/", {"code": code}, follow=True)
+    return page.content.decode()
+
+
+def test_curator_revokes_a_code_and_registration_with_it_says_it_was_revoked(client, school, codes):
+    code = codes["parent"][0]
+    client.force_login(school.curator)
+    page = client.post(f"/accounts/invitations/{code.pk}/revoke/", follow=True)
+    assert page.redirect_chain[-1][0] == f"/accounts/invitations/class/{school.class_unit.id}/"
+    assert f"Код {code.code} отозван." in page.content.decode()
+
+    assert f"Код {code.code} отозван куратором школы. Попросите новый код." in _register_with(
+        code.code
+    )
+    log = client.get("/accounts/audit/", {"kind": "invitation_revoke"}).content.decode()
+    assert "Отзыв пригласительного кода" in log
+    assert code.code in log and code.student.full_name in log
+
+
+def test_curator_reissues_a_code_the_new_one_registers_and_the_old_one_is_refused(
+    client, school, codes
+):
+    old = codes["student"][0]
+    client.force_login(school.curator)
+    page = client.post(f"/accounts/invitations/{old.pk}/reissue/", follow=True).content.decode()
+    found = re.search(r"Выдан новый код (\w+) для ", page)
+    assert found, page
+    new_code = found.group(1)
+    assert new_code != old.code
+    assert "прежний код больше не действует" in page
+
+    assert f"Код {old.code} отозван куратором школы" in _register_with(old.code)
+    pupil = Client()
+    details = pupil.post("/accounts/register/", {"code": new_code}, follow=True)
+    assert details.redirect_chain[-1][0] == "/accounts/register/details/"
+    done = pupil.post(
+        "/accounts/register/details/",
+        {"username": "pupil.new", "password": "Green-Meadow-77", "password2": "Green-Meadow-77"},
+        follow=True,
+    )
+    assert "Регистрация успешно завершена" in done.content.decode()
+
+    log = client.get("/accounts/audit/").content.decode()
+    assert "Замена пригласительного кода" in log and old.code in log
+    assert "Выдача пригласительных кодов" in log  # the codes fixture handed them out
+
+
+def test_handing_out_codes_is_in_the_schools_security_log(client, school):
+    client.force_login(school.curator)
+    client.post(f"/accounts/invitations/class/{school.class_unit.id}/", {"kind": "parent"})
+    log = client.get("/accounts/audit/", {"kind": "invitation_generate"}).content.decode()
+    assert "Выдача пригласительных кодов" in log
+    assert f"{school.class_unit.name}, для родителя: кодов 3" in log
+    event = AuditEvent.objects.get(kind="invitation_generate")
+    assert event.actor == school.curator and event.organisation == school.organisation
