@@ -4,6 +4,7 @@
 - the class teacher, the teachers who teach the student and the school's administration see
   it and confirm or reject achievements; teachers add testing results and diagnostics;
 - the class teacher and the administration edit the student's name and birth date;
+- the school's specialists (psychologist, social pedagogue…) read it and change nothing;
 - officials have no access to personal records."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from shkola.accounts.rules import (
     is_class_teacher_of,
     is_guardian_of,
     is_school_admin_of,
+    is_specialist_of,
     is_staff_of_org,
     is_student_self,
     teaches_student,
@@ -26,7 +28,7 @@ from shkola.accounts.rules import (
 is_family = is_student_self | is_guardian_of
 is_school_staff_of_student = is_class_teacher_of | is_school_admin_of | teaches_student
 
-can_view_portfolio = is_family | is_school_staff_of_student
+can_view_portfolio = is_family | is_school_staff_of_student | is_specialist_of
 can_add_to_portfolio = is_family | is_school_staff_of_student
 can_review_achievement_of = is_school_staff_of_student
 

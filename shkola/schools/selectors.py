@@ -113,3 +113,51 @@ def students_of_class(class_unit: ClassUnit | int) -> QuerySet[Student]:
     return Student.objects.filter(current_class_id=cid).order_by(
         "last_name", "first_name", "middle_name"
     )
+
+
+@dataclass(frozen=True)
+class Roster:
+    """«Обучающиеся»: the students a member of staff may look up, page by page."""
+
+    classes: list[ClassUnit]
+    students: list[Student]
+    total: int
+    limit: int
+
+
+def roster(
+    *,
+    whole_school_org_ids: Iterable[int],
+    class_ids: Iterable[int],
+    class_id: int | None = None,
+    query: str = "",
+    limit: int = 200,
+) -> Roster:
+    """Current students of whole schools (administration, specialists) plus of single classes
+    (the classes a teacher leads or teaches), optionally of one class or matching a name."""
+    from django.db.models import Q
+
+    orgs, only = set(whole_school_org_ids), set(class_ids)
+    scope = Student.objects.filter(
+        Q(current_class__parallel__organisation_id__in=orgs) | Q(current_class_id__in=only)
+    )
+    classes = list(
+        ClassUnit.objects.filter(id__in=scope.values("current_class_id"))
+        .select_related("parallel")
+        .order_by("parallel__grade", "letter")
+    )
+    students = scope
+    if class_id is not None:
+        students = students.filter(current_class_id=class_id)
+    for word in query.split()[:3]:
+        # SQLite folds the case of Latin letters only: «иванов» must still find «Иванов».
+        match = Q()
+        for variant in {word, word.lower(), word.capitalize()}:
+            for name in ("last_name", "first_name", "middle_name"):
+                match |= Q(**{f"{name}__icontains": variant})
+        students = students.filter(match)
+    students = students.select_related("current_class__parallel").order_by(
+        "current_class__parallel__grade", "current_class__letter", "last_name", "first_name"
+    )
+    total = students.count()
+    return Roster(classes=classes, students=list(students[:limit]), total=total, limit=limit)

@@ -11,6 +11,11 @@
     var text = form.getAttribute && form.getAttribute("data-confirm");
     if (text && !window.confirm(text)) { event.preventDefault(); }
   });
+  // Filters whose select sends the form as soon as it changes.
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (field.matches && field.matches("select[data-submit-on-change]")) { field.form.submit(); }
+  });
   // Print buttons.
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-print]");
