@@ -20,7 +20,7 @@ def students(request: HttpRequest) -> HttpResponse:
     class_ids = set(viewer.led_class_ids)
     if viewer.teacher_org_ids:
         taught = TimetableEntry.objects.filter(
-            teacher=request.user, academic_year__organisation_id__in=viewer.teacher_org_ids
+            teacher=viewer.user, academic_year__organisation_id__in=viewer.teacher_org_ids
         ).filter(Q(class_unit__isnull=False) | Q(group__class_unit__isnull=False))
         for own, of_group in taught.values_list("class_unit_id", "group__class_unit_id"):
             class_ids.add(own or of_group)
