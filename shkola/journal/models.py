@@ -168,7 +168,8 @@ class MarkHistory(models.Model):
     final_mark = models.ForeignKey(
         FinalMark, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    what = models.CharField(max_length=20, default="mark")  # mark, attendance, final
+    # mark, attendance, final; comment and work_name: the note on a mark (``mark_note_set``)
+    what = models.CharField(max_length=20, default="mark")
     # A final mark's cell, kept so its history survives the mark being cleared.
     subject = models.ForeignKey(
         "schools.Subject", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
@@ -183,8 +184,9 @@ class MarkHistory(models.Model):
     final_kind = models.CharField(max_length=10, blank=True)
     journal = models.CharField(max_length=10, blank=True)
     action = models.CharField(max_length=10, choices=Action.choices)
-    old_value = models.CharField(max_length=20, blank=True)
-    new_value = models.CharField(max_length=20, blank=True)
+    # Wide enough for a mark's comment (500) and work name (300), kept old → new too.
+    old_value = models.CharField(max_length=500, blank=True)
+    new_value = models.CharField(max_length=500, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -198,14 +198,18 @@ def _period_closed(lesson: Lesson) -> AttestationPeriod | None:
     ).first()
 
 
-def _refuse_closed(period: AttestationPeriod | None, may_edit_closed: bool) -> None:
+def _refuse_closed(
+    period: AttestationPeriod | None, may_edit_closed: bool, *, what: str = ""
+) -> None:
+    """A closed period is read-only for teachers: its marks, and with them what the marks
+    were given for (topic, form of control, homework, comments on marks)."""
     if period is not None and period.is_closed and not may_edit_closed:
         raise ValidationError(
             {
                 "period": _(
-                    "Период «%(p)s» закрыт: изменить отметки может только администратор школы."
+                    "Период «%(p)s» закрыт: изменить %(what)s может только администратор школы."
                 )
-                % {"p": period.name}
+                % {"p": period.name, "what": what or _("отметки")}
             }
         )
 
@@ -350,8 +354,32 @@ def mark_note_set(
     if errors:
         raise ValidationError(errors)
     locked = _lock_lesson(mark.lesson)
-    _refuse_closed(_period_closed(locked), may_edit_closed)
-    Mark.objects.filter(pk=mark.pk).update(comment=comment, work_name=work_name)
+    _refuse_closed(_period_closed(locked), may_edit_closed, what=_("комментарии и названия работ"))
+    current = Mark.objects.select_for_update().filter(pk=mark.pk).first()
+    if current is None:
+        raise ValidationError({"mark": _("Отметку уже удалили.")})
+    history = [
+        MarkHistory(
+            student_id=current.student_id,
+            lesson_id=locked.pk,
+            mark_id_ref=current.pk,
+            what=what,
+            action=MarkHistory.Action.CHANGE,
+            old_value=old,
+            new_value=new,
+            changed_by=user,
+            journal=current.journal,
+            subject_id=locked.subject_id,
+        )
+        for what, old, new in (
+            ("comment", current.comment, comment),
+            ("work_name", current.work_name, work_name),
+        )
+        if old != new
+    ]
+    if history:
+        Mark.objects.filter(pk=mark.pk).update(comment=comment, work_name=work_name)
+        MarkHistory.objects.bulk_create(history)
     mark.comment, mark.work_name = comment, work_name
     return mark
 
@@ -519,7 +547,7 @@ def lesson_update(
     if control_form is not None and control_form.organisation_id != lesson.subject.organisation_id:
         raise ValidationError({"control_form": _("Форма контроля другой школы.")})
     locked = _lock_lesson(lesson)
-    _refuse_closed(_period_closed(locked), may_edit_closed)
+    _refuse_closed(_period_closed(locked), may_edit_closed, what=_("тему и форму контроля"))
     fields = []
     if locked.topic != topic:
         locked.topic = topic
@@ -549,8 +577,10 @@ def homework_assign(
     user: Any,
     student: Student | None = None,
     files: Sequence[Any] = (),
+    may_edit_closed: bool = False,
 ) -> Homework:
-    """Homework for the whole class (``student`` None) or one student, with attached files."""
+    """Homework for the whole class (``student`` None) or one student, with attached files.
+    Read-only once the lesson's period is closed, like its marks."""
     text = text.strip()
     errors: dict[str, str] = {}
     if not text:
@@ -562,7 +592,9 @@ def homework_assign(
             errors["files"] = _("Файл «%(name)s» больше 10 МБ.") % {"name": f.name}
     if errors:
         raise ValidationError(errors)
-    homework = Homework.objects.create(lesson=lesson, student=student, text=text, created_by=user)
+    locked = _lock_lesson(lesson)
+    _refuse_closed(_period_closed(locked), may_edit_closed, what=_("домашние задания"))
+    homework = Homework.objects.create(lesson=locked, student=student, text=text, created_by=user)
     for f in files:
         HomeworkFile.objects.create(
             homework=homework,
@@ -575,7 +607,9 @@ def homework_assign(
 
 
 @transaction.atomic
-def homework_delete(*, homework: Homework) -> None:
+def homework_delete(*, homework: Homework, may_edit_closed: bool = False) -> None:
+    locked = _lock_lesson(homework.lesson)
+    _refuse_closed(_period_closed(locked), may_edit_closed, what=_("домашние задания"))
     for f in homework.files.all():
         f.file.delete(save=False)
     homework.delete()

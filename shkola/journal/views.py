@@ -453,6 +453,7 @@ def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
                     student=student,
                     files=request.FILES.getlist("files"),
                     user=request.user,
+                    may_edit_closed=may_edit_closed,
                 )
                 messages.success(request, _("Домашнее задание добавлено."))
             elif action == "delete_homework":
@@ -461,7 +462,7 @@ def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
                 ).first()
                 if homework is None:
                     raise Http404
-                services.homework_delete(homework=homework)
+                services.homework_delete(homework=homework, may_edit_closed=may_edit_closed)
                 messages.success(request, _("Домашнее задание удалено."))
             else:
                 form_id = _int(request.POST.get("control_form"))
@@ -486,11 +487,16 @@ def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
         except ValidationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     ctx = reports.lesson_page(lesson)
+    # A closed period's lesson is read-only like its marks (the services refuse a forged post).
+    closed = bool(lesson.period and lesson.period.is_closed) and not request.user.has_perm(
+        "journal.edit_closed", lesson
+    )
     ctx.update(
         {
             "lesson": lesson,
             "ref": ref,
-            "may_edit": may_edit,
+            "may_edit": may_edit and not closed,
+            "closed_period": lesson.period if closed else None,
             "errors": errors,
             "posted": request.POST if errors else {},
             "grid_url": selectors.journal_url_for_lesson(lesson),

@@ -242,3 +242,87 @@ def test_remark_needs_text_and_kind(school):
         student=school.students[0], author=school.teacher, kind="remark", text="Нет сменной обуви"
     )
     assert remark.pk
+
+
+# --------------------------------------------------------------------------- closed periods
+
+
+def test_homework_of_a_closed_period_is_read_only_for_teachers(school, lessons):
+    # Given homework on a lesson of the first quarter, and the quarter is closed
+    homework = services.homework_assign(lesson=lessons[0], text="№ 1", user=school.teacher)
+    school_services.period_close(period=school.periods[0], user=school.curator)
+    lessons[0].refresh_from_db()
+    homework.refresh_from_db()
+
+    # When the teacher adds or deletes homework, then both are refused, saying why
+    with pytest.raises(ValidationError) as exc:
+        services.homework_assign(lesson=lessons[0], text="№ 2", user=school.teacher)
+    assert exc.value.message_dict["period"] == [
+        "Период «1 четверть» закрыт: изменить домашние задания может только администратор школы."
+    ]
+    with pytest.raises(ValidationError):
+        services.homework_delete(homework=homework)
+    assert [h.text for h in lessons[0].homework.all()] == ["№ 1"]
+
+    # and an administrator still may
+    services.homework_assign(
+        lesson=lessons[0], text="№ 2", user=school.curator, may_edit_closed=True
+    )
+    services.homework_delete(homework=homework, may_edit_closed=True)
+    assert [h.text for h in lessons[0].homework.all()] == ["№ 2"]
+
+
+def test_the_topic_of_a_closed_period_says_what_is_closed(school, lessons):
+    school_services.period_close(period=school.periods[0], user=school.curator)
+    lessons[0].refresh_from_db()
+    with pytest.raises(ValidationError) as exc:
+        services.lesson_update(
+            lesson=lessons[0], topic="Дроби", control_form=None, user=school.teacher
+        )
+    assert "закрыт: изменить тему и форму контроля" in exc.value.message_dict["period"][0]
+
+
+def test_a_mark_note_keeps_history_old_to_new_and_respects_closed_periods(school, lessons):
+    # Given a «5» with a comment
+    anna = school.students[0]
+    [mark] = save(lessons[0], anna, "5", school.teacher).marks
+    services.mark_note_set(mark=mark, comment="Молодец", work_name="", user=school.teacher)
+
+    # When the teacher changes the comment and names the work
+    services.mark_note_set(
+        mark=mark, comment="Ошибка в задаче 3", work_name="Контрольная №1", user=school.teacher
+    )
+    # and saves the same again (nothing changes: no history)
+    services.mark_note_set(
+        mark=mark, comment="Ошибка в задаче 3", work_name="Контрольная №1", user=school.teacher
+    )
+
+    # Then each change is in the cell's history, who and old → new
+    history = [
+        (h.what, h.old_value, h.new_value, h.changed_by_id, h.mark_id_ref)
+        for h in selectors.cell_history(lessons[0], anna, JournalKind.MAIN)
+        if h.what != "mark"
+    ]
+    assert sorted(history) == sorted(
+        [
+            ("comment", "", "Молодец", school.teacher.id, mark.id),
+            ("comment", "Молодец", "Ошибка в задаче 3", school.teacher.id, mark.id),
+            ("work_name", "", "Контрольная №1", school.teacher.id, mark.id),
+        ]
+    )
+    long = "а" * 500  # the longest comment fits its history row whole
+    services.mark_note_set(mark=mark, comment=long, work_name="", user=school.teacher)
+    assert MarkHistory.objects.filter(what="comment", new_value=long).exists()
+
+    # And once the quarter is closed, the teacher may not change it, an administrator may
+    school_services.period_close(period=school.periods[0], user=school.curator)
+    with pytest.raises(ValidationError) as exc:
+        services.mark_note_set(mark=mark, comment="", work_name="", user=school.teacher)
+    assert "закрыт: изменить комментарии и названия работ" in exc.value.message_dict["period"][0]
+    mark.refresh_from_db()
+    assert mark.comment == long
+    services.mark_note_set(
+        mark=mark, comment="", work_name="", user=school.curator, may_edit_closed=True
+    )
+    mark.refresh_from_db()
+    assert (mark.comment, mark.work_name) == ("", "")
