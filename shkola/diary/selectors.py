@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncWeek
 from django.urls import reverse
 
 from shkola.accounts.models import User
 from shkola.core.templatetags.shkola import mark_class
 from shkola.journal import grading
+from shkola.journal import selectors as journal_selectors
 from shkola.journal.models import (
     Attendance,
     AttendanceKind,
@@ -77,24 +78,30 @@ def group_ids_of(student: Student) -> list[int]:
     )
 
 
-def student_lessons(student: Student) -> QuerySet[Lesson]:
+def student_lessons(student: Student, *, with_marked_cancelled: bool = False) -> QuerySet[Lesson]:
     """Lessons the student attends: whole-class lessons and their groups'. The group ids are
     read first (one small query) so PostgreSQL can combine the (class, date) and (group, date)
-    indexes instead of scanning every lesson of the school in the date range."""
+    indexes instead of scanning every lesson of the school in the date range.
+
+    Lessons a timetable change flagged cancelled are left out — except, with
+    ``with_marked_cancelled``, those where the student has a main-journal mark: such a mark
+    counts in the average (``journal.selectors.main_average_marks``), so its lesson is shown."""
     q = Q(group_id__in=group_ids_of(student))
     if student.current_class_id:
         q |= Q(class_unit_id=student.current_class_id, group__isnull=True)
-    return Lesson.objects.filter(q, is_cancelled=False)
+    held = Q(is_cancelled=False)
+    if with_marked_cancelled:
+        held |= Q(
+            Exists(
+                Mark.objects.filter(
+                    lesson_id=OuterRef("pk"), student_id=student.id, journal=JournalKind.MAIN
+                )
+            )
+        )
+    return Lesson.objects.filter(q, held)
 
 
-def _is_extra(lesson: Lesson) -> bool:
-    return bool(
-        lesson.subject.is_extra
-        or (lesson.group_id and lesson.group and lesson.group.kind == StudyGroup.Kind.EXTRA)
-    )
-
-
-EXTRA_Q = Q(lesson__subject__is_extra=True) | Q(lesson__group__kind=StudyGroup.Kind.EXTRA)
+EXTRA_Q = journal_selectors.extra_education_q("lesson__")
 
 
 # --------------------------------------------------------------------------- periods
@@ -172,6 +179,7 @@ class DiaryLesson:
     time: str = ""
     teacher: str = ""
     test_form: str = ""
+    is_cancelled: bool = False  # dropped by a timetable change, kept for the marks it has
 
 
 def mark_view(value: str, work_name: str, comment: str, form_name: str | None) -> MarkView:
@@ -238,7 +246,7 @@ def diary_week(student: Student, monday: dt.date, today: dt.date) -> DiaryWeek:
         organisation_id=student.organisation_id, number=OuterRef("lesson_number")
     )
     lessons = (
-        student_lessons(student)
+        student_lessons(student, with_marked_cancelled=True)
         .filter(date__gte=monday, date__lte=saturday)
         .annotate(
             bell_start=Subquery(bells.values("start")[:1]),
@@ -266,6 +274,7 @@ def diary_week(student: Student, monday: dt.date, today: dt.date) -> DiaryWeek:
             "bell_start",
             "bell_end",
             "attendance_kind",
+            "is_cancelled",
         )
     )
     rows: dict[int, DiaryLesson] = {}
@@ -286,6 +295,7 @@ def diary_week(student: Student, monday: dt.date, today: dt.date) -> DiaryWeek:
         start,
         end,
         attendance,
+        is_cancelled,
     ) in lessons:
         teacher = teachers.get(teacher_id)
         if teacher is None:
@@ -304,6 +314,7 @@ def diary_week(student: Student, monday: dt.date, today: dt.date) -> DiaryWeek:
             test_form=form if is_test else "",
             attendance=attendance,
             attendance_label=ATTENDANCE_LABELS.get(attendance, ""),
+            is_cancelled=is_cancelled,
         )
     marks = (
         Mark.objects.filter(
@@ -418,7 +429,7 @@ def _period_marks(student: Student, period: AttestationPeriod, journal: str) -> 
 
 def _period_lessons(student: Student, period: AttestationPeriod) -> QuerySet[Lesson]:
     return (
-        student_lessons(student)
+        student_lessons(student, with_marked_cancelled=True)
         .filter(date__gte=period.start, date__lte=period.end)
         .select_related("subject", "group", "control_form")
         .order_by("date", "lesson_number")
@@ -427,9 +438,16 @@ def _period_lessons(student: Student, period: AttestationPeriod) -> QuerySet[Les
 
 def report_card(student: Student, period: AttestationPeriod) -> list[SubjectRow]:
     """«Табель успеваемости»: per subject of the main curriculum, every mark of the period in
-    order, the weighted average and the lesson dates."""
-    lessons = [x for x in _period_lessons(student, period) if not _is_extra(x)]
-    marks = [m for m in _period_marks(student, period, JournalKind.MAIN) if not _is_extra(m.lesson)]
+    order, the weighted average and the lesson dates. The marks are
+    ``journal.selectors.main_average_marks``, the same the journal and every other page
+    average; a lesson later flagged cancelled keeps its date here when it carries a mark."""
+    lessons = list(_period_lessons(student, period).exclude(journal_selectors.extra_education_q()))
+    marks = list(
+        journal_selectors.main_average_marks(period.start, period.end)
+        .filter(student_id=student.id)
+        .select_related("lesson__subject", "lesson__group", "control_form")
+        .order_by("lesson__date", "lesson__lesson_number", "id")
+    )
     return _rows_from(lessons, marks, student.organisation)
 
 
@@ -776,14 +794,10 @@ class Averages:
 
 
 def _main_marks_in(period: AttestationPeriod) -> QuerySet[Mark]:
-    return Mark.objects.filter(
-        journal=JournalKind.MAIN,
-        points__isnull=False,
-        lesson__date__gte=period.start,
-        lesson__date__lte=period.end,
-        lesson__is_cancelled=False,
-        lesson__subject__is_extra=False,
-    ).exclude(lesson__group__kind=StudyGroup.Kind.EXTRA)
+    """The marks that enter the averages: the journal's one definition, five-point only."""
+    return journal_selectors.main_average_marks(period.start, period.end).filter(
+        points__isnull=False
+    )
 
 
 def averages(

@@ -22,7 +22,13 @@ DEFAULT_THRESHOLDS = (Decimal("4.60"), Decimal("3.60"), Decimal("2.60"))
 FIVE_POINT_VALUES = {"5": 5, "4": 4, "3": 3, "2": 2, "1": 1}
 # Final-mark values that mean "no mark to count" rather than a result.
 EXEMPT_VALUES = {"осв"}
+# ENGINEERING.md excludes "students exempted or without marks" from the denominator and says
+# nothing else about «н/а». «Не аттестован» is what a teacher records exactly when a student
+# has no marks to attest, so it stays read as "without marks" (the behaviour before the
+# audit; the document is silent on «н/а» by name).
 NO_MARK_VALUES = {"", None, "н/а"}
+SUCCESS_VALUES = {"5", "4", "3"}
+QUALITY_VALUES = {"5", "4"}
 TWO = Decimal("0.01")
 
 
@@ -101,13 +107,16 @@ class Rates:
     excellent: int
     good: int
     satisfactory: int
-    failing: int
+    failing: int  # «2», «незач»
+    passed: int = 0  # «зач»: counted, but neither success nor quality
 
 
 def rates(final_values: Iterable[str | None]) -> Rates:
     """Success and quality rates (in percent) over one final mark per student.
 
-    Pass marks count as success but not as quality; a fail counts as failing."""
+    As ENGINEERING.md writes it: success = share of students with 5, 4 or 3, quality = share
+    with 5 or 4, the denominator without exempt students and students without marks. So a
+    «зач» is a mark (the student is counted) that is not 5, 4 or 3: it is not success."""
     counted = excellent = good = satisfactory = failing = passed = 0
     for value in final_values:
         if value in NO_MARK_VALUES or value in EXEMPT_VALUES:
@@ -126,6 +135,19 @@ def rates(final_values: Iterable[str | None]) -> Rates:
     if counted == 0:
         return Rates(0, None, None, 0, 0, 0, 0)
     hundred = Decimal(100)
-    success = hundred * (excellent + good + satisfactory + passed) / counted
+    success = hundred * (excellent + good + satisfactory) / counted
     quality = hundred * (excellent + good) / counted
-    return Rates(counted, success, quality, excellent, good, satisfactory, failing)
+    return Rates(counted, success, quality, excellent, good, satisfactory, failing, passed)
+
+
+def student_result(values: Iterable[str | None]) -> str | None:
+    """One student's result over several subjects, for rates over students: the lowest
+    counted mark — a student is «успевающий» with 5, 4 or 3 in every subject and counts for
+    quality with 5 or 4 in every subject. None when nothing counts (all exempt / no marks)."""
+    counted = [v for v in values if v and v not in NO_MARK_VALUES and v not in EXEMPT_VALUES]
+    if not counted:
+        return None
+    for value in counted:
+        if value not in SUCCESS_VALUES:
+            return value
+    return min(counted)

@@ -31,7 +31,7 @@ from shkola.timetable.models import Lesson, TimetableEntry
 from shkola.timetable.selectors import teacher_assignments
 
 from . import grading, selectors
-from .models import FinalMark, FinalMarkKind, Homework, HomeworkFile, JournalKind, Mark
+from .models import FinalMark, FinalMarkKind, Homework, HomeworkFile, Mark
 from .selectors import JournalRef
 
 # --------------------------------------------------------------------------- «Мои классы»
@@ -256,15 +256,15 @@ def class_week(class_unit: ClassUnit, monday: dt.date) -> dict[str, Any]:
         Q(class_unit_id=class_unit.id) | Q(group__class_unit_id=class_unit.id),
         date__gte=monday,
         date__lte=sunday,
-        subject__is_extra=False,
-    )
+    ).exclude(selectors.extra_education_q())
     subject_ids = set(
         CurriculumItem.objects.filter(class_unit=class_unit).values_list("subject_id", flat=True)
     ) | set(lessons.values_list("subject_id", flat=True))
     subjects = list(Subject.objects.filter(id__in=subject_ids, is_extra=False).order_by("name"))
     marks: dict[tuple[int, int], list[Mark]] = defaultdict(list)
     for m in (
-        Mark.objects.filter(student_id__in=ids, journal=JournalKind.MAIN, lesson__in=lessons)
+        selectors.main_average_marks(monday, sunday)
+        .filter(student_id__in=ids, lesson__in=lessons)
         .select_related("lesson")
         .only("id", "student_id", "value", "lesson__subject_id", "lesson__date")
         .order_by("lesson__date", "id")

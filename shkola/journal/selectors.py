@@ -51,14 +51,42 @@ def student_period_marks(
     )
 
 
+def extra_education_q(prefix: str = "") -> Q:
+    """Lessons (``prefix`` "") or marks (``prefix`` "lesson__") of extra education: a club
+    subject or an extra-education group. They have their own journal and average."""
+    return Q(**{f"{prefix}subject__is_extra": True}) | Q(
+        **{f"{prefix}group__kind": StudyGroup.Kind.EXTRA}
+    )
+
+
+def main_average_marks(start: dt.date, end: dt.date) -> QuerySet[Mark]:
+    """THE marks that count in a student's main (report-card) average, dated ``start``..``end``.
+    Every page that shows a main average reads through this one queryset — the journal grid,
+    period marks, the class week, the diary's report card and averages, the portfolio — so
+    they cannot disagree.
+
+    - main journal only: the homework journal has its own page and never counts;
+    - extra education (club subjects, extra-education groups) never counts: it has its own
+      journal, whose grid shows the group's own average;
+    - a mark on a lesson a timetable change later flagged ``is_cancelled`` still counts: the
+      teacher gave it and the grid shows it (the lesson was kept precisely because it has
+      marks).
+
+    Pass/fail marks are included so lists can show them; ``weighted_average`` and the
+    ``points`` filter of the aggregates leave them out of the arithmetic."""
+    return Mark.objects.filter(
+        journal=JournalKind.MAIN, lesson__date__gte=start, lesson__date__lte=end
+    ).exclude(extra_education_q("lesson__"))
+
+
 def subject_averages(
     student_ids: Iterable[int],
     period: AttestationPeriod,
     subject_ids: Iterable[int] | None = None,
 ) -> dict[tuple[int, int], Decimal | None]:
     """Weighted averages (exact Decimals) per (student_id, subject_id) in a period, from ONE
-    aggregate query: Σ points×weight / Σ weight over main-journal marks with points (pass/fail
-    and the homework journal never count), extra-education subjects left out.
+    aggregate query: Σ points×weight / Σ weight over ``main_average_marks`` with points
+    (pass/fail never counts).
 
     Pairs with marks are always present; when ``subject_ids`` is given every asked pair is
     present, None where there is nothing to average."""
@@ -66,13 +94,8 @@ def subject_averages(
     result: dict[tuple[int, int], Decimal | None] = {}
     if not students:
         return result
-    marks = Mark.objects.filter(
-        student_id__in=students,
-        journal=JournalKind.MAIN,
-        points__isnull=False,
-        lesson__date__gte=period.start,
-        lesson__date__lte=period.end,
-        lesson__subject__is_extra=False,
+    marks = main_average_marks(period.start, period.end).filter(
+        student_id__in=students, points__isnull=False
     )
     subjects = list(subject_ids) if subject_ids is not None else None
     if subjects is not None:
@@ -132,7 +155,15 @@ class JournalRef:
 
     @property
     def is_extra(self) -> bool:
-        return bool(self.subject.is_extra)
+        """An extra-education journal: a club subject or an extra-education group."""
+        return bool(
+            self.subject.is_extra
+            or (self.group is not None and self.group.kind == StudyGroup.Kind.EXTRA)
+        )
+
+    @property
+    def counts_in_main_average(self) -> bool:
+        return not self.is_extra
 
     def url(self, **query: Any) -> str:
         if self.group is not None:
@@ -374,13 +405,25 @@ def journal_grid(
             )
         }
     thresholds = grading.thresholds_of(ref.organisation)
+    # The main journal shows the student's main average in the subject, the very number the
+    # report card, the diary and the period marks show (a class grid and its subgroups' grids
+    # agree too). The homework and extra-education journals show their own average.
+    shared = journal == JournalKind.MAIN and ref.counts_in_main_average
+    main_averages = (
+        subject_averages([s.id for s in students], period, [ref.subject.id]) if shared else {}
+    )
     rows = []
     for student in students:
         row_cells = [
             cells.get((lesson.id, student.id)) or Cell(lesson.id, student.id, journal)
             for lesson in lessons
         ]
-        average = grading.weighted_average((m.points, m.weight) for c in row_cells for m in c.marks)
+        if shared:
+            average = main_averages.get((student.id, ref.subject.id))
+        else:
+            average = grading.weighted_average(
+                (m.points, m.weight) for c in row_cells for m in c.marks
+            )
         rows.append(
             GridRow(
                 student=student,
@@ -409,6 +452,16 @@ def cell_average(
     period = lesson.period
     if period is None:
         return None, None
+    extra = bool(lesson.subject.is_extra) or (
+        lesson.group_id is not None
+        and StudyGroup.objects.filter(pk=lesson.group_id, kind=StudyGroup.Kind.EXTRA).exists()
+    )
+    if journal == JournalKind.MAIN and not extra:
+        average = subject_averages([student.id], period, [lesson.subject_id])[
+            (student.id, lesson.subject_id)
+        ]
+        thresholds = grading.thresholds_of(lesson.subject.organisation)
+        return average, grading.suggested_mark(average, thresholds)
     lessons = Lesson.objects.filter(
         subject_id=lesson.subject_id, date__gte=period.start, date__lte=period.end
     )
@@ -419,16 +472,14 @@ def cell_average(
     pairs = Mark.objects.filter(
         student_id=student.id, journal=journal, lesson__in=lessons
     ).values_list("points", "weight")
-    average = grading.weighted_average(pairs)
-    suggested = None
-    if journal == JournalKind.MAIN and not lesson.subject.is_extra:
-        thresholds = grading.thresholds_of(lesson.subject.organisation)
-        suggested = grading.suggested_mark(average, thresholds)
-    return average, suggested
+    # The homework and extra-education journals: their own average, no period mark.
+    return grading.weighted_average(pairs), None
 
 
 def cell_history(lesson: Lesson, student: Student, journal: str) -> list[MarkHistory]:
-    what = ["mark", "attendance"] if journal == JournalKind.MAIN else ["mark"]
+    what = ["mark", "comment", "work_name"]
+    if journal == JournalKind.MAIN:
+        what.append("attendance")
     return list(
         MarkHistory.objects.filter(lesson_id=lesson.id, student_id=student.id, what__in=what)
         .filter(Q(journal=journal) | Q(journal=""))

@@ -448,32 +448,90 @@ class AttestationYear:
     success: Decimal | None
 
 
-def attestation_of(student: Student) -> list[AttestationYear]:
-    """«Итоги аттестации»: per year and subject the period, annual, exam and final marks.
-    A subject's quality/success rate is over its period and annual marks; the year's is
-    over each subject's result (final, else annual) — both by grading.rates."""
-    marks = FinalMark.objects.filter(student=student).select_related(
-        "subject", "academic_year", "period"
-    )
-    years: dict[int, AcademicYear] = {}
-    grid: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
-    numbers: dict[int, dict[int, str]] = defaultdict(dict)
+def _result(cell: dict[str, Any]) -> str:
+    """A student's result in a subject for a year: the final mark, else the annual, else the
+    latest period mark — so the rates mean something before the year is closed."""
+    periods = cell["periods"]
+    latest = next((periods[n] for n in sorted(periods, reverse=True) if periods[n]), "")
+    return str(cell["final"] or cell["year"] or latest)
+
+
+def _finals_grid(marks: Any) -> dict[tuple[int, int], dict[str, dict[str, Any]]]:
+    """(year id, student id) → subject name → period, annual, exam and final marks."""
+    grid: dict[tuple[int, int], dict[str, dict[str, Any]]] = defaultdict(dict)
     for m in marks:
-        years[m.academic_year_id] = m.academic_year
-        cell = grid[m.academic_year_id].setdefault(
+        cell = grid[(m.academic_year_id, m.student_id)].setdefault(
             m.subject.name, {"periods": {}, "year": "", "exam": "", "final": ""}
         )
         if m.kind == FinalMarkKind.PERIOD and m.period is not None:
             cell["periods"][m.period.number] = m.value
-            numbers[m.academic_year_id][m.period.number] = str(m.period.name)
         elif m.kind in (FinalMarkKind.YEAR, FinalMarkKind.EXAM, FinalMarkKind.FINAL):
             cell[m.kind] = m.value
+    return grid
+
+
+def _classmates_by_year(student: Student, year_ids: list[int]) -> dict[int, list[int]]:
+    """Per year, the students of the class the student was in that year (the student
+    included; the student alone when no class is known). Two queries."""
+    class_of: dict[int, int] = {}
+    for year_id, class_id in (
+        Enrolment.objects.filter(
+            student_id=student.id, class_unit__parallel__academic_year_id__in=year_ids
+        )
+        .order_by("date", "id")
+        .values_list("class_unit__parallel__academic_year_id", "class_unit_id")
+    ):
+        class_of[year_id] = class_id
+    current = student.current_class
+    if current is not None and current.parallel.academic_year_id in year_ids:
+        class_of[current.parallel.academic_year_id] = current.id
+    members: dict[int, set[int]] = defaultdict(set)
+    if class_of:
+        for sid, enrolled, now in Student.objects.filter(
+            Q(current_class_id__in=class_of.values())
+            | Q(enrolments__class_unit_id__in=class_of.values())
+        ).values_list("id", "enrolments__class_unit_id", "current_class_id"):
+            members[enrolled].add(sid)
+            members[now].add(sid)
+    return {
+        year_id: sorted(members.get(class_of.get(year_id, -1), set()) | {student.id})
+        for year_id in year_ids
+    }
+
+
+def attestation_of(student: Student) -> list[AttestationYear]:
+    """«Итоги аттестации»: per year and subject the student's period, annual, exam and final
+    marks, and the rates as ENGINEERING.md defines them — shares of STUDENTS (grading.rates):
+    a subject's quality/success is the class's in that subject (each classmate's result:
+    final, else annual, else latest period mark); the year's is the class's over all
+    subjects (a student succeeds with 5, 4 or 3 in every subject, ``grading.student_result``).
+    A single student's own marks are not "a share of students", so they are not rated alone."""
+    own = list(
+        FinalMark.objects.filter(student=student).select_related(
+            "subject", "academic_year", "period"
+        )
+    )
+    years: dict[int, AcademicYear] = {}
+    numbers: dict[int, dict[int, str]] = defaultdict(dict)
+    for m in own:
+        years[m.academic_year_id] = m.academic_year
+        if m.kind == FinalMarkKind.PERIOD and m.period is not None:
+            numbers[m.academic_year_id][m.period.number] = str(m.period.name)
+    classmates = _classmates_by_year(student, list(years))
+    wanted = Q()
+    for year_id, ids in classmates.items():
+        wanted |= Q(academic_year_id=year_id, student_id__in=ids)
+    grid = _finals_grid(
+        FinalMark.objects.filter(wanted).select_related("subject", "period") if years else []
+    )
     result = []
     for year_id, year in sorted(years.items(), key=lambda kv: kv[1].start, reverse=True):
         nums = sorted(numbers[year_id])
+        mine = grid[(year_id, student.id)]
+        class_cells = [grid[(year_id, sid)] for sid in classmates[year_id]]
         rows = []
-        for subject, cell in sorted(grid[year_id].items()):
-            own = grading.rates([*cell["periods"].values(), cell["year"]])
+        for subject, cell in sorted(mine.items()):
+            by_subject = grading.rates(_result(c[subject]) for c in class_cells if subject in c)
             rows.append(
                 AttestationRow(
                     subject=subject,
@@ -481,14 +539,13 @@ def attestation_of(student: Student) -> list[AttestationYear]:
                     year_mark=cell["year"],
                     exam=cell["exam"],
                     final=cell["final"],
-                    quality=own.quality,
-                    success=own.success,
+                    quality=by_subject.quality,
+                    success=by_subject.success,
                 )
             )
-        # The year's result in a subject: the final mark, else the annual, else the latest
-        # period mark — so the rates mean something before the year is closed.
         overall = grading.rates(
-            r.final or r.year_mark or next((v for v in reversed(r.periods) if v), "") for r in rows
+            grading.student_result(_result(c) for c in subjects.values())
+            for subjects in class_cells
         )
         result.append(
             AttestationYear(

@@ -9,6 +9,7 @@ from shkola.journal.grading import (
     points_of,
     quantize2,
     rates,
+    student_result,
     suggested_mark,
     thresholds_of,
     weighted_average,
@@ -92,10 +93,25 @@ def test_rates_with_nobody_counted():
     assert result.success is None and result.quality is None
 
 
-def test_pass_counts_as_success_not_quality():
+def test_pass_is_counted_but_is_neither_success_nor_quality():
+    # ENGINEERING.md: success = share of students with final marks 5, 4 or 3; only exempt
+    # students and students without marks leave the denominator. A «зач» is a mark, not 5/4/3.
     result = rates(["зач", "незач", "5"])
-    assert result.success == Decimal(200) / 3
+    assert result.counted == 3
+    assert result.success == Decimal(100) / 3
     assert result.quality == Decimal(100) / 3
+    assert (result.passed, result.failing) == (1, 1)
+
+
+def test_a_students_result_over_subjects_is_the_lowest_counted_mark():
+    assert student_result(["5", "4", "осв", None]) == "4"
+    assert student_result(["5", "3", "н/а"]) == "3"
+    assert student_result(["5", "2"]) == "2"
+    assert student_result(["5", "зач"]) == "зач"  # not 5/4/3: not a success (see above)
+    assert student_result(["осв", "н/а", ""]) is None
+    # Two students, «5 and 3» and «4 and 2»: one succeeds, nobody is of quality.
+    result = rates([student_result(["5", "3"]), student_result(["4", "2"])])
+    assert (result.success, result.quality) == (Decimal(50), Decimal(0))
 
 
 def test_my_average_is_the_mean_of_my_subject_averages():

@@ -328,8 +328,10 @@ def test_grid_query_budget_does_not_grow(
 ):
     _fill(school, students, n_lessons)
     client.force_login(school.teacher)
-    # The layout (session, user, navigation, year badge) is about ten of these.
-    with django_assert_max_num_queries(25):
+    # The layout (session, user, navigation, year badge) is about ten of these; one is the
+    # students' main averages in the subject (journal.selectors.subject_averages), shared with
+    # the report card and the diary.
+    with django_assert_max_num_queries(26):
         response = client.get(grid_url(school))
     assert response.status_code == 200
 
@@ -533,3 +535,35 @@ def test_a_new_weight_leaves_closed_periods_alone(school, lessons):
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.weight, second.weight) == (3, 2)
+
+
+def test_lesson_of_a_closed_period_refuses_homework_with_the_reason(client, school, lessons):
+    client.force_login(school.curator)
+    client.post(reverse("journal:period_toggle", args=[school.periods[0].id]), {"action": "close"})
+    client.force_login(school.teacher)
+    url = reverse("journal:lesson", args=[lessons[0].id])
+    page = client.get(url).content.decode()
+    assert "закрыт: тему, форму контроля и домашние задания урока изменить может" in page
+    assert 'name="action" value="homework"' not in page  # no form to fill in vain
+    # A post sent anyway (a page opened before the closing) is refused, saying why
+    response = client.post(url, {"action": "homework", "text": "№ 5"})
+    assert response.status_code == 422
+    assert "закрыт: изменить домашние задания может только администратор школы" in (
+        response.content.decode()
+    )
+    assert not lessons[0].homework.exists()
+
+
+def test_the_cell_panel_shows_the_history_of_a_mark_comment(client, school, lessons):
+    anna = school.students[0]
+    client.force_login(school.teacher)
+    post_cell(client, lessons[0], anna, "4")
+    mark = Mark.objects.get(lesson=lessons[0], student=anna)
+    client.post(
+        reverse("journal:mark_note", args=[mark.id]), {"comment": "Ошибка", "work_name": ""}
+    )
+    response = client.post(
+        reverse("journal:mark_note", args=[mark.id]), {"comment": "Две ошибки", "work_name": ""}
+    )
+    html = response.content.decode()
+    assert "комментарий к отметке изменён: <b>Ошибка</b> → <b>Две ошибки</b>" in html

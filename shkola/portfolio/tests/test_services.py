@@ -422,7 +422,10 @@ def test_testing_result(world):
 # ---------------------------------------------------------------- journal reads
 
 
-def test_attestation_rates_use_the_final_marks(world):
+def test_attestation_rates_are_the_class_shares_of_students(world):
+    # ENGINEERING.md: quality and success are shares of STUDENTS, so the student's page shows
+    # the class's rates in each subject (each classmate's result: final, else annual, else
+    # the latest period mark), and for the year the class's over all subjects.
     school = world.school
     from shkola.schools.models import Subject
 
@@ -447,10 +450,35 @@ def test_attestation_rates_use_the_final_marks(world):
             kind="year",
             value=year_mark,
         )
+    # The classmate: «4» in mathematics (latest period mark, no annual yet), «2» in Russian;
+    # the third student is exempt from Russian and has nothing else.
+    FinalMark.objects.create(
+        student=world.classmate,
+        subject=school.subject,
+        academic_year=school.year,
+        kind="period",
+        period=school.periods[1],
+        value="4",
+    )
+    FinalMark.objects.create(
+        student=world.classmate,
+        subject=russian,
+        academic_year=school.year,
+        kind="year",
+        value="2",
+    )
+    FinalMark.objects.create(
+        student=school.students[2],
+        subject=russian,
+        academic_year=school.year,
+        kind="year",
+        value="осв",
+    )
     [year] = selectors.attestation_of(world.student)
     assert year.period_numbers == [1, 2, 3, 4]
     rows = {r.subject: r for r in year.rows}
     assert rows["Математика"].periods == ["5", "5", "4", "5"]
-    assert rows["Русский язык"].quality == Decimal(20)  # one «4» among five marks
-    assert year.quality == Decimal(50)  # «5» and «3» as the year's results
-    assert year.success == Decimal(100)
+    assert (rows["Математика"].quality, rows["Математика"].success) == (100, 100)  # 5 and 4
+    assert (rows["Русский язык"].quality, rows["Русский язык"].success) == (0, 50)  # 3, 2, осв
+    # The year: the student has 5 and 3 (success), the classmate 4 and 2 (neither).
+    assert (year.quality, year.success) == (Decimal(0), Decimal(50))
