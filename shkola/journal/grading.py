@@ -142,12 +142,15 @@ def rates(final_values: Iterable[str | None]) -> Rates:
 
 def student_result(values: Iterable[str | None]) -> str | None:
     """One student's result over several subjects, for rates over students: the lowest
-    counted mark — a student is «успевающий» with 5, 4 or 3 in every subject and counts for
-    quality with 5 or 4 in every subject. None when nothing counts (all exempt / no marks)."""
+    counted mark — a student is «успевающий» with 5, 4 or 3 in every subject graded on the
+    five-point scale and counts for quality with 5 or 4 in each. A «зач» (a subject graded
+    pass/fail, ОРКСЭ for instance) does not lower the result, a «незач» or «2» does; a student
+    with only «зач» has the result «зач». None when nothing counts (all exempt / no marks)."""
     counted = [v for v in values if v and v not in NO_MARK_VALUES and v not in EXEMPT_VALUES]
     if not counted:
         return None
     for value in counted:
-        if value not in SUCCESS_VALUES:
+        if value not in SUCCESS_VALUES and value != "зач":
             return value
-    return min(counted)
+    graded = [v for v in counted if v in SUCCESS_VALUES]
+    return min(graded) if graded else "зач"

@@ -107,7 +107,10 @@ def test_a_students_result_over_subjects_is_the_lowest_counted_mark():
     assert student_result(["5", "4", "осв", None]) == "4"
     assert student_result(["5", "3", "н/а"]) == "3"
     assert student_result(["5", "2"]) == "2"
-    assert student_result(["5", "зач"]) == "зач"  # not 5/4/3: not a success (see above)
+    # A subject graded pass/fail (ОРКСЭ) does not make a «5» student unsuccessful; «незач» does.
+    assert student_result(["5", "зач"]) == "5"
+    assert student_result(["4", "незач"]) == "незач"
+    assert student_result(["зач", "зач"]) == "зач"
     assert student_result(["осв", "н/а", ""]) is None
     # Two students, «5 and 3» and «4 and 2»: one succeeds, nobody is of quality.
     result = rates([student_result(["5", "3"]), student_result(["4", "2"])])
