@@ -1,0 +1,69 @@
+"""Every page of the URL × role matrix, opened in Chromium on a 360-px phone by the first demo
+role that may see it: no sideways scroll of the page, no script or CSP error, and a full-page
+screenshot in test-output/screenshots/tour-*.png to look at. A new page is toured as soon as
+its app declares it in url_matrix.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+TOUR_ROLES = ("student", "parent", "teacher", "classteacher", "curator", "official")
+# Pages that are not for a phone screen by design: printed cards of invitation codes.
+NOT_FOR_PHONES = {"accounts:invitations_print"}
+
+
+def _pages(world: Any) -> dict[str, list[tuple[str, str]]]:
+    """role → [(name, url)] of the HTML pages that role is the first to be allowed."""
+    from shkola.accounts.tests.test_url_matrix import declared_cases
+
+    by_role: dict[str, list[tuple[str, str]]] = {role: [] for role in TOUR_ROLES}
+    clients: dict[str, Client] = {}
+    for case in declared_cases():
+        role = next((r for r in TOUR_ROLES if case.expect.get(r) == 200), None)
+        if role is None or case.url_name in NOT_FOR_PHONES:
+            continue
+        url = reverse(case.url_name, kwargs=case.kwargs(world) if case.kwargs else None)
+        query = case.query(world) if callable(case.query) else case.query
+        url = f"{url}?{query}" if query else url
+        if role not in clients:
+            clients[role] = Client()
+            clients[role].force_login(world.users[role])
+        response = clients[role].get(url)
+        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+            name = case.url_name.replace(":", "-") + (f"-{case.label}" if case.label else "")
+            by_role[role].append((name, url))
+    return by_role
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("viewport", [{"width": 360, "height": 740}])
+def test_every_page_fits_a_phone(live_server, page, viewport, screenshot, sign_in):
+    from shkola.demo.testing import build_demo_world
+
+    world = build_demo_world()
+    tour = _pages(world)
+    assert sum(len(pages) for pages in tour.values()) > 30
+    problems: list[str] = []
+    for role, pages in tour.items():
+        if not pages:
+            continue
+        page.context.clear_cookies()
+        sign_in(page, live_server.url, role, world.password)
+        for name, url in pages:
+            del page.js_errors[:], page.console_errors[:]
+            page.goto(live_server.url + url)
+            page.wait_for_load_state("load")
+            overflow = page.evaluate(
+                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            if overflow > 1:
+                problems.append(f"{role} {url}: the page scrolls sideways by {overflow} px")
+            for error in [*page.js_errors, *page.console_errors]:
+                problems.append(f"{role} {url}: {error}")
+            screenshot(page, f"tour-{name}")
+    assert not problems, "\n".join(problems)
