@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.text import slugify
 
 TOUR_ROLES = ("student", "parent", "teacher", "classteacher", "curator", "official")
 # Pages that are not for a phone screen by design: printed cards of invitation codes.
@@ -34,7 +35,7 @@ def _pages(world: Any) -> dict[str, list[tuple[str, str]]]:
             clients[role].force_login(world.users[role])
         response = clients[role].get(url)
         if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
-            name = case.url_name.replace(":", "-") + (f"-{case.label}" if case.label else "")
+            name = slugify(f"{case.url_name.replace(':', '-')} {case.label}".strip())
             by_role[role].append((name, url))
     return by_role
 
