@@ -23,3 +23,14 @@ class SchoolsConfig(AppConfig):
                 order=79,
             )
         )
+        register(
+            NavItem(
+                label=_("События"),
+                url_name="schools:events",
+                icon="calendar-event",
+                visible=lambda v: bool(v.admin_org_ids),
+                menu=_("Школа"),
+                menu_icon="building-gear",
+                order=78,
+            )
+        )

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from .models import (
     AcademicYear,
@@ -14,6 +14,7 @@ from .models import (
     ClassUnit,
     Holiday,
     Organisation,
+    SchoolEvent,
     Student,
 )
 
@@ -161,3 +162,112 @@ def roster(
     )
     total = students.count()
     return Roster(classes=classes, students=list(students[:limit]), total=total, limit=limit)
+
+
+# --------------------------------------------------------------------------- school events (D9)
+
+
+def _events_with_participants() -> QuerySet[SchoolEvent]:
+    return SchoolEvent.objects.prefetch_related(
+        Prefetch(
+            "class_units",
+            queryset=ClassUnit.objects.select_related("parallel").order_by(
+                "parallel__grade", "letter"
+            ),
+        ),
+        Prefetch(
+            "students",
+            queryset=Student.objects.select_related("current_class__parallel").order_by(
+                "last_name", "first_name", "middle_name"
+            ),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class SchoolEvents:
+    """«События школы»: what is ahead (soonest first) and the latest past events."""
+
+    upcoming: list[SchoolEvent]
+    past: list[SchoolEvent]
+    more_past: bool  # older events exist beyond ``past_limit``
+    past_limit: int
+
+
+def school_events(
+    organisation: Organisation, today: dt.date, *, past_limit: int = 30
+) -> SchoolEvents:
+    events = _events_with_participants().filter(organisation=organisation)
+    # One list for both halves, so participants are prefetched once; the past is cut at
+    # ``past_limit`` (plus one, to tell whether there is more) inside the query.
+    recent_past = (
+        SchoolEvent.objects.filter(organisation=organisation, date__lt=today)
+        .order_by("-date", "-time", "-id")
+        .values("id")[: past_limit + 1]
+    )
+    rows = list(
+        events.filter(Q(date__gte=today) | Q(id__in=recent_past)).order_by("date", "time", "id")
+    )
+    past = [e for e in reversed(rows) if e.date < today]
+    return SchoolEvents(
+        upcoming=[e for e in rows if e.date >= today],
+        past=past[:past_limit],
+        more_past=len(past) > past_limit,
+        past_limit=past_limit,
+    )
+
+
+def school_event(organisation_ids: Iterable[int], event_id: int) -> SchoolEvent | None:
+    """One event of the given schools; anything else is not found."""
+    return (
+        _events_with_participants()
+        .select_related("organisation")
+        .filter(organisation_id__in=set(organisation_ids), pk=event_id)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class EventChoices:
+    """What the event form offers: the school's current classes, and its students by class."""
+
+    classes: list[ClassUnit]
+    students_by_class: list[tuple[ClassUnit | None, list[Student]]]
+
+
+def event_choices(
+    organisation: Organisation,
+    *,
+    keep_class_ids: Iterable[int] = (),
+    keep_student_ids: Iterable[int] = (),
+) -> EventChoices:
+    """The current year's classes and the school's current students. ``keep_*`` are what an
+    event already has (a class of an earlier year, a student who has left since), offered as
+    well so that saving the event does not silently drop them."""
+    year = current_year(organisation)
+    classes = ClassUnit.objects.filter(parallel__organisation=organisation).select_related(
+        "parallel"
+    )
+    if year is not None:
+        classes = classes.filter(Q(parallel__academic_year=year) | Q(id__in=set(keep_class_ids)))
+    class_list = list(classes.order_by("parallel__grade", "letter"))
+    students = list(
+        Student.objects.filter(organisation=organisation)
+        .filter(
+            Q(current_class__parallel__organisation=organisation) | Q(id__in=set(keep_student_ids))
+        )
+        .select_related("current_class__parallel")
+        .order_by(
+            "current_class__parallel__grade",
+            "current_class__letter",
+            "last_name",
+            "first_name",
+            "middle_name",
+        )
+    )
+    grouped: list[tuple[ClassUnit | None, list[Student]]] = []
+    for student in students:
+        if not grouped or grouped[-1][0] != student.current_class:
+            grouped.append((student.current_class, []))
+        grouped[-1][1].append(student)
+    return EventChoices(classes=class_list, students_by_class=grouped)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from .models import (
     Guardianship,
     Organisation,
     PeriodScheme,
+    SchoolEvent,
     Student,
     Territory,
 )
@@ -260,3 +262,130 @@ def period_reopen(*, period: AttestationPeriod) -> AttestationPeriod:
     period.closed_by = None
     period.save(update_fields=["closed_at", "closed_by"])
     return period
+
+
+# --------------------------------------------------------------------------- school events (D9)
+
+EVENT_DESCRIPTION_MAX = 5000
+
+
+def _event_date(value: dt.date | str | None) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    text = (value or "").strip()
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _event_time(value: dt.time | str | None) -> dt.time | None:
+    if isinstance(value, dt.time):
+        return value
+    text = (value or "").strip()
+    for pattern in ("%H:%M", "%H:%M:%S"):
+        try:
+            return dt.datetime.strptime(text, pattern).time()
+        except ValueError:
+            continue
+    return None
+
+
+def _ids(values: Iterable[int | str]) -> set[int] | None:
+    """The ids chosen in a form; ``None`` when one of them is not a number at all."""
+    found: set[int] = set()
+    for value in values:
+        text = str(value).strip()
+        if not text.isdigit():
+            return None
+        found.add(int(text))
+    return found
+
+
+def event_save(
+    *,
+    organisation: Organisation,
+    title: str,
+    date: dt.date | str | None,
+    time: dt.time | str | None = None,
+    place: str = "",
+    description: str = "",
+    class_unit_ids: Iterable[int | str] = (),
+    student_ids: Iterable[int | str] = (),
+    event: SchoolEvent | None = None,
+) -> SchoolEvent:
+    """Create (``event=None``) or change a school event. Participants are classes and single
+    students of the same school; an event with neither is for the whole school. Every field's
+    error is collected, so the form can show them all at once."""
+    if event is not None and event.organisation_id != organisation.id:
+        raise ValidationError(_("Событие относится к другой школе."))
+    errors: dict[str, list[str]] = {}
+    title = " ".join(title.split())
+    if not title:
+        errors["title"] = [_("«Название»: укажите, что за событие.")]
+    elif len(title) > 300:
+        errors["title"] = [_("«Название»: не длиннее 300 знаков.")]
+    day = _event_date(date)
+    if day is None:
+        errors["date"] = [_("«Дата»: укажите дату события, например 25.09.2026.")]
+    at: dt.time | None = None
+    if time not in (None, ""):
+        at = _event_time(time)
+        if at is None:
+            errors["time"] = [_("«Время»: укажите время в виде ЧЧ:ММ, например 15:00.")]
+    place = " ".join(place.split())
+    if len(place) > 300:
+        errors["place"] = [_("«Место»: не длиннее 300 знаков.")]
+    description = description.strip()
+    if len(description) > EVENT_DESCRIPTION_MAX:
+        errors["description"] = [
+            _("«Описание»: не длиннее %(max)s знаков.") % {"max": EVENT_DESCRIPTION_MAX}
+        ]
+    class_ids = _ids(class_unit_ids)
+    if class_ids is None:
+        errors["class_units"] = [_("«Классы»: выберите классы из списка.")]
+    elif class_ids:
+        own = set(
+            ClassUnit.objects.filter(
+                id__in=class_ids, parallel__organisation_id=organisation.id
+            ).values_list("id", flat=True)
+        )
+        if own != class_ids:
+            errors["class_units"] = [_("«Классы»: выбран класс, которого нет в этой школе.")]
+    pupil_ids = _ids(student_ids)
+    if pupil_ids is None:
+        errors["students"] = [_("«Участники»: выберите обучающихся из списка.")]
+    elif pupil_ids:
+        own = set(
+            Student.objects.filter(id__in=pupil_ids, organisation_id=organisation.id).values_list(
+                "id", flat=True
+            )
+        )
+        if own != pupil_ids:
+            errors["students"] = [
+                _("«Участники»: выбран обучающийся, который не учится в этой школе.")
+            ]
+    if errors:
+        raise ValidationError(errors)
+    assert day is not None and class_ids is not None and pupil_ids is not None
+    with transaction.atomic():
+        if event is None:
+            event = SchoolEvent(organisation=organisation)
+        event.title = title
+        event.date = day
+        event.time = at
+        event.place = place
+        event.description = description
+        event.save()
+        event.class_units.set(class_ids)
+        event.students.set(pupil_ids)
+    return event
+
+
+def event_delete(*, organisation: Organisation, event: SchoolEvent) -> None:
+    if event.organisation_id != organisation.id:
+        raise ValidationError(_("Событие относится к другой школе."))
+    with transaction.atomic():
+        event.delete()
