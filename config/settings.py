@@ -122,7 +122,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "shkola.accounts.backends.LoginBackend",  # ModelBackend, login compared without case
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -237,6 +237,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "shkola.accounts.views.lockout"
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "shkola.accounts.backends.axes_username"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 # Reverse proxies in front of the app that append the client to X-Forwarded-For (nginx: 1).
 # 0 ignores the header: without a proxy that overwrites it, any client could forge it.

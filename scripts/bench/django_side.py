@@ -35,11 +35,11 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 
+from shkola.accounts.backends import LOGIN_BACKEND as BACKEND  # noqa: E402
 from shkola.accounts.models import User  # noqa: E402
 from shkola.core import clock  # noqa: E402
 
 HOST = "127.0.0.1"
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 # Enough distinct (student, lesson) cells that no cell is saved twice in a run, so every save
 # carries the version it read and is a real change (no conflicts the bench itself provokes).
 MAX_CELLS = 30_000

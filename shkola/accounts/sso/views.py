@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from shkola.accounts.backends import LOGIN_BACKEND
 from shkola.accounts.middleware import client_ip
 from shkola.accounts.selectors import viewer_from_request
 
@@ -30,7 +31,6 @@ from .selectors import student_of_admin, unmatched_children, unmatched_of_admin
 FLOWS_SESSION_KEY = "sso_flows"
 FLOW_SECONDS = 10 * 60  # a sign-in not finished in ten minutes is started again
 MAX_PENDING_FLOWS = 5
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _redirect_uri(request: HttpRequest, config: ProviderConfig) -> str:
@@ -191,7 +191,7 @@ def callback(request: HttpRequest, provider: str) -> HttpResponse:
             "sso/refused.html",
             {"provider": config, "refusal": outcome.refusal, "person": person},
         )
-    login(request, outcome.user, backend=MODEL_BACKEND)
+    login(request, outcome.user, backend=LOGIN_BACKEND)
     services.sso_sign_in_recorded(
         outcome=outcome, provider=config.slug, ip_address=client_ip(request)
     )

@@ -448,6 +448,27 @@ def test_a_login_guessed_from_several_addresses_is_listed_once_and_unlocked_ever
     assert mother.username not in after and "Заблокированных входов нет" in after
 
 
+def test_a_login_is_recognised_whatever_its_case(school):
+    parent = guardian_of(school.students[0])
+    parent.username = "Ivanova.Mama"
+    parent.save(update_fields=["username"])
+    phone = Client()
+    assert login(phone, "ivanova.mama") == 302
+    assert phone.get("/").context["user"] == parent
+    assert login(Client(), "  IVANOVA.MAMA ") == 302
+
+
+def test_case_variants_of_a_login_are_one_login_to_lock(school, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    parent = guardian_of(school.students[0])
+    parent.username = "Petrova"
+    parent.save(update_fields=["username"])
+    # Each variant alone is one failure; together they are the third, which locks the login.
+    statuses = [login(Client(), v, "wrong-pass") for v in ("petrova", "PETROVA", "Petrova")]
+    assert statuses == [200, 200, 429]
+    assert login(Client(), "petrova") == 429
+
+
 def test_wrong_password_message_is_the_same_for_unknown_login(client, school):
     parent = guardian_of(school.students[0])
     known = client.post("/accounts/login/", {"username": parent.username, "password": "nope-nope"})
