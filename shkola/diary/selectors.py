@@ -939,7 +939,9 @@ def weekly_dynamics(
 
 
 def upcoming_events(student: Student, today: dt.date) -> list[SchoolEvent]:
-    q = Q(students=student)
+    """Events of the student's school the student takes part in: named personally, with
+    their class, or for the whole school (an event with neither classes nor students)."""
+    q = Q(students=student) | Q(class_units__isnull=True, students__isnull=True)
     if student.current_class_id:
         q |= Q(class_units=student.current_class_id)
     ids = SchoolEvent.objects.filter(q).values("id")

@@ -126,14 +126,18 @@ def test_only_test_control_forms_appear_in_the_test_schedule(world, today):
     assert [m.first.month for m in months] == [11, 12]
 
 
-def test_upcoming_events_directly_or_through_the_class(world, today):
+def test_upcoming_events_directly_through_the_class_or_for_the_whole_school(world, today):
     org = world.school.organisation
     direct = SchoolEvent.objects.create(organisation=org, title="Олимпиада", date=today)
     by_class = SchoolEvent.objects.create(
         organisation=org, title="Экскурсия", date=today + dt.timedelta(days=3)
     )
     by_class.class_units.add(world.school.class_unit)
-    SchoolEvent.objects.create(organisation=org, title="Чужое", date=today)
+    other_class = SchoolEvent.objects.create(organisation=org, title="Чужое", date=today)
+    other_class.class_units.add(world.gleb.current_class_id)
+    SchoolEvent.objects.create(
+        organisation=org, title="Линейка", date=today + dt.timedelta(days=5)
+    )  # no classes, no students: the whole school
     past = SchoolEvent.objects.create(
         organisation=org, title="Прошло", date=today - dt.timedelta(days=1)
     )
@@ -142,7 +146,9 @@ def test_upcoming_events_directly_or_through_the_class(world, today):
     assert [e.title for e in selectors.upcoming_events(world.anna, today)] == [
         "Олимпиада",
         "Экскурсия",
+        "Линейка",
     ]
+    assert "Линейка" in [e.title for e in selectors.upcoming_events(world.gleb, today)]
 
 
 def test_timetable_of_own_and_another_class(world):
