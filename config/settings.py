@@ -249,12 +249,19 @@ AXES_CLIENT_IP_CALLABLE = "shkola.accounts.middleware.client_ip"
 DEMO_PASSWORD = "demo12345"
 DEMO_LOGINS_ENABLED = DEBUG or TESTING
 
+from shkola.core.uploads import DEFAULT_ALLOWED_TYPES as _DEFAULT_UPLOAD_TYPES  # noqa: E402
+
 SHKOLA: dict[str, Any] = {
     "INVITATION_DAYS": int(os.environ.get("SHKOLA_INVITATION_DAYS", "90")),
     "EMAIL_CONFIRM_DAYS": 3,
     "PASSWORD_RESET_HOURS": 24,
     "UPLOAD_MAX_FILE_MB": int(os.environ.get("SHKOLA_UPLOAD_MAX_FILE_MB", "10")),
     "UPLOAD_MAX_TOTAL_MB": int(os.environ.get("SHKOLA_UPLOAD_MAX_TOTAL_MB", "50")),
+    # Content types (as read from the file's bytes) people may attach; comma-separated.
+    "UPLOAD_ALLOWED_TYPES": tuple(
+        filter(None, os.environ.get("SHKOLA_UPLOAD_ALLOWED_TYPES", "").split(","))
+    )
+    or _DEFAULT_UPLOAD_TYPES,
     "PUBLIC_URL": os.environ.get("SHKOLA_PUBLIC_URL", "http://127.0.0.1:8000"),
 }
 

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from shkola.core import clock
+from shkola.core import clock, uploads
 from shkola.schools.models import (
     AcademicYear,
     AttestationPeriod,
@@ -45,7 +45,6 @@ from .models import (
 
 MAX_MARKS_PER_CELL = 5
 MAX_HOMEWORK_FILES = 5
-MAX_HOMEWORK_FILE_SIZE = 10 * 1024 * 1024
 
 # What a teacher may type. Latin look-alikes are accepted because a teacher who forgot to
 # switch the keyboard layout should not lose the entry: n → н, b → б, u → у, op → оп.
@@ -585,23 +584,30 @@ def homework_assign(
     errors: dict[str, str] = {}
     if not text:
         errors["text"] = _("Напишите задание.")
+    checked: list[uploads.CheckedFile] = []
     if len(files) > MAX_HOMEWORK_FILES:
         errors["files"] = _("Не больше %(n)s файлов.") % {"n": MAX_HOMEWORK_FILES}
-    for f in files:
-        if f.size > MAX_HOMEWORK_FILE_SIZE:
-            errors["files"] = _("Файл «%(name)s» больше 10 МБ.") % {"name": f.name}
+    else:
+        try:
+            checked = [uploads.check_upload(f, field="files") for f in files]
+        except ValidationError as exc:
+            errors["files"] = " ".join(exc.message_dict["files"])
+        if sum(c.size for c in checked) > uploads.max_total_bytes():
+            errors["files"] = _("Файлы вместе больше %(mb)s МБ.") % {
+                "mb": uploads.max_total_bytes() // (1024 * 1024)
+            }
     if errors:
         raise ValidationError(errors)
     locked = _lock_lesson(lesson)
     _refuse_closed(_period_closed(locked), may_edit_closed, what=_("домашние задания"))
     homework = Homework.objects.create(lesson=locked, student=student, text=text, created_by=user)
-    for f in files:
+    for c in checked:
         HomeworkFile.objects.create(
             homework=homework,
-            file=f,
-            name=f.name[:255],
-            size=f.size,
-            content_type=(getattr(f, "content_type", "") or "")[:100],
+            file=c.upload,
+            name=c.name[:255],
+            size=c.size,
+            content_type=c.content_type,  # what the bytes are, not what the browser said
         )
     return homework
 

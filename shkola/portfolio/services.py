@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shkola.core import clock
+from shkola.core import uploads as file_checks
 from shkola.schools.models import Organisation, Student, Subject
 
-from . import files as file_checks
 from .models import (
     CATEGORY_FIELDS,
     PRESENCE_CATEGORIES,

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shkola.accounts.selectors import active_student, viewer_from_request
+from shkola.core.uploads import sniff
 from shkola.schools.models import Organisation
 
 from . import selectors, services
-from .files import sniff
 from .forms import (
     AchievementForm,
     CardForm,

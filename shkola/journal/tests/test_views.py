@@ -242,6 +242,38 @@ def test_lesson_page_sets_topic_and_homework_with_a_file(client, school, lessons
     assert "4 сентября, пятница, 2 урок" in html
 
 
+def test_a_homework_file_is_judged_by_its_content_not_its_name(client, school, lessons):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shkola.journal.models import Homework, HomeworkFile
+
+    client.force_login(school.teacher)
+    url = reverse("journal:lesson", args=[lessons[1].id])
+    page = client.post(
+        url,
+        {
+            "action": "homework",
+            "text": "Выучить параграф 5",
+            "files": SimpleUploadedFile("task.pdf", b"MZ\x90\x00\x03 not a pdf at all"),
+        },
+    )
+    html = page.content.decode()
+    assert "Тип файла «task.pdf» не поддерживается" in html
+    assert "Выучить параграф 5" in html  # what the teacher typed is still in the form
+    assert not Homework.objects.filter(lesson=lessons[1]).exists()
+
+    client.post(
+        url,
+        {
+            "action": "homework",
+            "text": "Выучить параграф 5",
+            "files": SimpleUploadedFile("scan.pdf", b"%PDF-1.4 ...", content_type="text/html"),
+        },
+    )
+    saved = HomeworkFile.objects.get(homework__lesson=lessons[1])
+    assert (saved.name, saved.content_type) == ("scan.pdf", "application/pdf")
+
+
 def test_home_page_links_todays_lessons_to_the_journal(client, school, lessons, monkeypatch):
     monkeypatch.setenv("SHKOLA_TODAY", "2026-09-02")
     client.force_login(school.teacher)

@@ -1,6 +1,7 @@
-"""Upload checks for portfolio files: the real type is read from the content (magic bytes,
-Pillow for images), never from the name; sizes and types are settings; images get a
-thumbnail for the page."""
+"""Upload checks for every file people attach (portfolio achievements and photos, homework):
+the real type is read from the content (magic bytes, Pillow for images), never from the name
+or the browser's word; sizes and types are settings (settings.SHKOLA["UPLOAD_*"]); images
+get a thumbnail for the page."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-# Content types accepted when settings.SHKOLA has no "UPLOAD_ALLOWED_TYPES".
+# Content types accepted unless settings.SHKOLA["UPLOAD_ALLOWED_TYPES"] says otherwise.
 DEFAULT_ALLOWED_TYPES = (
     "image/jpeg",
     "image/png",
