@@ -149,7 +149,10 @@ def sign_in(page: Any, base: str, username: str, password: str | None = None) ->
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password or TEST_PASSWORD)
-    page.click("button[type=submit]")
+    # Wait for the form's own navigation: on a busy machine wait_for_load_state() alone could
+    # return before the POST left, and the next goto() cancelled the sign-in.
+    with page.expect_navigation():
+        page.click("button[type=submit]")
     page.wait_for_load_state()
 
 

@@ -59,7 +59,7 @@ def test_every_wrong_field_is_named_at_once(school):
     assert set(errors) == {"title", "date", "time", "class_units", "students"}
     assert errors["class_units"] == ["«Классы»: выбран класс, которого нет в этой школе."]
     assert errors["students"] == ["«Участники»: выберите обучающихся из списка."]
-    assert not SchoolEvent.objects.exists()
+    assert not SchoolEvent.objects.filter(organisation=school.organisation).exists()
 
 
 def test_another_schools_event_is_neither_changed_nor_deleted(school):
