@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from shkola.accounts import services
 from shkola.accounts.models import AuditEvent, Role, RoleAssignment, User, UserSession
+from shkola.core.testing.admin import admin_form_data
 from shkola.core.testing.factories import (
     TEST_PASSWORD,
     GuardianFactory,
@@ -493,34 +494,6 @@ def test_audit_page_query_budget(client, school, django_assert_max_num_queries):
         assert client.get("/accounts/audit/").status_code == 200
 
 
-def _admin_form_data(page: Any) -> dict[str, Any]:
-    """What the browser would send back from an admin change page left as it is."""
-    data: dict[str, Any] = {}
-    forms = [page.context["adminform"].form]
-    for inline in page.context["inline_admin_formsets"]:
-        formset = inline.formset
-        forms += list(formset.forms)
-        management = formset.management_form
-        for name in management.fields:
-            data[management.add_prefix(name)] = management.initial.get(name, "")
-        data[management.add_prefix("TOTAL_FORMS")] = len(formset.forms)
-    for form in forms:
-        for name, field in form.fields.items():
-            value = form.initial.get(name, field.initial)
-            if value is None or value is False or name == "password":
-                continue
-            if isinstance(value, list | tuple):
-                value = [getattr(v, "pk", v) for v in value]
-            elif hasattr(value, "pk"):
-                value = value.pk
-            elif isinstance(value, dt.datetime):
-                data[form.add_prefix(name) + "_0"] = value.strftime("%d.%m.%Y")
-                data[form.add_prefix(name) + "_1"] = value.strftime("%H:%M:%S")
-                continue
-            data[form.add_prefix(name)] = value
-    return data
-
-
 def _log_rows(client: Client) -> list[str]:
     table = client.get("/accounts/audit/").content.decode().split('id="audit-events"')[1]
     return [re.sub(r"\s+", " ", row) for row in table.split("<tr")[2:]]
@@ -555,7 +528,7 @@ def test_security_log_shows_logins_resets_merges_and_role_changes_to_the_schools
     admin = Client()
     admin.force_login(root)
     url = f"/admin/accounts/user/{teacher.pk}/change/"
-    data = _admin_form_data(admin.get(url))
+    data = admin_form_data(admin.get(url))
     data.update(
         {
             "roles-TOTAL_FORMS": int(data["roles-TOTAL_FORMS"]) + 1,
@@ -564,7 +537,7 @@ def test_security_log_shows_logins_resets_merges_and_role_changes_to_the_schools
         }
     )
     assert admin.post(url, data).status_code == 302
-    data = _admin_form_data(admin.get(url))
+    data = admin_form_data(admin.get(url))
     deputy = RoleAssignment.objects.get(user=teacher, role="deputy")
     index = next(k for k, v in data.items() if k.endswith("-id") and v == deputy.pk)
     data[index.replace("-id", "-DELETE")] = "on"
