@@ -384,10 +384,17 @@ def profile_children(request: HttpRequest) -> HttpResponse:
                 _("%(name)s добавлен(а) в вашу учётную запись.") % {"name": link.student.full_name},
             )
             return redirect("accounts:profile_children")
+    from shkola.schools.models import Guardianship
+
+    kinds = dict(
+        (g.student_id, g.get_kind_display())
+        for g in Guardianship.objects.filter(guardian__user=request.user).only("student", "kind")
+    )
+    children = [(child, kinds.get(child.id, "")) for child in viewer.children]
     return render(
         request,
         "accounts/profile_children.html",
-        _profile_context(request, "children", form=form),
+        _profile_context(request, "children", form=form, children=children),
     )
 
 

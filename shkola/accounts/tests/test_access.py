@@ -200,10 +200,13 @@ def test_parent_adds_a_child_by_code_in_children_tab(client, school, codes):
     wrong = client.post("/accounts/profile/children/", {"code": codes["student"][1].code})
     assert "код для регистрации обучающегося" in wrong.content.decode()
     page = client.post(
-        "/accounts/profile/children/", {"code": codes["parent"][1].code}, follow=True
+        "/accounts/profile/children/",
+        {"code": codes["parent"][1].code, "representative_kind": "father"},
+        follow=True,
     )
     html = page.content.decode()
     assert codes["parent"][1].student.full_name in html
+    assert "вы — отец" in html  # the representative type the parent chose
     assert Guardianship.objects.filter(guardian__user=user).count() == 2
     again = client.post("/accounts/profile/children/", {"code": codes["parent"][1].code})
     assert "уже использован" in again.content.decode()
