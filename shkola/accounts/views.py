@@ -388,7 +388,7 @@ def profile_children(request: HttpRequest) -> HttpResponse:
 
     kinds = dict(
         (g.student_id, g.get_kind_display())
-        for g in Guardianship.objects.filter(guardian__user=request.user).only("student", "kind")
+        for g in Guardianship.objects.filter(guardian__user=viewer.user).only("student", "kind")
     )
     children = [(child, kinds.get(child.id, "")) for child in viewer.children]
     return render(
