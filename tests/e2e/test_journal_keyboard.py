@@ -1,15 +1,20 @@
-"""Browser journey (C1, C2): a teacher opens the journal from «Мои уроки сегодня», types a
-column of marks with the keyboard (5 Enter 4 Enter н Enter), sees a bad value kept with its
-error, reloads and finds the marks saved; then a student's mother sees the new mark in her
-diary week and the same average on the report card. Screenshots at 1280 and 360 px go to
+"""Browser journey (C1, C2, D1, D2): a teacher opens the journal from «Мои уроки сегодня»,
+types a column of marks with the keyboard (5 Enter 4 Enter н Enter), sees a bad value kept
+with its error, reloads and finds the marks saved, then moves back with the arrow keys and
+types a row (3 Tab 4 Tab 5 Tab); a student's mother sees the new mark in her diary week and
+the grid's average on the report card, and the report card's Excel file, opened with
+openpyxl, holds the same numbers. Screenshots at 1280 and 360 px go to
 test-output/screenshots/journal-*.png; on a phone the grid scrolls sideways under a sticky
 name column."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
+from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 TODAY = dt.date(2026, 10, 7)  # a Wednesday of the first quarter
 
@@ -94,6 +99,29 @@ def test_teacher_types_a_column_of_marks_and_finds_them_after_reload(
     grid_text = page.inner_text("#journal-grid")
     assert "Антонова Анна" in grid_text
 
+    # A row: from Anna's cell today, three lessons back with the arrow keys, then 3 Tab 4 Tab
+    # 5 Tab — each Tab saves and moves right, the last one lands on today's 5.
+    page.locator(f"tr[data-student='{anna.id}'] td.jc[data-l]").last.click()
+    page.keyboard.press("Escape")
+    for _ in range(3):
+        page.keyboard.press("ArrowLeft")
+    for text in ["3", "4", "5"]:
+        page.keyboard.type(text)
+        page.keyboard.press("Tab")
+    wait_saved(page)
+    page.reload()
+    page.wait_for_selector("#journal-grid")
+    anna_row = page.locator(f"tr[data-student='{anna.id}'] td.jc[data-l]")
+    assert [anna_row.nth(i).inner_text().strip() for i in range(-4, 0)] == ["3", "4", "5", "5"]
+    assert sorted(Mark.objects.filter(student=anna).values_list("value", flat=True)) == [
+        "3",
+        "4",
+        "5",
+        "5",
+    ]
+    grid_average = page.inner_text(f"#avg-{anna.id}")
+    assert grid_average != "5,00"
+
     if width < 600:
         # The name column stays in view while the grid scrolls sideways.
         page.evaluate("document.querySelector('.journal-scroll').scrollLeft = 400")
@@ -128,6 +156,15 @@ def test_teacher_types_a_column_of_marks_and_finds_them_after_reload(
     screenshot(family, f"journal-parent-week-{tag}")
     family.goto(f"{live_server.url}/diary/report/")
     row = family.locator(".subject-row", has_text="Математика")
-    assert "5,00" in row.inner_text()
+    assert grid_average in row.inner_text()
     screenshot(family, f"journal-parent-report-{tag}")
+
+    # The report card's Excel file: the same average and marks, opened with openpyxl.
+    with family.expect_download() as download:
+        family.click("a:has-text('Экспорт в Excel')")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+    rows = {r[0].value: r for r in sheet.iter_rows(min_row=5) if r[0].value}
+    assert f"{rows['Математика'][1].value:.2f}".replace(".", ",") == grid_average
+    assert sorted(str(c.value) for c in rows["Математика"][3:] if c.value) == ["3", "4", "5", "5"]
     assert not errors, errors
