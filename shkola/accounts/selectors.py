@@ -650,9 +650,24 @@ def audit_events(
 
 
 def sessions_of(user: User) -> list[Any]:
+    """Browsers where the person is still signed in. A session that expired, or that a
+    password change or reset signed out (its stored password hash no longer matches), is
+    not listed even while its row waits to be cleaned up."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
+
     from .models import UserSession
 
-    return list(UserSession.objects.filter(user=user).order_by("-last_seen"))
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    current = user.get_session_auth_hash()
+    alive = []
+    for row in UserSession.objects.filter(user=user).order_by("-last_seen"):
+        data = store(session_key=row.session_key).load()
+        if str(data.get(SESSION_KEY)) == str(user.pk) and data.get(HASH_SESSION_KEY) == current:
+            alive.append(row)
+    return alive
 
 
 def recent_logins(user: User, limit: int = 10) -> list[Any]:

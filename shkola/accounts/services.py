@@ -121,10 +121,20 @@ def role_revoke(*, assignment: RoleAssignment, actor: User | None = None) -> Non
     assignment.delete()
 
 
-def password_changed(*, user: Any) -> None:
+def password_changed(
+    *, user: Any, old_session_key: str | None = None, session_key: str | None = None
+) -> None:
+    """After a password change the browser that changed it stays signed in under its new
+    session key; every other browser is signed out (Django refuses them already, «Доступ»
+    must not list them)."""
     if getattr(user, "must_change_password", False):
         User.objects.filter(pk=user.pk).update(must_change_password=False)
         user.must_change_password = False
+    if old_session_key and session_key and old_session_key != session_key:
+        UserSession.objects.filter(user=user, session_key=old_session_key).update(
+            session_key=session_key
+        )
+    user_sessions_end(user=user, keep_session_key=session_key)
     audit_record(kind=AuditEvent.Kind.PASSWORD_CHANGE, actor=user, subject_user=user)
 
 

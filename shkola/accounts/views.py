@@ -109,8 +109,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("core:home")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
-        services.password_changed(user=self.request.user)
+        old_key = self.request.session.session_key
+        response = super().form_valid(form)  # keeps this browser signed in, with a new key
+        services.password_changed(
+            user=self.request.user,
+            old_session_key=old_key,
+            session_key=self.request.session.session_key,
+        )
         messages.success(self.request, _("Пароль изменён."))
         return response
 

@@ -13,6 +13,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from shkola.accounts import services
 from shkola.accounts.models import AuditEvent, Role, RoleAssignment, User, UserSession
@@ -239,6 +240,29 @@ def test_sessions_are_listed_and_other_browsers_signed_out(school):
     assert laptop.get("/accounts/profile/").status_code == 200
     assert UserSession.objects.filter(user=parent).count() == 1
     assert Session.objects.count() == 1
+
+
+def test_browsers_signed_out_by_a_password_change_or_expiry_are_not_listed(school):
+    parent = guardian_of(school.students[0])
+    phone, laptop, tablet = Client(), Client(), Client()
+    assert login(phone, parent.username, ua="Android Chrome") == 302
+    assert login(laptop, parent.username, ua="Windows Firefox") == 302
+    assert login(tablet, parent.username, ua="iPad Safari") == 302
+    Session.objects.filter(session_key=tablet.session.session_key).update(
+        expire_date=timezone.now() - dt.timedelta(minutes=1)
+    )
+    laptop.post(
+        "/accounts/password/",
+        {
+            "old_password": TEST_PASSWORD,
+            "new_password1": "Another-Strong-Pass-7",
+            "new_password2": "Another-Strong-Pass-7",
+        },
+    )
+    page = laptop.get("/accounts/profile/access/").content.decode()
+    assert "Windows Firefox" in page
+    assert "Android Chrome" not in page  # signed out by the new password
+    assert "iPad Safari" not in page  # expired
 
 
 # --- merge -------------------------------------------------------------------------------
