@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 
 from shkola.core.testing.factories import make_school, staff, subgroup
 from shkola.journal.models import Attendance, Homework, Mark
-from shkola.schools.models import ClassUnit, Subject
+from shkola.schools.models import ClassUnit, StudyGroup, Subject
 from shkola.timetable import services
-from shkola.timetable.models import Lesson
+from shkola.timetable.models import Lesson, TimetableEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -365,3 +365,182 @@ def test_a_parallel_with_its_own_periods_gets_lessons_in_those_periods():
     # Then the lesson belongs to the first half-year, not to the school's 2nd quarter
     lesson = Lesson.objects.filter(academic_year=school.year).get()
     assert (lesson.period.scheme, lesson.period.number) == ("halves", 1)
+
+
+def _mixed_club(school):
+    """Given a 7А pupil and an 8Б pupil in one extra-education group (no class of its own),
+    with 7А's maths on Tuesday, lesson 1."""
+    class_8b, (boris,) = school.add_class(8, "Б", 1)
+    anna = school.students[0]
+    anna.last_name, anna.first_name = "Антонова", "Анна"
+    anna.save()
+    club = StudyGroup.objects.create(
+        organisation=school.organisation,
+        academic_year=school.year,
+        kind=StudyGroup.Kind.EXTRA,
+        name="Кружок «Робототехника»",
+        subject=school.subject,
+    )
+    club.students.set([anna, boris])
+    robotics = Subject.objects.create(
+        organisation=school.organisation, name="Робототехника", is_extra=True
+    )
+    _entry(school)  # 7А, Математика, вторник, 1-й урок
+    return club, robotics, class_8b, boris
+
+
+def _club_entry(school, club, robotics, **kw):
+    args = dict(
+        group=club,
+        class_unit=None,
+        subject=robotics,
+        teacher=staff(school.organisation),
+        room=school.rooms[2],
+    )
+    args.update(kw)
+    return _entry(school, **args)
+
+
+def test_a_mixed_group_cannot_meet_while_a_pupils_class_has_a_lesson():
+    school = make_school(weekdays=())
+    club, robotics, _8b, _boris = _mixed_club(school)
+    with pytest.raises(ValidationError) as err:
+        _club_entry(school, club, robotics)
+    assert set(err.value.message_dict) == {"group"}
+    assert err.value.message_dict["group"] == [
+        "У обучающегося Антонова Анна (7А) в это время уже есть урок: Математика, 7А."
+    ]
+    assert not TimetableEntry.objects.filter(group=club).exists()
+
+
+def test_a_mixed_group_may_meet_when_none_of_its_pupils_is_busy():
+    school = make_school(weekdays=())
+    club, robotics, class_8b, _boris = _mixed_club(school)
+    # Another class and a group without these pupils are busy at that time: no matter.
+    other_club = StudyGroup.objects.create(
+        organisation=school.organisation,
+        academic_year=school.year,
+        kind=StudyGroup.Kind.EXTRA,
+        name="Хор",
+        subject=school.subject,
+    )
+    other_club.students.set(school.students[1:])
+    _entry(
+        school,
+        weekday=3,
+        group=other_club,
+        class_unit=None,
+        teacher=staff(school.organisation),
+        room=school.rooms[0],
+    )
+    _8a, _ = school.add_class(8, "А", 2)
+    _entry(
+        school,
+        weekday=3,
+        class_unit=_8a,
+        teacher=staff(school.organisation),
+        room=school.rooms[1],
+    )
+
+    entry = _club_entry(school, club, robotics, weekday=3)
+
+    assert entry.group == club and entry.class_unit is None
+
+
+def test_a_pupil_cannot_be_in_two_mixed_groups_at_once():
+    school = make_school(weekdays=())
+    club, robotics, _8b, boris = _mixed_club(school)
+    _club_entry(school, club, robotics, weekday=3)
+    chess = StudyGroup.objects.create(
+        organisation=school.organisation,
+        academic_year=school.year,
+        kind=StudyGroup.Kind.EXTRA,
+        name="Шахматы",
+        subject=robotics,
+    )
+    chess.students.set([boris])
+    with pytest.raises(ValidationError) as err:
+        _club_entry(school, chess, robotics, weekday=3, room=school.rooms[1])
+    assert "Робототехника, Кружок «Робототехника»" in err.value.message_dict["group"][0]
+    assert "(8Б)" in err.value.message_dict["group"][0]
+
+
+def test_a_class_lesson_cannot_take_the_time_of_a_group_one_of_its_pupils_is_in():
+    school = make_school(weekdays=())
+    club, robotics, class_8b, _boris = _mixed_club(school)
+    _club_entry(school, club, robotics, weekday=3)
+    with pytest.raises(ValidationError) as err:
+        _entry(school, weekday=3, teacher=staff(school.organisation), room=school.rooms[1])
+    assert set(err.value.message_dict) == {"class_unit"}
+    assert err.value.message_dict["class_unit"] == [
+        "У обучающегося Антонова Анна (7А) в это время уже есть урок: "
+        "Робототехника, Кружок «Робототехника»."
+    ]
+    # 8Б's pupil is in the club too; a class without club members is free.
+    with pytest.raises(ValidationError):
+        _entry(
+            school,
+            weekday=3,
+            class_unit=class_8b,
+            teacher=staff(school.organisation),
+            room=school.rooms[1],
+        )
+    class_7b, _ = school.add_class(7, "Б", 2)
+    _entry(school, weekday=3, class_unit=class_7b, teacher=staff(school.organisation))
+
+
+def test_a_subgroup_lesson_of_a_club_member_blocks_the_club_but_not_the_other_half():
+    school = make_school(weekdays=(), n_students=4)
+    club, robotics, _8b, _boris = _mixed_club(school)  # Anna is school.students[0]
+    english = Subject.objects.create(organisation=school.organisation, name="Английский язык")
+    with_anna = subgroup(school, "7А англ. 1", school.students[:2], english)
+    without_anna = subgroup(school, "7А англ. 2", school.students[2:], english)
+    _entry(school, weekday=4, group=with_anna, subject=english)
+    with pytest.raises(ValidationError) as err:
+        _club_entry(school, club, robotics, weekday=4)
+    assert "Английский язык, 7А англ. 1" in err.value.message_dict["group"][0]
+    services.timetable_entry_delete(entry=TimetableEntry.objects.get(group=with_anna))
+    _entry(school, weekday=4, group=without_anna, subject=english)
+    _club_entry(school, club, robotics, weekday=4)
+
+
+def test_moving_an_entry_is_checked_for_its_pupils_the_same_way():
+    school = make_school(weekdays=())
+    club, robotics, _8b, _boris = _mixed_club(school)
+    club_entry = _club_entry(school, club, robotics, weekday=3)
+    # Moving the club onto 7А's maths is refused and leaves the entry where it was.
+    with pytest.raises(ValidationError) as err:
+        services.timetable_entry_update(entry=club_entry, weekday=2)
+    assert "Математика, 7А" in err.value.message_dict["group"][0]
+    club_entry.refresh_from_db()
+    assert club_entry.weekday == 3
+    # …and moving 7А's maths onto the club's time is refused the other way round.
+    maths = TimetableEntry.objects.get(class_unit=school.class_unit, group__isnull=True)
+    with pytest.raises(ValidationError) as err:
+        services.timetable_entry_update(entry=maths, weekday=3)
+    assert "Кружок «Робототехника»" in err.value.message_dict["class_unit"][0]
+    # A move to a time when none of the pupils is busy goes through; the entry is not its own
+    # clash.
+    services.timetable_entry_update(entry=club_entry, weekday=5)
+    services.timetable_entry_update(entry=club_entry, room=school.rooms[1])
+    assert TimetableEntry.objects.get(id=club_entry.id).weekday == 5
+
+
+def test_the_clash_check_costs_the_same_for_a_big_club(django_assert_max_num_queries):
+    school = make_school(weekdays=(), n_students=2)
+    club, robotics, _8b, _boris = _mixed_club(school)
+    _other, many = school.add_class(9, "В", 25)
+    club.students.add(*many)
+    free_teacher = staff(school.organisation)
+
+    with django_assert_max_num_queries(6):
+        errors = services.timetable_clashes(
+            academic_year=school.year,
+            weekday=2,
+            lesson_number=1,
+            teacher=free_teacher,
+            room=None,
+            class_unit=None,
+            group=club,
+        )
+    assert set(errors) == {"group"}
