@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -634,11 +635,9 @@ def parse_tasks(text: str) -> list[dict[str, Any]]:
     return tasks
 
 
-@transaction.atomic
-def diagnostic_create(
+def _validated_diagnostic(
     *,
     student: Student,
-    by: Any,
     kind: str,
     subject: Subject,
     date: dt.date,
@@ -646,7 +645,8 @@ def diagnostic_create(
     max_score: Any,
     mark: str = "",
     tasks: list[dict[str, Any]] | None = None,
-) -> Diagnostic:
+) -> dict[str, Any]:
+    """The cleaned fields of a diagnostic result, or ValidationError keyed by field."""
     errors: dict[str, str] = {}
     if kind not in DiagnosticKind.values:
         errors["kind"] = _("Выберите вид работы: контрольная, региональная, НИКО или ВПР.")
@@ -673,23 +673,49 @@ def diagnostic_create(
         errors.update({k: v[0] for k, v in exc.message_dict.items()})
     if errors:
         raise ValidationError(errors)
-    return Diagnostic.objects.create(
+    return {
+        "student": student,
+        "kind": kind,
+        "subject": subject,
+        "date": date,
+        "score": clean_score,
+        "max_score": clean_max,
+        "mark": mark,
+        "tasks": clean_tasks,
+    }
+
+
+@transaction.atomic
+def diagnostic_create(
+    *,
+    student: Student,
+    by: Any,
+    kind: str,
+    subject: Subject,
+    date: dt.date,
+    score: Any,
+    max_score: Any,
+    mark: str = "",
+    tasks: list[dict[str, Any]] | None = None,
+) -> Diagnostic:
+    values = _validated_diagnostic(
         student=student,
         kind=kind,
         subject=subject,
         date=date,
-        score=clean_score,
-        max_score=clean_max,
+        score=score,
+        max_score=max_score,
         mark=mark,
-        tasks=clean_tasks,
-        created_by=by,
+        tasks=tasks,
     )
+    return Diagnostic.objects.create(**values, created_by=by)
 
 
 IMPORT_COLUMNS = (
     "снилс", "фамилия", "имя", "класс", "вид", "предмет", "дата", "балл", "максимум",
     "отметка", "задания",
 )  # fmt: skip
+OPTIONAL_IMPORT_COLUMNS = ("снилс", "отметка", "задания")
 KIND_WORDS = {
     "контрольная": DiagnosticKind.CONTROL,
     "диагностика": DiagnosticKind.CONTROL,
@@ -697,22 +723,53 @@ KIND_WORDS = {
     "нико": DiagnosticKind.NIKO,
     "впр": DiagnosticKind.VPR,
 }
+# Which column of the file an error of a field comes from, so the message can name it.
+IMPORT_FIELD_COLUMNS = {
+    "student": "снилс / фамилия, имя, класс",
+    "kind": "вид",
+    "subject": "предмет",
+    "date": "дата",
+    "score": "балл",
+    "max_score": "максимум",
+    "mark": "отметка",
+    "tasks": "задания",
+}
 
 
 @dataclass
 class ImportReport:
     created: int = 0
+    updated: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
+    def refuse(self, line_no: int, exc: ValidationError) -> None:
+        """One entry per bad field, naming its column: «столбец «балл»: …»."""
+        for field_name, messages in exc.message_dict.items():
+            column = IMPORT_FIELD_COLUMNS.get(field_name)
+            for message in messages:
+                if column:
+                    message = _("столбец «%(c)s»: %(m)s") % {"c": column, "m": message}
+                self.errors.append((line_no, message))
 
-def diagnostics_import(*, organisation: Organisation, by: Any, text: str) -> ImportReport:
+
+def diagnostics_import(
+    *,
+    organisation: Organisation,
+    by: Any,
+    text: str,
+    may_import_for: Callable[[Student], bool] | None = None,
+) -> ImportReport:
     """Import diagnostic results from CSV (``;`` or ``,``; header row with IMPORT_COLUMNS).
-    All or nothing: with any bad row nothing is saved and every bad row is reported, so
-    the corrected file can be loaded again without duplicates."""
+
+    All or nothing: with any bad row nothing is saved and every bad row is reported.
+    Idempotent: a row for a student, kind, subject and date that already has a result
+    replaces its score, maximum, mark and tasks, so a corrected file (or the same file
+    twice) can be loaded again without duplicates. ``may_import_for`` says whose results
+    this person may load (None: the whole school); a row for anyone else refuses the file."""
     report = ImportReport()
     text = text.lstrip("\ufeff")
     if not text.strip():
@@ -722,13 +779,17 @@ def diagnostics_import(*, organisation: Organisation, by: Any, text: str) -> Imp
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = [h.strip().lower() for h in next(reader)]
-    missing = [
-        c for c in IMPORT_COLUMNS if c not in header and c not in ("снилс", "задания", "отметка")
-    ]
+    missing = [c for c in IMPORT_COLUMNS if c not in header and c not in OPTIONAL_IMPORT_COLUMNS]
     if missing:
-        report.errors.append(
-            (1, _("Нет столбцов: %(c)s.") % {"c": ", ".join(f"«{m}»" for m in missing)})
-        )
+        unknown = [h for h in header if h and h not in IMPORT_COLUMNS]
+        message = _("в заголовке нет столбцов: %(c)s.") % {
+            "c": ", ".join(f"«{m}»" for m in missing)
+        }
+        if unknown:
+            message += " " + _("Неизвестные столбцы: %(c)s.") % {
+                "c": ", ".join(f"«{u}»" for u in unknown)
+            }
+        report.errors.append((1, message))
         return report
     subjects = {s.name.lower(): s for s in Subject.objects.filter(organisation=organisation)}
     students = list(
@@ -739,35 +800,76 @@ def diagnostics_import(*, organisation: Organisation, by: Any, text: str) -> Imp
     for s in students:
         class_name = s.current_class.name.lower() if s.current_class else ""
         by_name.setdefault((s.last_name.lower(), s.first_name.lower(), class_name), []).append(s)
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[int, dict[str, Any]]] = []
+    seen: dict[tuple[int, str, int, dt.date], int] = {}
     for line_no, raw in enumerate(reader, start=2):
         if not any(cell.strip() for cell in raw):
             continue
         row = {header[i]: cell.strip() for i, cell in enumerate(raw) if i < len(header)}
         try:
-            rows.append(_import_row(row, subjects, by_snils, by_name))
+            values = _import_row(row, subjects, by_snils, by_name)
+            student = values["student"]
+            if may_import_for is not None and not may_import_for(student):
+                raise ValidationError(
+                    {
+                        "student": _(
+                            "«%(n)s» (%(c)s) — не из ваших классов: результаты этого "
+                            "обучающегося загружает администрация школы, его классный "
+                            "руководитель или учитель, который у него ведёт уроки."
+                        )
+                        % {
+                            "n": f"{student.last_name} {student.first_name}",
+                            "c": student.current_class.name if student.current_class else "—",
+                        }
+                    }
+                )
+            values = _validated_diagnostic(**values)
         except ValidationError as exc:
-            messages = [f"{m}" for msgs in exc.message_dict.values() for m in msgs]
-            report.errors.append((line_no, " ".join(messages)))
+            report.refuse(line_no, exc)
+            continue
+        key = (student.id, values["kind"], values["subject"].id, values["date"])
+        if key in seen:
+            report.errors.append(
+                (
+                    line_no,
+                    _(
+                        "повторяет строку %(n)s: тот же обучающийся, вид, предмет и дата — "
+                        "оставьте одну из них."
+                    )
+                    % {"n": seen[key]},
+                )
+            )
+            continue
+        seen[key] = line_no
+        rows.append((line_no, values))
     if not rows and not report.errors:
         report.errors.append((0, _("В файле нет строк с данными.")))
     if report.errors:
+        report.errors.sort(key=lambda error: error[0])
         return report
     with transaction.atomic():
-        for line_no, values in enumerate(rows, start=2):
-            try:
-                diagnostic_create(by=by, **values)
-            except ValidationError as exc:
-                report.errors.append(
-                    (
-                        line_no,
-                        " ".join(m for msgs in exc.message_dict.values() for m in msgs),
-                    )
-                )
-        if report.errors:
-            transaction.set_rollback(True)
-            return report
-    report.created = len(rows)
+        existing: dict[tuple[int, str, int, dt.date], Diagnostic] = {}
+        for d in (
+            Diagnostic.objects.select_for_update()
+            .filter(
+                student_id__in={key[0] for key in seen},
+                date__in={key[3] for key in seen},
+            )
+            .order_by("-id")
+        ):
+            # Results duplicated before imports were idempotent: the oldest one is updated.
+            existing[(d.student_id, d.kind, d.subject_id, d.date)] = d
+        for _line_no, values in rows:
+            key = (values["student"].id, values["kind"], values["subject"].id, values["date"])
+            diagnostic = existing.get(key)
+            if diagnostic is None:
+                Diagnostic.objects.create(**values, created_by=by)
+                report.created += 1
+                continue
+            for name in ("score", "max_score", "mark", "tasks"):
+                setattr(diagnostic, name, values[name])
+            diagnostic.save(update_fields=["score", "max_score", "mark", "tasks"])
+            report.updated += 1
     return report
 
 
@@ -777,6 +879,8 @@ def _import_row(
     by_snils: dict[str, Student],
     by_name: dict[tuple[str, str, str], list[Student]],
 ) -> dict[str, Any]:
+    """A row's values by name; every field that cannot be read is reported at once."""
+    errors: dict[str, str] = {}
     snils = "".join(ch for ch in row.get("снилс", "") if ch.isdigit())
     student = by_snils.get(snils) if snils else None
     if student is None:
@@ -786,37 +890,34 @@ def _import_row(
             row.get("класс", "").lower(),
         )
         found = by_name.get(key, [])
-        if len(found) != 1:
-            raise ValidationError(
-                {
-                    "student": _("обучающийся «%(n)s», класс «%(c)s» не найден%(m)s.")
-                    % {
-                        "n": f"{row.get('фамилия', '')} {row.get('имя', '')}".strip(),
-                        "c": row.get("класс", ""),
-                        "m": _(" (несколько совпадений — укажите СНИЛС)") if found else "",
-                    }
-                }
-            )
-        student = found[0]
+        if len(found) == 1:
+            student = found[0]
+        else:
+            errors["student"] = _("обучающийся «%(n)s», класс «%(c)s» не найден%(m)s.") % {
+                "n": f"{row.get('фамилия', '')} {row.get('имя', '')}".strip(),
+                "c": row.get("класс", ""),
+                "m": _(" (несколько совпадений — укажите СНИЛС)") if found else "",
+            }
     kind = KIND_WORDS.get(row.get("вид", "").lower())
     if kind is None:
-        raise ValidationError(
-            {
-                "kind": _("вид «%(v)s»: ожидается ВПР, НИКО, региональная или контрольная.")
-                % {"v": row.get("вид", "")}
-            }
-        )
+        errors["kind"] = _("«%(v)s» — ожидается ВПР, НИКО, региональная или контрольная.") % {
+            "v": row.get("вид", "")
+        }
     subject = subjects.get(row.get("предмет", "").lower())
     if subject is None:
-        raise ValidationError(
-            {"subject": _("предмет «%(v)s» не найден в школе.") % {"v": row.get("предмет", "")}}
-        )
+        errors["subject"] = _("предмет «%(v)s» не найден в школе.") % {"v": row.get("предмет", "")}
+    date = None
     try:
         date = dt.datetime.strptime(row.get("дата", ""), "%d.%m.%Y").date()
     except ValueError:
-        raise ValidationError(
-            {"date": _("дата «%(v)s»: ожидается ДД.ММ.ГГГГ.") % {"v": row.get("дата", "")}}
-        ) from None
+        errors["date"] = _("«%(v)s» — ожидается дата ДД.ММ.ГГГГ.") % {"v": row.get("дата", "")}
+    tasks: list[dict[str, Any]] = []
+    try:
+        tasks = parse_tasks(row.get("задания", ""))
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
     return {
         "student": student,
         "kind": kind,
@@ -825,7 +926,7 @@ def _import_row(
         "score": row.get("балл", ""),
         "max_score": row.get("максимум", ""),
         "mark": row.get("отметка", ""),
-        "tasks": parse_tasks(row.get("задания", "")),
+        "tasks": tasks,
     }
 
 

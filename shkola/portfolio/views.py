@@ -40,6 +40,7 @@ from .models import (
     Stage,
     Status,
 )
+from .rules import diagnostics_import_scope
 
 
 @functools.cache
@@ -562,11 +563,16 @@ def diagnostics_import(request: HttpRequest) -> HttpResponse:
             except UnicodeDecodeError:
                 text = raw.decode("cp1251", errors="replace")
             report = services.diagnostics_import(
-                organisation=organisation, by=request.user, text=text
+                organisation=organisation,
+                by=request.user,
+                text=text,
+                may_import_for=diagnostics_import_scope(request.user, organisation),
             )
             if report.ok:
                 messages.success(
-                    request, _("Загружено результатов: %(n)s.") % {"n": report.created}
+                    request,
+                    _("Файл загружен: добавлено результатов — %(c)s, обновлено — %(u)s.")
+                    % {"c": report.created, "u": report.updated},
                 )
     return render(
         request,

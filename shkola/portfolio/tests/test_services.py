@@ -372,9 +372,10 @@ def test_import_reports_every_bad_row_and_saves_nothing(world):
     report = services.diagnostics_import(
         organisation=world.school.organisation, by=world.school.curator, text=text
     )
-    assert [line for line, _m in report.errors] == [3, 4, 5]
+    assert [line for line, _m in report.errors] == [3, 4, 5, 5]
     assert "не найден" in report.errors[0][1]
     assert "ОГЭ" in report.errors[1][1]
+    assert "«предмет»" in report.errors[2][1] and "«дата»" in report.errors[3][1]
     assert not s.diagnostics.exists()
 
 
@@ -482,3 +483,70 @@ def test_attestation_rates_are_the_class_shares_of_students(world):
     assert (rows["Русский язык"].quality, rows["Русский язык"].success) == (0, 50)  # 3, 2, осв
     # The year: the student has 5 and 3 (success), the classmate 4 and 2 (neither).
     assert (year.quality, year.success) == (Decimal(0), Decimal(50))
+
+
+HEADER = "снилс;фамилия;имя;класс;вид;предмет;дата;балл;максимум;отметка;задания\n"
+
+
+def test_importing_the_same_file_again_updates_instead_of_duplicating(world):
+    s, other = world.student, world.classmate
+    first = (
+        HEADER
+        + f"{s.snils};;;;ВПР;Математика;20.09.2026;15;20;4;1.1:1:1:1|1.2:2:0:1\n"
+        + f"{other.snils};;;;НИКО;Математика;21.09.2026;9;10;5;\n"
+    )
+    org, curator = world.school.organisation, world.school.curator
+    report = services.diagnostics_import(organisation=org, by=curator, text=first)
+    assert (report.ok, report.created, report.updated) == (True, 2, 0)
+
+    corrected = first.replace(";15;20;4;1.1:1:1:1|1.2:2:0:1", ";17;20;5;1.1:1:1:1|1.2:2:1:1")
+    report = services.diagnostics_import(organisation=org, by=curator, text=corrected)
+
+    assert (report.ok, report.created, report.updated) == (True, 0, 2)
+    assert s.diagnostics.count() == 1 and other.diagnostics.count() == 1
+    d = s.diagnostics.get()
+    assert (d.score, d.mark) == (Decimal("17"), "5")
+    assert [t["score"] for t in d.tasks] == [1.0, 1.0]
+
+
+def test_import_refuses_a_file_repeating_a_result(world):
+    s = world.student
+    row = f"{s.snils};;;;ВПР;Математика;20.09.2026;15;20;4;\n"
+    report = services.diagnostics_import(
+        organisation=world.school.organisation, by=world.school.curator, text=HEADER + row + row
+    )
+    assert report.errors == [
+        (3, "повторяет строку 2: тот же обучающийся, вид, предмет и дата — оставьте одну из них.")
+    ]
+    assert not s.diagnostics.exists()
+
+
+def test_import_errors_name_the_row_and_the_column_and_save_nothing(world):
+    s = world.student
+    text = (
+        HEADER
+        + f"{s.snils};;;;ВПР;Математика;20.09.2026;15;20;4;\n"
+        + f"{s.snils};;;;НИКО;Математика;20.09.2026;25;20;4;\n"
+        + f"{s.snils};;;;НИКО;Математика;2026-09-21;5;20;4;\n"
+        + f"{s.snils};;;;НИКО;Математика;22.09.2026;5;20;4;1.1:1:1\n"
+    )
+    report = services.diagnostics_import(
+        organisation=world.school.organisation, by=world.school.curator, text=text
+    )
+    assert report.errors == [
+        (3, "столбец «балл»: «Балл» не может быть больше максимального."),
+        (4, "столбец «дата»: «2026-09-21» — ожидается дата ДД.ММ.ГГГГ."),
+        (
+            5,
+            "столбец «задания»: Задание 1: ожидается «КЭС:КТ:балл:максимум», получено «1.1:1:1».",
+        ),
+    ]
+    assert not s.diagnostics.exists()
+
+
+def test_import_with_a_wrong_header_names_the_missing_and_unknown_columns(world):
+    text = "фамилия;имя;класс;вид;предмет;дата;бал;максимум\nА;Б;7А;ВПР;Математика;20.09.2026;1;2\n"
+    report = services.diagnostics_import(
+        organisation=world.school.organisation, by=world.school.curator, text=text
+    )
+    assert report.errors == [(1, "в заголовке нет столбцов: «балл». Неизвестные столбцы: «бал».")]

@@ -536,3 +536,119 @@ def test_averages_and_test_marks_come_from_the_journal(client, monkeypatch, db):
             {"label": "2", "data": [0]},
         ],
     }
+
+
+IMPORT_HEADER = "снилс;фамилия;имя;класс;вид;предмет;дата;балл;максимум;отметка;задания\n"
+
+
+def import_file(client, text: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        url("diagnostics_import"), {"file": SimpleUploadedFile("d.csv", text.encode())}
+    )
+
+
+def test_reimporting_a_file_updates_its_results_and_says_so(client, world):
+    s = world.student
+    text = IMPORT_HEADER + f"{s.snils};;;;ВПР;Математика;20.09.2026;15;20;4;\n"
+    client.force_login(world.school.curator)
+
+    first = import_file(client, text).content.decode()
+    second = import_file(client, text.replace(";15;20;4;", ";16;20;4;")).content.decode()
+
+    assert "добавлено результатов — 1, обновлено — 0" in first
+    assert "добавлено результатов — 0, обновлено — 1" in second
+    assert s.diagnostics.count() == 1
+    assert s.diagnostics.get().score == Decimal("16")
+
+
+def test_per_task_kes_and_kt_from_the_file_show_on_the_control_page(client, world):
+    s = world.student
+    text = (
+        IMPORT_HEADER
+        + f"{s.snils};;;;ВПР;Математика;20.09.2026;3;4;4;1.1.7:2.3.4:1:1|3.2.1:4.5.6:2:3\n"
+        + f"{s.snils};;;;НИКО;Математика;21.09.2026;1;2;;8.8.8:9.9.9:1:2\n"
+    )
+    client.force_login(world.school.curator)
+    assert "обновлено — 0" in import_file(client, text).content.decode()
+
+    client.force_login(world.parent)
+    vpr = client.get(url("control", student_id=s.id) + "?tab=vpr").content.decode()
+    niko = client.get(url("control", student_id=s.id) + "?tab=niko").content.decode()
+
+    for code in ("<td>1.1.7</td><td>2.3.4</td>", "<td>3.2.1</td><td>4.5.6</td>", "2 / 3"):
+        assert code in vpr
+    assert "8.8.8" not in vpr
+    assert "<td>8.8.8</td><td>9.9.9</td>" in niko
+
+
+def test_a_teacher_imports_only_for_the_classes_they_teach_or_lead(client, world):
+    school = world.school
+    _class_b, (pupil_b, *_rest) = school.add_class(7, "Б")
+    text = (
+        IMPORT_HEADER
+        + f"{world.student.snils};;;;ВПР;Математика;20.09.2026;15;20;4;\n"
+        + f";{pupil_b.last_name};{pupil_b.first_name};7Б;ВПР;Математика;20.09.2026;10;20;3;\n"
+    )
+    for teacher in (school.teacher, school.class_teacher):
+        client.force_login(teacher)
+
+        page = import_file(client, text).content.decode()
+
+        assert "Файл не загружен" in page
+        assert f"Строка 3: столбец «снилс / фамилия, имя, класс»: «{pupil_b.last_name}" in page
+        assert "(7Б) — не из ваших классов" in page
+        assert "Строка 2" not in page
+        assert not world.student.diagnostics.exists() and not pupil_b.diagnostics.exists()
+
+    # Their own class alone is loaded.
+    client.force_login(school.teacher)
+    ok = import_file(client, text.splitlines(keepends=True)[0] + text.splitlines()[1] + "\n")
+    assert "добавлено результатов — 1" in ok.content.decode()
+
+
+def test_the_administration_imports_for_the_whole_school(client, world):
+    _class_b, (pupil_b, *_rest) = world.school.add_class(7, "Б")
+    text = (
+        IMPORT_HEADER
+        + f"{world.student.snils};;;;ВПР;Математика;20.09.2026;15;20;4;\n"
+        + f"{pupil_b.snils};;;;ВПР;Математика;20.09.2026;10;20;3;\n"
+    )
+    client.force_login(world.school.curator)
+    assert "добавлено результатов — 2" in import_file(client, text).content.decode()
+
+
+def test_a_teacher_of_a_mixed_group_imports_for_its_members_only(client, world):
+    from shkola.core.testing.factories import staff
+    from shkola.schools.models import StudyGroup
+    from shkola.timetable import services as tt
+
+    school = world.school
+    _class_b, (in_group, outside, _rest) = school.add_class(7, "Б")
+    group = StudyGroup.objects.create(
+        organisation=school.organisation,
+        academic_year=school.year,
+        kind=StudyGroup.Kind.EXTRA,
+        name="Юный математик",
+        subject=school.subject,
+    )
+    group.students.set([in_group])
+    teacher = staff(school.organisation, Role.TEACHER)
+    tt.timetable_entry_create(
+        academic_year=school.year,
+        weekday=2,
+        lesson_number=3,
+        subject=school.subject,
+        teacher=teacher,
+        group=group,
+    )
+    client.force_login(teacher)
+    row = "{};;;;ВПР;Математика;20.09.2026;10;20;3;\n"
+
+    refused = import_file(client, IMPORT_HEADER + row.format(outside.snils)).content.decode()
+    loaded = import_file(client, IMPORT_HEADER + row.format(in_group.snils)).content.decode()
+
+    assert "Строка 2" in refused and "не из ваших классов" in refused
+    assert "добавлено результатов — 1" in loaded
+    assert not outside.diagnostics.exists() and in_group.diagnostics.count() == 1
