@@ -1,7 +1,7 @@
-"""Every page of the URL × role matrix, opened in Chromium on a 360-px phone by the first demo
-role that may see it: no sideways scroll of the page, no script or CSP error, and a full-page
-screenshot in test-output/screenshots/tour-*.png to look at. A new page is toured as soon as
-its app declares it in url_matrix.py."""
+"""Every page of the URL × role matrix, opened in Chromium on a 360-px phone and a 1280-px
+desktop by the first demo role that may see it: no sideways scroll of the page, no script or
+CSP error, and a full-page screenshot in test-output/screenshots/tour-*-{phone,desktop}.png to
+look at. A new page is toured as soon as its app declares it in url_matrix.py."""
 
 from __future__ import annotations
 
@@ -42,8 +42,12 @@ def _pages(world: Any) -> dict[str, list[tuple[str, str]]]:
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("viewport", [{"width": 360, "height": 740}])
-def test_every_page_fits_a_phone(live_server, page, viewport, screenshot, sign_in):
+@pytest.mark.parametrize(
+    "viewport",
+    [{"width": 360, "height": 740}, {"width": 1280, "height": 900}],
+    ids=["phone", "desktop"],
+)
+def test_every_page_fits_the_screen(live_server, page, viewport, screenshot, sign_in):
     from shkola.demo.testing import build_demo_world
 
     world = build_demo_world()
@@ -66,5 +70,5 @@ def test_every_page_fits_a_phone(live_server, page, viewport, screenshot, sign_i
                 problems.append(f"{role} {url}: the page scrolls sideways by {overflow} px")
             for error in [*page.js_errors, *page.console_errors]:
                 problems.append(f"{role} {url}: {error}")
-            screenshot(page, f"tour-{name}")
+            screenshot(page, f"tour-{name}-{'phone' if viewport['width'] < 600 else 'desktop'}")
     assert not problems, "\n".join(problems)
