@@ -38,6 +38,10 @@
     var dataEl = document.getElementById("dynamics-data");
     var canvas = document.getElementById("dynamics-chart");
     if (!dataEl || !canvas || !window.Chart) return;
+    // People who asked their system for less motion get the chart drawn at once.
+    if (window.matchMedia("(prefers-reduced-motion: reduce)").matches) {
+      window.Chart.defaults.animation = false;
+    }
     var data = JSON.parse(dataEl.textContent);
     var select = document.getElementById("dynamics-subject");
     var chart = null;

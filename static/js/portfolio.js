@@ -11,6 +11,8 @@
     if (!window.htmx && select.matches && select.matches("select[data-autosubmit]")) { select.form.submit(); }
   });
   if (typeof window.Chart === "undefined") { return; }
+  // People who asked their system for less motion get the charts drawn at once.
+  if (window.matchMedia("(prefers-reduced-motion: reduce)").matches) { window.Chart.defaults.animation = false; }
   var palette = ["#3b7ddd", "#20c997", "#f59f00", "#e64980", "#7950f2", "#12b886", "#fd7e14", "#868e96", "#15aabf"];
   var small = window.matchMedia("(max-width: 575.98px)").matches;
 

@@ -95,8 +95,12 @@ def _as_viewport(value: Any) -> dict[str, int]:
 @pytest.fixture
 def page(browser: Any, viewport: Any) -> Iterator[Any]:
     """A page in a fresh context (no cookies shared between tests), Russian locale."""
+    # Reduced motion: charts are drawn at once, so screenshots show their final state.
     context = browser.new_context(
-        viewport=_as_viewport(viewport), locale="ru-RU", timezone_id="Europe/Moscow"
+        viewport=_as_viewport(viewport),
+        locale="ru-RU",
+        timezone_id="Europe/Moscow",
+        reduced_motion="reduce",
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
