@@ -116,12 +116,16 @@ def rates(final_values: Iterable[str | None]) -> Rates:
 
     As ENGINEERING.md writes it: success = share of students with 5, 4 or 3, quality = share
     with 5 or 4, the denominator without exempt students and students without marks. So a
-    «зач» is a mark (the student is counted) that is not 5, 4 or 3: it is not success."""
-    counted = excellent = good = satisfactory = failing = passed = 0
+    «зач» is a mark (the student is counted) that is not 5, 4 or 3: it is not success — except
+    where the subject is graded pass/fail only (no 5/4/3/2 at all): there success is the
+    share of «зач» and there is no quality rate."""
+    counted = excellent = good = satisfactory = failing = passed = fails_pf = 0
     for value in final_values:
         if value in NO_MARK_VALUES or value in EXEMPT_VALUES:
             continue
         counted += 1
+        if value == "незач":
+            fails_pf += 1
         if value == "5":
             excellent += 1
         elif value == "4":
@@ -135,6 +139,10 @@ def rates(final_values: Iterable[str | None]) -> Rates:
     if counted == 0:
         return Rates(0, None, None, 0, 0, 0, 0)
     hundred = Decimal(100)
+    if excellent + good + satisfactory == 0 and passed > 0 and failing == fails_pf:
+        # A subject graded pass/fail only (ОРКСЭ, a first grade): 5/4/3 cannot occur, so
+        # success is the share of «зач» and quality does not apply — not a 0 % for everyone.
+        return Rates(counted, hundred * passed / counted, None, 0, 0, 0, failing, passed)
     success = hundred * (excellent + good + satisfactory) / counted
     quality = hundred * (excellent + good) / counted
     return Rates(counted, success, quality, excellent, good, satisfactory, failing, passed)

@@ -168,23 +168,31 @@ def lessons_resync(
     academic_year: AcademicYear,
     entries: list[TimetableEntry],
     start: dt.date | None,
+    orphan_ids: Iterable[int] = (),
 ) -> dict[str, int]:
-    """Regenerate ``entries``' lessons from ``start`` (default today) up to the last lesson
-    already generated in the year: a timetable change reaches the dated lessons, but never
-    rewrites the past and never generates lessons the school has not generated yet."""
+    """Regenerate ``entries``' lessons from ``start`` (default tomorrow: today's lessons may
+    already have been given) up to the last lesson already generated in the year: a
+    timetable change reaches the dated lessons, but never rewrites the past and never
+    generates lessons the school has not generated yet."""
     from shkola.core.clock import today
 
     until = Lesson.objects.filter(academic_year=academic_year).aggregate(last=Max("date"))["last"]
-    start = max(start or today(), academic_year.start)
+    start = max(start or today() + dt.timedelta(days=1), academic_year.start)
     if until is None or until < start:
         return {"created": 0, "updated": 0, "deleted": 0, "kept_with_marks": 0}
-    return lessons_generate(academic_year=academic_year, start=start, end=until, entries=entries)
+    return lessons_generate(
+        academic_year=academic_year,
+        start=start,
+        end=until,
+        entries=entries,
+        orphan_ids=orphan_ids,
+    )
 
 
 def timetable_entry_update(
     *, entry: TimetableEntry, effective_from: dt.date | None = None, **changes: Any
 ) -> TimetableEntry:
-    """Change a slot and move its generated lessons from ``effective_from`` (default today):
+    """Change a slot and move its generated lessons from ``effective_from`` (default tomorrow):
     a lesson moved to another day loses nothing but its place; a lesson left without a slot
     is deleted, or kept and flagged ``is_cancelled`` when it already has marks or attendance."""
     allowed = {
@@ -219,6 +227,11 @@ def timetable_entry_update(
     return entry
 
 
+# What a lesson is: changing these on a lesson that has marks would move the marks to another
+# class or subject, so such a lesson is kept as it was and the slot gets a new one.
+IDENTITY_FIELDS = ("class_unit_id", "group_id", "subject_id")
+
+
 def _grade_of(entry: TimetableEntry) -> int | None:
     cu = entry.class_unit or (entry.group.class_unit if entry.group else None)
     return cu.parallel.grade if cu else None
@@ -242,8 +255,10 @@ def lessons_generate(
     end: dt.date,
     entries: Iterable[TimetableEntry] | None = None,
     periods: list[AttestationPeriod] | None = None,
+    orphan_ids: Iterable[int] = (),
 ) -> dict[str, int]:
-    """Make the dated lessons of [start, end] match the timetable.
+    """Make the dated lessons of [start, end] match the timetable. ``orphan_ids``: lessons of
+    a slot just deleted, to remove (or keep flagged) like any lesson left without a slot.
 
     Missing lessons are created, lessons whose timetable slot changed are moved with it (topic,
     control form and homework stay, also when the slot moves to another weekday), and lessons
@@ -300,6 +315,9 @@ def lessons_generate(
     existing_keys = {(lesson.timetable_entry_id, lesson.date): lesson for lesson in existing}
     to_create: list[Lesson] = []
     to_update: list[Lesson] = []
+    # Lessons whose slot now belongs to another class, group or subject: marks given to the
+    # old class in the old subject must stay on a lesson of that class and subject.
+    reassigned: list[tuple[Lesson, Lesson]] = []  # (existing lesson, the slot's lesson now)
     for (entry_id, day), entry in wanted.items():
         lesson = existing_keys.get((entry_id, day))
         fields = dict(
@@ -311,38 +329,46 @@ def lessons_generate(
             lesson_number=entry.lesson_number,
             period=period_for(day, entry),
         )
+        fresh = Lesson(academic_year=academic_year, timetable_entry=entry, date=day, **fields)
         if lesson is None:
-            to_create.append(
-                Lesson(
-                    academic_year=academic_year,
-                    timetable_entry=entry,
-                    date=day,
-                    **fields,
-                )
-            )
-        else:
-            changed = False
-            for key, value in fields.items():
-                if getattr(lesson, key) != value:
-                    setattr(lesson, key, value)
-                    changed = True
-            if lesson.is_cancelled:
-                lesson.is_cancelled = False
+            to_create.append(fresh)
+            continue
+        if any(getattr(lesson, k) != fields[k] for k in IDENTITY_FIELDS):
+            reassigned.append((lesson, fresh))
+            continue
+        changed = False
+        for key, value in fields.items():
+            if getattr(lesson, key) != value:
+                setattr(lesson, key, value)
                 changed = True
-            if changed:
-                to_update.append(lesson)
+        if lesson.is_cancelled:
+            lesson.is_cancelled = False
+            changed = True
+        if changed:
+            to_update.append(lesson)
+    with_records = _lesson_has_records(lesson.id for lesson, _fresh in reassigned)
+    detached: list[Lesson] = []
+    for lesson, fresh in reassigned:
+        if lesson.id in with_records:
+            # Kept for its marks, flagged, and no longer the slot's; the slot gets a new one.
+            lesson.is_cancelled, lesson.timetable_entry = True, None
+            detached.append(lesson)
+            to_create.append(fresh)
+        else:
+            for key in (*IDENTITY_FIELDS, "teacher_id", "room_id", "lesson_number", "period"):
+                setattr(lesson, key, getattr(fresh, key))
+            lesson.is_cancelled = False
+            to_update.append(lesson)
     stale = [lesson for key, lesson in existing_keys.items() if key not in wanted]
-    # Lessons from entries that were deleted altogether (timetable_entry set to NULL).
-    orphans = list(
-        Lesson.objects.filter(
-            academic_year=academic_year,
-            date__gte=start,
-            date__lte=end,
-            timetable_entry__isnull=True,
-            is_cancelled=False,
+    # Lessons of a slot deleted altogether (only those: other lessons without a slot, kept for
+    # their marks, are history).
+    orphans = list(orphan_ids)
+    if orphans:
+        stale.extend(
+            Lesson.objects.filter(
+                id__in=orphans, date__gte=start, date__lte=end, is_cancelled=False
+            )
         )
-    )
-    stale.extend(orphans)
     protected = _lesson_has_records(lesson.id for lesson in stale)
     # A slot moved to another day takes its planned lessons along: the n-th lesson that no
     # longer fits becomes the n-th new one of the same slot, with its topic, control form,
@@ -392,27 +418,34 @@ def lessons_generate(
             lesson.is_cancelled = True
         if to_cancel:
             Lesson.objects.bulk_update(to_cancel, ["is_cancelled"])
+        if detached:
+            Lesson.objects.bulk_update(detached, ["is_cancelled", "timetable_entry"])
         if to_delete:
-            from shkola.journal.models import Homework
+            from shkola.journal.models import Homework, HomeworkFile
 
+            for attached in HomeworkFile.objects.filter(homework__lesson_id__in=to_delete):
+                transaction.on_commit(
+                    lambda f=attached.file: f.delete(save=False)  # type: ignore[misc]
+                )
             Homework.objects.filter(lesson_id__in=to_delete).delete()
             Lesson.objects.filter(id__in=to_delete).delete()
     return {
         "created": len(to_create),
         "updated": len(to_update),
         "deleted": len(to_delete),
-        "kept_with_marks": len(to_cancel),
+        "kept_with_marks": len(to_cancel) + len(detached),
     }
 
 
 def timetable_entry_delete(
     *, entry: TimetableEntry, regenerate_from: dt.date | None = None
 ) -> dict[str, int]:
-    """Remove a slot: its lessons from ``regenerate_from`` (default today) go, lessons with
+    """Remove a slot: its lessons from ``regenerate_from`` (default tomorrow) go, lessons with
     marks or attendance stay (flagged ``is_cancelled``); earlier lessons are history and stay."""
     year = entry.academic_year
     with transaction.atomic():
+        lesson_ids = list(Lesson.objects.filter(timetable_entry=entry).values_list("id", flat=True))
         entry.delete()
-        # The slot's lessons are orphans now (timetable_entry NULL): with no entries to keep,
-        # the generation sweeps exactly those.
-        return lessons_resync(academic_year=year, entries=[], start=regenerate_from)
+        return lessons_resync(
+            academic_year=year, entries=[], start=regenerate_from, orphan_ids=lesson_ids
+        )

@@ -103,6 +103,14 @@ def test_pass_is_counted_but_is_neither_success_nor_quality():
     assert (result.passed, result.failing) == (1, 1)
 
 
+def test_a_pass_fail_subject_has_a_success_rate_of_its_passes_and_no_quality():
+    # ОРКСЭ: three «зач», one «незач», one exempt → success 3/4 = 75 %, quality does not apply
+    result = rates(["зач", "зач", "незач", "зач", "осв"])
+    assert (result.counted, result.success, result.quality) == (4, Decimal(75), None)
+    # A first grade without marks at all: everybody passed
+    assert rates(["зач"] * 25).success == Decimal(100)
+
+
 def test_a_students_result_over_subjects_is_the_lowest_counted_mark():
     assert student_result(["5", "4", "осв", None]) == "4"
     assert student_result(["5", "3", "н/а"]) == "3"

@@ -257,6 +257,40 @@ def test_a_slot_moved_to_another_day_takes_its_planned_topics_and_homework_along
     assert (homework.lesson.date, homework.lesson.topic) == (dt.date(2026, 9, 16), "Тема 3")
 
 
+def test_a_slot_given_to_another_subject_leaves_marked_lessons_with_their_marks():
+    # Given Monday maths for September with a mark on the 21st and a topic on the 28th
+    school = make_school(weekdays=(1,))
+    services.lessons_generate(
+        academic_year=school.year, start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 30)
+    )
+    lessons = Lesson.objects.filter(academic_year=school.year)
+    on_21 = lessons.get(date=dt.date(2026, 9, 21))
+    Mark.objects.create(student=school.students[0], lesson=on_21, value="4", points=4, weight=1)
+    physics = Subject.objects.create(organisation=school.organisation, name="Физика")
+    # When the slot becomes physics from 15 September
+    services.timetable_entry_update(
+        entry=school.entries[0], subject=physics, effective_from=dt.date(2026, 9, 15)
+    )
+    # Then the marked maths lesson stays maths (flagged, no longer the slot's) and the slot
+    # gets a physics lesson that day; the unmarked 28th simply becomes physics
+    rows = sorted(lessons.values_list("date", "subject__name", "is_cancelled"))
+    assert rows == [
+        (dt.date(2026, 9, 7), "Математика", False),
+        (dt.date(2026, 9, 14), "Математика", False),
+        (dt.date(2026, 9, 21), "Математика", True),
+        (dt.date(2026, 9, 21), "Физика", False),
+        (dt.date(2026, 9, 28), "Физика", False),
+    ]
+    on_21.refresh_from_db()
+    assert on_21.subject.name == "Математика" and on_21.timetable_entry_id is None
+    assert Mark.objects.get(student=school.students[0]).lesson_id == on_21.id
+    # And a second change does not touch the kept lesson again
+    services.timetable_entry_update(
+        entry=school.entries[0], room=school.rooms[1], effective_from=dt.date(2026, 9, 15)
+    )
+    assert lessons.filter(date=dt.date(2026, 9, 21)).count() == 2
+
+
 def test_a_new_slot_gets_its_lessons_where_the_year_is_generated():
     school = make_school(weekdays=(1,))
     services.lessons_generate(
