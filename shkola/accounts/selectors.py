@@ -662,12 +662,27 @@ def sessions_of(user: User) -> list[Any]:
 
     store = import_module(settings.SESSION_ENGINE).SessionStore
     current = user.get_session_auth_hash()
+    rows = list(UserSession.objects.filter(user=user).order_by("-last_seen"))
+    stored = _stored_sessions(store, [row.session_key for row in rows])
     alive = []
-    for row in UserSession.objects.filter(user=user).order_by("-last_seen"):
-        data = store(session_key=row.session_key).load()
+    for row in rows:
+        data = stored.get(row.session_key, {})
         if str(data.get(SESSION_KEY)) == str(user.pk) and data.get(HASH_SESSION_KEY) == current:
             alive.append(row)
     return alive
+
+
+def _stored_sessions(store: Any, keys: list[str]) -> dict[str, dict[str, Any]]:
+    """The live sessions' data by key: one query with database sessions, else one look-up per
+    key (cache sessions are cheap to read)."""
+    from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
+    from django.utils import timezone
+
+    if issubclass(store, DatabaseStore):
+        model = store.get_model_class()
+        found = model.objects.filter(session_key__in=keys, expire_date__gt=timezone.now())
+        return {s.session_key: store().decode(s.session_data) for s in found}
+    return {key: store(session_key=key).load() for key in keys}
 
 
 def recent_logins(user: User, limit: int = 10) -> list[Any]:

@@ -995,13 +995,13 @@ def lockout_recorded(*, username: str, ip_address: str | None) -> None:
 def lockout_reset(
     *, actor: User, username: str, ip_addresses: Sequence[str] = (), organisation: Any
 ) -> int:
-    """Unlock a login and the addresses it was tried from (a child who mistyped at home has
-    both the login and the home address locked; unlocking only one would not let them in)."""
+    """Unlock a login: every failed attempt of that login goes, from whatever address. An
+    address is locked by the sum of its attempts, so a child who mistyped at home has the home
+    address unlocked too, while other logins' failures from those addresses (someone else's
+    account, or an attack spread over them) stay counted. ``ip_addresses`` go to the log."""
     from axes.utils import reset
 
     count = reset(username=username) if username else 0
-    for ip_address in ip_addresses:
-        count += reset(ip=ip_address)
     audit_record(
         kind=AuditEvent.Kind.UNLOCK,
         actor=actor,

@@ -360,7 +360,9 @@ def sessions_end(request: HttpRequest) -> HttpResponse:
     count = services.user_sessions_end(
         user=request.user,
         keep_session_key=request.session.session_key,
-        session_id=int(session_id) if session_id and session_id.isdigit() else None,
+        session_id=int(session_id)
+        if session_id and session_id.isascii() and session_id.isdigit()
+        else None,
     )
     if count:
         messages.success(request, _("Сеансов завершено: %(n)s.") % {"n": count})

@@ -176,7 +176,7 @@ def _clean_year(value: str, field_name: str = "year") -> str:
     value = (value or "").strip().replace("-", "/")
     parts = value.split("/")
     ok = (
-        all(p.isdigit() and len(p) == 4 for p in parts)
+        all(p.isascii() and p.isdigit() and len(p) == 4 for p in parts)
         and 1 <= len(parts) <= 2
         and (len(parts) == 1 or int(parts[1]) == int(parts[0]) + 1)
     )
@@ -810,17 +810,15 @@ def diagnostics_import(
             values = _import_row(row, subjects, by_snils, by_name)
             student = values["student"]
             if may_import_for is not None and not may_import_for(student):
+                # Neither the name nor the class is shown: a СНИЛС typed by a teacher must
+                # not tell them who it belongs to.
                 raise ValidationError(
                     {
                         "student": _(
-                            "«%(n)s» (%(c)s) — не из ваших классов: результаты этого "
-                            "обучающегося загружает администрация школы, его классный "
-                            "руководитель или учитель, который у него ведёт уроки."
+                            "обучающийся не из ваших классов: его результаты загружает "
+                            "администрация школы, его классный руководитель или учитель, "
+                            "который у него ведёт уроки."
                         )
-                        % {
-                            "n": f"{student.last_name} {student.first_name}",
-                            "c": student.current_class.name if student.current_class else "—",
-                        }
                     }
                 )
             values = _validated_diagnostic(**values)
@@ -881,7 +879,7 @@ def _import_row(
 ) -> dict[str, Any]:
     """A row's values by name; every field that cannot be read is reported at once."""
     errors: dict[str, str] = {}
-    snils = "".join(ch for ch in row.get("снилс", "") if ch.isdigit())
+    snils = "".join(ch for ch in row.get("снилс", "") if ch in "0123456789")
     student = by_snils.get(snils) if snils else None
     if student is None:
         key = (

@@ -298,7 +298,7 @@ def _ids(values: Iterable[int | str]) -> set[int] | None:
     found: set[int] = set()
     for value in values:
         text = str(value).strip()
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):
             return None
         found.add(int(text))
     return found

@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 
 
 def snils_digits(value: str) -> str:
-    return "".join(ch for ch in value if ch.isdigit())
+    return "".join(ch for ch in value if ch in "0123456789")
 
 
 def snils_is_valid(value: str) -> bool:

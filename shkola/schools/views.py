@@ -36,7 +36,7 @@ def students(request: HttpRequest) -> HttpResponse:
     if not whole_school and not class_ids:
         raise Http404
     raw_class = request.GET.get("class", "")
-    class_id = int(raw_class) if raw_class.isdigit() else None
+    class_id = int(raw_class) if raw_class.isascii() and raw_class.isdigit() else None
     query = request.GET.get("q", "").strip()[:100]
     found = selectors.roster(
         whole_school_org_ids=whole_school, class_ids=class_ids, class_id=class_id, query=query

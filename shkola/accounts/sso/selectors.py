@@ -97,7 +97,7 @@ def student_of_admin(viewer: Viewer, student_id: Any) -> Student:
         Student.objects.select_related("organisation")
         .filter(pk=student_id, organisation_id__in=viewer.admin_org_ids)
         .first()
-        if str(student_id).isdigit()
+        if str(student_id).isascii() and str(student_id).isdigit()
         else None
     )
     if student is None:

@@ -265,6 +265,19 @@ def test_browsers_signed_out_by_a_password_change_or_expiry_are_not_listed(schoo
     assert "iPad Safari" not in page  # expired
 
 
+def test_the_access_tab_costs_the_same_queries_however_many_sessions(
+    school, django_assert_max_num_queries
+):
+    parent = guardian_of(school.students[0])
+    browsers = [Client() for _ in range(6)]
+    for i, browser in enumerate(browsers):
+        assert login(browser, parent.username, ua=f"Browser {i}") == 302
+    browsers[0].get("/accounts/profile/access/")
+    with django_assert_max_num_queries(12):
+        page = browsers[0].get("/accounts/profile/access/").content.decode()
+    assert all(f"Browser {i}" in page for i in range(6))
+
+
 # --- merge -------------------------------------------------------------------------------
 
 

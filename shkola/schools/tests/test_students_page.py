@@ -107,3 +107,9 @@ def test_officials_oversee_their_territory_not_children(school):
         assert not official.has_perm("diary.view_diary", school.students[0])
     assert regional.has_perm("schools.view_territory", region)
     assert not municipal.has_perm("schools.view_territory", region)
+
+
+def test_a_class_filter_that_is_not_a_number_shows_everyone(school):
+    client = as_user(school.curator)
+    for odd in ("²", "abc", "-1", ""):
+        assert client.get("/school/students/", {"class": odd}).status_code == 200
