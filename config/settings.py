@@ -230,10 +230,15 @@ if not DEBUG and not TESTING:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Brute force protection: lock a login per (username, IP) pair and an IP on its own.
+# Brute force protection: lock a login (its failures from every address summed) and a login
+# at one address; never a bare address. A school's NAT or a proxy (TRUSTED_PROXY_COUNT = 0)
+# puts a whole school behind one address: five typos there must not lock everyone out.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
+# A lock has a fixed length: tries refused while it lasts (a correct password included) are
+# not failures and do not prolong it, so nobody can keep someone else's login locked forever.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "shkola.accounts.views.lockout"
 AXES_USERNAME_FORM_FIELD = "username"

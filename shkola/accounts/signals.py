@@ -51,6 +51,10 @@ def on_login_failed(
 ) -> None:
     from .services import user_login_failed_recorded
 
+    if getattr(request, "axes_locked_out", False):
+        # Refused by the lock before the password was checked: not a failure (the lock
+        # is recorded as such), or a correct password would count against its owner.
+        return
     user_login_failed_recorded(
         username=str(credentials.get("username") or ""), ip_address=_ip(request)
     )
