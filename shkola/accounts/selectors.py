@@ -195,29 +195,40 @@ def active_student(request: HttpRequest) -> Student | None:
 
 def user_organisation_ids(user: Any) -> set[int]:
     """Schools an account belongs to: as a student, as a parent of a student, as staff."""
-    from shkola.schools.models import Student
-
     if user is None or not getattr(user, "pk", None):
         return set()
-    ids = set(Student.objects.filter(user=user).values_list("organisation_id", flat=True))
-    ids |= set(
-        Student.objects.filter(guardianships__guardian__user=user).values_list(
-            "organisation_id", flat=True
-        )
-    )
-    ids |= set(
-        RoleAssignment.objects.filter(user=user, organisation__isnull=False).values_list(
-            "organisation_id", flat=True
-        )
-    )
-    return ids
+    return organisation_ids_of_users([user.pk]).get(user.pk, set())
 
 
-def _beyond_school_ids(viewer: Viewer, users: list[Any]) -> set[int]:
-    """Of ``users``, those a school's administration must not manage: the viewer themself,
-    system administrators, and anyone holding an administrative role anywhere, a territory
-    role, or a role in an organisation the viewer does not administer. A temporary password
-    or a merge over such an account would take over powers the curator does not have."""
+def organisation_ids_of_users(user_ids: Any) -> dict[int, set[int]]:
+    """Schools each account belongs to (as a student, a parent, staff), three queries for
+    any number of accounts."""
+    from shkola.schools.models import Student
+
+    ids = [pk for pk in user_ids if pk]
+    result: dict[int, set[int]] = {pk: set() for pk in ids}
+    if not ids:
+        return result
+    pairs = list(Student.objects.filter(user_id__in=ids).values_list("user_id", "organisation_id"))
+    pairs += list(
+        Student.objects.filter(guardianships__guardian__user_id__in=ids).values_list(
+            "guardianships__guardian__user_id", "organisation_id"
+        )
+    )
+    pairs += list(
+        RoleAssignment.objects.filter(user_id__in=ids, organisation__isnull=False).values_list(
+            "user_id", "organisation_id"
+        )
+    )
+    for user_id, organisation_id in pairs:
+        result[user_id].add(organisation_id)
+    return result
+
+
+def _powers_beyond_school_ids(viewer: Viewer, users: list[Any]) -> set[int]:
+    """Of ``users``: the viewer themself, system administrators, and anyone holding an
+    administrative role anywhere, a territory role, or a role in an organisation the viewer
+    does not administer."""
     ids = {u.pk for u in users if getattr(u, "pk", None)}
     beyond = {u.pk for u in users if u.pk == viewer.user.pk or u.is_superuser or u.is_staff} & ids
     for user_id, role, organisation_id in RoleAssignment.objects.filter(
@@ -228,11 +239,48 @@ def _beyond_school_ids(viewer: Viewer, users: list[Any]) -> set[int]:
     return beyond
 
 
+def _beyond_school_ids(viewer: Viewer, users: list[Any]) -> set[int]:
+    """Of ``users``, those a school's administration must not manage: the ones with powers
+    beyond the school (above), and anyone linked to another school in any way (a parent
+    whose child studies there, a teacher there). A temporary password or a merge over such
+    an account would take over powers, or open children's data, that the curator has no
+    say over."""
+    ids = {u.pk for u in users if getattr(u, "pk", None)}
+    beyond = _powers_beyond_school_ids(viewer, users)
+    for user_id, organisation_ids in organisation_ids_of_users(ids - beyond).items():
+        if organisation_ids - viewer.admin_org_ids:
+            beyond.add(user_id)
+    return beyond
+
+
+def powers_refusal(login: str) -> str:
+    from django.utils.translation import gettext
+
+    return gettext(
+        "У «%(login)s» есть административная роль или роль в другой организации — "
+        "такой учётной записью управляет администратор системы, а не куратор школы."
+    ) % {"login": login}
+
+
+def other_school_refusal(login: str) -> str:
+    from django.utils.translation import gettext
+
+    return gettext(
+        "«%(login)s» связан(а) не только с вашей школой (ребёнок, учёба или работа в другой "
+        "организации): куратор одной школы не выдаёт такой учётной записи временный пароль, "
+        "не объединяет и не разблокирует её. Пароль восстанавливается самим человеком по "
+        "ссылке «Забыли пароль?» на странице входа — письмо придёт на подтверждённый адрес "
+        "электронной почты; блокировка входа снимается сама по истечении срока."
+    ) % {"login": login}
+
+
 def user_management_refusal(viewer: Viewer, user: Any) -> str | None:
-    """Why the viewer may not set a password for or merge this account, or None if they may.
+    """Why the viewer may not set a password for, merge or unlock this account, or None if
+    they may.
 
     Manageable: students and parents of the viewer's schools, and staff whose only roles
-    are non-administrative ones in those schools."""
+    are non-administrative ones in those schools, when nothing links them to any other
+    school (see docs/accounts.md, «Учётные записи нескольких школ»)."""
     from django.utils.translation import gettext
 
     if user is None or not getattr(user, "pk", None) or not viewer.admin_org_ids:
@@ -242,16 +290,43 @@ def user_management_refusal(viewer: Viewer, user: Any) -> str | None:
         return gettext(
             "«%(login)s» — ваша собственная учётная запись: пароль меняйте в «Мои данные»."
         ) % {"login": login}
-    if not (user_organisation_ids(user) & viewer.admin_org_ids):
+    organisation_ids = user_organisation_ids(user)
+    if not (organisation_ids & viewer.admin_org_ids):
         return gettext("Логин «%(login)s» не найден среди пользователей вашей школы.") % {
             "login": login
         }
-    if _beyond_school_ids(viewer, [user]):
-        return gettext(
-            "У «%(login)s» есть административная роль или роль в другой организации — "
-            "такой учётной записью управляет администратор системы, а не куратор школы."
-        ) % {"login": login}
+    if _powers_beyond_school_ids(viewer, [user]):
+        return powers_refusal(login)
+    if organisation_ids - viewer.admin_org_ids:
+        return other_school_refusal(login)
     return None
+
+
+def acting_organisation(viewer: Viewer, user: Any) -> Any:
+    """The school in whose name an administrator acts on an account: the one they
+    administer that the account belongs to (so its security log names that school, not the
+    school of the person's first child)."""
+    from shkola.schools.models import Organisation
+
+    shared = user_organisation_ids(user) & viewer.admin_org_ids
+    return Organisation.objects.filter(id__in=shared or viewer.admin_org_ids).order_by("id").first()
+
+
+def school_users(organisation_ids: Any) -> Any:
+    """Accounts that belong to these schools: students, parents of their students, staff."""
+    from django.db.models import Q
+
+    from shkola.schools.models import Student
+
+    return User.objects.filter(
+        Q(student__organisation_id__in=organisation_ids)
+        | Q(
+            guardian__guardianships__student__in=Student.objects.filter(
+                organisation_id__in=organisation_ids
+            )
+        )
+        | Q(roles__organisation_id__in=organisation_ids)
+    )
 
 
 def user_manageable(viewer: Viewer, user: Any) -> bool:
@@ -407,6 +482,7 @@ class PersonRow:
     kind: str  # «Обучающийся» / «Родитель» / «Сотрудник»
     details: str
     manageable: bool = True  # the card (temporary password) is open to the viewer
+    refusal: str = ""  # why not, shown instead of the link
 
 
 def people_search(viewer: Viewer, query: str, limit: int = 50) -> list[PersonRow]:
@@ -463,9 +539,15 @@ def people_search(viewer: Viewer, query: str, limit: int = 50) -> list[PersonRow
                 rows[r.user.pk].details += ", " + str(r.get_role_display())
         else:
             rows[r.user.pk] = PersonRow(r.user, gettext("Сотрудник"), str(r.get_role_display()))
-    beyond = _beyond_school_ids(viewer, [row.user for row in rows.values()])
+    found = [row.user for row in rows.values()]
+    powers = _powers_beyond_school_ids(viewer, found)
+    beyond = _beyond_school_ids(viewer, found)
     for row in rows.values():
         row.manageable = row.user.pk not in beyond
+        if row.user.pk in powers:
+            row.refusal = "" if row.user.pk == viewer.user.pk else powers_refusal(row.user.username)
+        elif not row.manageable:
+            row.refusal = other_school_refusal(row.user.username)
     return sorted(rows.values(), key=lambda p: (p.user.last_name, p.user.first_name))[:limit]
 
 
@@ -524,22 +606,18 @@ def locked_attempts_for_usernames(usernames: list[str]) -> list[Any]:
     )
 
 
-def lockout_time_left(username: str | None, ip_address: str | None) -> dt.timedelta:
-    """How long until a lock of this login or address ends: the newest failed attempt of
-    either plus the cool-off (every refused try while locked counts as a newer attempt)."""
+def lockout_time_left(username: str | None) -> dt.timedelta:
+    """How long until the lock of this login ends: its newest failed attempt plus the
+    cool-off. Tries refused while locked are not recorded, so the lock has a fixed length."""
     from axes.models import AccessAttempt
     from django.conf import settings
-    from django.db.models import Q
     from django.utils import timezone
 
     cool_off = dt.timedelta(hours=float(settings.AXES_COOLOFF_TIME))
-    which = Q(pk__in=[])
-    if username:
-        which |= Q(username=username)
-    if ip_address:
-        which |= Q(ip_address=ip_address)
     newest = (
-        AccessAttempt.objects.filter(which, attempt_time__gte=timezone.now() - cool_off)
+        AccessAttempt.objects.filter(
+            username=username or "", attempt_time__gte=timezone.now() - cool_off
+        )
         .order_by("-attempt_time")
         .values_list("attempt_time", flat=True)
         .first()
@@ -559,29 +637,26 @@ class Lockout:
     failures: int
     last_attempt: dt.datetime
     ip_addresses: tuple[str, ...]
+    # False for a person linked to a school the viewer does not administer: no single
+    # school's curator lifts that lock; it ends by itself (the lock has a fixed length).
+    manageable: bool = True
+    refusal: str = ""
 
 
 def school_lockouts(viewer: Viewer) -> list[Lockout]:
     """Locked logins of the viewer's schools' people, newest first."""
     from axes.models import AccessAttempt
     from django.conf import settings
-    from django.db.models import Max, Q, Sum
+    from django.db.models import Max, Sum
     from django.utils import timezone
-
-    from shkola.schools.models import Student
 
     org_ids = viewer.admin_org_ids
     if not org_ids:
         return []
     since = timezone.now() - dt.timedelta(hours=float(settings.AXES_COOLOFF_TIME))
-    school_users = User.objects.filter(
-        Q(student__organisation_id__in=org_ids)
-        | Q(
-            guardian__guardianships__student__in=Student.objects.filter(organisation_id__in=org_ids)
-        )
-        | Q(roles__organisation_id__in=org_ids)
-    ).values("username")
-    recent = AccessAttempt.objects.filter(username__in=school_users, attempt_time__gte=since)
+    recent = AccessAttempt.objects.filter(
+        username__in=school_users(org_ids).values("username"), attempt_time__gte=since
+    )
     locked = list(
         recent.values("username")
         .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"), id=Max("id"))
@@ -594,23 +669,39 @@ def school_lockouts(viewer: Viewer) -> list[Lockout]:
     ):
         if ip:
             addresses.setdefault(username, set()).add(ip)
-    return [
-        Lockout(
-            id=row["id"],
-            username=row["username"],
-            failures=row["failures"],
-            last_attempt=row["last"],
-            ip_addresses=tuple(sorted(addresses.get(row["username"], ()))),
+    accounts = {
+        u.username: u for u in User.objects.filter(username__in=[r["username"] for r in locked])
+    }
+    elsewhere = {
+        user_id
+        for user_id, organisation_ids in organisation_ids_of_users(
+            [u.pk for u in accounts.values()]
+        ).items()
+        if organisation_ids - org_ids
+    }
+    lockouts = []
+    for row in locked:
+        account = accounts.get(row["username"])
+        linked_elsewhere = account is not None and account.pk in elsewhere
+        lockouts.append(
+            Lockout(
+                id=row["id"],
+                username=row["username"],
+                failures=row["failures"],
+                last_attempt=row["last"],
+                ip_addresses=tuple(sorted(addresses.get(row["username"], ()))),
+                manageable=not linked_elsewhere,
+                refusal=other_school_refusal(row["username"]) if linked_elsewhere else "",
+            )
         )
-        for row in locked
-    ]
+    return lockouts
 
 
 def lockout_of_admin(viewer: Viewer, attempt_id: int) -> Lockout:
     from django.http import Http404
 
     for lockout in school_lockouts(viewer):
-        if lockout.id == attempt_id:
+        if lockout.id == attempt_id and lockout.manageable:
             return lockout
     raise Http404
 
@@ -627,9 +718,12 @@ def audit_events(
 
     from .models import AuditEvent
 
-    qs = AuditEvent.objects.filter(organisation_id__in=viewer.admin_org_ids).select_related(
-        "actor", "subject_user", "organisation"
-    )
+    # A school sees its own rows and every row about its people, wherever it was recorded:
+    # a person linked to two schools shows up in both logs.
+    qs = AuditEvent.objects.filter(
+        Q(organisation_id__in=viewer.admin_org_ids)
+        | Q(subject_user__in=school_users(viewer.admin_org_ids).values("pk"))
+    ).select_related("actor", "subject_user", "organisation")
     if kind:
         qs = qs.filter(kind=kind)
     if query:

@@ -771,9 +771,10 @@ def password_set_by_curator(
 
     Only for accounts the actor's school manages: a password the curator knows over a
     director's or an official's account would hand the curator their powers."""
-    from .selectors import user_management_refusal, viewer_for
+    from .selectors import acting_organisation, user_management_refusal, viewer_for
 
-    if refusal := user_management_refusal(viewer_for(actor), user):
+    viewer = viewer_for(actor)
+    if refusal := user_management_refusal(viewer, user):
         raise ValidationError({"user": refusal})
     password = password or temporary_password()
     if errors := _password_errors(password, user):
@@ -786,6 +787,7 @@ def password_set_by_curator(
         kind=AuditEvent.Kind.PASSWORD_SET,
         actor=actor,
         subject_user=user,
+        organisation=acting_organisation(viewer, user),
         ip_address=ip_address,
     )
     return password
@@ -804,7 +806,7 @@ def account_merge(*, actor: User, keep: User, remove: User, ip_address: str | No
     a director's powers onto an account they control)."""
     from shkola.schools.models import Guardian, Guardianship, Student
 
-    from .selectors import user_management_refusal, viewer_for
+    from .selectors import acting_organisation, user_management_refusal, viewer_for
 
     if keep.pk == remove.pk:
         raise ValidationError({"remove": _("Выберите две разные учётные записи.")})
@@ -882,6 +884,7 @@ def account_merge(*, actor: User, keep: User, remove: User, ip_address: str | No
         fields.append("email_confirmed")
     if fields:
         keep.save(update_fields=fields)
+    organisation = acting_organisation(viewer, keep)
     remove.is_active = False
     remove.snils = ""
     remove.save(update_fields=["is_active", "snils"])
@@ -890,6 +893,7 @@ def account_merge(*, actor: User, keep: User, remove: User, ip_address: str | No
         kind=AuditEvent.Kind.MERGE,
         actor=actor,
         subject_user=keep,
+        organisation=organisation,
         ip_address=ip_address,
         details={
             "kept": keep.username,

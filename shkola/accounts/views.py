@@ -33,6 +33,7 @@ from .middleware import client_ip
 from .models import Invitation, InvitationKind, User
 from .selectors import (
     ACTIVE_STUDENT_SESSION_KEY,
+    acting_organisation,
     audit_events,
     class_of_admin,
     invitation_classes,
@@ -76,7 +77,7 @@ def lockout(
     """django-axes calls this when a login or an address is locked: say how long is left."""
     from axes.helpers import get_client_username
 
-    left = lockout_time_left(get_client_username(request, credentials), client_ip(request))
+    left = lockout_time_left(get_client_username(request, credentials))
     # Whole minutes, rounded up: «через 1 минуту» must never turn out too early.
     minutes = max(1, math.ceil(left.total_seconds() / 60))
     return render(
@@ -599,7 +600,9 @@ def lockout_reset(request: HttpRequest, attempt_id: int) -> HttpResponse:
         actor=request.user,  # type: ignore[arg-type]
         username=locked.username,
         ip_addresses=locked.ip_addresses,
-        organisation=viewer.organisation,
+        organisation=acting_organisation(
+            viewer, User.objects.filter(username__iexact=locked.username).first()
+        ),
     )
     messages.success(request, _("Вход для «%(login)s» разблокирован.") % {"login": locked.username})
     return redirect("accounts:people")
