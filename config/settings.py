@@ -260,6 +260,9 @@ SHKOLA: dict[str, Any] = {
     "INVITATION_DAYS": int(os.environ.get("SHKOLA_INVITATION_DAYS", "90")),
     "EMAIL_CONFIRM_DAYS": 3,
     "PASSWORD_RESET_HOURS": 24,
+    # «Забыли пароль?» letters per hour: per typed address, and requests per client address.
+    "PASSWORD_RESET_PER_EMAIL_HOUR": int(os.environ.get("SHKOLA_PASSWORD_RESET_PER_EMAIL", "3")),
+    "PASSWORD_RESET_PER_IP_HOUR": int(os.environ.get("SHKOLA_PASSWORD_RESET_PER_IP", "10")),
     "UPLOAD_MAX_FILE_MB": int(os.environ.get("SHKOLA_UPLOAD_MAX_FILE_MB", "10")),
     "UPLOAD_MAX_TOTAL_MB": int(os.environ.get("SHKOLA_UPLOAD_MAX_TOTAL_MB", "50")),
     # Content types (as read from the file's bytes) people may attach; comma-separated.

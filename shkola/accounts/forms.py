@@ -50,6 +50,8 @@ class LoginForm(AuthenticationForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
+    remember = forms.BooleanField(label=_("Запомнить меня"), required=False)
+
     error_messages = {
         "invalid_login": WRONG_CREDENTIALS,
         "inactive": WRONG_CREDENTIALS,

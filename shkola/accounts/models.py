@@ -138,6 +138,7 @@ class AuditEvent(models.Model):
         LOCKOUT = "lockout", _("Блокировка")
         UNLOCK = "unlock", _("Разблокировка")
         PASSWORD_RESET = "password_reset", _("Сброс пароля")
+        PASSWORD_RESET_REQUEST = "reset_request", _("Запрос письма для сброса пароля")
         PASSWORD_SET = "password_set", _("Установка пароля куратором")
         PASSWORD_CHANGE = "password_change", _("Смена пароля")
         MERGE = "merge", _("Объединение учётных записей")

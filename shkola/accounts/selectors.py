@@ -706,6 +706,28 @@ def lockout_of_admin(viewer: Viewer, attempt_id: int) -> Lockout:
     raise Http404
 
 
+def password_reset_throttled(*, email: str, ip_address: str | None) -> bool:
+    """Whether a «Забыли пароль?» request must not send a letter: the typed address already
+    had its letters this hour (requests that sent nothing do not count, so a stranger's
+    flood cannot keep someone from their own letter), or the client asked too often."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from .models import AuditEvent
+
+    hour_ago = timezone.now() - dt.timedelta(hours=1)
+    recent = AuditEvent.objects.filter(
+        kind=AuditEvent.Kind.PASSWORD_RESET_REQUEST, created_at__gte=hour_ago
+    )
+    if ip_address and (
+        recent.filter(ip_address=ip_address).count()
+        >= settings.SHKOLA["PASSWORD_RESET_PER_IP_HOUR"]
+    ):
+        return True
+    sent = recent.filter(username=email, details__throttled=False).count()
+    return sent >= settings.SHKOLA["PASSWORD_RESET_PER_EMAIL_HOUR"]
+
+
 def audit_events(
     viewer: Viewer,
     *,

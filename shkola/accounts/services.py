@@ -1017,6 +1017,29 @@ def lockout_reset(
     return count
 
 
+def password_reset_requested(*, email: str, ip_address: str | None, send: Any) -> bool:
+    """«Забыли пароль?»: call ``send`` (which mails the letter, if the address is a confirmed
+    one) unless this address or this client asked too often in the last hour. Whatever
+    happens the person sees the same page, so the answer reveals nothing about accounts.
+    Every request is logged: the log is the counter."""
+    from .selectors import password_reset_throttled
+
+    email = (email or "").strip().lower()[:150]
+    throttled = password_reset_throttled(email=email, ip_address=ip_address)
+    if not throttled:
+        send()
+    audit_record(
+        kind=AuditEvent.Kind.PASSWORD_RESET_REQUEST,
+        subject_user=User.objects.filter(email__iexact=email, is_active=True).first()
+        if email
+        else None,
+        username=email,
+        ip_address=ip_address,
+        details={"throttled": throttled},
+    )
+    return not throttled
+
+
 def password_reset_completed(*, user: Any, ip_address: str | None = None) -> None:
     """A reset by e-mail proves the address; a curator's temporary password is replaced too."""
     fields = []

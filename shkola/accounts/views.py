@@ -58,6 +58,14 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        if not form.cleaned_data.get("remember"):
+            # A shared school computer: the session ends when the browser closes, unless
+            # the person ticked «Запомнить меня» (then SESSION_COOKIE_AGE applies).
+            self.request.session.set_expiry(0)
+        return response
+
 
 login_view = login_not_required(LoginView.as_view())
 
@@ -258,6 +266,17 @@ class PasswordResetView(auth_views.PasswordResetView):
     html_email_template_name = "accounts/email/password_reset.html"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        # The letter goes out through Django's view; a throttled request sends nothing and
+        # lands on the same «Проверьте почту» page.
+        sent: list[HttpResponse] = []
+        services.password_reset_requested(
+            email=form.cleaned_data["email"],
+            ip_address=client_ip(self.request),
+            send=lambda: sent.append(super(PasswordResetView, self).form_valid(form)),
+        )
+        return sent[0] if sent else HttpResponseRedirect(str(self.success_url))
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

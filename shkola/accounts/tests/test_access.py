@@ -897,3 +897,60 @@ def test_a_lock_has_a_fixed_length_and_a_correct_password_is_no_failure(school, 
     assert AuditEvent.objects.filter(kind="login_failed").count() == failed_before
     AccessAttempt.objects.update(attempt_time=timezone.now() - dt.timedelta(minutes=16))
     assert login(Client(), parent.username) == 302
+
+
+def test_reset_letters_are_throttled_per_address_and_the_page_stays_the_same(client, school):
+    confirmed = guardian_of(school.students[0])
+    User.objects.filter(pk=confirmed.pk).update(email_confirmed=True)
+
+    def ask(email: str, ip: str = "10.0.7.1") -> Any:
+        return Client(REMOTE_ADDR=ip).post(
+            "/accounts/password-reset/", {"email": email}, follow=True
+        )
+
+    pages = [ask(confirmed.email, ip=f"10.0.7.{n}") for n in range(1, 5)]
+    # Three letters an hour for one address; the fourth request sends none, from anywhere.
+    assert len(mail.outbox) == 3
+    assert {p.redirect_chain[-1][0] for p in pages} == {"/accounts/password-reset/sent/"}
+    assert len({p.content.decode().count("Проверьте почту") for p in pages}) == 1
+    assert AuditEvent.objects.filter(kind="reset_request", details__throttled=True).count() == 1
+
+
+def test_reset_requests_are_throttled_per_client_address(school, settings):
+    settings.SHKOLA = {**settings.SHKOLA, "PASSWORD_RESET_PER_IP_HOUR": 3}
+    parents = [guardian_of(s) for s in school.students]
+    User.objects.filter(pk__in=[p.pk for p in parents]).update(email_confirmed=True)
+    browser = Client(REMOTE_ADDR="10.0.8.1")
+    for email in ("nobody-1@example.org", "nobody-2@example.org", "nobody-3@example.org"):
+        browser.post("/accounts/password-reset/", {"email": email})
+    page = browser.post("/accounts/password-reset/", {"email": parents[0].email}, follow=True)
+    assert page.redirect_chain[-1][0] == "/accounts/password-reset/sent/"
+    assert mail.outbox == []
+    Client(REMOTE_ADDR="10.0.8.2").post("/accounts/password-reset/", {"email": parents[0].email})
+    [letter] = mail.outbox
+    assert letter.to == [parents[0].email]
+
+
+def _session_cookie(browser: Client, username: str, **extra: str) -> Any:
+    page = browser.post(
+        "/accounts/login/", {"username": username, "password": TEST_PASSWORD, **extra}
+    )
+    assert page.status_code == 302
+    return page.cookies["sessionid"]
+
+
+def test_a_session_ends_with_the_browser_unless_remember_me_is_ticked(school):
+    parent = guardian_of(school.students[0])
+    form = Client().get("/accounts/login/").content.decode()
+    assert 'name="remember"' in form and "Запомнить меня" in form
+
+    shared = Client()
+    cookie = _session_cookie(shared, parent.username)
+    assert cookie["max-age"] == "" and cookie["expires"] == ""  # a browser-session cookie
+    assert shared.session.get_expire_at_browser_close()
+    assert shared.get("/").status_code == 200
+
+    own = Client()
+    cookie = _session_cookie(own, parent.username, remember="on")
+    assert int(cookie["max-age"]) == 60 * 60 * 24 * 14
+    assert not own.session.get_expire_at_browser_close()
