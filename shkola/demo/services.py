@@ -114,6 +114,15 @@ DEMO_ROLES = {
     "classteacher": "классный руководитель класса ученицы",
     "curator": "куратор (администратор) школы",
     "official": "специалист муниципального органа управления образованием",
+    "parent_two_schools": "родитель двух детей из двух разных школ",
+    "teacher_parent": "учитель первой школы и родитель ученика второй школы",
+}
+# Accounts linked to two schools (issue 9): built only when the region has a second school.
+CROSS_SCHOOL_PEOPLE: dict[str, Person] = {
+    "parent_two_schools": Person(
+        "Орлова", "Светлана", "Игоревна", Sex.FEMALE, dt.date(1984, 8, 21)
+    ),
+    "teacher_parent": Person("Лебедев", "Павел", "Сергеевич", Sex.MALE, dt.date(1981, 3, 5)),
 }
 
 
@@ -1517,6 +1526,72 @@ class DemoBuilder:
         through_s.objects.bulk_create(s_rows, batch_size=5000)
 
 
+def cross_school_accounts(*, school: Organisation, password_hash: str) -> None:
+    """Two demo accounts that belong to two schools: ``parent_two_schools`` has a child in
+    each school; ``teacher_parent`` teaches in the demo school and has a child in the other.
+    Their children are outside the demo family's classes and the peers' class, so every
+    other demo role keeps what it saw."""
+    other = Organisation.objects.exclude(pk=school.pk).order_by("id").first()
+    if other is None:
+        return
+    demo_family = Student.objects.filter(
+        guardianships__guardian__user__username__in=["parent", "parent2"]
+    )
+    taken_classes = set(
+        Student.objects.filter(
+            Q(user__username__in=["student", "student2"]) | Q(pk__in=demo_family)
+        ).values_list("current_class_id", flat=True)
+    )
+
+    def child_in(organisation: Organisation, skip: list[int]) -> Student:
+        return (
+            Student.objects.filter(organisation=organisation, current_class__isnull=False)
+            .exclude(current_class_id__in=taken_classes)
+            .exclude(pk__in=skip)
+            .order_by("current_class__parallel__grade", "id")
+            .first()
+        ) or Student.objects.filter(organisation=organisation).exclude(pk__in=skip).order_by(
+            "-id"
+        ).first()  # type: ignore[return-value]
+
+    first_child = child_in(school, [])
+    second_child = child_in(other, [])
+    teachers_child = child_in(other, [second_child.pk])
+    rng = random.Random(DEFAULT_SEED + 9)
+    for login, children, kind in (
+        ("parent_two_schools", [first_child, second_child], RepresentativeKind.MOTHER),
+        ("teacher_parent", [teachers_child], RepresentativeKind.FATHER),
+    ):
+        person = CROSS_SCHOOL_PEOPLE[login]
+        user = User.objects.create(
+            username=login,
+            last_name=person.last_name,
+            first_name=person.first_name,
+            middle_name=person.middle_name,
+            sex=person.sex,
+            birth_date=person.birth_date,
+            email=f"{login}@demo.shkola.local",
+            email_confirmed=True,
+            phone=f"+7916{rng.randint(1000000, 9999999)}",
+            is_demo=True,
+            password=password_hash,
+        )
+        guardian = Guardian.objects.create(
+            user=user,
+            last_name=user.last_name,
+            first_name=user.first_name,
+            middle_name=user.middle_name,
+            birth_date=user.birth_date,
+            sex=user.sex,
+            phone=user.phone,
+            email=user.email,
+        )
+        for child in children:
+            Guardianship.objects.create(guardian=guardian, student=child, kind=kind)
+        if login == "teacher_parent":
+            RoleAssignment.objects.create(user=user, role=Role.TEACHER, organisation=school)
+
+
 def family_extras(*, organisation: Organisation, year: AcademicYear, today: dt.date) -> None:
     """What the demo family's diary would otherwise show empty (issue 4, D3, F2): a robotics
     club of the demo teacher that mixes the two children's classes («Журнал ДО»), marks of the
@@ -1690,6 +1765,7 @@ def demo_region_build(
         report = builder.build(specs)
         if getattr(builder, "school", None) is not None:
             family_extras(organisation=builder.school, year=builder.year, today=builder.today)
+            cross_school_accounts(school=builder.school, password_hash=builder.demo_hash)
     report.seconds = time.monotonic() - started
     if portfolio:
         started = time.monotonic()

@@ -33,6 +33,8 @@ LOGINS = (
     "teacher2",
     "student2",
     "parent2",
+    "parent_two_schools",
+    "teacher_parent",
 )
 
 
@@ -51,6 +53,10 @@ class DemoWorld:
     other_family_student: Student  # 7А, not a child of the demo parent
     subject: Subject  # «Алгебра», taught by ``teacher`` in the student's class
     other_student: Student  # student2's Student in the other school
+    # parent_two_schools' children: one in ``school``, one in ``other_school``
+    cross_child: Student
+    cross_other_child: Student
+    teacher_parent_child: Student  # teacher_parent (a teacher of ``school``): child in the other
 
 
 def build_demo_world() -> DemoWorld:
@@ -95,4 +101,13 @@ def load_demo_world() -> DemoWorld:
         other_family_student=other_family_student,
         subject=Subject.objects.get(organisation=school, name="Алгебра"),
         other_student=Student.objects.get(user=users["student2"]),
+        cross_child=Student.objects.get(
+            guardianships__guardian__user=users["parent_two_schools"], organisation=school
+        ),
+        cross_other_child=Student.objects.exclude(organisation=school).get(
+            guardianships__guardian__user=users["parent_two_schools"]
+        ),
+        teacher_parent_child=Student.objects.get(
+            guardianships__guardian__user=users["teacher_parent"]
+        ),
     )

@@ -20,6 +20,10 @@ ROLES = (
     "classteacher",
     "curator",
     "official",
+    # linked to two schools (issue 9): children in the demo school and in the other one;
+    # a teacher of the demo school whose child studies in the other one
+    "parent_two_schools",
+    "teacher_parent",
 )
 STAFF = ("teacher", "classteacher", "curator")
 FAMILY = ("student", "parent")

@@ -101,6 +101,30 @@ def test_demo_accounts_have_the_promised_relations(demo_world):
     assert w.period.academic_year == w.year
 
 
+def test_demo_accounts_linked_to_two_schools(demo_world):
+    w = demo_world
+    for login in ("parent_two_schools", "teacher_parent"):
+        assert w.users[login].is_demo and w.users[login].check_password(w.password)
+    children = set(
+        Student.objects.filter(guardianships__guardian__user=w.users["parent_two_schools"])
+    )
+    assert children == {w.cross_child, w.cross_other_child}
+    assert w.cross_child.organisation == w.school
+    assert w.cross_other_child.organisation == w.other_school
+    assert not RoleAssignment.objects.filter(user=w.users["parent_two_schools"]).exists()
+    # the teacher-parent: a teacher of the demo school, the parent of a child in the other
+    assert list(
+        RoleAssignment.objects.filter(user=w.users["teacher_parent"]).values_list(
+            "role", "organisation"
+        )
+    ) == [(Role.TEACHER, w.school.pk)]
+    assert w.teacher_parent_child.organisation == w.other_school
+    # their children are nobody else's demo children and not in the demo classes
+    others = {w.student, w.second_child, w.other_family_student, w.other_student}
+    assert not (children | {w.teacher_parent_child}) & others
+    assert w.cross_child.current_class not in (w.class_unit, w.second_child.current_class)
+
+
 def test_the_timetable_has_no_clashes(demo_world):
     slots = defaultdict(list)
     for e in TimetableEntry.objects.all():

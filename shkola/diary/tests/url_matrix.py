@@ -16,7 +16,9 @@ PAGES = [
 ]
 
 # The family's own pages follow ``active_student``; staff have no diary of their own.
-OWN = expect(404, anonymous=302, student=200, parent=200)
+OWN = expect(
+    404, anonymous=302, student=200, parent=200, parent_two_schools=200, teacher_parent=200
+)
 # One student's diary by id: the family is sent to the first form (302); the class teacher and
 # the school's administration read it; a subject teacher and officials get a 404.
 BY_ID = expect(404, anonymous=302, student=302, parent=302, classteacher=200, curator=200)
@@ -24,6 +26,12 @@ BY_ID = expect(404, anonymous=302, student=302, parent=302, classteacher=200, cu
 OTHER_FAMILY = expect(404, anonymous=302, classteacher=200, curator=200)
 # A student of another school: nobody here.
 OTHER_SCHOOL = expect(404, anonymous=302)
+# Children of the accounts linked to two schools: their parent (sent to the first form, like
+# any family) and, for the demo school's child, its administration; the other school's
+# child is nothing to the demo school's staff, the teacher-parent's colleagues included.
+CROSS_CHILD = expect(404, anonymous=302, parent_two_schools=302, curator=200)
+CROSS_OTHER_CHILD = expect(404, anonymous=302, parent_two_schools=302)
+TEACHER_PARENT_CHILD = expect(404, anonymous=302, teacher_parent=302)
 
 CASES = (
     [Case(f"diary:{name}", OWN) for name in PAGES]
@@ -48,6 +56,28 @@ CASES = (
             label="another school's student",
         )
         for name in PAGES
+    ]
+    + [
+        Case(
+            f"diary:{name}_of",
+            expectation,
+            kwargs=kwargs,
+            label=label,
+        )
+        for name in PAGES
+        for expectation, kwargs, label in (
+            (CROSS_CHILD, lambda w: {"student_id": w.cross_child.id}, "two-school family, here"),
+            (
+                CROSS_OTHER_CHILD,
+                lambda w: {"student_id": w.cross_other_child.id},
+                "two-school family, other school",
+            ),
+            (
+                TEACHER_PARENT_CHILD,
+                lambda w: {"student_id": w.teacher_parent_child.id},
+                "teacher-parent's child",
+            ),
+        )
     ]
     + [
         Case(

@@ -74,7 +74,8 @@ def _mark(w: Any) -> dict[str, int]:
 
 
 CASES = [
-    Case("journal:index", STAFF_READ),
+    # A teacher with no lessons yet (``teacher_parent``) has the journal's index, empty.
+    Case("journal:index", {**STAFF_READ, "teacher_parent": 200}),
     Case("journal:grid", STAFF_READ, kwargs=_grid),
     Case("journal:grid", NOBODY, kwargs=_other_grid, label="another school"),
     Case("journal:grid_xlsx", STAFF_READ, kwargs=_grid),

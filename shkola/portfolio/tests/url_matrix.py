@@ -10,12 +10,17 @@ from shkola.core.testing.matrix import Case, expect
 
 # Seeing a portfolio: the family, the class teacher, the teachers of the student and the
 # school's administration. Officials never see personal records.
-VIEW = expect(200, anonymous=302, official=404)
+# The accounts linked to two schools are not the demo student's family nor her teachers.
+VIEW = expect(200, anonymous=302, official=404, parent_two_schools=404, teacher_parent=404)
 NOBODY = expect(404, anonymous=302)
 POST_ONLY = expect(405, anonymous=302)
-STAFF_ONLY = expect(200, anonymous=302, student=404, parent=404, official=404)
-# A classmate of the demo student from another family: the class's staff only.
-NEIGHBOUR = STAFF_ONLY
+STAFF_ONLY = expect(
+    200, anonymous=302, student=404, parent=404, official=404, parent_two_schools=404
+)
+# A classmate of the demo student from another family: the class's staff only (not a
+# teacher of the school who does not teach the class).
+NEIGHBOUR = {**STAFF_ONLY, "teacher_parent": 404}
+NOT_THE_DEMO_FAMILY = {"parent_two_schools": 404, "teacher_parent": 404}
 
 
 def _achievement(w: Any, student: Any = None) -> Any:
@@ -91,7 +96,37 @@ STUDENT_PAGES = (
 )  # fmt: skip
 
 CASES = [
-    Case("portfolio:mine", expect(404, anonymous=302, student=302, parent=302)),
+    Case(
+        "portfolio:mine",
+        expect(
+            404,
+            anonymous=302,
+            student=302,
+            parent=302,
+            parent_two_schools=302,
+            teacher_parent=302,
+        ),
+    ),
+    # The accounts linked to two schools: each child's card is open to its parent (in
+    # either school) and to that school's staff only.
+    Case(
+        "portfolio:card",
+        expect(404, anonymous=302, parent_two_schools=200, curator=200),
+        kwargs=lambda w: {"student_id": w.cross_child.id},
+        label="two-school family, here",
+    ),
+    Case(
+        "portfolio:card",
+        expect(404, anonymous=302, parent_two_schools=200),
+        kwargs=lambda w: {"student_id": w.cross_other_child.id},
+        label="two-school family, other school",
+    ),
+    Case(
+        "portfolio:card",
+        expect(404, anonymous=302, teacher_parent=200),
+        kwargs=lambda w: {"student_id": w.teacher_parent_child.id},
+        label="teacher-parent's child",
+    ),
     Case("portfolio:queue", STAFF_ONLY),
     Case("portfolio:points", expect(404, anonymous=302, curator=200)),
     Case("portfolio:diagnostics_import", STAFF_ONLY),
@@ -107,7 +142,15 @@ CASES = [
     ],
     Case(
         "portfolio:card_edit",
-        expect(200, anonymous=302, student=404, parent=404, teacher=404, official=404),
+        expect(
+            200,
+            anonymous=302,
+            student=404,
+            parent=404,
+            teacher=404,
+            official=404,
+            **NOT_THE_DEMO_FAMILY,
+        ),
         kwargs=_neighbour,
         label="another family",
     ),
@@ -145,7 +188,7 @@ CASES = [
     ),
     Case(
         "portfolio:card_edit",
-        expect(200, anonymous=302, teacher=404, official=404),
+        expect(200, anonymous=302, teacher=404, official=404, **NOT_THE_DEMO_FAMILY),
         kwargs=_mine,
     ),
     Case("portfolio:card_edit", NOBODY, kwargs=_other, label="other school"),
@@ -238,13 +281,13 @@ CASES = [
     ),
     Case(
         "portfolio:diagnostic_add",
-        expect(200, anonymous=302, student=404, parent=404, official=404),
+        expect(200, anonymous=302, student=404, parent=404, official=404, **NOT_THE_DEMO_FAMILY),
         kwargs=_mine,
     ),
     Case("portfolio:diagnostic_add", NOBODY, kwargs=_other, label="other school"),
     Case(
         "portfolio:testing_add",
-        expect(200, anonymous=302, student=404, parent=404, official=404),
+        expect(200, anonymous=302, student=404, parent=404, official=404, **NOT_THE_DEMO_FAMILY),
         kwargs=_mine,
     ),
     Case("portfolio:testing_add", NOBODY, kwargs=_other, label="other school"),
