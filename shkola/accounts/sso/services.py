@@ -405,10 +405,14 @@ def unmatched_child_dismiss(*, unmatched: UnmatchedChild, actor: User) -> Unmatc
     unmatched.resolved_by = actor
     unmatched.resolved_at = clock.now()
     unmatched.save(update_fields=["status", "resolved_by", "resolved_at"])
+    from ..selectors import acting_organisation, viewer_for
+
     audit_record(
         kind=AuditEvent.Kind.DATA_CHANGE,
         actor=actor,
         subject_user=unmatched.parent,
+        # the curator's school, not the school of the parent's first child
+        organisation=acting_organisation(viewer_for(actor), unmatched.parent),
         details={"sso_child_dismissed": unmatched.pk},
     )
     return unmatched

@@ -13,7 +13,7 @@ from django.urls import reverse
 from shkola.accounts.models import Role
 from shkola.core import clock
 from shkola.core.testing.factories import enrol, guardian_of, make_school, staff
-from shkola.schools.models import Guardianship
+from shkola.schools.models import Guardianship, Student
 
 from ..models import UnmatchedChild, UnmatchedChildStatus
 
@@ -137,3 +137,23 @@ def test_deputy_of_the_school_sees_the_list(school: Any) -> None:
     client = Client()
     client.force_login(deputy)
     assert client.get(reverse("sso:unmatched")).status_code == 200
+
+
+def test_a_dismissal_is_logged_under_the_curators_school(school: Any) -> None:
+    """A parent with children in two schools: the dismissal belongs to the school whose
+    curator made it, not to the school of the parent's first child."""
+    from shkola.accounts.models import AuditEvent
+
+    other = make_school(n_students=1)
+    # the other school's child comes first by name
+    Student.objects.filter(pk=other.students[0].pk).update(last_name="Аверина")
+    Student.objects.filter(pk=school.students[0].pk).update(last_name="Яковлева")
+    parent = guardian_of(other.students[0])
+    Guardianship.objects.create(guardian=parent.guardian, student=school.students[0], kind="mother")
+    record = _unmatched(parent)
+    browser = Client()
+    browser.force_login(school.curator)
+    response = browser.post(reverse("sso:unmatched_dismiss", kwargs={"unmatched_id": record.pk}))
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(details__sso_child_dismissed=record.pk)
+    assert event.organisation == school.organisation
