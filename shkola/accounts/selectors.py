@@ -587,23 +587,23 @@ def user_card(user: User) -> UserCard:
         recent_events=list(
             AuditEvent.objects.filter(subject_user=user).select_related("actor")[:10]
         ),
-        locked=bool(locked_attempts_for_usernames([user.username])),
+        locked=login_locked(user.username),
     )
 
 
-def locked_attempts_for_usernames(usernames: list[str]) -> list[Any]:
+def login_locked(username: str) -> bool:
+    """Whether axes holds this login locked: its recent failures summed over every address
+    (the way axes counts the ``username`` lockout parameter)."""
     from axes.models import AccessAttempt
     from django.conf import settings
+    from django.db.models import Sum
     from django.utils import timezone
 
     since = timezone.now() - dt.timedelta(hours=float(settings.AXES_COOLOFF_TIME))
-    return list(
-        AccessAttempt.objects.filter(
-            username__in=usernames,
-            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
-            attempt_time__gte=since,
-        ).order_by("-attempt_time")
-    )
+    failures = AccessAttempt.objects.filter(username=username, attempt_time__gte=since).aggregate(
+        n=Sum("failures_since_start")
+    )["n"]
+    return (failures or 0) >= settings.AXES_FAILURE_LIMIT
 
 
 def lockout_time_left(username: str | None) -> dt.timedelta:

@@ -954,3 +954,16 @@ def test_a_session_ends_with_the_browser_unless_remember_me_is_ticked(school):
     cookie = _session_cookie(own, parent.username, remember="on")
     assert int(cookie["max-age"]) == 60 * 60 * 24 * 14
     assert not own.session.get_expire_at_browser_close()
+
+
+def test_the_card_shows_a_login_locked_by_failures_from_several_addresses(client, school, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    parent = guardian_of(school.students[0])
+    for ip in ("10.0.9.1", "10.0.9.2", "10.0.9.3"):
+        Client(REMOTE_ADDR=ip).post(
+            "/accounts/login/", {"username": parent.username, "password": "wrong-pass"}
+        )
+    assert login(Client(REMOTE_ADDR="10.0.9.4"), parent.username) == 429
+    client.force_login(school.curator)
+    card = client.get(f"/accounts/people/{parent.pk}/").content.decode()
+    assert "Вход заблокирован после неудачных попыток" in card
