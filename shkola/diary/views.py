@@ -33,6 +33,7 @@ from shkola.accounts.selectors import (
     active_student,
     viewer_from_request,
 )
+from shkola.core import exports as core_exports
 from shkola.core.clock import today
 from shkola.schools.models import Student
 
@@ -172,19 +173,11 @@ def report_xlsx(request: HttpRequest, student: Student, links: DiaryLinks) -> Ht
         raise Http404(_("Аттестационных периодов нет."))
     rows = selectors.report_card(student, choice.current)
     content = exports.report_card_xlsx(student, choice.current, rows)
-    filename = f"tabel_{student.last_name}_{choice.current.number}.xlsx"
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    class_name = student.current_class.name if student.current_class else ""
+    filename = core_exports.download_name(
+        _("Табель"), student.full_name, class_name, choice.current.name, extension="xlsx"
     )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
+    return core_exports.xlsx_response(content, filename)
 
 
 @diary_page("extra")
