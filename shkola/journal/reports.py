@@ -16,8 +16,8 @@ from django.http import Http404
 from django.urls import reverse
 
 from shkola.accounts.models import User
-from shkola.core import exports
 from shkola.accounts.selectors import Viewer
+from shkola.core import exports
 from shkola.schools.models import (
     AttestationPeriod,
     ClassUnit,
