@@ -8,7 +8,6 @@ parent's chosen child becomes that child); anyone else's child is a 404."""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from collections.abc import Callable
 from functools import wraps
@@ -34,6 +33,7 @@ from shkola.accounts.selectors import (
     viewer_from_request,
 )
 from shkola.core import exports as core_exports
+from shkola.core import params as core_params
 from shkola.core.clock import today
 from shkola.schools.models import Student
 
@@ -151,10 +151,17 @@ def week(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpRespo
     wanted = request.GET.get("week", "")
     monday = selectors.monday_of(day)
     if wanted:
-        try:
-            monday = dt.date.fromisoformat(wanted)
-        except ValueError:
-            error = _("Неделя: дата должна быть в виде ГГГГ-ММ-ДД, показана текущая неделя.")
+        chosen = core_params.parse_date(wanted)
+        if chosen is None:
+            error = _(
+                "Неделя: дата должна быть в виде ГГГГ-ММ-ДД между %(min)s и %(max)s, "
+                "показана текущая неделя."
+            ) % {
+                "min": f"{core_params.MIN_DATE:%d.%m.%Y}",
+                "max": f"{core_params.MAX_DATE:%d.%m.%Y}",
+            }
+        else:
+            monday = chosen
     diary_week = selectors.diary_week(student, monday, day)
     return _render(request, "diary/week.html", student, links, "week", week=diary_week, error=error)
 
