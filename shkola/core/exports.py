@@ -50,7 +50,8 @@ def set_cell(ws: Any, row: int, column: int, value: Any) -> Any:
 
 def append_row(ws: Any, values: Iterable[Any]) -> int:
     """Append a row like `ws.append`, but with every text value written by `set_cell`."""
-    row = ws.max_row + 1 if ws.max_row > 1 or ws.cell(row=1, column=1).value is not None else 1
+    used = ws.max_row > 1 or any(cell.value is not None for cell in ws[1])
+    row = ws.max_row + 1 if used else 1
     for column, value in enumerate(values, start=1):
         set_cell(ws, row, column, value)
     return row

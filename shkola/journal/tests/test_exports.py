@@ -54,3 +54,17 @@ def test_the_journal_export_is_named_by_class_subject_and_period(client, school)
     response = export(client, school, school.periods[1])
     assert download_filename(response) == "Журнал 7А Математика 2 четверть.xlsx"
     assert ascii_fallback(response) == "Zhurnal_7A_Matematika_2_chetvert.xlsx"
+
+
+def test_characters_a_workbook_cannot_hold_do_not_break_the_export(client, school, lessons):
+    # Given a name with a control character (pasted from somewhere)
+    anna = school.students[0]
+    portfolio_services.student_card_update(
+        student=anna,
+        by=guardian_of(anna),
+        data={"last_name": "Ив\x07анова"},
+        may_edit_identity=True,
+    )
+    # When the teacher downloads the journal, it opens and shows the name without the character
+    workbook = workbook_of(export(client, school, school.periods[0]).content)
+    assert any(v.startswith("Иванова ") for v in text_values(workbook))
