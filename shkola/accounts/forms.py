@@ -8,14 +8,21 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
+from shkola.core.fields import column_field
+
+from .models import User
+
 WRONG_CREDENTIALS = _("Неверный логин или пароль")
 
 
 def email_field() -> forms.CharField:
     """Optional e-mail, checked by the service (registration and profile alike)."""
-    return forms.CharField(
+    # A CharField limited to the column: the service checks the address and says what is wrong.
+    return column_field(
+        User,
+        "email",
+        form_class=forms.CharField,
         label=_("Электронная почта"),
-        max_length=254,
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
@@ -116,17 +123,18 @@ class CodeForm(BootstrapFormMixin, forms.Form):
 class RegistrationForm(BootstrapFormMixin, forms.Form):
     """A4. Only the shape of the input is checked here; the rules live in the service."""
 
-    last_name = forms.CharField(label=_("Фамилия"), max_length=150, required=False)
-    first_name = forms.CharField(label=_("Имя"), max_length=150, required=False)
-    middle_name = forms.CharField(label=_("Отчество"), max_length=150, required=False)
+    last_name = column_field(User, "last_name", label=_("Фамилия"), required=False)
+    first_name = column_field(User, "first_name", label=_("Имя"), required=False)
+    middle_name = column_field(User, "middle_name", label=_("Отчество"), required=False)
     representative_kind = forms.ChoiceField(
         label=_("Кем вы приходитесь ребёнку"),
         required=False,
         choices=representative_choices,
     )
-    username = forms.CharField(
+    username = column_field(
+        User,
+        "username",
         label=_("Логин"),
-        max_length=150,
         help_text=_("Не короче 6 символов: латинские буквы, цифры, точка, дефис, подчёркивание."),
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
         error_messages={"required": _("Придумайте логин.")},
@@ -208,9 +216,9 @@ class ChildAddForm(BootstrapFormMixin, forms.Form):
 
 
 class ProfileForm(BootstrapFormMixin, forms.Form):
-    last_name = forms.CharField(label=_("Фамилия"), max_length=150)
-    first_name = forms.CharField(label=_("Имя"), max_length=150)
-    middle_name = forms.CharField(label=_("Отчество"), max_length=150, required=False)
+    last_name = column_field(User, "last_name", label=_("Фамилия"))
+    first_name = column_field(User, "first_name", label=_("Имя"))
+    middle_name = column_field(User, "middle_name", label=_("Отчество"), required=False)
     birth_date = forms.DateField(
         label=_("Дата рождения"),
         required=False,
@@ -219,10 +227,12 @@ class ProfileForm(BootstrapFormMixin, forms.Form):
     )
     email = email_field()
     phone = phone_field()
-    signature = forms.CharField(
+    signature = column_field(
+        User,
+        "signature",
         label=_("Подпись в сообщениях"),
         required=False,
-        max_length=500,
+        max_length=500,  # a text column: the limit is the form's own
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -240,9 +250,10 @@ class ConfirmedEmailPasswordResetForm(BootstrapFormMixin, PasswordResetForm):
     """A5/A6: only a confirmed address may receive a reset link; the page says the same
     thing whether or not the address is known."""
 
-    email = forms.EmailField(
+    email = column_field(
+        User,
+        "email",
         label=_("Электронная почта"),
-        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
             "required": _("Введите адрес электронной почты."),

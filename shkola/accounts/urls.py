@@ -35,28 +35,28 @@ urlpatterns = [
     # school administration (A3, A6, A8)
     path("invitations/", views.invitations, name="invitations"),
     path(
-        "invitations/class/<int:class_id>/",
+        "invitations/class/<id:class_id>/",
         views.invitations_class,
         name="invitations_class",
     ),
     path(
-        "invitations/class/<int:class_id>/print/",
+        "invitations/class/<id:class_id>/print/",
         views.invitations_print,
         name="invitations_print",
     ),
     path(
-        "invitations/<int:invitation_id>/revoke/",
+        "invitations/<id:invitation_id>/revoke/",
         views.invitation_revoke,
         name="invitation_revoke",
     ),
     path(
-        "invitations/<int:invitation_id>/reissue/",
+        "invitations/<id:invitation_id>/reissue/",
         views.invitation_reissue,
         name="invitation_reissue",
     ),
     path("people/", views.people, name="people"),
-    path("people/<int:user_id>/", views.person, name="person"),
+    path("people/<id:user_id>/", views.person, name="person"),
     path("people/merge/", views.merge, name="merge"),
-    path("lockouts/<int:attempt_id>/reset/", views.lockout_reset, name="lockout_reset"),
+    path("lockouts/<id:attempt_id>/reset/", views.lockout_reset, name="lockout_reset"),
     path("audit/", views.audit, name="audit"),
 ]

@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shkola.core import clock
+from shkola.core import clock, params
 
 from . import services
 from .forms import (
@@ -99,10 +99,7 @@ def lockout(
 @require_POST
 def switch_child(request: HttpRequest) -> HttpResponse:
     viewer = viewer_from_request(request)
-    try:
-        wanted = int(request.POST.get("student", ""))
-    except ValueError:
-        wanted = 0
+    wanted = params.parse_id(request.POST.get("student", "")) or 0
     if any(child.id == wanted for child in viewer.children):
         request.session[ACTIVE_STUDENT_SESSION_KEY] = wanted
     else:
@@ -380,9 +377,7 @@ def sessions_end(request: HttpRequest) -> HttpResponse:
     count = services.user_sessions_end(
         user=request.user,
         keep_session_key=request.session.session_key,
-        session_id=int(session_id)
-        if session_id and session_id.isascii() and session_id.isdigit()
-        else None,
+        session_id=params.parse_id(session_id),
     )
     if count:
         messages.success(request, _("Сеансов завершено: %(n)s.") % {"n": count})

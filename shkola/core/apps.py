@@ -7,7 +7,13 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
         from .navigation import NavItem, register
+        from .params import IdConverter
+
+        # Every URL id is `<id:...>`: a value the database cannot hold is a 404, not a 500.
+        register_converter(IdConverter, "id")
 
         register(
             NavItem(

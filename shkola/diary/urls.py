@@ -21,6 +21,6 @@ PAGES = [
 ]
 
 urlpatterns = [path(suffix, view, name=name) for name, suffix, view in PAGES] + [
-    path(f"s/<int:student_id>/{suffix}", view, name=f"{name}_of") for name, suffix, view in PAGES
+    path(f"s/<id:student_id>/{suffix}", view, name=f"{name}_of") for name, suffix, view in PAGES
 ]
-urlpatterns.append(path("files/<int:file_id>/", views.homework_file, name="homework_file"))
+urlpatterns.append(path("files/<id:file_id>/", views.homework_file, name="homework_file"))

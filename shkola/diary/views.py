@@ -8,7 +8,6 @@ parent's chosen child becomes that child); anyone else's child is a 404."""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from collections.abc import Callable
 from functools import wraps
@@ -33,6 +32,8 @@ from shkola.accounts.selectors import (
     active_student,
     viewer_from_request,
 )
+from shkola.core import exports as core_exports
+from shkola.core import params as core_params
 from shkola.core.clock import today
 from shkola.schools.models import Student
 
@@ -150,10 +151,17 @@ def week(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpRespo
     wanted = request.GET.get("week", "")
     monday = selectors.monday_of(day)
     if wanted:
-        try:
-            monday = dt.date.fromisoformat(wanted)
-        except ValueError:
-            error = _("Неделя: дата должна быть в виде ГГГГ-ММ-ДД, показана текущая неделя.")
+        chosen = core_params.parse_date(wanted)
+        if chosen is None:
+            error = _(
+                "Неделя: дата должна быть в виде ГГГГ-ММ-ДД между %(min)s и %(max)s, "
+                "показана текущая неделя."
+            ) % {
+                "min": f"{core_params.MIN_DATE:%d.%m.%Y}",
+                "max": f"{core_params.MAX_DATE:%d.%m.%Y}",
+            }
+        else:
+            monday = chosen
     diary_week = selectors.diary_week(student, monday, day)
     return _render(request, "diary/week.html", student, links, "week", week=diary_week, error=error)
 
@@ -172,19 +180,11 @@ def report_xlsx(request: HttpRequest, student: Student, links: DiaryLinks) -> Ht
         raise Http404(_("Аттестационных периодов нет."))
     rows = selectors.report_card(student, choice.current)
     content = exports.report_card_xlsx(student, choice.current, rows)
-    filename = f"tabel_{student.last_name}_{choice.current.number}.xlsx"
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    class_name = student.current_class.name if student.current_class else ""
+    filename = core_exports.download_name(
+        _("Табель"), student.full_name, class_name, choice.current.name, extension="xlsx"
     )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
+    return core_exports.xlsx_response(content, filename)
 
 
 @diary_page("extra")

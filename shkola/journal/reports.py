@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from shkola.accounts.models import User
 from shkola.accounts.selectors import Viewer
+from shkola.core import exports
 from shkola.schools.models import (
     AttestationPeriod,
     ClassUnit,
@@ -381,19 +382,22 @@ def grid_xlsx(grid: selectors.Grid) -> bytes:
 
     wb = Workbook()
     ws = wb.active
-    ws.title = str(grid.period.name)[:31]
-    ws.append([grid.ref.title, str(grid.period.name)])
+    # Every value goes through core.exports: names and topics are typed by people (a family
+    # edits a child's name) and must stay text, never become formulas.
+    ws.title = exports.sheet_title(str(grid.period.name))
+    exports.append_row(ws, [grid.ref.title, str(grid.period.name)])
     ws["A1"].font = Font(bold=True)
     header = ["ФИО"] + [f"{x.date:%d.%m}" for x in grid.lessons] + ["Средний"]
     if grid.with_finals:
         header += ["Расчётная", "За период"]
-    ws.append(header)
-    ws.append(
+    exports.append_row(ws, header)
+    exports.append_row(
+        ws,
         ["Тема / форма"]
         + [
             f"{x.topic}{' · ' + x.control_form.name if x.control_form else ''}"
             for x in grid.lessons
-        ]
+        ],
     )
     for row in grid.rows:
         line: list[Any] = [row.student.full_name] + [c.text for c in row.cells]
@@ -401,7 +405,7 @@ def grid_xlsx(grid: selectors.Grid) -> bytes:
         line.append(float(avg) if isinstance(avg, Decimal) else None)
         if grid.with_finals:
             line += [row.suggested or "", row.final.text if row.final else ""]
-        ws.append(line)
+        exports.append_row(ws, line)
     ws.column_dimensions["A"].width = 32
     for cell in ws[2]:
         cell.font = Font(bold=True)

@@ -334,6 +334,10 @@ def mark_set(
 
 
 @transaction.atomic
+def _column_length(model: Any, name: str) -> int:
+    return int(model._meta.get_field(name).max_length)
+
+
 def mark_note_set(
     *,
     mark: Mark,
@@ -346,10 +350,11 @@ def mark_note_set(
     comment = comment.strip()
     work_name = work_name.strip()
     errors = {}
-    if len(comment) > 500:
-        errors["comment"] = _("Комментарий длиннее 500 символов.")
-    if len(work_name) > 300:
-        errors["work_name"] = _("Название работы длиннее 300 символов.")
+    # Limits are the columns' (issue 9): a longer text is a message, never a database error.
+    if len(comment) > (limit := _column_length(Mark, "comment")):
+        errors["comment"] = _("Комментарий длиннее %(n)s символов.") % {"n": limit}
+    if len(work_name) > (limit := _column_length(Mark, "work_name")):
+        errors["work_name"] = _("Название работы длиннее %(n)s символов.") % {"n": limit}
     if errors:
         raise ValidationError(errors)
     locked = _lock_lesson(mark.lesson)
@@ -541,8 +546,8 @@ def lesson_update(
     """Topic and form of control. A new form re-weighs the lesson's main-journal marks that
     carried the old one, so the averages follow the form the teacher chose."""
     topic = topic.strip()
-    if len(topic) > 500:
-        raise ValidationError({"topic": _("Тема урока длиннее 500 символов.")})
+    if len(topic) > (limit := _column_length(Lesson, "topic")):
+        raise ValidationError({"topic": _("Тема урока длиннее %(n)s символов.") % {"n": limit}})
     if control_form is not None and control_form.organisation_id != lesson.subject.organisation_id:
         raise ValidationError({"control_form": _("Форма контроля другой школы.")})
     locked = _lock_lesson(lesson)
@@ -670,8 +675,8 @@ def control_form_save(
     errors: dict[str, str] = {}
     if not name:
         errors["name"] = _("Укажите название формы контроля.")
-    elif len(name) > 200:
-        errors["name"] = _("Название длиннее 200 символов.")
+    elif len(name) > (limit := _column_length(ControlForm, "name")):
+        errors["name"] = _("Название длиннее %(n)s символов.") % {"n": limit}
     try:
         weight = int(weight)
     except (TypeError, ValueError):

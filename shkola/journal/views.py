@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shkola.accounts.selectors import Viewer, viewer_from_request
-from shkola.core import clock
+from shkola.core import clock, exports, params
 from shkola.core.templatetags.shkola import format_average
 from shkola.schools import services as school_services
 from shkola.schools.models import AttestationPeriod, ControlForm, Organisation, Student
@@ -27,10 +27,8 @@ from .models import FinalMarkKind, Homework, HomeworkFile, JournalKind, Mark, Re
 
 
 def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    # Every id this module reads from a request: one the database cannot hold is no id.
+    return params.parse_id(value)
 
 
 def _pk(value: Any) -> int:
@@ -162,12 +160,13 @@ def _grid_xlsx(request: HttpRequest, **ids: Any) -> HttpResponse:
     period = selectors.choose_period(periods, _int(request.GET.get("period")), clock.today())
     grid = selectors.journal_grid(ref, period, periods, journal)
     content = reports.grid_xlsx(grid)
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    who = ref.group.name if ref.group is not None else ref.class_unit.name  # type: ignore[union-attr]
+    if ref.group is not None and ref.group.class_unit is not None:
+        who = f"{ref.group.class_unit.name} {who}"
+    filename = exports.download_name(
+        _("Журнал"), who, ref.subject.name, period.name, extension="xlsx"
     )
-    response["Content-Disposition"] = 'attachment; filename="journal.xlsx"'
-    return response
+    return exports.xlsx_response(content, filename)
 
 
 @login_required
@@ -576,11 +575,8 @@ def remarks(request: HttpRequest, student_id: int) -> HttpResponse:
 
 
 def _week_start(request: HttpRequest) -> dt.date:
-    raw = request.GET.get("week", "")
-    try:
-        day = dt.date.fromisoformat(raw)
-    except ValueError:
-        day = clock.today()
+    # A date out of 1900..2100 (week=0001-01-01) is no date: the week before it overflows.
+    day = params.parse_date(request.GET.get("week", "")) or clock.today()
     return day - dt.timedelta(days=day.weekday())
 
 

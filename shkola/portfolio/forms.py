@@ -8,18 +8,22 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shkola.accounts.models import Sex
-from shkola.schools.models import Subject
+from shkola.core.fields import IdModelChoiceField, column_field
+from shkola.schools.models import Student, Subject
 
 from .models import (
     CATEGORY_FIELDS,
     PRESENCE_CATEGORIES,
     ROUND_CATEGORIES,
+    Achievement,
+    Club,
     ClubDirection,
     ClubKind,
     DiagnosticKind,
     Level,
     Place,
     Stage,
+    TestingResult,
     field_label,
 )
 
@@ -62,11 +66,12 @@ class BootstrapMixin:
 
 
 class CardForm(BootstrapMixin, forms.Form):
-    last_name = forms.CharField(label=_("Фамилия"), max_length=150)
-    first_name = forms.CharField(label=_("Имя"), max_length=150)
-    middle_name = forms.CharField(label=_("Отчество"), max_length=150, required=False)
+    # Text limits come from the columns (core.fields.column_field), so they cannot drift.
+    last_name = column_field(Student, "last_name", label=_("Фамилия"))
+    first_name = column_field(Student, "first_name", label=_("Имя"))
+    middle_name = column_field(Student, "middle_name", label=_("Отчество"), required=False)
     birth_date = forms.DateField(label=_("Дата рождения"), widget=DateInput())
-    email = forms.EmailField(label=_("E-mail"), required=False)
+    email = column_field(Student, "email", label=_("E-mail"), required=False)
     sex = forms.ChoiceField(label=_("Пол"), choices=Sex.choices, widget=forms.RadioSelect)
     special_needs = forms.BooleanField(label=_("ОВЗ"), required=False)
     photo = forms.FileField(label=_("Фото"), required=False)
@@ -95,10 +100,10 @@ class ClubForm(BootstrapMixin, forms.Form):
     direction = forms.ChoiceField(
         label=_("Направленность"), choices=[("", "—"), *ClubDirection.choices]
     )
-    year = forms.CharField(label=_("Год"), max_length=9, help_text=_("Например, 2026/2027"))
-    name = forms.CharField(label=_("Наименование"), max_length=300)
-    organisation_name = forms.CharField(label=_("Организация"), max_length=300)
-    teacher_name = forms.CharField(label=_("Педагог"), max_length=300, required=False)
+    year = column_field(Club, "year", label=_("Год"), help_text=_("Например, 2026/2027"))
+    name = column_field(Club, "name", label=_("Наименование"))
+    organisation_name = column_field(Club, "organisation_name", label=_("Организация"))
+    teacher_name = column_field(Club, "teacher_name", label=_("Педагог"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -118,15 +123,19 @@ class AchievementForm(BootstrapMixin, forms.Form):
                     label=label, choices=[("", "—"), *Level.choices], required=False
                 )
             elif name == "comment":
-                self.fields[name] = forms.CharField(
+                self.fields[name] = column_field(
+                    Achievement,
+                    name,
                     label=label,
                     required=False,
                     widget=forms.Textarea(attrs={"rows": 2}),
                 )
             else:
-                self.fields[name] = forms.CharField(
+                # Each field is limited by its own column (work_type is 200, name 300).
+                self.fields[name] = column_field(
+                    Achievement,
+                    name,
                     label=label,
-                    max_length=9 if name == "year" else 300,
                     required=name in ("name", "year") or (name == "sport_kind"),
                 )
         if category in ROUND_CATEGORIES:
@@ -173,16 +182,17 @@ class AchievementForm(BootstrapMixin, forms.Form):
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(
+    reason = column_field(
+        Achievement,
+        "reject_reason",
         label=_("Причина"),
-        max_length=500,
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
 
 
 class DiagnosticForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Вид"), choices=DiagnosticKind.choices)
-    subject = forms.ModelChoiceField(label=_("Предмет"), queryset=Subject.objects.none())
+    subject = IdModelChoiceField(label=_("Предмет"), queryset=Subject.objects.none())
     date = forms.DateField(label=_("Дата"), widget=DateInput())
     score = forms.DecimalField(label=_("Балл"), min_value=0, max_digits=6, decimal_places=1)
     max_score = forms.DecimalField(
@@ -216,9 +226,9 @@ class ImportForm(forms.Form):
 
 
 class TestingForm(BootstrapMixin, forms.Form):
-    topic = forms.CharField(label=_("Тема"), max_length=300)
+    topic = column_field(TestingResult, "topic", label=_("Тема"))
     date = forms.DateField(label=_("Дата прохождения"), widget=DateInput())
-    subject = forms.ModelChoiceField(label=_("Предмет"), queryset=Subject.objects.none())
+    subject = IdModelChoiceField(label=_("Предмет"), queryset=Subject.objects.none())
     score = forms.DecimalField(
         label=_("Полученный балл"), min_value=0, max_digits=6, decimal_places=1
     )
@@ -228,11 +238,11 @@ class TestingForm(BootstrapMixin, forms.Form):
     duration_minutes = forms.IntegerField(
         label=_("Время прохождения, мин"), min_value=1, max_value=600
     )
-    kes_codes = forms.CharField(
-        label=_("КЭС"), max_length=300, required=False, help_text=_("Через запятую")
+    kes_codes = column_field(
+        TestingResult, "kes_codes", label=_("КЭС"), required=False, help_text=_("Через запятую")
     )
-    kt_codes = forms.CharField(
-        label=_("КТ"), max_length=300, required=False, help_text=_("Через запятую")
+    kt_codes = column_field(
+        TestingResult, "kt_codes", label=_("КТ"), required=False, help_text=_("Через запятую")
     )
 
     def __init__(self, *args: Any, organisation_id: int, **kwargs: Any) -> None:

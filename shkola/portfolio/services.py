@@ -795,6 +795,11 @@ def diagnostics_import(
     students = list(
         Student.objects.filter(organisation=organisation).select_related("current_class__parallel")
     )
+    if may_import_for is not None:
+        # A teacher looks up only the students they may load results for: a СНИЛС or name of
+        # anyone else in the school gets the same «не найден» as one that does not exist, so
+        # the file does not tell a teacher that a СНИЛС belongs to someone in the school.
+        students = [s for s in students if may_import_for(s)]
     by_snils = {s.snils: s for s in students if s.snils}
     by_name: dict[tuple[str, str, str], list[Student]] = {}
     for s in students:
@@ -807,20 +812,10 @@ def diagnostics_import(
             continue
         row = {header[i]: cell.strip() for i, cell in enumerate(raw) if i < len(header)}
         try:
-            values = _import_row(row, subjects, by_snils, by_name)
+            values = _import_row(
+                row, subjects, by_snils, by_name, scoped=may_import_for is not None
+            )
             student = values["student"]
-            if may_import_for is not None and not may_import_for(student):
-                # Neither the name nor the class is shown: a СНИЛС typed by a teacher must
-                # not tell them who it belongs to.
-                raise ValidationError(
-                    {
-                        "student": _(
-                            "обучающийся не из ваших классов: его результаты загружает "
-                            "администрация школы, его классный руководитель или учитель, "
-                            "который у него ведёт уроки."
-                        )
-                    }
-                )
             values = _validated_diagnostic(**values)
         except ValidationError as exc:
             report.refuse(line_no, exc)
@@ -876,6 +871,8 @@ def _import_row(
     subjects: dict[str, Subject],
     by_snils: dict[str, Student],
     by_name: dict[tuple[str, str, str], list[Student]],
+    *,
+    scoped: bool = False,
 ) -> dict[str, Any]:
     """A row's values by name; every field that cannot be read is reported at once."""
     errors: dict[str, str] = {}
@@ -891,11 +888,25 @@ def _import_row(
         if len(found) == 1:
             student = found[0]
         else:
-            errors["student"] = _("обучающийся «%(n)s», класс «%(c)s» не найден%(m)s.") % {
-                "n": f"{row.get('фамилия', '')} {row.get('имя', '')}".strip(),
-                "c": row.get("класс", ""),
-                "m": _(" (несколько совпадений — укажите СНИЛС)") if found else "",
-            }
+            name = f"{row.get('фамилия', '')} {row.get('имя', '')}".strip()
+            if not name and snils:
+                who = _("обучающийся со СНИЛС %(s)s") % {"s": row.get("снилс", "")}
+            else:
+                who = _("обучающийся «%(n)s», класс «%(c)s»") % {
+                    "n": name,
+                    "c": row.get("класс", ""),
+                }
+            if found:
+                message = _("%(who)s: несколько совпадений — укажите СНИЛС.")
+            elif scoped:
+                message = _(
+                    "%(who)s не найден среди ваших обучающихся. Результаты других "
+                    "обучающихся загружает администрация школы, их классный руководитель или "
+                    "учитель, который у них ведёт уроки."
+                )
+            else:
+                message = _("%(who)s не найден.")
+            errors["student"] = message % {"who": who}
     kind = KIND_WORDS.get(row.get("вид", "").lower())
     if kind is None:
         errors["kind"] = _("«%(v)s» — ожидается ВПР, НИКО, региональная или контрольная.") % {

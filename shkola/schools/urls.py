@@ -7,6 +7,6 @@ urlpatterns = [
     path("students/", views.students, name="students"),
     path("events/", views.events, name="events"),
     path("events/add/", views.event_add, name="event_add"),
-    path("events/<int:event_id>/", views.event_edit, name="event_edit"),
-    path("events/<int:event_id>/delete/", views.event_delete, name="event_delete"),
+    path("events/<id:event_id>/", views.event_edit, name="event_edit"),
+    path("events/<id:event_id>/delete/", views.event_delete, name="event_delete"),
 ]

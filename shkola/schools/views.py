@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shkola.accounts.selectors import Viewer, viewer_from_request
+from shkola.core import params
 from shkola.core.clock import today
 from shkola.timetable.models import TimetableEntry
 
@@ -36,7 +37,7 @@ def students(request: HttpRequest) -> HttpResponse:
     if not whole_school and not class_ids:
         raise Http404
     raw_class = request.GET.get("class", "")
-    class_id = int(raw_class) if raw_class.isascii() and raw_class.isdigit() else None
+    class_id = params.parse_id(raw_class)
     query = request.GET.get("q", "").strip()[:100]
     found = selectors.roster(
         whole_school_org_ids=whole_school, class_ids=class_ids, class_id=class_id, query=query

@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from shkola.accounts.selectors import Viewer
+from shkola.core import params
 from shkola.schools.models import Guardianship, Student
 
 from .models import UnmatchedChild, UnmatchedChildStatus
@@ -93,11 +94,12 @@ def unmatched_of_admin(viewer: Viewer, unmatched_id: int) -> UnmatchedChild:
 
 
 def student_of_admin(viewer: Viewer, student_id: Any) -> Student:
+    pk = params.parse_id(student_id)
     student = (
         Student.objects.select_related("organisation")
-        .filter(pk=student_id, organisation_id__in=viewer.admin_org_ids)
+        .filter(pk=pk, organisation_id__in=viewer.admin_org_ids)
         .first()
-        if str(student_id).isascii() and str(student_id).isdigit()
+        if pk is not None
         else None
     )
     if student is None:

@@ -6,12 +6,12 @@ app_name = "sso"
 urlpatterns = [
     path("unmatched/", views.unmatched, name="unmatched"),
     path(
-        "unmatched/<int:unmatched_id>/link/",
+        "unmatched/<id:unmatched_id>/link/",
         views.unmatched_link,
         name="unmatched_link",
     ),
     path(
-        "unmatched/<int:unmatched_id>/dismiss/",
+        "unmatched/<id:unmatched_id>/dismiss/",
         views.unmatched_dismiss,
         name="unmatched_dismiss",
     ),

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from shkola.accounts.models import Role, RoleAssignment
-from shkola.core.testing.factories import UserFactory, guardian_of, make_school
+from shkola.core.testing.factories import UserFactory, guardian_of, make_school, valid_snils
 from shkola.portfolio import selectors, services
 from shkola.portfolio.models import Achievement, AchievementFile, Category, Status
+from shkola.schools.models import Student
 
 from .conftest import jpeg, pdf
 
@@ -598,11 +600,10 @@ def test_a_teacher_imports_only_for_the_classes_they_teach_or_lead(client, world
 
         assert "Файл не загружен" in page
         assert (
-            "Строка 3: столбец «снилс / фамилия, имя, класс»: обучающийся не из ваших классов"
-            in page
+            "Строка 3: столбец «снилс / фамилия, имя, класс»: обучающийся "
+            f"«{pupil_b.last_name} {pupil_b.first_name}», класс «7Б» не найден среди ваших "
+            "обучающихся" in page
         )
-        # The file does not tell a teacher whose СНИЛС or name it was.
-        assert pupil_b.first_name not in page
         assert "Строка 2" not in page
         assert not world.student.diagnostics.exists() and not pupil_b.diagnostics.exists()
 
@@ -610,6 +611,31 @@ def test_a_teacher_imports_only_for_the_classes_they_teach_or_lead(client, world
     client.force_login(school.teacher)
     ok = import_file(client, text.splitlines(keepends=True)[0] + text.splitlines()[1] + "\n")
     assert "добавлено результатов — 1" in ok.content.decode()
+
+
+def test_a_teacher_cannot_tell_a_snils_of_another_class_from_one_that_does_not_exist(client, world):
+    # Given a student of 7Б, a class the teacher does not teach, and a СНИЛС nobody has
+    _class_b, (pupil_b, *_rest) = world.school.add_class(7, "Б")
+    elsewhere, nowhere = pupil_b.snils, valid_snils(987654321)
+    assert not Student.objects.filter(snils=nowhere).exists()
+    row = "{};;;;ВПР;Математика;20.09.2026;10;20;3;\n"
+    client.force_login(world.school.teacher)
+
+    # When the teacher loads a file with each of them
+    pages = [
+        import_file(client, IMPORT_HEADER + row.format(snils)).content.decode()
+        for snils in (elsewhere, nowhere)
+    ]
+
+    # Then both get the same answer, apart from the СНИЛС they typed themselves
+    answers = [
+        re.search(r"Строка 2: ([^<]*)", page)[1].replace(snils, "…")  # type: ignore[index]
+        for page, snils in zip(pages, (elsewhere, nowhere), strict=True)
+    ]
+    assert answers[0] == answers[1]
+    assert "не найден среди ваших обучающихся" in answers[0]
+    assert pupil_b.last_name not in pages[0] and "не из ваших классов" not in pages[0]
+    assert not pupil_b.diagnostics.exists()
 
 
 def test_the_administration_imports_for_the_whole_school(client, world):
@@ -653,6 +679,6 @@ def test_a_teacher_of_a_mixed_group_imports_for_its_members_only(client, world):
     refused = import_file(client, IMPORT_HEADER + row.format(outside.snils)).content.decode()
     loaded = import_file(client, IMPORT_HEADER + row.format(in_group.snils)).content.decode()
 
-    assert "Строка 2" in refused and "не из ваших классов" in refused
+    assert "Строка 2" in refused and "не найден среди ваших обучающихся" in refused
     assert "добавлено результатов — 1" in loaded
     assert not outside.diagnostics.exists() and in_group.diagnostics.count() == 1
