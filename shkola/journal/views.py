@@ -12,11 +12,13 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shkola.accounts.selectors import Viewer, viewer_from_request
 from shkola.core import clock
+from shkola.core.confirm import confirm_delete
 from shkola.core.templatetags.shkola import format_average
 from shkola.schools import services as school_services
 from shkola.schools.models import AttestationPeriod, ControlForm, Organisation, Student
@@ -456,14 +458,6 @@ def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
                     may_edit_closed=may_edit_closed,
                 )
                 messages.success(request, _("Домашнее задание добавлено."))
-            elif action == "delete_homework":
-                homework = Homework.objects.filter(
-                    pk=_pk(request.POST.get("homework")), lesson=lesson
-                ).first()
-                if homework is None:
-                    raise Http404
-                services.homework_delete(homework=homework, may_edit_closed=may_edit_closed)
-                messages.success(request, _("Домашнее задание удалено."))
             else:
                 form_id = _int(request.POST.get("control_form"))
                 form = None
@@ -503,6 +497,34 @@ def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
         }
     )
     return render(request, "journal/lesson.html", ctx, status=422 if errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def homework_delete(request: HttpRequest, lesson_id: int, homework_id: int) -> HttpResponse:
+    """GET asks «Удалить домашнее задание …?»; only the POST from that page deletes."""
+    lesson = _lesson_or_404(request, lesson_id, "journal.view_journal")
+    if not request.user.has_perm("journal.edit_lesson", lesson):
+        raise Http404
+    homework = Homework.objects.filter(pk=homework_id, lesson=lesson).first()
+    if homework is None:
+        raise Http404
+    if request.method != "POST":
+        return confirm_delete(
+            request,
+            what=_("домашнее задание «%(text)s»") % {"text": Truncator(homework.text).chars(60)},
+            cancel_url=reverse("journal:lesson", args=[lesson.id]),
+        )
+    try:
+        services.homework_delete(
+            homework=homework,
+            may_edit_closed=request.user.has_perm("journal.edit_closed", lesson),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Домашнее задание удалено."))
+    return redirect("journal:lesson", lesson_id=lesson.id)
 
 
 @login_required

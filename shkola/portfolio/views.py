@@ -13,9 +13,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from shkola.accounts.selectors import active_student, viewer_from_request
+from shkola.core.confirm import confirm_delete
 from shkola.core.uploads import sniff
 from shkola.schools.models import Organisation
 
@@ -261,9 +262,15 @@ def club_edit(request: HttpRequest, student_id: int, club_id: int) -> HttpRespon
     return _club_form_page(request, student, club)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def club_delete(request: HttpRequest, student_id: int, club_id: int) -> HttpResponse:
     student, club = _club_for(request, student_id, club_id)
+    if request.method != "POST":
+        return confirm_delete(
+            request,
+            what=_("запись о секции «%(n)s»") % {"n": club.name},
+            cancel_url=reverse("portfolio:club_edit", args=[student.id, club.id]),
+        )
     services.club_delete(club=club)
     messages.success(request, _("Запись удалена."))
     return redirect("portfolio:clubs", student_id=student.id)
@@ -402,9 +409,15 @@ def achievement_edit(request: HttpRequest, achievement_id: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def achievement_delete(request: HttpRequest, achievement_id: int) -> HttpResponse:
     achievement = selectors.achievement_for(_user(request), achievement_id, "portfolio.add")
+    if request.method != "POST":
+        return confirm_delete(
+            request,
+            what=_("достижение «%(n)s»") % {"n": achievement.name},
+            cancel_url=reverse("portfolio:achievement_edit", args=[achievement.id]),
+        )
     student_id, category = achievement.student_id, achievement.category
     services.achievement_delete(achievement=achievement)
     messages.success(request, _("Достижение удалено."))
@@ -478,13 +491,22 @@ def file_view(request: HttpRequest, file_id: int) -> HttpResponseBase:
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def file_delete(request: HttpRequest, file_id: int) -> HttpResponse:
     record = selectors.file_for(_user(request), file_id)
-    if not request.user.has_perm("portfolio.add", record.achievement.student):
+    student = record.achievement.student
+    if not request.user.has_perm("portfolio.add", student):
         raise Http404
     achievement_id = record.achievement_id
-    services.achievement_file_delete(record=record)
+    if request.method != "POST":
+        return confirm_delete(
+            request,
+            what=_("файл «%(n)s»") % {"n": record.name},
+            cancel_url=reverse("portfolio:achievement_edit", args=[achievement_id]),
+        )
+    services.achievement_file_delete(
+        record=record, by_reviewer=request.user.has_perm("portfolio.review", student)
+    )
     messages.success(request, _("Файл удалён."))
     return redirect("portfolio:achievement_edit", achievement_id=achievement_id)
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from shkola.accounts.selectors import Viewer, viewer_from_request
 from shkola.core.clock import today
+from shkola.core.confirm import confirm_delete
 from shkola.timetable.models import TimetableEntry
 
 from . import selectors, services
@@ -185,11 +186,17 @@ def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
 def event_delete(request: HttpRequest, event_id: int) -> HttpResponse:
     viewer = viewer_from_request(request)
     schools = _admin_schools(viewer)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
     event = selectors.school_event(viewer.admin_org_ids, event_id)
     if event is None:
         raise Http404
+    if request.method != "POST":
+        return confirm_delete(
+            request,
+            what=_("событие «%(title)s»") % {"title": event.title},
+            cancel_url=_events_url(event.organisation, schools),
+        )
     services.event_delete(organisation=event.organisation, event=event)
     messages.success(request, _("Событие «%(title)s» удалено.") % {"title": event.title})
     return redirect(_events_url(event.organisation, schools))

@@ -656,3 +656,94 @@ def test_a_teacher_of_a_mixed_group_imports_for_its_members_only(client, world):
     assert "Строка 2" in refused and "не из ваших классов" in refused
     assert "добавлено результатов — 1" in loaded
     assert not outside.diagnostics.exists() and in_group.diagnostics.count() == 1
+
+
+def _confirmed_with_files(world):
+    a = services.achievement_create(
+        student=world.student,
+        by=world.parent,
+        category=Category.CREATIVITY,
+        data={"name": "Рисунок", "year": "2026"},
+        confirmed=False,
+        uploads=[("file", pdf())],
+    )
+    teacher = world.school.teacher
+    services.achievement_confirm(achievement=a, by=teacher)
+    return a
+
+
+def test_a_family_deleting_a_file_sends_a_confirmed_achievement_back_to_pending(client, world):
+    a = _confirmed_with_files(world)
+    record = a.files.get()
+    client.force_login(world.parent)
+
+    client.post(url("file_delete", file_id=record.id))
+
+    a.refresh_from_db()
+    assert not a.files.exists()
+    assert a.status == Status.PENDING and a.reviewed_by is None
+    assert "н/п" in client.get(url("interests", student_id=world.student.id)).content.decode()
+
+
+def test_a_family_adding_a_file_sends_a_confirmed_achievement_back_to_pending(client, world):
+    a = _confirmed_with_files(world)
+    client.force_login(world.parent)
+
+    response = client.post(
+        url("achievement_edit", achievement_id=a.id),
+        {"name": "Рисунок", "year": "2026", "files": pdf("second.pdf")},
+    )
+
+    assert response.status_code == 302
+    a.refresh_from_db()
+    assert a.files.count() == 2
+    assert a.status == Status.PENDING and a.reviewed_by is None
+
+
+def test_a_teacher_deleting_a_file_keeps_the_confirmation(client, world):
+    a = _confirmed_with_files(world)
+    client.force_login(world.school.teacher)
+
+    client.post(url("file_delete", file_id=a.files.get().id))
+
+    a.refresh_from_db()
+    assert not a.files.exists() and a.status == Status.CONFIRMED
+
+
+@pytest.mark.parametrize("thing", ["achievement", "file", "club"])
+def test_deleting_asks_first_and_only_the_post_deletes(client, world, thing):
+    a = _confirmed_with_files(world)
+    club = services.club_create(
+        student=world.student,
+        by=world.parent,
+        data={
+            "kind": "section",
+            "direction": "sport",
+            "name": "Самбо",
+            "year": "2026",
+            "organisation_name": "ДЮСШ",
+        },
+    )
+    target = {
+        "achievement": (url("achievement_delete", achievement_id=a.id), "достижение «Рисунок»"),
+        "file": (url("file_delete", file_id=a.files.get().id), "файл «diploma.pdf»"),
+        "club": (
+            url("club_delete", student_id=world.student.id, club_id=club.id),
+            "запись о секции «Самбо»",
+        ),
+    }[thing]
+    exists = {
+        "achievement": lambda: Achievement.objects.filter(pk=a.pk).exists(),
+        "file": lambda: AchievementFile.objects.filter(achievement=a).exists(),
+        "club": lambda: world.student.portfolio_clubs.exists(),
+    }[thing]
+    client.force_login(world.parent)
+
+    confirm = client.get(target[0])
+    assert confirm.status_code == 200
+    assert f"Удалить {target[1]}?" in confirm.content.decode()
+    assert "Это действие нельзя отменить." in confirm.content.decode()
+    assert exists()
+
+    assert client.post(target[0]).status_code == 302
+    assert not exists()
