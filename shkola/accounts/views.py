@@ -543,10 +543,12 @@ def person(request: HttpRequest, user_id: int) -> HttpResponse:
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+    card = user_card(target)
+    services.person_card_viewed(request=request, card=card)
     return render(
         request,
         "accounts/person.html",
-        {"card": user_card(target), "temporary_password": temporary},
+        {"card": card, "temporary_password": temporary},
     )
 
 

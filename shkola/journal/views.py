@@ -16,6 +16,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shkola.accounts import services as account_services
 from shkola.accounts.selectors import Viewer, viewer_from_request
 from shkola.core import clock
 from shkola.core.confirm import confirm_delete
@@ -577,6 +578,9 @@ def remarks(request: HttpRequest, student_id: int) -> HttpResponse:
         .order_by("-created_at")[:100]
     )
     back = request.GET.get("next") or request.POST.get("next") or ""
+    account_services.personal_data_viewed(
+        request=request, student=student, what=_("Замечания и комментарии")
+    )
     return render(
         request,
         "journal/remarks.html",

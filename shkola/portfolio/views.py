@@ -13,8 +13,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from shkola.accounts import services as account_services
 from shkola.accounts.selectors import active_student, viewer_from_request
 from shkola.core.confirm import confirm_delete
 from shkola.core.uploads import sniff
@@ -73,6 +75,19 @@ def _perms(request: HttpRequest, student: Any) -> dict[str, bool]:
     }
 
 
+# How a section is named in the personal-data access log (the tabs of the portfolio).
+SECTION_LABELS = {
+    "card": gettext_lazy("Общие сведения"),
+    "rating": gettext_lazy("Рейтинг"),
+    "clubs": gettext_lazy("Кружки и секции"),
+    "interests": gettext_lazy("Интересы и хобби"),
+    "olympiads": gettext_lazy("Олимпиады"),
+    "control": gettext_lazy("Контроль"),
+    "attestation": gettext_lazy("Итоги аттестации"),
+    "testing": gettext_lazy("Тестирование"),
+}
+
+
 def _page(
     request: HttpRequest, template: str, student: Any, section: str, **extra: Any
 ) -> HttpResponse:
@@ -83,6 +98,11 @@ def _page(
         **_perms(request, student),
         **extra,
     }
+    account_services.personal_data_viewed(
+        request=request,
+        student=student,
+        what=_("Портфолио: %(s)s") % {"s": SECTION_LABELS.get(section, section)},
+    )
     return render(request, template, context)
 
 
@@ -109,7 +129,13 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 def card(request: HttpRequest, student_id: int) -> HttpResponse:
     student = selectors.student_for(_user(request), student_id)
-    return _page(request, "portfolio/card.html", student, "card", card=selectors.card_of(student))
+    user = request.user
+    card = selectors.card_of(
+        student,
+        contacts=user.has_perm("schools.view_guardian_contacts", student),
+        birth_dates=user.has_perm("schools.view_guardian_birth_date", student),
+    )
+    return _page(request, "portfolio/card.html", student, "card", card=card)
 
 
 def card_edit(request: HttpRequest, student_id: int) -> HttpResponse:
