@@ -20,6 +20,7 @@ from shkola.accounts import services as account_services
 from shkola.accounts.selectors import Viewer, viewer_from_request
 from shkola.core import clock
 from shkola.core.confirm import confirm_delete
+from shkola.core.once import submit_once
 from shkola.core.templatetags.shkola import format_average
 from shkola.schools import services as school_services
 from shkola.schools.models import AttestationPeriod, ControlForm, Organisation, Student
@@ -443,44 +444,51 @@ def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
             raise Http404
         action = request.POST.get("action")
         may_edit_closed = request.user.has_perm("journal.edit_closed", lesson)
-        try:
-            if action == "homework":
-                student = None
-                if request.POST.get("student"):
-                    student = selectors.student_of_lesson(
-                        lesson, _int(request.POST["student"]) or 0
-                    )
-                services.homework_assign(
-                    lesson=lesson,
-                    text=request.POST.get("text", ""),
-                    student=student,
-                    files=request.FILES.getlist("files"),
-                    user=request.user,
-                    may_edit_closed=may_edit_closed,
-                )
-                messages.success(request, _("Домашнее задание добавлено."))
-            else:
-                form_id = _int(request.POST.get("control_form"))
-                form = None
-                if form_id:
-                    form = ControlForm.objects.filter(
-                        pk=form_id, organisation_id=lesson.subject.organisation_id
-                    ).first()
-                    if form is None:
-                        raise ValidationError(
-                            {"control_form": _("Выберите форму контроля из списка.")}
+        lesson_url = reverse("journal:lesson", args=[lesson.id])
+        # A new homework is created once per form: a double submit adds nothing.
+        with submit_once(request, fallback=lesson_url, enabled=action == "homework") as once:
+            if once.duplicate:
+                return once.duplicate
+            try:
+                if action == "homework":
+                    student = None
+                    if request.POST.get("student"):
+                        student = selectors.student_of_lesson(
+                            lesson, _int(request.POST["student"]) or 0
                         )
-                services.lesson_update(
-                    lesson=lesson,
-                    topic=request.POST.get("topic", ""),
-                    control_form=form,
-                    user=request.user,
-                    may_edit_closed=may_edit_closed,
+                    services.homework_assign(
+                        lesson=lesson,
+                        text=request.POST.get("text", ""),
+                        student=student,
+                        files=request.FILES.getlist("files"),
+                        user=request.user,
+                        may_edit_closed=may_edit_closed,
+                    )
+                    messages.success(request, _("Домашнее задание добавлено."))
+                else:
+                    form_id = _int(request.POST.get("control_form"))
+                    form = None
+                    if form_id:
+                        form = ControlForm.objects.filter(
+                            pk=form_id, organisation_id=lesson.subject.organisation_id
+                        ).first()
+                        if form is None:
+                            raise ValidationError(
+                                {"control_form": _("Выберите форму контроля из списка.")}
+                            )
+                    services.lesson_update(
+                        lesson=lesson,
+                        topic=request.POST.get("topic", ""),
+                        control_form=form,
+                        user=request.user,
+                        may_edit_closed=may_edit_closed,
+                    )
+                    messages.success(request, _("Урок сохранён."))
+                return once.done(lesson_url)
+            except ValidationError as exc:
+                errors = (
+                    exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
                 )
-                messages.success(request, _("Урок сохранён."))
-            return redirect("journal:lesson", lesson_id=lesson.id)
-        except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     ctx = reports.lesson_page(lesson)
     # A closed period's lesson is read-only like its marks (the services refuse a forged post).
     closed = bool(lesson.period and lesson.period.is_closed) and not request.user.has_perm(
@@ -556,22 +564,25 @@ def remarks(request: HttpRequest, student_id: int) -> HttpResponse:
     errors: dict[str, Any] = {}
     if request.method == "POST":
         subject = next((s for s in subjects if s.id == _int(request.POST.get("subject"))), None)
-        try:
-            services.remark_create(
-                student=student,
-                author=request.user,
-                kind=request.POST.get("kind", ""),
-                text=request.POST.get("text", ""),
-                subject=subject,
-            )
-            messages.success(request, _("Записано. Родители увидят это в дневнике."))
-            back = request.POST.get("next", "")
-            target = reverse("journal:remarks", args=[student.id])
-            if back.startswith("/journal/"):
-                target += "?next=" + back
-            return redirect(target)
-        except ValidationError as exc:
-            errors = exc.message_dict
+        back = request.POST.get("next", "")
+        target = reverse("journal:remarks", args=[student.id])
+        if back.startswith("/journal/"):
+            target += "?next=" + back
+        with submit_once(request, fallback=target) as once:
+            if once.duplicate:
+                return once.duplicate
+            try:
+                services.remark_create(
+                    student=student,
+                    author=request.user,
+                    kind=request.POST.get("kind", ""),
+                    text=request.POST.get("text", ""),
+                    subject=subject,
+                )
+                messages.success(request, _("Записано. Родители увидят это в дневнике."))
+                return once.done(target)
+            except ValidationError as exc:
+                errors = exc.message_dict
     items = list(
         Remark.objects.filter(student=student)
         .select_related("author", "subject")
@@ -694,21 +705,25 @@ def control_forms(request: HttpRequest) -> HttpResponse:
             ).first()
             if form is None:
                 raise Http404
-        try:
-            saved = services.control_form_save(
-                organisation=organisation,
-                name=request.POST.get("name", ""),
-                weight=request.POST.get("weight", ""),
-                is_test=request.POST.get("is_test") == "on",
-                form=form,
-            )
-            messages.success(
-                request, _("Форма контроля «%(name)s» сохранена.") % {"name": saved.name}
-            )
-            return redirect("journal:control_forms")
-        except ValidationError as exc:
-            errors = exc.message_dict
-            failed = str(form.pk) if form else "new"
+        done_url = reverse("journal:control_forms")
+        with submit_once(request, fallback=done_url, enabled=form is None) as once:
+            if once.duplicate:
+                return once.duplicate
+            try:
+                saved = services.control_form_save(
+                    organisation=organisation,
+                    name=request.POST.get("name", ""),
+                    weight=request.POST.get("weight", ""),
+                    is_test=request.POST.get("is_test") == "on",
+                    form=form,
+                )
+                messages.success(
+                    request, _("Форма контроля «%(name)s» сохранена.") % {"name": saved.name}
+                )
+                return once.done(done_url)
+            except ValidationError as exc:
+                errors = exc.message_dict
+                failed = str(form.pk) if form else "new"
     ctx = {
         "organisation": organisation,
         "forms": list(ControlForm.objects.filter(organisation=organisation)),

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shkola.accounts import services as account_services
 from shkola.accounts.selectors import active_student, viewer_from_request
 from shkola.core.confirm import confirm_delete
+from shkola.core.once import submit_once
 from shkola.core.uploads import sniff
 from shkola.schools.models import Organisation
 
@@ -256,17 +257,22 @@ def _club_form_page(request: HttpRequest, student: Any, club: Club | None) -> Ht
     if club is not None:
         initial = {k: getattr(club, k) for k in ClubForm.base_fields}
     form = ClubForm(request.POST or None, initial=initial)
+    done_url = reverse("portfolio:clubs", kwargs={"student_id": student.id})
     if request.method == "POST" and form.is_valid():
-        try:
-            if club is None:
-                services.club_create(student=student, by=request.user, data=form.cleaned_data)
+        # Only a new record needs the guard: saving an edit twice changes nothing.
+        with submit_once(request, fallback=done_url, enabled=club is None) as once:
+            if once.duplicate:
+                return once.duplicate
+            try:
+                if club is None:
+                    services.club_create(student=student, by=request.user, data=form.cleaned_data)
+                else:
+                    services.club_update(club=club, data=form.cleaned_data)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
             else:
-                services.club_update(club=club, data=form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Запись сохранена."))
-            return redirect("portfolio:clubs", student_id=student.id)
+                messages.success(request, _("Запись сохранена."))
+                return once.done(done_url)
     return _page(request, "portfolio/club_form.html", student, "clubs", form=form, club=club)
 
 
@@ -365,21 +371,25 @@ def achievement_add(request: HttpRequest, student_id: int, category: str) -> Htt
     form = AchievementForm(request.POST or None, request.FILES or None, category=category)
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data.get(k) for k in form.fields}
-        try:
-            services.achievement_create(
-                student=student,
-                by=request.user,
-                category=category,
-                data=data,
-                confirmed=request.user.has_perm("portfolio.review", student),
-                rounds=form.rounds(),
-                uploads=form.uploads(),
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Достижение добавлено."))
-            return redirect(_section_url(student.id, category))
+        done_url = _section_url(student.id, category)
+        with submit_once(request, fallback=done_url) as once:
+            if once.duplicate:
+                return once.duplicate
+            try:
+                services.achievement_create(
+                    student=student,
+                    by=request.user,
+                    category=category,
+                    data=data,
+                    confirmed=request.user.has_perm("portfolio.review", student),
+                    rounds=form.rounds(),
+                    uploads=form.uploads(),
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Достижение добавлено."))
+                return once.done(done_url)
     return _page(
         request,
         "portfolio/achievement_form.html",
@@ -562,26 +572,28 @@ def diagnostic_add(request: HttpRequest, student_id: int) -> HttpResponse:
     form = DiagnosticForm(request.POST or None, organisation_id=student.organisation_id)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            services.diagnostic_create(
-                student=student,
-                by=request.user,
-                kind=d["kind"],
-                subject=d["subject"],
-                date=d["date"],
-                score=d["score"],
-                max_score=d["max_score"],
-                mark=d["mark"],
-                tasks=services.parse_tasks(d["tasks"]),
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Результат работы сохранён."))
-            tab = {"niko": "niko", "vpr": "vpr"}.get(d["kind"], "control")
-            return redirect(
-                reverse("portfolio:control", kwargs={"student_id": student.id}) + f"?tab={tab}"
-            )
+        tab = {"niko": "niko", "vpr": "vpr"}.get(d["kind"], "control")
+        done_url = reverse("portfolio:control", kwargs={"student_id": student.id}) + f"?tab={tab}"
+        with submit_once(request, fallback=done_url) as once:
+            if once.duplicate:
+                return once.duplicate
+            try:
+                services.diagnostic_create(
+                    student=student,
+                    by=request.user,
+                    kind=d["kind"],
+                    subject=d["subject"],
+                    date=d["date"],
+                    score=d["score"],
+                    max_score=d["max_score"],
+                    mark=d["mark"],
+                    tasks=services.parse_tasks(d["tasks"]),
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Результат работы сохранён."))
+                return once.done(done_url)
     return _page(request, "portfolio/diagnostic_form.html", student, "control", form=form)
 
 
@@ -663,13 +675,19 @@ def testing_add(request: HttpRequest, student_id: int) -> HttpResponse:
     student = selectors.student_for(_user(request), student_id, "portfolio.enter_results")
     form = TestingForm(request.POST or None, organisation_id=student.organisation_id)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.testing_result_create(student=student, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Результат тестирования сохранён."))
-            return redirect("portfolio:testing", student_id=student.id)
+        done_url = reverse("portfolio:testing", kwargs={"student_id": student.id})
+        with submit_once(request, fallback=done_url) as once:
+            if once.duplicate:
+                return once.duplicate
+            try:
+                services.testing_result_create(
+                    student=student, by=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Результат тестирования сохранён."))
+                return once.done(done_url)
     return _page(request, "portfolio/testing_form.html", student, "testing", form=form)
 
 

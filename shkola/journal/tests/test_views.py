@@ -626,3 +626,21 @@ def test_deleting_homework_asks_first_and_only_the_post_deletes(client, school, 
     response = client.post(delete_url)
     assert response.status_code == 302
     assert not Homework.objects.filter(pk=homework.pk).exists()
+
+
+def test_homework_sent_twice_is_assigned_once(client, school, lessons):
+    import re
+
+    from shkola.journal.models import Homework
+
+    client.force_login(school.teacher)
+    url = reverse("journal:lesson", args=[lessons[1].id])
+    page = client.get(url).content.decode()
+    token = re.search(r'id="homework-form">.*?name="form_token" value="([^"]+)"', page, re.S)
+    assert token
+    data = {"action": "homework", "text": "№ 101", "form_token": token.group(1)}
+
+    client.post(url, data)
+    client.post(url, data)
+
+    assert Homework.objects.filter(lesson=lessons[1], text="№ 101").count() == 1

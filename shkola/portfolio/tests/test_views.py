@@ -747,3 +747,64 @@ def test_deleting_asks_first_and_only_the_post_deletes(client, world, thing):
 
     assert client.post(target[0]).status_code == 302
     assert not exists()
+
+
+def _token(client, page_url):
+    import re
+
+    found = re.search(r'name="form_token" value="([^"]+)"', client.get(page_url).content.decode())
+    assert found, "the form carries no one-time token"
+    return found.group(1)
+
+
+def test_an_achievement_sent_twice_is_added_once(client, world):
+    client.force_login(world.parent)
+    add = url("achievement_add", student_id=world.student.id, category=Category.CREATIVITY)
+    data = {"name": "Дважды нажатый", "year": "2026", "form_token": _token(client, add)}
+
+    first = client.post(add, data)
+    second = client.post(add, data)
+
+    assert Achievement.objects.filter(name="Дважды нажатый").count() == 1
+    assert second.status_code == 302 and second["Location"] == first["Location"]
+
+
+def test_a_club_sent_twice_is_added_once(client, world):
+    client.force_login(world.parent)
+    add = url("club_add", student_id=world.student.id)
+    data = {
+        "kind": "section",
+        "direction": "sport",
+        "name": "Плавание",
+        "year": "2026",
+        "organisation_name": "Бассейн",
+        "form_token": _token(client, add),
+    }
+
+    client.post(add, data)
+    client.post(add, data)
+
+    assert world.student.portfolio_clubs.filter(name="Плавание").count() == 1
+
+
+def test_a_testing_result_sent_twice_is_saved_once(client, world):
+    from shkola.portfolio.models import TestingResult
+
+    client.force_login(world.school.teacher)
+    add = url("testing_add", student_id=world.student.id)
+    token = _token(client, add)
+    data = {
+        "date": "2026-10-05",
+        "subject": world.school.subject.id,
+        "topic": "Дроби",
+        "score": "8",
+        "max_score": "10",
+        "duration_minutes": "40",
+        "form_token": token,
+    }
+
+    first = client.post(add, data)
+    client.post(add, data)
+
+    assert first.status_code == 302, first.content.decode()[:2000]
+    assert TestingResult.objects.filter(student=world.student).count() == 1
