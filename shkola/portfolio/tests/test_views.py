@@ -808,3 +808,26 @@ def test_a_testing_result_sent_twice_is_saved_once(client, world):
 
     assert first.status_code == 302, first.content.decode()[:2000]
     assert TestingResult.objects.filter(student=world.student).count() == 1
+
+
+def test_a_diagnostic_result_sent_twice_is_saved_once(client, world):
+    from shkola.portfolio.models import Diagnostic
+
+    client.force_login(world.school.teacher)
+    add = url("diagnostic_add", student_id=world.student.id)
+    data = {
+        "kind": "vpr",
+        "subject": world.school.subject.id,
+        "date": "2026-09-20",
+        "score": "15",
+        "max_score": "20",
+        "mark": "4",
+        "tasks": "",
+        "form_token": _token(client, add),
+    }
+
+    first = client.post(add, data)
+    second = client.post(add, data)
+
+    assert first.status_code == 302 and second["Location"] == first["Location"]
+    assert Diagnostic.objects.filter(student=world.student).count() == 1
