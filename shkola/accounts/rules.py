@@ -110,6 +110,31 @@ can_edit_student_identity = is_class_teacher_of | is_school_admin_of
 rules.add_perm("schools.view_student", can_view_student)
 rules.add_perm("schools.edit_student_identity", can_edit_student_identity)
 rules.add_perm("schools.view_diary", is_family_of | is_class_teacher_of | is_school_admin_of)
+
+# Guardians' personal data shown with a student (the portfolio card and anything else that
+# lists a child's parents). The one place that decides it; the table is docs/personal-data.md.
+# Names go with the card (``schools.view_student``): a teacher must know who the parents are.
+# Phones and e-mails are for reaching the family: the class teacher, the administration and
+# the school's specialists (social pedagogue, psychologist) who work with the family. A subject
+# or club teacher goes through the class teacher. A parent's birth date serves only the
+# school's records (the administration).
+can_view_guardian_contacts = (
+    is_family_of | is_class_teacher_of | is_school_admin_of | is_specialist_of
+)
+can_view_guardian_birth_date = is_family_of | is_school_admin_of
+rules.add_perm("schools.view_guardian_contacts", can_view_guardian_contacts)
+rules.add_perm("schools.view_guardian_birth_date", can_view_guardian_birth_date)
+
+
+@rules.predicate
+def is_staff_viewing(user: Any, student: Any) -> bool:
+    """Someone other than the student and their own parents opening the student's data: what
+    the personal-data access log («Доступ к персональным данным») records."""
+    v = _viewer(user)
+    return bool(v and student is not None and not is_family_of(user, student))
+
+
+rules.add_perm("schools.log_data_access", is_staff_viewing)
 rules.add_perm("schools.view_organisation", is_staff_of_org | is_official_of_org)
 rules.add_perm("schools.manage_organisation", is_admin_of_org)
 

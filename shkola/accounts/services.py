@@ -17,6 +17,7 @@ from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shkola.core import clock
 
@@ -170,6 +171,81 @@ def audit_record(
         username=username or getattr(subject_user or actor, "username", "") or "",
         ip_address=ip_address or None,
         details=details or {},
+    )
+
+
+def personal_data_access_record(
+    *, actor: Any, student: Any, what: str, path: str = "", ip_address: str | None = None
+) -> AuditEvent:
+    """A staff member opened one student's personal data (card, portfolio, diary, remarks):
+    who, whose, which page, in which school (the student's, where the access happened).
+    One INSERT and no reads, so a page pays exactly one query for it."""
+    name = " ".join(p for p in (student.last_name, student.first_name) if p)
+    return AuditEvent.objects.create(
+        kind=AuditEvent.Kind.DATA_ACCESS,
+        actor_id=actor.pk,
+        subject_user_id=student.user_id,
+        organisation_id=student.organisation_id,
+        username=actor.username,
+        ip_address=ip_address or None,
+        details={
+            "student": student.id,
+            "student_name": name,
+            "page": str(what),
+            "path": path,
+            "summary": f"{what}: {name}",
+        },
+    )
+
+
+def personal_data_viewed(*, request: Any, student: Any, what: str) -> AuditEvent | None:
+    """Record that the signed-in person opened ``student``'s personal data on page ``what``,
+    unless it is the student or their own parent (``schools.log_data_access``). Free of reads
+    when the request's Viewer is shared with the rules (the pages do that already)."""
+    from .middleware import client_ip
+
+    user = request.user
+    if not user.has_perm("schools.log_data_access", student):
+        return None
+    return personal_data_access_record(
+        actor=user,
+        student=student,
+        what=what,
+        path=request.get_full_path()[:500],
+        ip_address=client_ip(request),
+    )
+
+
+def person_card_viewed(*, request: Any, card: Any) -> AuditEvent:
+    """The administration opened an account's card (name, e-mail, phone, children): a
+    student's card is logged as that student's data; anyone else's under the school the
+    card already shows (a child's or a role's), so logging reads nothing."""
+    from .middleware import client_ip
+
+    if card.student is not None:
+        return personal_data_access_record(
+            actor=request.user,
+            student=card.student,
+            what=_("Учётная запись"),
+            path=request.get_full_path()[:500],
+            ip_address=client_ip(request),
+        )
+    schools = [c.organisation for c in card.children] + [
+        r.organisation for r in card.roles if r.organisation_id
+    ]
+    name = card.user.full_name
+    return AuditEvent.objects.create(
+        kind=AuditEvent.Kind.DATA_ACCESS,
+        actor_id=request.user.pk,
+        subject_user_id=card.user.pk,
+        organisation=schools[0] if schools else None,
+        username=request.user.username,
+        ip_address=client_ip(request),
+        details={
+            "page": str(_("Учётная запись")),
+            "path": request.get_full_path()[:500],
+            "summary": f"{_('Учётная запись')}: {name}",
+        },
     )
 
 
@@ -723,6 +799,10 @@ def profile_update(
     if errors:
         raise ValidationError(errors)
 
+    before = {
+        k: getattr(user, k)
+        for k in ("last_name", "first_name", "middle_name", "email", "phone", "birth_date")
+    }
     fields = ["email", "phone", "signature"]
     email_changed = email != (user.email or "").lower()
     user.email, user.phone, user.signature = email, phone, signature.strip()
@@ -745,9 +825,31 @@ def profile_update(
         phone=user.phone,
         email=user.email,
     )
+    changed = [k for k, v in before.items() if getattr(user, k) != v]
+    if changed:
+        # Which fields, not their values: the log must not become a second copy of them.
+        audit_record(
+            kind=AuditEvent.Kind.DATA_CHANGE,
+            actor=user,
+            subject_user=user,
+            details={
+                "fields": changed,
+                "summary": ", ".join(str(_PROFILE_FIELD_LABELS[k]) for k in changed),
+            },
+        )
     if email_changed and email:
         email_confirmation_send(user=user)
     return user
+
+
+_PROFILE_FIELD_LABELS = {
+    "last_name": gettext_lazy("фамилия"),
+    "first_name": gettext_lazy("имя"),
+    "middle_name": gettext_lazy("отчество"),
+    "email": gettext_lazy("e-mail"),
+    "phone": gettext_lazy("телефон"),
+    "birth_date": gettext_lazy("дата рождения"),
+}
 
 
 # --- curator: logins and temporary passwords (A6) ---------------------------------------

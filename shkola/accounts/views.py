@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shkola.core import clock, params
+from shkola.core.once import submit_once
 
 from . import services
 from .forms import (
@@ -392,20 +393,25 @@ def profile_children(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = ChildAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            link = services.parent_child_add(
-                user=request.user,  # type: ignore[arg-type]
-                code=form.cleaned_data["code"],
-                representative_kind=form.cleaned_data.get("representative_kind", ""),
-            )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("%(name)s добавлен(а) в вашу учётную запись.") % {"name": link.student.full_name},
-            )
-            return redirect("accounts:profile_children")
+        done_url = reverse("accounts:profile_children")
+        with submit_once(request, fallback=done_url) as once:
+            if once.duplicate:
+                return once.duplicate
+            try:
+                link = services.parent_child_add(
+                    user=request.user,  # type: ignore[arg-type]
+                    code=form.cleaned_data["code"],
+                    representative_kind=form.cleaned_data.get("representative_kind", ""),
+                )
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s добавлен(а) в вашу учётную запись.")
+                    % {"name": link.student.full_name},
+                )
+                return once.done(done_url)
     from shkola.schools.models import Guardianship
 
     kinds = dict(
@@ -434,10 +440,14 @@ def invitations_class(request: HttpRequest, class_id: int) -> HttpResponse:
     class_unit = class_of_admin(viewer, class_id)
     _require(request, "accounts.manage_invitations", class_unit)
     if request.method == "POST":
+        done_url = reverse("accounts:invitations_class", kwargs={"class_id": class_unit.id})
         kind = request.POST.get("kind", "")
         if kind not in InvitationKind.values:
             messages.error(request, _("Выберите, для кого создать коды."))
-        else:
+            return redirect(done_url)
+        with submit_once(request, fallback=done_url) as once:
+            if once.duplicate:
+                return once.duplicate
             created = services.invitation_generate(
                 class_unit=class_unit,
                 kind=kind,
@@ -447,7 +457,7 @@ def invitations_class(request: HttpRequest, class_id: int) -> HttpResponse:
                 messages.success(request, _("Создано кодов: %(n)s.") % {"n": len(created)})
             else:
                 messages.info(request, _("Новые коды не нужны: у всех уже есть действующий код."))
-        return redirect("accounts:invitations_class", class_id=class_unit.id)
+            return once.done(done_url)
     return render(
         request,
         "accounts/invitations_class.html",
@@ -558,10 +568,12 @@ def person(request: HttpRequest, user_id: int) -> HttpResponse:
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+    card = user_card(target)
+    services.person_card_viewed(request=request, card=card)
     return render(
         request,
         "accounts/person.html",
-        {"card": user_card(target), "temporary_password": temporary},
+        {"card": card, "temporary_password": temporary},
     )
 
 

@@ -26,7 +26,9 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from shkola.accounts import services as account_services
 from shkola.accounts.selectors import (
     ACTIVE_STUDENT_SESSION_KEY,
     active_student,
@@ -81,6 +83,23 @@ def _share_viewer(request: HttpRequest) -> Any:
     return viewer
 
 
+# How a diary page is named in the personal-data access log.
+PAGE_LABELS = {
+    "week": gettext_lazy("неделя"),
+    "report": gettext_lazy("табель"),
+    "report_xlsx": gettext_lazy("табель (Excel)"),
+    "extra": gettext_lazy("дополнительный журнал"),
+    "homework": gettext_lazy("домашние задания"),
+    "finals": gettext_lazy("итоговые отметки"),
+    "missed": gettext_lazy("пропуски"),
+    "tests": gettext_lazy("контрольные работы"),
+    "timetable": gettext_lazy("расписание"),
+    "averages": gettext_lazy("средние баллы"),
+    "events": gettext_lazy("события"),
+    "remarks": gettext_lazy("замечания"),
+}
+
+
 def diary_page(name: str) -> Callable[[View], View]:
     def decorate(view: View) -> View:
         @wraps(view)
@@ -107,6 +126,11 @@ def diary_page(name: str) -> Callable[[View], View]:
                     if request.GET:
                         target += "?" + request.GET.urlencode()
                     return HttpResponseRedirect(target)
+                account_services.personal_data_viewed(
+                    request=request,
+                    student=student,
+                    what=_("Дневник: %(page)s") % {"page": PAGE_LABELS.get(name, name)},
+                )
             links = DiaryLinks(student_id)
             return view(request, student, links)
 

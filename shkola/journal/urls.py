@@ -21,6 +21,11 @@ urlpatterns = [
     path("final/", views.final_save, name="final_save"),
     path("final/panel/", views.final_panel, name="final_panel"),
     path("lesson/<id:lesson_id>/", views.lesson, name="lesson"),
+    path(
+        "lesson/<id:lesson_id>/homework/<id:homework_id>/delete/",
+        views.homework_delete,
+        name="homework_delete",
+    ),
     path("homework/file/<id:file_id>/", views.homework_file, name="homework_file"),
     path("student/<id:student_id>/remarks/", views.remarks, name="remarks"),
     path("class/<id:class_id>/week/", views.class_week, name="class_week"),

@@ -12,11 +12,15 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shkola.accounts import services as account_services
 from shkola.accounts.selectors import Viewer, viewer_from_request
 from shkola.core import clock, exports, params
+from shkola.core.confirm import confirm_delete
+from shkola.core.once import submit_once
 from shkola.core.templatetags.shkola import format_average
 from shkola.schools import services as school_services
 from shkola.schools.models import AttestationPeriod, ControlForm, Organisation, Student
@@ -439,52 +443,51 @@ def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
             raise Http404
         action = request.POST.get("action")
         may_edit_closed = request.user.has_perm("journal.edit_closed", lesson)
-        try:
-            if action == "homework":
-                student = None
-                if request.POST.get("student"):
-                    student = selectors.student_of_lesson(
-                        lesson, _int(request.POST["student"]) or 0
-                    )
-                services.homework_assign(
-                    lesson=lesson,
-                    text=request.POST.get("text", ""),
-                    student=student,
-                    files=request.FILES.getlist("files"),
-                    user=request.user,
-                    may_edit_closed=may_edit_closed,
-                )
-                messages.success(request, _("Домашнее задание добавлено."))
-            elif action == "delete_homework":
-                homework = Homework.objects.filter(
-                    pk=_pk(request.POST.get("homework")), lesson=lesson
-                ).first()
-                if homework is None:
-                    raise Http404
-                services.homework_delete(homework=homework, may_edit_closed=may_edit_closed)
-                messages.success(request, _("Домашнее задание удалено."))
-            else:
-                form_id = _int(request.POST.get("control_form"))
-                form = None
-                if form_id:
-                    form = ControlForm.objects.filter(
-                        pk=form_id, organisation_id=lesson.subject.organisation_id
-                    ).first()
-                    if form is None:
-                        raise ValidationError(
-                            {"control_form": _("Выберите форму контроля из списка.")}
+        lesson_url = reverse("journal:lesson", args=[lesson.id])
+        # A new homework is created once per form: a double submit adds nothing.
+        with submit_once(request, fallback=lesson_url, enabled=action == "homework") as once:
+            if once.duplicate:
+                return once.duplicate
+            try:
+                if action == "homework":
+                    student = None
+                    if request.POST.get("student"):
+                        student = selectors.student_of_lesson(
+                            lesson, _int(request.POST["student"]) or 0
                         )
-                services.lesson_update(
-                    lesson=lesson,
-                    topic=request.POST.get("topic", ""),
-                    control_form=form,
-                    user=request.user,
-                    may_edit_closed=may_edit_closed,
+                    services.homework_assign(
+                        lesson=lesson,
+                        text=request.POST.get("text", ""),
+                        student=student,
+                        files=request.FILES.getlist("files"),
+                        user=request.user,
+                        may_edit_closed=may_edit_closed,
+                    )
+                    messages.success(request, _("Домашнее задание добавлено."))
+                else:
+                    form_id = _int(request.POST.get("control_form"))
+                    form = None
+                    if form_id:
+                        form = ControlForm.objects.filter(
+                            pk=form_id, organisation_id=lesson.subject.organisation_id
+                        ).first()
+                        if form is None:
+                            raise ValidationError(
+                                {"control_form": _("Выберите форму контроля из списка.")}
+                            )
+                    services.lesson_update(
+                        lesson=lesson,
+                        topic=request.POST.get("topic", ""),
+                        control_form=form,
+                        user=request.user,
+                        may_edit_closed=may_edit_closed,
+                    )
+                    messages.success(request, _("Урок сохранён."))
+                return once.done(lesson_url)
+            except ValidationError as exc:
+                errors = (
+                    exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
                 )
-                messages.success(request, _("Урок сохранён."))
-            return redirect("journal:lesson", lesson_id=lesson.id)
-        except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     ctx = reports.lesson_page(lesson)
     # A closed period's lesson is read-only like its marks (the services refuse a forged post).
     closed = bool(lesson.period and lesson.period.is_closed) and not request.user.has_perm(
@@ -502,6 +505,34 @@ def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
         }
     )
     return render(request, "journal/lesson.html", ctx, status=422 if errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def homework_delete(request: HttpRequest, lesson_id: int, homework_id: int) -> HttpResponse:
+    """GET asks «Удалить домашнее задание …?»; only the POST from that page deletes."""
+    lesson = _lesson_or_404(request, lesson_id, "journal.view_journal")
+    if not request.user.has_perm("journal.edit_lesson", lesson):
+        raise Http404
+    homework = Homework.objects.filter(pk=homework_id, lesson=lesson).first()
+    if homework is None:
+        raise Http404
+    if request.method != "POST":
+        return confirm_delete(
+            request,
+            what=_("домашнее задание «%(text)s»") % {"text": Truncator(homework.text).chars(60)},
+            cancel_url=reverse("journal:lesson", args=[lesson.id]),
+        )
+    try:
+        services.homework_delete(
+            homework=homework,
+            may_edit_closed=request.user.has_perm("journal.edit_closed", lesson),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Домашнее задание удалено."))
+    return redirect("journal:lesson", lesson_id=lesson.id)
 
 
 @login_required
@@ -532,28 +563,34 @@ def remarks(request: HttpRequest, student_id: int) -> HttpResponse:
     errors: dict[str, Any] = {}
     if request.method == "POST":
         subject = next((s for s in subjects if s.id == _int(request.POST.get("subject"))), None)
-        try:
-            services.remark_create(
-                student=student,
-                author=request.user,
-                kind=request.POST.get("kind", ""),
-                text=request.POST.get("text", ""),
-                subject=subject,
-            )
-            messages.success(request, _("Записано. Родители увидят это в дневнике."))
-            back = request.POST.get("next", "")
-            target = reverse("journal:remarks", args=[student.id])
-            if back.startswith("/journal/"):
-                target += "?next=" + back
-            return redirect(target)
-        except ValidationError as exc:
-            errors = exc.message_dict
+        back = request.POST.get("next", "")
+        target = reverse("journal:remarks", args=[student.id])
+        if back.startswith("/journal/"):
+            target += "?next=" + back
+        with submit_once(request, fallback=target) as once:
+            if once.duplicate:
+                return once.duplicate
+            try:
+                services.remark_create(
+                    student=student,
+                    author=request.user,
+                    kind=request.POST.get("kind", ""),
+                    text=request.POST.get("text", ""),
+                    subject=subject,
+                )
+                messages.success(request, _("Записано. Родители увидят это в дневнике."))
+                return once.done(target)
+            except ValidationError as exc:
+                errors = exc.message_dict
     items = list(
         Remark.objects.filter(student=student)
         .select_related("author", "subject")
         .order_by("-created_at")[:100]
     )
     back = request.GET.get("next") or request.POST.get("next") or ""
+    account_services.personal_data_viewed(
+        request=request, student=student, what=_("Замечания и комментарии")
+    )
     return render(
         request,
         "journal/remarks.html",
@@ -664,21 +701,25 @@ def control_forms(request: HttpRequest) -> HttpResponse:
             ).first()
             if form is None:
                 raise Http404
-        try:
-            saved = services.control_form_save(
-                organisation=organisation,
-                name=request.POST.get("name", ""),
-                weight=request.POST.get("weight", ""),
-                is_test=request.POST.get("is_test") == "on",
-                form=form,
-            )
-            messages.success(
-                request, _("Форма контроля «%(name)s» сохранена.") % {"name": saved.name}
-            )
-            return redirect("journal:control_forms")
-        except ValidationError as exc:
-            errors = exc.message_dict
-            failed = str(form.pk) if form else "new"
+        done_url = reverse("journal:control_forms")
+        with submit_once(request, fallback=done_url, enabled=form is None) as once:
+            if once.duplicate:
+                return once.duplicate
+            try:
+                saved = services.control_form_save(
+                    organisation=organisation,
+                    name=request.POST.get("name", ""),
+                    weight=request.POST.get("weight", ""),
+                    is_test=request.POST.get("is_test") == "on",
+                    form=form,
+                )
+                messages.success(
+                    request, _("Форма контроля «%(name)s» сохранена.") % {"name": saved.name}
+                )
+                return once.done(done_url)
+            except ValidationError as exc:
+                errors = exc.message_dict
+                failed = str(form.pk) if form else "new"
     ctx = {
         "organisation": organisation,
         "forms": list(ControlForm.objects.filter(organisation=organisation)),

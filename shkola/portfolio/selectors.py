@@ -4,6 +4,7 @@ table changes every rating at once and the shown rating always matches the table
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -65,16 +66,42 @@ def student_for(user: Any, student_id: int, perm: str = "portfolio.view") -> Stu
 
 
 @dataclass
+class GuardianRow:
+    """A parent as the viewer may see them: fields the viewer may not see are left out, so no
+    template can show them by mistake (who sees what: docs/personal-data.md)."""
+
+    last_name: str
+    first_name: str
+    middle_name: str
+    full_name: str
+    birth_date: dt.date | None = None
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass
 class Card:
     student: Student
-    guardians: list[Any]
+    guardians: list[GuardianRow]
     history: list[Enrolment]
     changes: list[StudentChange]
+    shows_contacts: bool = False
+    shows_birth_dates: bool = False
 
 
-def card_of(student: Student) -> Card:
+def card_of(student: Student, *, contacts: bool, birth_dates: bool) -> Card:
+    """``contacts`` / ``birth_dates``: whether the viewer may see the parents' phones and
+    e-mails / birth dates (``schools.view_guardian_contacts`` / ``…_birth_date``)."""
     guardians = [
-        g.guardian
+        GuardianRow(
+            last_name=g.guardian.last_name,
+            first_name=g.guardian.first_name,
+            middle_name=g.guardian.middle_name,
+            full_name=g.guardian.full_name,
+            birth_date=g.guardian.birth_date if birth_dates else None,
+            phone=g.guardian.phone if contacts else "",
+            email=g.guardian.email if contacts else "",
+        )
         for g in Guardianship.objects.filter(student=student)
         .select_related("guardian")
         .order_by("guardian__last_name", "guardian__first_name")
@@ -85,7 +112,14 @@ def card_of(student: Student) -> Card:
         .order_by("date", "id")
     )
     changes = list(StudentChange.objects.filter(student=student).select_related("changed_by")[:30])
-    return Card(student=student, guardians=guardians, history=history, changes=changes)
+    return Card(
+        student=student,
+        guardians=guardians,
+        history=history,
+        changes=changes,
+        shows_contacts=contacts,
+        shows_birth_dates=birth_dates,
+    )
 
 
 # ---------------------------------------------------------------- clubs (E2)

@@ -472,17 +472,31 @@ def achievement_round_set(
         )
     else:
         AchievementRound.objects.filter(achievement=achievement, stage=stage).delete()
-    if not by_reviewer and achievement.status != Status.PENDING:
-        achievement.status = Status.PENDING
-        achievement.reviewed_by = None
-        achievement.reviewed_at = None
-        achievement.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    if not by_reviewer:
+        _back_to_pending(achievement)
     return achievement
 
 
+def _back_to_pending(achievement: Achievement) -> None:
+    """What counts in the rating is what a teacher saw: a change by the family sends the
+    achievement back to «н/п»."""
+    if achievement.status == Status.PENDING:
+        return
+    achievement.status = Status.PENDING
+    achievement.reviewed_by = None
+    achievement.reviewed_at = None
+    achievement.reject_reason = ""
+    achievement.save(update_fields=["status", "reviewed_by", "reviewed_at", "reject_reason"])
+
+
 @transaction.atomic
-def achievement_file_delete(*, record: AchievementFile) -> None:
+def achievement_file_delete(*, record: AchievementFile, by_reviewer: bool) -> None:
+    """Remove one file. Taking a diploma away from a confirmed achievement is a change like
+    any edit: without a reviewer's hand it goes back to «н/п»."""
+    achievement = record.achievement
     _delete_stored(record)
+    if not by_reviewer:
+        _back_to_pending(achievement)
 
 
 @transaction.atomic

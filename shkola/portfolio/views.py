@@ -13,9 +13,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
 
+from shkola.accounts import services as account_services
 from shkola.accounts.selectors import active_student, viewer_from_request
+from shkola.core.confirm import confirm_delete
+from shkola.core.once import submit_once
 from shkola.core.uploads import sniff
 from shkola.schools.models import Organisation
 
@@ -72,6 +76,19 @@ def _perms(request: HttpRequest, student: Any) -> dict[str, bool]:
     }
 
 
+# How a section is named in the personal-data access log (the tabs of the portfolio).
+SECTION_LABELS = {
+    "card": gettext_lazy("Общие сведения"),
+    "rating": gettext_lazy("Рейтинг"),
+    "clubs": gettext_lazy("Кружки и секции"),
+    "interests": gettext_lazy("Интересы и хобби"),
+    "olympiads": gettext_lazy("Олимпиады"),
+    "control": gettext_lazy("Контроль"),
+    "attestation": gettext_lazy("Итоги аттестации"),
+    "testing": gettext_lazy("Тестирование"),
+}
+
+
 def _page(
     request: HttpRequest, template: str, student: Any, section: str, **extra: Any
 ) -> HttpResponse:
@@ -82,6 +99,11 @@ def _page(
         **_perms(request, student),
         **extra,
     }
+    account_services.personal_data_viewed(
+        request=request,
+        student=student,
+        what=_("Портфолио: %(s)s") % {"s": SECTION_LABELS.get(section, section)},
+    )
     return render(request, template, context)
 
 
@@ -108,7 +130,13 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 def card(request: HttpRequest, student_id: int) -> HttpResponse:
     student = selectors.student_for(_user(request), student_id)
-    return _page(request, "portfolio/card.html", student, "card", card=selectors.card_of(student))
+    user = request.user
+    card = selectors.card_of(
+        student,
+        contacts=user.has_perm("schools.view_guardian_contacts", student),
+        birth_dates=user.has_perm("schools.view_guardian_birth_date", student),
+    )
+    return _page(request, "portfolio/card.html", student, "card", card=card)
 
 
 def card_edit(request: HttpRequest, student_id: int) -> HttpResponse:
@@ -229,17 +257,22 @@ def _club_form_page(request: HttpRequest, student: Any, club: Club | None) -> Ht
     if club is not None:
         initial = {k: getattr(club, k) for k in ClubForm.base_fields}
     form = ClubForm(request.POST or None, initial=initial)
+    done_url = reverse("portfolio:clubs", kwargs={"student_id": student.id})
     if request.method == "POST" and form.is_valid():
-        try:
-            if club is None:
-                services.club_create(student=student, by=request.user, data=form.cleaned_data)
+        # Only a new record needs the guard: saving an edit twice changes nothing.
+        with submit_once(request, fallback=done_url, enabled=club is None) as once:
+            if once.duplicate:
+                return once.duplicate
+            try:
+                if club is None:
+                    services.club_create(student=student, by=request.user, data=form.cleaned_data)
+                else:
+                    services.club_update(club=club, data=form.cleaned_data)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
             else:
-                services.club_update(club=club, data=form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Запись сохранена."))
-            return redirect("portfolio:clubs", student_id=student.id)
+                messages.success(request, _("Запись сохранена."))
+                return once.done(done_url)
     return _page(request, "portfolio/club_form.html", student, "clubs", form=form, club=club)
 
 
@@ -261,9 +294,15 @@ def club_edit(request: HttpRequest, student_id: int, club_id: int) -> HttpRespon
     return _club_form_page(request, student, club)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def club_delete(request: HttpRequest, student_id: int, club_id: int) -> HttpResponse:
     student, club = _club_for(request, student_id, club_id)
+    if request.method != "POST":
+        return confirm_delete(
+            request,
+            what=_("запись о секции «%(n)s»") % {"n": club.name},
+            cancel_url=reverse("portfolio:club_edit", args=[student.id, club.id]),
+        )
     services.club_delete(club=club)
     messages.success(request, _("Запись удалена."))
     return redirect("portfolio:clubs", student_id=student.id)
@@ -332,21 +371,25 @@ def achievement_add(request: HttpRequest, student_id: int, category: str) -> Htt
     form = AchievementForm(request.POST or None, request.FILES or None, category=category)
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data.get(k) for k in form.fields}
-        try:
-            services.achievement_create(
-                student=student,
-                by=request.user,
-                category=category,
-                data=data,
-                confirmed=request.user.has_perm("portfolio.review", student),
-                rounds=form.rounds(),
-                uploads=form.uploads(),
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Достижение добавлено."))
-            return redirect(_section_url(student.id, category))
+        done_url = _section_url(student.id, category)
+        with submit_once(request, fallback=done_url) as once:
+            if once.duplicate:
+                return once.duplicate
+            try:
+                services.achievement_create(
+                    student=student,
+                    by=request.user,
+                    category=category,
+                    data=data,
+                    confirmed=request.user.has_perm("portfolio.review", student),
+                    rounds=form.rounds(),
+                    uploads=form.uploads(),
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Достижение добавлено."))
+                return once.done(done_url)
     return _page(
         request,
         "portfolio/achievement_form.html",
@@ -402,9 +445,15 @@ def achievement_edit(request: HttpRequest, achievement_id: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def achievement_delete(request: HttpRequest, achievement_id: int) -> HttpResponse:
     achievement = selectors.achievement_for(_user(request), achievement_id, "portfolio.add")
+    if request.method != "POST":
+        return confirm_delete(
+            request,
+            what=_("достижение «%(n)s»") % {"n": achievement.name},
+            cancel_url=reverse("portfolio:achievement_edit", args=[achievement.id]),
+        )
     student_id, category = achievement.student_id, achievement.category
     services.achievement_delete(achievement=achievement)
     messages.success(request, _("Достижение удалено."))
@@ -481,13 +530,22 @@ def file_view(request: HttpRequest, file_id: int) -> HttpResponseBase:
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def file_delete(request: HttpRequest, file_id: int) -> HttpResponse:
     record = selectors.file_for(_user(request), file_id)
-    if not request.user.has_perm("portfolio.add", record.achievement.student):
+    student = record.achievement.student
+    if not request.user.has_perm("portfolio.add", student):
         raise Http404
     achievement_id = record.achievement_id
-    services.achievement_file_delete(record=record)
+    if request.method != "POST":
+        return confirm_delete(
+            request,
+            what=_("файл «%(n)s»") % {"n": record.name},
+            cancel_url=reverse("portfolio:achievement_edit", args=[achievement_id]),
+        )
+    services.achievement_file_delete(
+        record=record, by_reviewer=request.user.has_perm("portfolio.review", student)
+    )
     messages.success(request, _("Файл удалён."))
     return redirect("portfolio:achievement_edit", achievement_id=achievement_id)
 
@@ -517,26 +575,28 @@ def diagnostic_add(request: HttpRequest, student_id: int) -> HttpResponse:
     form = DiagnosticForm(request.POST or None, organisation_id=student.organisation_id)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            services.diagnostic_create(
-                student=student,
-                by=request.user,
-                kind=d["kind"],
-                subject=d["subject"],
-                date=d["date"],
-                score=d["score"],
-                max_score=d["max_score"],
-                mark=d["mark"],
-                tasks=services.parse_tasks(d["tasks"]),
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Результат работы сохранён."))
-            tab = {"niko": "niko", "vpr": "vpr"}.get(d["kind"], "control")
-            return redirect(
-                reverse("portfolio:control", kwargs={"student_id": student.id}) + f"?tab={tab}"
-            )
+        tab = {"niko": "niko", "vpr": "vpr"}.get(d["kind"], "control")
+        done_url = reverse("portfolio:control", kwargs={"student_id": student.id}) + f"?tab={tab}"
+        with submit_once(request, fallback=done_url) as once:
+            if once.duplicate:
+                return once.duplicate
+            try:
+                services.diagnostic_create(
+                    student=student,
+                    by=request.user,
+                    kind=d["kind"],
+                    subject=d["subject"],
+                    date=d["date"],
+                    score=d["score"],
+                    max_score=d["max_score"],
+                    mark=d["mark"],
+                    tasks=services.parse_tasks(d["tasks"]),
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Результат работы сохранён."))
+                return once.done(done_url)
     return _page(request, "portfolio/diagnostic_form.html", student, "control", form=form)
 
 
@@ -618,13 +678,19 @@ def testing_add(request: HttpRequest, student_id: int) -> HttpResponse:
     student = selectors.student_for(_user(request), student_id, "portfolio.enter_results")
     form = TestingForm(request.POST or None, organisation_id=student.organisation_id)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.testing_result_create(student=student, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Результат тестирования сохранён."))
-            return redirect("portfolio:testing", student_id=student.id)
+        done_url = reverse("portfolio:testing", kwargs={"student_id": student.id})
+        with submit_once(request, fallback=done_url) as once:
+            if once.duplicate:
+                return once.duplicate
+            try:
+                services.testing_result_create(
+                    student=student, by=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Результат тестирования сохранён."))
+                return once.done(done_url)
     return _page(request, "portfolio/testing_form.html", student, "testing", form=form)
 
 

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from shkola.accounts.selectors import Viewer, viewer_from_request
 from shkola.core import params
 from shkola.core.clock import today
+from shkola.core.confirm import confirm_delete
+from shkola.core.once import submit_once
 from shkola.timetable.models import TimetableEntry
 
 from . import selectors, services
@@ -114,28 +116,38 @@ def _event_form(
     values = _values_of(event)
     if request.method == "POST":
         post = request.POST
-        try:
-            saved = services.event_save(
-                organisation=school,
-                title=post.get("title", ""),
-                date=post.get("date", ""),
-                time=post.get("time", ""),
-                place=post.get("place", ""),
-                description=post.get("description", ""),
-                class_unit_ids=post.getlist("class_units"),
-                student_ids=post.getlist("students"),
-                event=event,
-            )
-        except ValidationError as error:
-            errors = error.message_dict
-            values = {
-                **{k: post.get(k, "") for k in ("title", "date", "time", "place", "description")},
-                "class_units": set(post.getlist("class_units")),
-                "students": set(post.getlist("students")),
-            }
-        else:
-            messages.success(request, _("Событие «%(title)s» сохранено.") % {"title": saved.title})
-            return redirect(_events_url(school, schools))
+        done_url = _events_url(school, schools)
+        # A new event is created once per form: a double submit adds nothing.
+        with submit_once(request, fallback=done_url, enabled=event is None) as once:
+            if once.duplicate:
+                return once.duplicate
+            try:
+                saved = services.event_save(
+                    organisation=school,
+                    title=post.get("title", ""),
+                    date=post.get("date", ""),
+                    time=post.get("time", ""),
+                    place=post.get("place", ""),
+                    description=post.get("description", ""),
+                    class_unit_ids=post.getlist("class_units"),
+                    student_ids=post.getlist("students"),
+                    event=event,
+                )
+            except ValidationError as error:
+                errors = error.message_dict
+                values = {
+                    **{
+                        k: post.get(k, "")
+                        for k in ("title", "date", "time", "place", "description")
+                    },
+                    "class_units": set(post.getlist("class_units")),
+                    "students": set(post.getlist("students")),
+                }
+            else:
+                messages.success(
+                    request, _("Событие «%(title)s» сохранено.") % {"title": saved.title}
+                )
+                return once.done(done_url)
     choices = selectors.event_choices(
         school,
         keep_class_ids=[c.id for c in event.class_units.all()] if event else [],
@@ -186,11 +198,17 @@ def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
 def event_delete(request: HttpRequest, event_id: int) -> HttpResponse:
     viewer = viewer_from_request(request)
     schools = _admin_schools(viewer)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
     event = selectors.school_event(viewer.admin_org_ids, event_id)
     if event is None:
         raise Http404
+    if request.method != "POST":
+        return confirm_delete(
+            request,
+            what=_("событие «%(title)s»") % {"title": event.title},
+            cancel_url=_events_url(event.organisation, schools),
+        )
     services.event_delete(organisation=event.organisation, event=event)
     messages.success(request, _("Событие «%(title)s» удалено.") % {"title": event.title})
     return redirect(_events_url(event.organisation, schools))

@@ -11,6 +11,32 @@
     var text = form.getAttribute && form.getAttribute("data-confirm");
     if (text && !window.confirm(text)) { event.preventDefault(); }
   });
+  // A form carrying a one-time token (shkola/core/once.py) is sent once: a second click does
+  // nothing and the buttons turn disabled. Disabled only after this event, so the clicked
+  // button's name and value still go with the form. The server guards it anyway.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !form.querySelector || !form.querySelector("input[name=form_token]")) { return; }
+    if (form.getAttribute("data-submitted")) { event.preventDefault(); return; }
+    form.setAttribute("data-submitted", "1");
+    window.setTimeout(function () {
+      var buttons = document.querySelectorAll("button[type=submit], input[type=submit]");
+      Array.prototype.forEach.call(buttons, function (button) {
+        if (button.form === form) { button.disabled = true; }
+      });
+    }, 0);
+  });
+  // Back to a page kept in the browser's cache: its forms may be sent again (each has a new
+  // token only after a reload, and the server answers a repeat with the first result).
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) { return; }
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-submitted]"), function (form) {
+      form.removeAttribute("data-submitted");
+      Array.prototype.forEach.call(document.querySelectorAll("button[type=submit], input[type=submit]"), function (button) {
+        if (button.form === form) { button.disabled = false; }
+      });
+    });
+  });
   // Filters whose select sends the form as soon as it changes.
   document.addEventListener("change", function (event) {
     var field = event.target;

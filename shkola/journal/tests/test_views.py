@@ -599,3 +599,48 @@ def test_the_cell_panel_shows_the_history_of_a_mark_comment(client, school, less
     )
     html = response.content.decode()
     assert "комментарий к отметке изменён: <b>Ошибка</b> → <b>Две ошибки</b>" in html
+
+
+def test_deleting_homework_asks_first_and_only_the_post_deletes(client, school, lessons):
+    from shkola.journal.models import Homework
+
+    homework = Homework.objects.create(lesson=lessons[1], text="Параграф 7, вопросы 1–3")
+    client.force_login(school.teacher)
+    page = client.get(reverse("journal:lesson", args=[lessons[1].id])).content.decode()
+    delete_url = reverse("journal:homework_delete", args=[lessons[1].id, homework.id])
+    assert delete_url in page
+
+    confirm = client.get(delete_url)
+    text = confirm.content.decode()
+    assert confirm.status_code == 200
+    assert "Удалить домашнее задание «Параграф 7, вопросы 1–3»?" in text
+    assert "Это действие нельзя отменить." in text
+    assert Homework.objects.filter(pk=homework.pk).exists()
+    # The old one-click action on the lesson page no longer deletes anything.
+    client.post(
+        reverse("journal:lesson", args=[lessons[1].id]),
+        {"action": "delete_homework", "homework": homework.id},
+    )
+    assert Homework.objects.filter(pk=homework.pk).exists()
+
+    response = client.post(delete_url)
+    assert response.status_code == 302
+    assert not Homework.objects.filter(pk=homework.pk).exists()
+
+
+def test_homework_sent_twice_is_assigned_once(client, school, lessons):
+    import re
+
+    from shkola.journal.models import Homework
+
+    client.force_login(school.teacher)
+    url = reverse("journal:lesson", args=[lessons[1].id])
+    page = client.get(url).content.decode()
+    token = re.search(r'id="homework-form">.*?name="form_token" value="([^"]+)"', page, re.S)
+    assert token
+    data = {"action": "homework", "text": "№ 101", "form_token": token.group(1)}
+
+    client.post(url, data)
+    client.post(url, data)
+
+    assert Homework.objects.filter(lesson=lessons[1], text="№ 101").count() == 1

@@ -67,6 +67,14 @@ def _homework_file(w: Any) -> dict[str, int]:
     return {"file_id": item.id}
 
 
+def _homework(w: Any) -> dict[str, int]:
+    from shkola.journal.models import Homework
+
+    lesson = _lesson(w)
+    homework, _ = Homework.objects.get_or_create(lesson=lesson, text="Параграф 4")
+    return {"lesson_id": lesson.id, "homework_id": homework.id}
+
+
 def _mark(w: Any) -> dict[str, int]:
     from shkola.journal.models import Mark
 
@@ -92,6 +100,13 @@ CASES = [
     Case("journal:final_save", POST_ONLY),
     Case("journal:final_panel", STAFF_READ, query=_final_query),
     Case("journal:lesson", STAFF_READ, kwargs=lambda w: {"lesson_id": _lesson(w).id}),
+    # GET asks «Удалить домашнее задание …?»; only the POST from that page deletes.
+    # Only who may edit the lesson (its teacher, the administration); the class teacher reads it.
+    Case(
+        "journal:homework_delete",
+        expect(404, anonymous=302, teacher=200, curator=200),
+        kwargs=_homework,
+    ),
     Case("journal:homework_file", STAFF_READ, kwargs=_homework_file),
     Case("journal:remarks", STAFF_READ, kwargs=lambda w: {"student_id": w.student.id}),
     Case(

@@ -682,3 +682,178 @@ def test_a_teacher_of_a_mixed_group_imports_for_its_members_only(client, world):
     assert "Строка 2" in refused and "не найден среди ваших обучающихся" in refused
     assert "добавлено результатов — 1" in loaded
     assert not outside.diagnostics.exists() and in_group.diagnostics.count() == 1
+
+
+def _confirmed_with_files(world):
+    a = services.achievement_create(
+        student=world.student,
+        by=world.parent,
+        category=Category.CREATIVITY,
+        data={"name": "Рисунок", "year": "2026"},
+        confirmed=False,
+        uploads=[("file", pdf())],
+    )
+    teacher = world.school.teacher
+    services.achievement_confirm(achievement=a, by=teacher)
+    return a
+
+
+def test_a_family_deleting_a_file_sends_a_confirmed_achievement_back_to_pending(client, world):
+    a = _confirmed_with_files(world)
+    record = a.files.get()
+    client.force_login(world.parent)
+
+    client.post(url("file_delete", file_id=record.id))
+
+    a.refresh_from_db()
+    assert not a.files.exists()
+    assert a.status == Status.PENDING and a.reviewed_by is None
+    assert "н/п" in client.get(url("interests", student_id=world.student.id)).content.decode()
+
+
+def test_a_family_adding_a_file_sends_a_confirmed_achievement_back_to_pending(client, world):
+    a = _confirmed_with_files(world)
+    client.force_login(world.parent)
+
+    response = client.post(
+        url("achievement_edit", achievement_id=a.id),
+        {"name": "Рисунок", "year": "2026", "files": pdf("second.pdf")},
+    )
+
+    assert response.status_code == 302
+    a.refresh_from_db()
+    assert a.files.count() == 2
+    assert a.status == Status.PENDING and a.reviewed_by is None
+
+
+def test_a_teacher_deleting_a_file_keeps_the_confirmation(client, world):
+    a = _confirmed_with_files(world)
+    client.force_login(world.school.teacher)
+
+    client.post(url("file_delete", file_id=a.files.get().id))
+
+    a.refresh_from_db()
+    assert not a.files.exists() and a.status == Status.CONFIRMED
+
+
+@pytest.mark.parametrize("thing", ["achievement", "file", "club"])
+def test_deleting_asks_first_and_only_the_post_deletes(client, world, thing):
+    a = _confirmed_with_files(world)
+    club = services.club_create(
+        student=world.student,
+        by=world.parent,
+        data={
+            "kind": "section",
+            "direction": "sport",
+            "name": "Самбо",
+            "year": "2026",
+            "organisation_name": "ДЮСШ",
+        },
+    )
+    target = {
+        "achievement": (url("achievement_delete", achievement_id=a.id), "достижение «Рисунок»"),
+        "file": (url("file_delete", file_id=a.files.get().id), "файл «diploma.pdf»"),
+        "club": (
+            url("club_delete", student_id=world.student.id, club_id=club.id),
+            "запись о секции «Самбо»",
+        ),
+    }[thing]
+    exists = {
+        "achievement": lambda: Achievement.objects.filter(pk=a.pk).exists(),
+        "file": lambda: AchievementFile.objects.filter(achievement=a).exists(),
+        "club": lambda: world.student.portfolio_clubs.exists(),
+    }[thing]
+    client.force_login(world.parent)
+
+    confirm = client.get(target[0])
+    assert confirm.status_code == 200
+    assert f"Удалить {target[1]}?" in confirm.content.decode()
+    assert "Это действие нельзя отменить." in confirm.content.decode()
+    assert exists()
+
+    assert client.post(target[0]).status_code == 302
+    assert not exists()
+
+
+def _token(client, page_url):
+    import re
+
+    found = re.search(r'name="form_token" value="([^"]+)"', client.get(page_url).content.decode())
+    assert found, "the form carries no one-time token"
+    return found.group(1)
+
+
+def test_an_achievement_sent_twice_is_added_once(client, world):
+    client.force_login(world.parent)
+    add = url("achievement_add", student_id=world.student.id, category=Category.CREATIVITY)
+    data = {"name": "Дважды нажатый", "year": "2026", "form_token": _token(client, add)}
+
+    first = client.post(add, data)
+    second = client.post(add, data)
+
+    assert Achievement.objects.filter(name="Дважды нажатый").count() == 1
+    assert second.status_code == 302 and second["Location"] == first["Location"]
+
+
+def test_a_club_sent_twice_is_added_once(client, world):
+    client.force_login(world.parent)
+    add = url("club_add", student_id=world.student.id)
+    data = {
+        "kind": "section",
+        "direction": "sport",
+        "name": "Плавание",
+        "year": "2026",
+        "organisation_name": "Бассейн",
+        "form_token": _token(client, add),
+    }
+
+    client.post(add, data)
+    client.post(add, data)
+
+    assert world.student.portfolio_clubs.filter(name="Плавание").count() == 1
+
+
+def test_a_testing_result_sent_twice_is_saved_once(client, world):
+    from shkola.portfolio.models import TestingResult
+
+    client.force_login(world.school.teacher)
+    add = url("testing_add", student_id=world.student.id)
+    token = _token(client, add)
+    data = {
+        "date": "2026-10-05",
+        "subject": world.school.subject.id,
+        "topic": "Дроби",
+        "score": "8",
+        "max_score": "10",
+        "duration_minutes": "40",
+        "form_token": token,
+    }
+
+    first = client.post(add, data)
+    client.post(add, data)
+
+    assert first.status_code == 302, first.content.decode()[:2000]
+    assert TestingResult.objects.filter(student=world.student).count() == 1
+
+
+def test_a_diagnostic_result_sent_twice_is_saved_once(client, world):
+    from shkola.portfolio.models import Diagnostic
+
+    client.force_login(world.school.teacher)
+    add = url("diagnostic_add", student_id=world.student.id)
+    data = {
+        "kind": "vpr",
+        "subject": world.school.subject.id,
+        "date": "2026-09-20",
+        "score": "15",
+        "max_score": "20",
+        "mark": "4",
+        "tasks": "",
+        "form_token": _token(client, add),
+    }
+
+    first = client.post(add, data)
+    second = client.post(add, data)
+
+    assert first.status_code == 302 and second["Location"] == first["Location"]
+    assert Diagnostic.objects.filter(student=world.student).count() == 1

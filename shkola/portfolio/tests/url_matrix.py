@@ -216,10 +216,20 @@ CASES = [
         },
         label="other school",
     ),
+    # GET asks «Удалить …?»; only the POST from that page deletes.
     Case(
         "portfolio:club_delete",
-        POST_ONLY,
+        VIEW,
         kwargs=lambda w: {"student_id": w.student.id, "club_id": _club(w).id},
+    ),
+    Case(
+        "portfolio:club_delete",
+        NOBODY,
+        kwargs=lambda w: {
+            "student_id": w.other_student.id,
+            "club_id": _club(w, w.other_student).id,
+        },
+        label="other school",
     ),
     Case(
         "portfolio:achievement_add",
@@ -243,10 +253,17 @@ CASES = [
         kwargs=lambda w: {"achievement_id": _achievement(w, w.other_student).id},
         label="other school",
     ),
+    # GET asks «Удалить …?»; only the POST from that page deletes.
     Case(
         "portfolio:achievement_delete",
-        POST_ONLY,
+        VIEW,
         kwargs=lambda w: {"achievement_id": _achievement(w).id},
+    ),
+    Case(
+        "portfolio:achievement_delete",
+        NOBODY,
+        kwargs=lambda w: {"achievement_id": _achievement(w, w.other_student).id},
+        label="other school",
     ),
     Case(
         "portfolio:round_set",
@@ -274,10 +291,17 @@ CASES = [
         kwargs=lambda w: {"file_id": _achievement(w, w.other_student).files.first().id},
         label="other school",
     ),
+    # GET asks «Удалить …?»; only the POST from that page deletes.
     Case(
         "portfolio:file_delete",
-        POST_ONLY,
+        VIEW,
         kwargs=lambda w: {"file_id": _achievement(w).files.first().id},
+    ),
+    Case(
+        "portfolio:file_delete",
+        NOBODY,
+        kwargs=lambda w: {"file_id": _achievement(w, w.other_student).files.first().id},
+        label="other school",
     ),
     Case(
         "portfolio:diagnostic_add",

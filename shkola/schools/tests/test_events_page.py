@@ -127,7 +127,11 @@ def test_the_curator_deletes_an_event(demo_world):
     )
     url = reverse("schools:event_delete", args=[event.id])
 
-    assert curator.get(url).status_code == 405
+    confirm = curator.get(url)
+    assert confirm.status_code == 200
+    assert "Удалить событие «Отменённый концерт»?" in confirm.content.decode()
+    assert "Это действие нельзя отменить." in confirm.content.decode()
+    assert SchoolEvent.objects.filter(pk=event.pk).exists()
     response = curator.post(url)
 
     assert response.status_code == 302

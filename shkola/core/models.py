@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class FormSubmission(models.Model):
+    """A create form's one-time token, consumed by its first POST (see shkola.core.once).
+    The unique key makes a double submit lose the race in the database, not in Python."""
+
+    token = models.CharField(_("токен формы"), max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    result_url = models.CharField(_("адрес результата"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("отправленная форма")
+        verbose_name_plural = _("отправленные формы")
+
+    def __str__(self) -> str:
+        return self.token
