@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
 
 # Playwright's sync API runs an asyncio loop in this thread; Django would otherwise refuse
 # ORM calls from the test body with SynchronousOnlyOperation.
@@ -126,6 +127,42 @@ def diary_world(monkeypatch: pytest.MonkeyPatch) -> Any:
     world.russian.name = "Изобразительное искусство"
     world.russian.save()
     return world
+
+
+@pytest.fixture(scope="session")
+def live_server(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """pytest-django's live server, but answering one request at a time.
+
+    On SQLite the test database lives in memory, and pytest-django hands the live server the
+    test's own connection. Django's default ThreadedWSGIServer then runs each request in a new
+    thread on that one connection: a browser asking for a page and /favicon.ico together made
+    two threads use it at once (``sqlite3.InterfaceError: bad parameter or other API misuse``,
+    by chance, on a busy machine). A server without request threads serves the browser's
+    parallel requests in turn (Django closes each connection, so none waits on a keep-alive).
+    """
+    from pytest_django.live_server_helper import LiveServer
+
+    addr = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(addr, start=False)
+    server.thread.server_class = SerialWSGIServer
+    server.start()
+    yield server
+    server.stop()
+
+
+class SerialWSGIServer(WSGIServer):
+    """Django's WSGIServer (no thread per request) with the constructor LiveServerThread calls.
+
+    The connection override is already installed in the server thread by LiveServerThread.run,
+    and every request is handled in that thread."""
+
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.connections_override = connections_override
 
 
 @pytest.fixture
