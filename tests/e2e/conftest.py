@@ -82,6 +82,86 @@ def browser(_playwright: Any) -> Iterator[Any]:
     instance.close()
 
 
+A11Y_DIR = Path(__file__).resolve().parents[1] / "a11y"
+# What the tour holds every page to: WCAG 2.x levels A and AA, as axe-core tags its rules.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_FAILING_IMPACTS = {"serious", "critical"}
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script (tests/a11y, pinned in package-lock.json, ``npm ci`` once)."""
+    import fcntl
+    import shutil
+    import subprocess
+    import tempfile
+
+    script = A11Y_DIR / "node_modules" / "axe-core" / "axe.min.js"
+    npm = shutil.which("npm")
+    if not npm:
+        message = "npm is needed to install axe-core for the accessibility check"
+        if browser_required():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    # Several xdist workers may arrive together: a file lock orders them.
+    with open(Path(tempfile.gettempdir()) / "shkola-a11y-npm.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not script.exists():
+            subprocess.run(
+                [npm, "ci", "--no-audit", "--no-fund"],
+                cwd=A11Y_DIR,
+                check=True,
+                timeout=600,
+                stdout=subprocess.DEVNULL,
+            )
+    return script.read_text(encoding="utf-8")
+
+
+def axe_violations(page: Any, source: str) -> list[str]:
+    """The serious and critical WCAG A/AA violations axe-core finds on the page as it is now,
+    one line each: rule, impact, how many elements, the first few selectors.
+
+    The script goes in through Playwright's evaluate (the DevTools protocol), which the page's
+    Content-Security-Policy does not govern; the page's own context keeps its CSP, so a tour's
+    check for CSP refusals in the console still sees every refusal of the page itself."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(source)
+    results = page.evaluate(
+        """async (tags) => {
+            // An htmx fragment opened on its own (a journal cell's panel) is no document and
+            // has no styles: its content is checked, but not the document rules (title, lang)
+            // nor target sizes, which the host page's CSS sets.
+            const fragment = !document.querySelector('main#main');
+            const rules = fragment ? {'document-title': {enabled: false},
+                                      'html-has-lang': {enabled: false},
+                                      'target-size': {enabled: false}} : {};
+            const r = await window.axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                                      rules, resultTypes: ['violations']});
+            // For contrast, name the colours too: "selector (#fg on #bg, 3.9:1)".
+            const describe = (n) => {
+                const d = (n.any[0] || {}).data || {};
+                const colours = d.fgColor ? ` (${d.fgColor} on ${d.bgColor}, ${d.contrastRatio}:1)` : '';
+                return n.target.join(' ') + colours;
+            };
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                           targets: v.nodes.map(describe)}));
+        }""",
+        AXE_TAGS,
+    )
+    return [
+        f"{v['id']} ({v['impact']}, {len(v['targets'])}×): {v['help']} — "
+        + "; ".join(v["targets"][: int(os.environ.get("SHKOLA_AXE_SHOW", "4"))])
+        for v in results
+        if v["impact"] in AXE_FAILING_IMPACTS
+    ]
+
+
+@pytest.fixture
+def axe(axe_source: str) -> Any:
+    """``axe(page)`` → the page's serious and critical WCAG A/AA violations (see above)."""
+    return lambda page: axe_violations(page, axe_source)
+
+
 @pytest.fixture
 def viewport() -> dict[str, int]:
     return dict(DEFAULT_VIEWPORT)

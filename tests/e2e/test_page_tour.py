@@ -47,7 +47,7 @@ def _pages(world: Any) -> dict[str, list[tuple[str, str]]]:
     [{"width": 360, "height": 740}, {"width": 1280, "height": 900}],
     ids=["phone", "desktop"],
 )
-def test_every_page_fits_the_screen(live_server, page, viewport, screenshot, sign_in):
+def test_every_page_fits_the_screen(live_server, page, viewport, screenshot, sign_in, axe):
     from shkola.demo.testing import build_demo_world
 
     world = build_demo_world()
@@ -70,5 +70,7 @@ def test_every_page_fits_the_screen(live_server, page, viewport, screenshot, sig
                 problems.append(f"{role} {url}: the page scrolls sideways by {overflow} px")
             for error in [*page.js_errors, *page.console_errors]:
                 problems.append(f"{role} {url}: {error}")
+            for violation in axe(page):
+                problems.append(f"{role} {url}: accessibility: {violation}")
             screenshot(page, f"tour-{name}-{'phone' if viewport['width'] < 600 else 'desktop'}")
     assert not problems, "\n".join(problems)
