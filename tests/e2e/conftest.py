@@ -7,8 +7,9 @@ when SHKOLA_REQUIRE_BROWSER=1 or CI=true, where that is a failure.
 Fixtures: `browser` (one per worker), `viewport` (override with
 `@pytest.mark.parametrize("viewport", [360, 1280])` or a dict), `page` (a fresh context per
 test), `live_url` (pytest-django's live_server), `screenshot` (saves
-test-output/screenshots/<name>.png). The live server needs a transactional database, which
-`live_server` arranges.
+test-output/screenshots/<name>.png), `axe` (``axe(page)`` lists the page's serious and critical
+WCAG 2.x A/AA violations, axe-core from tests/a11y). The live server needs a transactional
+database, which `live_server` arranges; it answers one request at a time (see `live_server`).
 """
 
 from __future__ import annotations
