@@ -23,7 +23,9 @@ class PortfolioConfig(AppConfig):
         )
         register(
             NavItem(
-                label=_("Подтверждение достижений"),
+                # Short: a class teacher's menu (with «Обучающиеся») must fit one line at
+                # 1280 px; the page itself is titled «Подтверждение достижений».
+                label=_("Достижения"),
                 url_name="portfolio:queue",
                 icon="patch-check",
                 visible=lambda v: v.is_teacher or v.is_class_teacher or v.is_school_admin,

@@ -23,13 +23,13 @@
   }
 
   function initSubjectRows() {
-    // Rows toggle their dates with the keyboard too (Enter / Space), like the mouse click.
+    // The subject's button toggles the dates (keyboard included); a click anywhere else on the
+    // row presses it too, as a wide target for a finger.
     document.querySelectorAll("tr.subject-row").forEach(function (row) {
-      row.addEventListener("keydown", function (event) {
-        if (event.key === "Enter" || event.key === " ") {
-          event.preventDefault();
-          row.click();
-        }
+      var toggle = row.querySelector(".subject-toggle");
+      if (!toggle) return;
+      row.addEventListener("click", function (event) {
+        if (!toggle.contains(event.target)) toggle.click();
       });
     });
   }

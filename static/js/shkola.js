@@ -42,6 +42,18 @@
     var field = event.target;
     if (field.matches && field.matches("select[data-submit-on-change]")) { field.form.submit(); }
   });
+  // A table or grid that scrolls sideways must be reachable by keyboard (WCAG 2.1.1): such a
+  // box gets a tab stop, so arrow keys scroll it; one that fits the screen is left alone.
+  function focusableScrollBoxes() {
+    document.querySelectorAll(".table-responsive, .journal-scroll").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1 && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+      }
+    });
+  }
+  focusableScrollBoxes();
+  window.addEventListener("resize", focusableScrollBoxes);
+  document.addEventListener("htmx:afterSettle", focusableScrollBoxes);
   // Print buttons.
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-print]");

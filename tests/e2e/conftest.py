@@ -7,8 +7,9 @@ when SHKOLA_REQUIRE_BROWSER=1 or CI=true, where that is a failure.
 Fixtures: `browser` (one per worker), `viewport` (override with
 `@pytest.mark.parametrize("viewport", [360, 1280])` or a dict), `page` (a fresh context per
 test), `live_url` (pytest-django's live_server), `screenshot` (saves
-test-output/screenshots/<name>.png). The live server needs a transactional database, which
-`live_server` arranges.
+test-output/screenshots/<name>.png), `axe` (``axe(page)`` lists the page's serious and critical
+WCAG 2.x A/AA violations, axe-core from tests/a11y). The live server needs a transactional
+database, which `live_server` arranges; it answers one request at a time (see `live_server`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.db import connections
 
 # Playwright's sync API runs an asyncio loop in this thread; Django would otherwise refuse
 # ORM calls from the test body with SynchronousOnlyOperation.
@@ -81,6 +84,86 @@ def browser(_playwright: Any) -> Iterator[Any]:
     instance.close()
 
 
+A11Y_DIR = Path(__file__).resolve().parents[1] / "a11y"
+# What the tour holds every page to: WCAG 2.x levels A and AA, as axe-core tags its rules.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_FAILING_IMPACTS = {"serious", "critical"}
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script (tests/a11y, pinned in package-lock.json, ``npm ci`` once)."""
+    import fcntl
+    import shutil
+    import subprocess
+    import tempfile
+
+    script = A11Y_DIR / "node_modules" / "axe-core" / "axe.min.js"
+    npm = shutil.which("npm")
+    if not npm:
+        message = "npm is needed to install axe-core for the accessibility check"
+        if browser_required():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    # Several xdist workers may arrive together: a file lock orders them.
+    with open(Path(tempfile.gettempdir()) / "shkola-a11y-npm.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not script.exists():
+            subprocess.run(
+                [npm, "ci", "--no-audit", "--no-fund"],
+                cwd=A11Y_DIR,
+                check=True,
+                timeout=600,
+                stdout=subprocess.DEVNULL,
+            )
+    return script.read_text(encoding="utf-8")
+
+
+def axe_violations(page: Any, source: str) -> list[str]:
+    """The serious and critical WCAG A/AA violations axe-core finds on the page as it is now,
+    one line each: rule, impact, how many elements, the first few selectors.
+
+    The script goes in through Playwright's evaluate (the DevTools protocol), which the page's
+    Content-Security-Policy does not govern; the page's own context keeps its CSP, so a tour's
+    check for CSP refusals in the console still sees every refusal of the page itself."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(source)
+    results = page.evaluate(
+        """async (tags) => {
+            // An htmx fragment opened on its own (a journal cell's panel) is no document and
+            // has no styles: its content is checked, but not the document rules (title, lang)
+            // nor target sizes, which the host page's CSS sets.
+            const fragment = !document.querySelector('main#main');
+            const rules = fragment ? {'document-title': {enabled: false},
+                                      'html-has-lang': {enabled: false},
+                                      'target-size': {enabled: false}} : {};
+            const r = await window.axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                                      rules, resultTypes: ['violations']});
+            // For contrast, name the colours too: "selector (#fg on #bg, 3.9:1)".
+            const describe = (n) => {
+                const d = (n.any[0] || {}).data || {};
+                const colours = d.fgColor ? ` (${d.fgColor} on ${d.bgColor}, ${d.contrastRatio}:1)` : '';
+                return n.target.join(' ') + colours;
+            };
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                           targets: v.nodes.map(describe)}));
+        }""",
+        AXE_TAGS,
+    )
+    return [
+        f"{v['id']} ({v['impact']}, {len(v['targets'])}×): {v['help']} — "
+        + "; ".join(v["targets"][: int(os.environ.get("SHKOLA_AXE_SHOW", "4"))])
+        for v in results
+        if v["impact"] in AXE_FAILING_IMPACTS
+    ]
+
+
+@pytest.fixture
+def axe(axe_source: str) -> Any:
+    """``axe(page)`` → the page's serious and critical WCAG A/AA violations (see above)."""
+    return lambda page: axe_violations(page, axe_source)
+
+
 @pytest.fixture
 def viewport() -> dict[str, int]:
     return dict(DEFAULT_VIEWPORT)
@@ -126,6 +209,49 @@ def diary_world(monkeypatch: pytest.MonkeyPatch) -> Any:
     world.russian.name = "Изобразительное искусство"
     world.russian.save()
     return world
+
+
+@pytest.fixture(scope="session")
+def live_server(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """pytest-django's live server, but answering one request at a time.
+
+    On SQLite the test database lives in memory, and pytest-django hands the live server the
+    test's own connection. Django's default ThreadedWSGIServer then runs each request in a new
+    thread on that one connection: a browser asking for a page and /favicon.ico together made
+    two threads use it at once (``sqlite3.InterfaceError: bad parameter or other API misuse``,
+    by chance, on a busy machine). A server without request threads serves the browser's
+    parallel requests in turn (Django closes each connection, so none waits on a keep-alive).
+    """
+    from pytest_django.live_server_helper import LiveServer
+
+    addr = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(addr, start=False)
+    server.thread.server_class = SerialWSGIServer
+    server.start()
+    yield server
+    server.stop()
+
+
+class SerialWSGIServer(WSGIServer):
+    """Django's WSGIServer (no thread per request) with the constructor LiveServerThread calls.
+
+    The connection override is already installed in the server thread by LiveServerThread.run,
+    and every request is handled in that thread."""
+
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.connections_override = connections_override
+
+    def close_request(self, request: Any) -> None:
+        # As ThreadedWSGIServer does: no connection outlives its request (on PostgreSQL an open
+        # one would keep the test database from being dropped; an in-memory SQLite one ignores
+        # the close).
+        connections.close_all()
+        super().close_request(request)
 
 
 @pytest.fixture

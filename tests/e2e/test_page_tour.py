@@ -1,6 +1,7 @@
 """Every page of the URL × role matrix, opened in Chromium on a 360-px phone and a 1280-px
 desktop by the first demo role that may see it: no sideways scroll of the page, no script or
-CSP error, and a full-page screenshot in test-output/screenshots/tour-*-{phone,desktop}.png to
+CSP error, no serious or critical WCAG 2.x A/AA violation found by axe-core, every role's menu on
+one line at 1280 px, and a full-page screenshot in test-output/screenshots/tour-*-{phone,desktop}.png to
 look at. A new page is toured as soon as its app declares it in url_matrix.py."""
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def _pages(world: Any) -> dict[str, list[tuple[str, str]]]:
     [{"width": 360, "height": 740}, {"width": 1280, "height": 900}],
     ids=["phone", "desktop"],
 )
-def test_every_page_fits_the_screen(live_server, page, viewport, screenshot, sign_in):
+def test_every_page_fits_the_screen(live_server, page, viewport, screenshot, sign_in, axe):
     from shkola.demo.testing import build_demo_world
 
     world = build_demo_world()
@@ -55,10 +56,23 @@ def test_every_page_fits_the_screen(live_server, page, viewport, screenshot, sig
     assert sum(len(pages) for pages in tour.values()) > 30
     problems: list[str] = []
     for role, pages in tour.items():
-        if not pages:
+        # Every role's menu is measured on a desktop, even a role with no page of its own here.
+        if not pages and viewport["width"] < 1280:
             continue
         page.context.clear_cookies()
         sign_in(page, live_server.url, role, world.password)
+        if viewport["width"] >= 1280:
+            # The menu is one line on a desktop: its bar no higher than one item (plus padding).
+            heights = page.evaluate(
+                """() => ({nav: document.querySelector('.navbar-nav').getBoundingClientRect().height,
+                          item: document.querySelector('.navbar-nav .nav-item')
+                                        .getBoundingClientRect().height})"""
+            )
+            if heights["nav"] > heights["item"] * 1.5:
+                problems.append(
+                    f"{role}: the menu wraps at {viewport['width']} px "
+                    f"({heights['nav']:.0f} px high, one item {heights['item']:.0f} px)"
+                )
         for name, url in pages:
             del page.js_errors[:], page.console_errors[:]
             page.goto(live_server.url + url)
@@ -70,5 +84,7 @@ def test_every_page_fits_the_screen(live_server, page, viewport, screenshot, sig
                 problems.append(f"{role} {url}: the page scrolls sideways by {overflow} px")
             for error in [*page.js_errors, *page.console_errors]:
                 problems.append(f"{role} {url}: {error}")
+            for violation in axe(page):
+                problems.append(f"{role} {url}: accessibility: {violation}")
             screenshot(page, f"tour-{name}-{'phone' if viewport['width'] < 600 else 'desktop'}")
     assert not problems, "\n".join(problems)
