@@ -47,17 +47,28 @@ $(STAMP_UV):
 	$(PY) -m pip install --quiet 'uv>=0.5' 2> >(grep -v "is ignored: it is neither" >&2)
 	@touch $@
 
+# Message catalogs: the .mo files are build output, compiled by a pure-Python script
+# because a fresh machine may lack GNU gettext's msgfmt (Django's compilemessages needs it).
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
 # --inexact keeps uv itself (and the dev tools, for the demo) in the venv.
 $(STAMP_RUNTIME): uv.lock pyproject.toml $(STAMP_UV)
 	$(UV) sync --frozen --inexact --no-dev
+	$(PY) scripts/compile_messages.py
 	@touch $@
 
 $(STAMP_DEV): uv.lock pyproject.toml $(STAMP_UV)
 	$(UV) sync --frozen --inexact
+	$(PY) scripts/compile_messages.py
 	@touch $@ $(STAMP_RUNTIME)
 
-install: $(STAMP_RUNTIME)
-install-dev: $(STAMP_DEV)
+# A .po edited (or a .mo deleted) after installing is compiled again.
+locale/%.mo: locale/%.po | $(STAMP_UV)
+	$(PY) scripts/compile_messages.py $<
+
+install: $(STAMP_RUNTIME) $(MO_FILES)
+install-dev: $(STAMP_DEV) $(MO_FILES)
 
 lock: $(STAMP_UV)
 	$(UV) lock

@@ -1,4 +1,5 @@
-"""The home page per role: a student's (or child's) day and the next holidays; a teacher's lessons."""
+"""The home page per role: a student's (or child's) day and the next holidays; a teacher's
+lessons; an official's schools of their territory."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from shkola.accounts.selectors import active_student, viewer_from_request
-from shkola.schools.selectors import current_year, is_school_day, next_holiday
+from shkola.schools.selectors import current_year, is_school_day, next_holiday, territory_schools
 from shkola.timetable.selectors import student_day, teacher_day
 
 from .clock import today
@@ -36,4 +37,7 @@ def home_context(request: HttpRequest) -> dict[str, Any]:
             year = current_year(viewer.organisation, on=day)
             if year is not None:
                 ctx["next_holiday"] = next_holiday(year, day)
+    if viewer.is_official:
+        # Until the oversight pages (H1) exist, the official's home says what they oversee.
+        ctx["territory_schools"] = territory_schools(viewer.territory_ids)
     return ctx

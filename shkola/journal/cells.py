@@ -89,8 +89,16 @@ def final_cell_html(
     )
 
 
-def row_html(cells: list[Cell], *, editable: bool) -> SafeString:
-    return mark_safe("".join(mark_cell_html(c, editable=editable) for c in cells))
+def row_html(
+    cells: list[Cell], *, editable: bool, read_only_lessons: frozenset[int] = frozenset()
+) -> SafeString:
+    """read_only_lessons: columns nobody may type in, e.g. lessons not given yet."""
+    return mark_safe(
+        "".join(
+            mark_cell_html(c, editable=editable and c.lesson_id not in read_only_lessons)
+            for c in cells
+        )
+    )
 
 
 def conflict_message(current_text: str, typed: str) -> str:

@@ -139,9 +139,10 @@ def rates(final_values: Iterable[str | None]) -> Rates:
     if counted == 0:
         return Rates(0, None, None, 0, 0, 0, 0)
     hundred = Decimal(100)
-    if excellent + good + satisfactory == 0 and passed > 0 and failing == fails_pf:
-        # A subject graded pass/fail only (ОРКСЭ, a first grade): 5/4/3 cannot occur, so
-        # success is the share of «зач» and quality does not apply — not a 0 % for everyone.
+    if excellent + good + satisfactory == 0 and failing == fails_pf:
+        # A subject graded pass/fail only (ОРКСЭ, a first grade): every counted mark is «зач»
+        # or «незач», 5/4/3 cannot occur, so success is the share of «зач» and quality does
+        # not apply — not a 0 % for everyone, also when every student got «незач».
         return Rates(counted, hundred * passed / counted, None, 0, 0, 0, failing, passed)
     success = hundred * (excellent + good + satisfactory) / counted
     quality = hundred * (excellent + good) / counted
@@ -153,12 +154,17 @@ def student_result(values: Iterable[str | None]) -> str | None:
     counted mark — a student is «успевающий» with 5, 4 or 3 in every subject graded on the
     five-point scale and counts for quality with 5 or 4 in each. A «зач» (a subject graded
     pass/fail, ОРКСЭ for instance) does not lower the result, a «незач» or «2» does; a student
-    with only «зач» has the result «зач». None when nothing counts (all exempt / no marks)."""
+    with only «зач» has the result «зач». None when nothing counts (all exempt / no marks).
+
+    A student with a mark of the five-point scale is judged on that scale: a «незач» next to
+    it fails them as a «2» would, so that rates over such students keep their quality rate —
+    only students with pass/fail marks alone make a pass/fail-only result («зач»/«незач»)."""
     counted = [v for v in values if v and v not in NO_MARK_VALUES and v not in EXEMPT_VALUES]
     if not counted:
         return None
+    five_point = any(v in FIVE_POINT_VALUES for v in counted)
     for value in counted:
         if value not in SUCCESS_VALUES and value != "зач":
-            return value
+            return "2" if value == "незач" and five_point else value
     graded = [v for v in counted if v in SUCCESS_VALUES]
     return min(graded) if graded else "зач"

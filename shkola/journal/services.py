@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from shkola.core import clock, uploads
@@ -213,6 +214,28 @@ def _refuse_closed(
         )
 
 
+def lesson_is_future(lesson: Lesson) -> bool:
+    """A lesson after today (Europe/Moscow) has not been given: nothing can be marked yet."""
+    return lesson.date > clock.today()
+
+
+def refuse_future_lesson(lesson: Lesson) -> None:
+    """The one check every path that puts marks or attendance on a lesson goes through (grid,
+    API, import: all call ``mark_set``). Marks and attendance of a lesson not yet given are
+    refused, attendance too: absence known in advance will come from absence notes, whose
+    issue extends this check (e.g. an ``absence_note`` argument) rather than bypassing it."""
+    if lesson_is_future(lesson):
+        raise ValidationError(
+            {
+                "lesson": _(
+                    "Урок %(date)s ещё не прошёл: отметки и посещаемость ставятся в день урока "
+                    "и позже."
+                )
+                % {"date": formats.date_format(lesson.date, "j E")}
+            }
+        )
+
+
 def _lock_lesson(lesson: Lesson) -> Lesson:
     return (
         Lesson.objects.select_for_update(of=("self",))
@@ -253,6 +276,9 @@ def mark_set(
     parsed = cell_parse(text, journal=journal)
     locked = _lock_lesson(lesson)
     _refuse_closed(_period_closed(locked), may_edit_closed)
+    if parsed.marks or parsed.attendance is not None:
+        # emptying stays possible, so a mark left on a lesson later moved ahead can go
+        refuse_future_lesson(locked)
     current = cell_load(lesson=locked, student=student, journal=journal)
     if fingerprint != current.fingerprint:
         raise CellConflict(current)

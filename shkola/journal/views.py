@@ -106,10 +106,11 @@ def _grid_page(request: HttpRequest, **ids: Any) -> HttpResponse:
     is_admin = request.user.has_perm("journal.close_period", period)
     editable = may_edit and (not period.is_closed or is_admin)
     final_url = reverse("journal:final_save")
+    future = frozenset(lesson.id for lesson in grid.lessons if services.lesson_is_future(lesson))
     rows = [
         {
             "student": r.student,
-            "cells": cells.row_html(r.cells, editable=editable),
+            "cells": cells.row_html(r.cells, editable=editable, read_only_lessons=future),
             "average": r.average,
             "suggested": r.suggested,
             "final": cells.final_cell_html(r.final, editable=editable, save_url=final_url)
@@ -259,9 +260,13 @@ def _render_panel(
     request: HttpRequest, lesson: Lesson, student: Student, journal: str, errors: Any = None
 ) -> HttpResponse:
     cell = services.cell_load(lesson=lesson, student=student, journal=journal)
-    may_edit = request.user.has_perm("journal.edit_lesson", lesson) and (
-        not (lesson.period and lesson.period.is_closed)
-        or request.user.has_perm("journal.edit_closed", lesson)
+    may_edit = (
+        request.user.has_perm("journal.edit_lesson", lesson)
+        and not services.lesson_is_future(lesson)
+        and (
+            not (lesson.period and lesson.period.is_closed)
+            or request.user.has_perm("journal.edit_closed", lesson)
+        )
     )
     return render(
         request,

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from .models import (
     AcademicYear,
@@ -271,3 +271,38 @@ def event_choices(
             grouped.append((student.current_class, []))
         grouped[-1][1].append(student)
     return EventChoices(classes=class_list, students_by_class=grouped)
+
+
+@dataclass(frozen=True)
+class TerritorySchool:
+    """A school an official oversees, with aggregate counts only (no personal data)."""
+
+    organisation: Organisation
+    classes: int  # classes of its current academic year
+    students: int  # students currently in a class
+
+
+def territory_schools(territory_ids: Iterable[int]) -> list[TerritorySchool]:
+    """The schools of the given territories, by territory and name; three queries."""
+    ids = list(territory_ids)
+    orgs = list(
+        Organisation.objects.filter(territory_id__in=ids)
+        .select_related("territory")
+        .order_by("territory__name", "short_name")
+    )
+    org_ids = [o.id for o in orgs]
+    classes = dict(
+        ClassUnit.objects.filter(
+            parallel__organisation_id__in=org_ids, parallel__academic_year__is_current=True
+        )
+        .values_list("parallel__organisation_id")
+        .annotate(n=Count("id"))
+        .values_list("parallel__organisation_id", "n")
+    )
+    students = dict(
+        Student.objects.filter(organisation_id__in=org_ids, current_class__isnull=False)
+        .values_list("organisation_id")
+        .annotate(n=Count("id"))
+        .values_list("organisation_id", "n")
+    )
+    return [TerritorySchool(o, classes.get(o.id, 0), students.get(o.id, 0)) for o in orgs]

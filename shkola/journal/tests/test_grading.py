@@ -117,7 +117,8 @@ def test_a_students_result_over_subjects_is_the_lowest_counted_mark():
     assert student_result(["5", "2"]) == "2"
     # A subject graded pass/fail (ОРКСЭ) does not make a «5» student unsuccessful; «незач» does.
     assert student_result(["5", "зач"]) == "5"
-    assert student_result(["4", "незач"]) == "незач"
+    assert student_result(["4", "незач"]) == "2"  # judged on the five-point scale
+    assert student_result(["зач", "незач"]) == "незач"
     assert student_result(["зач", "зач"]) == "зач"
     assert student_result(["осв", "н/а", ""]) is None
     # Two students, «5 and 3» and «4 and 2»: one succeeds, nobody is of quality.
