@@ -13,7 +13,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.text import slugify
 
-TOUR_ROLES = ("student", "parent", "teacher", "classteacher", "curator", "official")
+TOUR_ROLES = (
+    "student",
+    "parent",
+    "teacher",
+    "classteacher",
+    "curator",
+    "official",
+    "parent_two_schools",
+    "teacher_parent",
+)
 # Pages that are not for a phone screen by design: printed cards of invitation codes.
 NOT_FOR_PHONES = {"accounts:invitations_print"}
 
