@@ -646,21 +646,10 @@ def registration_complete(
 
 
 def _guardian_link(*, user: User, student: Any, kind: str) -> Any:
-    from shkola.schools.models import Guardian, Guardianship, RepresentativeKind
-    from shkola.schools.services import guardian_link
+    from shkola.schools.models import Guardianship, RepresentativeKind
+    from shkola.schools.services import guardian_link, guardian_of_user
 
-    guardian = Guardian.objects.filter(user=user).first()
-    if guardian is None:
-        guardian = Guardian.objects.create(
-            user=user,
-            last_name=user.last_name,
-            first_name=user.first_name,
-            middle_name=user.middle_name,
-            phone=user.phone,
-            email=user.email,
-            birth_date=user.birth_date,
-            sex=user.sex,
-        )
+    guardian = guardian_of_user(user=user)
     if kind not in RepresentativeKind.values:
         existing = Guardianship.objects.filter(guardian=guardian).first()
         kind = existing.kind if existing else RepresentativeKind.OTHER

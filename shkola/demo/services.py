@@ -1576,16 +1576,7 @@ def cross_school_accounts(*, school: Organisation, password_hash: str) -> None:
             is_demo=True,
             password=password_hash,
         )
-        guardian = Guardian.objects.create(
-            user=user,
-            last_name=user.last_name,
-            first_name=user.first_name,
-            middle_name=user.middle_name,
-            birth_date=user.birth_date,
-            sex=user.sex,
-            phone=user.phone,
-            email=user.email,
-        )
+        guardian = school_services.guardian_of_user(user=user)
         for child in children:
             Guardianship.objects.create(guardian=guardian, student=child, kind=kind)
         if login == "teacher_parent":

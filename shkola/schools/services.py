@@ -240,6 +240,25 @@ def student_current_class_refresh(*, student: Student) -> Student:
     return student
 
 
+def guardian_of_user(*, user: Any) -> Guardian:
+    """The representative record of an account, made from the account's own details the first
+    time the account becomes somebody's parent (registration by code, SSO, the demo)."""
+    guardian = Guardian.objects.filter(user=user).first()
+    if guardian is not None:
+        return guardian
+    return Guardian.objects.create(
+        user=user,
+        last_name=user.last_name,
+        first_name=user.first_name,
+        middle_name=user.middle_name,
+        birth_date=user.birth_date,
+        sex=user.sex,
+        phone=user.phone,
+        email=user.email,
+        snils=user.snils,
+    )
+
+
 def guardian_link(*, guardian: Guardian, student: Student, kind: str) -> Guardianship:
     link, _created = Guardianship.objects.update_or_create(
         guardian=guardian, student=student, defaults={"kind": kind}

@@ -13,16 +13,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.text import slugify
 
-TOUR_ROLES = (
-    "student",
-    "parent",
-    "teacher",
-    "classteacher",
-    "curator",
-    "official",
-    "parent_two_schools",
-    "teacher_parent",
-)
+from shkola.core.testing.matrix import ROLES
+
+# Every signed-in role of the URL × role matrix, in its order (the first allowed role opens a page).
+TOUR_ROLES = tuple(role for role in ROLES if role != "anonymous")
 # Pages that are not for a phone screen by design: printed cards of invitation codes.
 NOT_FOR_PHONES = {"accounts:invitations_print"}
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from shkola.accounts.models import AuditEvent, User
 from shkola.accounts.services import audit_record, user_create
 from shkola.core import clock
+from shkola.schools import services as school_services
 from shkola.schools.models import Guardian, Guardianship, RepresentativeKind, Student
 from shkola.schools.services import guardian_link
 
@@ -182,17 +183,7 @@ def _guardian_of(user: User, person: SsoPerson | None = None) -> Guardian:
         if person is not None and person.snils and not guardian.snils:
             Guardian.objects.filter(pk=guardian.pk).update(snils=person.snils)
         return guardian
-    return Guardian.objects.create(
-        user=user,
-        last_name=user.last_name,
-        first_name=user.first_name,
-        middle_name=user.middle_name,
-        birth_date=user.birth_date,
-        sex=user.sex,
-        phone=user.phone,
-        email=user.email,
-        snils=user.snils,
-    )
+    return school_services.guardian_of_user(user=user)
 
 
 def _child_link(*, user: User, student: Student, person: SsoPerson | None = None) -> bool:
