@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,12 @@ class NavItem:
     # administration, for instance), so a curator's menu stays on one line.
     menu: str | Promise | None = None
     menu_icon: str = "three-dots"
+    # A family entry (diary, portfolio) of a person who is also staff somewhere folds into
+    # «Семья», so that a teacher who is a parent keeps the menu on one line.
+    family: bool = False
+
+
+FAMILY_MENU = _("Семья")
 
 
 _REGISTRY: list[NavItem] = []
@@ -36,6 +43,7 @@ def navigation_for(viewer: Any, request: HttpRequest) -> list[dict[str, Any]]:
     """The viewer's menu; the one entry whose address is the longest prefix of the current
     path is active (/diary/report/ lights «Табель», not «Дневник» as well)."""
     items: list[dict[str, Any]] = []
+    fold_family = bool(getattr(viewer, "is_staff_member", False))
     for item in sorted(_REGISTRY, key=lambda i: i.order):
         if not item.visible(viewer):
             continue
@@ -48,8 +56,8 @@ def navigation_for(viewer: Any, request: HttpRequest) -> list[dict[str, Any]]:
                 "label": item.label,
                 "url": url,
                 "icon": item.icon,
-                "menu": item.menu,
-                "menu_icon": item.menu_icon,
+                "menu": FAMILY_MENU if item.family and fold_family else item.menu,
+                "menu_icon": "people" if item.family and fold_family else item.menu_icon,
                 "active": False,
             }
         )

@@ -31,6 +31,7 @@ class DiaryConfig(AppConfig):
                     url_name=url_name,
                     icon=icon,
                     visible=_family,
+                    family=True,
                     order=order,
                 )
             )

@@ -18,6 +18,7 @@ class PortfolioConfig(AppConfig):
                 url_name="portfolio:mine",
                 icon="award",
                 visible=lambda v: v.is_student or v.is_parent,
+                family=True,
                 order=60,
             )
         )
