@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .navigation import navigation_for
+from .navigation import badges_for, navigation_for
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -29,6 +29,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "viewer": viewer,
         "active_student": student,
         "nav_items": navigation_for(viewer, request),
+        "top_badges": badges_for(viewer),
         "current_year": year,
         "current_org": org,
     }

@@ -97,3 +97,48 @@ def _fold_menus(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
             }
             result.append(menus[key])
     return result
+
+
+@dataclass(frozen=True)
+class Badge:
+    """An icon in the top bar with a counter (unread messages, notifications, announcements).
+
+    ``count`` gets the viewer and returns how many things wait; it runs on every signed-in
+    page, so it must be one cheap query. Zero shows the icon without a counter."""
+
+    key: str
+    label: str | Promise
+    url_name: str
+    icon: str
+    count: Callable[[Any], int]
+    visible: Callable[[Any], bool]
+    order: int = 100
+
+
+_BADGES: list[Badge] = []
+
+
+def register_badge(badge: Badge) -> None:
+    if all(existing.key != badge.key for existing in _BADGES):
+        _BADGES.append(badge)
+
+
+def badges_for(viewer: Any) -> list[dict[str, Any]]:
+    result: list[dict[str, Any]] = []
+    for badge in sorted(_BADGES, key=lambda b: b.order):
+        if not badge.visible(viewer):
+            continue
+        try:
+            url = reverse(badge.url_name)
+        except NoReverseMatch:
+            continue
+        result.append(
+            {
+                "key": badge.key,
+                "label": badge.label,
+                "url": url,
+                "icon": badge.icon,
+                "count": badge.count(viewer),
+            }
+        )
+    return result

@@ -12,6 +12,7 @@ from shkola.schools.selectors import current_year, is_school_day, next_holiday, 
 from shkola.timetable.selectors import student_day, teacher_day
 
 from .clock import today
+from .pages import home_feeds
 
 
 def home_context(request: HttpRequest) -> dict[str, Any]:
@@ -40,4 +41,5 @@ def home_context(request: HttpRequest) -> dict[str, Any]:
     if viewer.is_official:
         # Until the oversight pages (H1) exist, the official's home says what they oversee.
         ctx["territory_schools"] = territory_schools(viewer.territory_ids)
+    ctx["home_feeds"] = home_feeds(request, viewer)
     return ctx
