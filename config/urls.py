@@ -1,8 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from shkola.core import urls as core_urls
+from shkola.home import urls as home_urls
+
+# The home page moved out of core (it reads every app) but keeps its name ``core:home``.
+core_patterns = ([*home_urls.urlpatterns, *core_urls.urlpatterns], core_urls.app_name)
+
 urlpatterns = [
-    path("", include("shkola.core.urls")),
+    path("", include(core_patterns)),
     path("accounts/", include("shkola.accounts.urls")),
     path("sso/", include("shkola.accounts.sso.urls")),
     path("school/", include("shkola.schools.urls")),

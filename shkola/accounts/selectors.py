@@ -697,6 +697,29 @@ def school_lockouts(viewer: Viewer) -> list[Lockout]:
     return lockouts
 
 
+def school_lockout_count(viewer: Viewer) -> int:
+    """How many logins of the viewer's schools axes holds locked (the curator's home page):
+    the same rule as ``school_lockouts``, in one query."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    org_ids = viewer.admin_org_ids
+    if not org_ids:
+        return 0
+    since = timezone.now() - dt.timedelta(hours=float(settings.AXES_COOLOFF_TIME))
+    return (
+        AccessAttempt.objects.filter(
+            username__in=school_users(org_ids).values("username"), attempt_time__gte=since
+        )
+        .values("username")
+        .annotate(failures=Sum("failures_since_start"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .count()
+    )
+
+
 def lockout_of_admin(viewer: Viewer, attempt_id: int) -> Lockout:
     from django.http import Http404
 

@@ -2,14 +2,8 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.templatetags.static import static
-
-from .selectors import home_context
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", home_context(request))
 
 
 @login_not_required

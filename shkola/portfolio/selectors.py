@@ -630,7 +630,7 @@ def students_for_staff(user: Any) -> list[Student]:
 QUEUE_LIMIT = 200  # the oldest first; a confirmed one makes room for the next
 
 
-def review_queue(user: Any) -> list[Achievement]:
+def _pending_for(user: Any) -> QuerySet[Achievement] | None:
     """Unconfirmed achievements of the students this person may confirm: their class, the
     students they teach, or the whole school for its administration."""
     from shkola.accounts.rules import viewer_of
@@ -638,7 +638,7 @@ def review_queue(user: Any) -> list[Achievement]:
 
     viewer = viewer_of(user)
     if viewer is None:
-        return []
+        return None
     q = Q(student__current_class_id__in=viewer.led_class_ids) | Q(
         student__organisation_id__in=viewer.admin_org_ids
     )
@@ -650,7 +650,22 @@ def review_queue(user: Any) -> list[Achievement]:
             ).values("class_unit_id")
         )
         q |= Q(student__study_groups__in=entries.filter(group__isnull=False).values("group_id"))
-    ids = Achievement.objects.filter(q, status=Status.PENDING).values("id")
+    return Achievement.objects.filter(q, status=Status.PENDING)
+
+
+def review_queue_count(user: Any) -> int:
+    """How many achievements wait for this person's confirmation (the home page's counter):
+    one query, whatever the queue holds."""
+    pending = _pending_for(user)
+    return 0 if pending is None else pending.values("id").distinct().count()
+
+
+def review_queue(user: Any) -> list[Achievement]:
+    """The confirmation queue (see ``_pending_for``), the oldest first."""
+    pending = _pending_for(user)
+    if pending is None:
+        return []
+    ids = pending.values("id")
     achievements = list(
         achievements_qs()
         .filter(id__in=ids)

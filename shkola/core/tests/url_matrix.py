@@ -1,7 +1,6 @@
 from shkola.core.testing.matrix import Case, expect
 
 CASES = [
-    Case("core:home", expect(200, anonymous=302)),
     Case("core:healthz", expect(200)),
     Case("core:favicon", expect(301)),
 ]

@@ -1,4 +1,6 @@
-"""The login page and the first page of every role."""
+"""The login page and the first page of every role (the family's day and new marks, the
+teacher's and the curator's are in test_family.py and test_staff.py; budgets in
+test_budgets.py)."""
 
 import datetime as dt
 import re
@@ -149,15 +151,6 @@ def test_a_teacher_sees_their_lessons_today(client, friday):
     page = client.get("/").content.decode()
     assert "Мои уроки сегодня" in page
     assert "Математика · 7А" in page
-
-
-def test_the_home_page_query_count_does_not_grow(client, friday, django_assert_max_num_queries):
-    school = make_school(generate_lessons_until=dt.date(2026, 11, 30), n_students=2)
-    parent = guardian_of(*school.students)
-    client.force_login(parent)
-    client.get("/")
-    with django_assert_max_num_queries(16):
-        client.get("/")
 
 
 def test_pages_carry_a_csp_with_a_nonce(client):
