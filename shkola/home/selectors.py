@@ -55,6 +55,7 @@ class NewMarks:
     since: dt.datetime
     marks: list[Mark]
     count: int
+    first_visit: bool = False
 
 
 def family_days(student: Student, day: dt.date) -> tuple[SchoolDay, SchoolDay | None]:
@@ -84,24 +85,26 @@ def family_days(student: Student, day: dt.date) -> tuple[SchoolDay, SchoolDay | 
     return SchoolDay(day, planned(todays)), upcoming
 
 
-def new_marks(student: Student, since: dt.datetime) -> NewMarks:
-    """Marks put or changed since ``since``, the newest first. Two queries."""
+def new_marks(student: Student, since: dt.datetime, *, first_visit: bool = False) -> NewMarks:
+    """Marks put or changed since ``since``, those of the latest lessons first. Two queries
+    at most."""
     marks = Mark.objects.filter(student=student, updated_at__gt=since)
+    # The latest lessons first: what happened at school lately reads best that way.
     shown = list(
-        marks.select_related("lesson__subject", "control_form").order_by("-updated_at", "-id")[
-            :NEW_MARKS_SHOWN
-        ]
+        marks.select_related("lesson__subject", "control_form").order_by(
+            "-lesson__date", "-lesson__lesson_number", "-updated_at", "-id"
+        )[:NEW_MARKS_SHOWN]
     )
     count = len(shown) if len(shown) < NEW_MARKS_SHOWN else marks.count()
-    return NewMarks(since, shown, count)
+    return NewMarks(since, shown, count, first_visit)
 
 
 def family_context(request: HttpRequest, viewer: Viewer, student: Student) -> dict[str, Any]:
     day = today()
     ctx: dict[str, Any] = {"student": student}
     ctx["today_plan"], ctx["next_plan"] = family_days(student, day)
-    since = home_visit_record(user=viewer.user, student=student, at=timezone.now())
-    ctx["new_marks"] = new_marks(student, since)
+    boundary = home_visit_record(user=viewer.user, student=student, at=timezone.now())
+    ctx["new_marks"] = new_marks(student, boundary.since, first_visit=boundary.first_visit)
     grade = student.current_class.parallel.grade if student.current_class else None
     year = current_year(student.organisation_id, on=day)
     if year is not None:
@@ -114,7 +117,6 @@ def family_context(request: HttpRequest, viewer: Viewer, student: Student) -> di
 class TimelinessRow:
     teacher: Any
     lessons: int
-    with_topic_share: int  # per cent
     without_topic: int
     without_marks: int
     late_marks: int
@@ -128,6 +130,7 @@ class SchoolDashboard:
     week_until: dt.date
     lessons_judged: int
     with_topic_share: int | None  # per cent of the judged lessons that have a topic
+    with_marks_share: int | None  # … and that have at least one mark
     worst: list[TimelinessRow]
     behind: int  # teachers with anything missing
 
@@ -147,6 +150,7 @@ def school_dashboard(viewer: Viewer, day: dt.date) -> SchoolDashboard:
     rows = report["rows"]
     judged = sum(r.lessons for r in rows)
     with_topic = judged - sum(r.without_topic for r in rows)
+    with_marks = judged - sum(r.without_marks for r in rows)
     behind = [r for r in rows if not r.ok]
     return SchoolDashboard(
         achievements=review_queue_count(viewer.user),
@@ -155,11 +159,11 @@ def school_dashboard(viewer: Viewer, day: dt.date) -> SchoolDashboard:
         week_until=report["until"],
         lessons_judged=judged,
         with_topic_share=round(100 * with_topic / judged) if judged else None,
+        with_marks_share=round(100 * with_marks / judged) if judged else None,
         worst=[
             TimelinessRow(
                 r.teacher,
                 r.lessons,
-                round(100 * (r.lessons - r.without_topic) / r.lessons) if r.lessons else 100,
                 r.without_topic,
                 r.without_marks,
                 r.late_marks,

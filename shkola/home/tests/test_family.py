@@ -12,7 +12,12 @@ from django.utils import timezone
 
 from shkola.core.testing.factories import UserFactory, guardian_of, make_school
 from shkola.home.models import HomeVisit
-from shkola.home.services import FIRST_VISIT_WINDOW, VISIT_GAP, home_visit_record
+from shkola.home.services import (
+    FIRST_VISIT_WINDOW,
+    VISIT_GAP,
+    MarksBoundary,
+    home_visit_record,
+)
 from shkola.journal.models import Homework, Mark
 from shkola.timetable.models import Lesson
 
@@ -89,22 +94,24 @@ def test_the_boundary_of_new_moves_only_after_a_pause_of_half_an_hour():
     school, student = school_with_pupil()
     user = student.user
     t0 = timezone.now() - dt.timedelta(days=2)
+    week_back = MarksBoundary(t0 - FIRST_VISIT_WINDOW, first_visit=True)
     # the first visit counts the last week as new
-    assert home_visit_record(user=user, student=student, at=t0) == t0 - FIRST_VISIT_WINDOW
+    assert home_visit_record(user=user, student=student, at=t0) == week_back
     # a reload ten minutes later is the same visit: the boundary stays
     t1 = t0 + dt.timedelta(minutes=10)
-    assert home_visit_record(user=user, student=student, at=t1) == t0 - FIRST_VISIT_WINDOW
-    # another ten minutes on: still the same visit, since every opening extends it
+    assert home_visit_record(user=user, student=student, at=t1) == week_back
+    # 25 minutes on: still the same visit, since every opening extends it
     t2 = t1 + dt.timedelta(minutes=25)
-    assert home_visit_record(user=user, student=student, at=t2) == t0 - FIRST_VISIT_WINDOW
+    assert home_visit_record(user=user, student=student, at=t2) == week_back
     # coming back after a pause: new is what came after the previous visit's last opening
     t3 = t2 + VISIT_GAP
-    assert home_visit_record(user=user, student=student, at=t3) == t2
+    assert home_visit_record(user=user, student=student, at=t3) == MarksBoundary(t2, False)
     # and a reload of that visit keeps it
-    assert home_visit_record(user=user, student=student, at=t3 + dt.timedelta(minutes=1)) == t2
-    assert HomeVisit.objects.get(user=user, student=student).last_seen == t3 + dt.timedelta(
-        minutes=1
-    )
+    t4 = t3 + dt.timedelta(minutes=1)
+    assert home_visit_record(user=user, student=student, at=t4) == MarksBoundary(t2, False)
+    # a late answer of an earlier request does not move the last opening back
+    assert home_visit_record(user=user, student=student, at=t3) == MarksBoundary(t2, False)
+    assert HomeVisit.objects.get(user=user, student=student).last_seen == t4
 
 
 def test_a_visit_needs_an_aware_moment():
@@ -136,7 +143,7 @@ def test_marks_are_new_until_the_family_comes_back_after_a_pause(client, monkeyp
     HomeVisit.objects.filter(user=parent).update(last_seen=now - dt.timedelta(minutes=40))
     later = section(client.get("/").content.decode(), "new-marks")
     # Then nothing is new and the page says since when
-    assert "mark-5" not in later and "новых отметок нет" in later
+    assert "mark-5" not in later and "С прошлого посещения" in later
 
 
 def test_each_child_has_its_own_visit(client, monkeypatch):
@@ -160,6 +167,19 @@ def test_each_child_has_its_own_visit(client, monkeypatch):
     assert HomeVisit.objects.filter(user=parent).count() == 2
 
 
+def test_on_the_first_visit_the_last_week_is_new(client, monkeypatch):
+    monkeypatch.setenv("SHKOLA_TODAY", "2026-11-20")
+    school, student = school_with_pupil()
+    now = timezone.now()
+    _mark(school, student, dt.date(2026, 11, 9), "3", now - dt.timedelta(days=8))
+    client.force_login(student.user)
+    marks = section(client.get("/").content.decode(), "new-marks")
+    assert "mark-3" not in marks and "За последнюю неделю новых отметок нет." in marks
+    _mark(school, student, dt.date(2026, 11, 18), "5", now - dt.timedelta(days=6))
+    marks = section(client.get("/").content.decode(), "new-marks")
+    assert 'class="mark mark-5"' in marks and "mark-3" not in marks
+
+
 def test_many_new_marks_show_the_newest_and_the_total(client, monkeypatch):
     monkeypatch.setenv("SHKOLA_TODAY", "2026-11-20")
     school, student = school_with_pupil()
@@ -180,4 +200,5 @@ def test_many_new_marks_show_the_newest_and_the_total(client, monkeypatch):
     assert marks.count('class="mark mark-3"') == 8
     assert f'id="new-marks-count">{len(days)}<' in marks
     assert f"Всего {len(days)} новых отметок" in marks
-    assert "20 ноября" in marks  # the newest comes first
+    # the latest lessons come first
+    assert marks.index("20 ноября") < marks.index("18 ноября") < marks.index("16 ноября")

@@ -82,9 +82,11 @@ def test_the_curator_sees_what_waits_for_the_school(client, monkeypatch, setting
     assert f'href="{reverse("accounts:people")}#lockouts"' in waits
     # and the journal's week: two lessons judged (Friday's is today), one with a topic
     journal = section(html, "journal-timeliness")
-    assert 'id="topic-share">50%<' in journal
+    assert 'id="topic-share">50%<' in journal and 'id="marks-share">0%<' in journal
     assert 'id="teachers-behind">1<' in journal
-    assert school.teacher.short_name in journal.split('id="timeliness-worst"')[1]
+    worst = journal.split('id="timeliness-worst"')[1]
+    assert school.teacher.short_name in worst
+    assert "без темы: 1" in worst and "без отметок: 2" in worst
     assert f"{reverse('journal:timeliness')}?week=2026-11-16" in journal
     assert "Вы вошли как администратор школы" not in html  # the old empty card is gone
 
@@ -111,7 +113,7 @@ def test_a_curator_does_not_see_another_schools_journal(client, monkeypatch):
     journal = section(client.get("/").content.decode(), "journal-timeliness")
     assert ours.teacher.short_name in journal
     assert theirs.teacher.short_name not in journal
-    assert "из 2 уроков" in journal  # only our teacher's two judged lessons
+    assert "Всего 2 урока" in journal  # only our teacher's two judged lessons
 
 
 def _feed(key: str, column: str, shown_to: str) -> pages.HomeFeed:
