@@ -10,3 +10,16 @@ class HomeConfig(AppConfig):
     name = "shkola.home"
     label = "home"
     verbose_name = _("Главная")
+
+    def ready(self) -> None:
+        from shkola.core.navigation import NavItem, register
+
+        register(
+            NavItem(
+                label=_("Главная"),
+                url_name="core:home",
+                icon="house",
+                visible=lambda v: True,
+                order=0,
+            )
+        )
