@@ -154,3 +154,15 @@ def test_registered_feeds_go_to_their_column_for_the_roles_they_load_for(
     html = client.get("/").content.decode()
     assert "feed absence_notes" in html.split('class="home-side"')[1]
     assert "feed messages" not in html
+
+
+@pytest.mark.parametrize("role", ["teacher", "classteacher", "curator", "teacher_parent"])
+def test_the_count_on_the_home_page_is_the_length_of_the_confirmation_queue(
+    demo_world: Any, role: str
+) -> None:
+    from shkola.portfolio.selectors import review_queue, review_queue_count
+
+    user = demo_world.users[role]
+    for student in (demo_world.student, demo_world.second_child, demo_world.cross_child):
+        olympiad(student, demo_world.users["parent"])
+    assert review_queue_count(user) == len(review_queue(user))
