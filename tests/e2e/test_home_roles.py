@@ -26,7 +26,13 @@ LAYOUT = {
 @pytest.mark.parametrize("viewport", [1280, 360])
 @pytest.mark.parametrize("role", list(LAYOUT))
 def test_every_roles_home_is_laid_out_for_the_screen(
-    page: Any, live_url: str, viewport: int, role: str, screenshot: Any, sign_in: Any
+    page: Any,
+    live_url: str,
+    viewport: int,
+    role: str,
+    screenshot: Any,
+    sign_in: Any,
+    axe: Any,
 ) -> None:
     from shkola.demo.testing import build_demo_world
 
@@ -35,7 +41,8 @@ def test_every_roles_home_is_laid_out_for_the_screen(
     main, side, first_on_phone = LAYOUT[role]
     page.wait_for_selector(main)
     screenshot(page, f"home-{role}-{'desktop' if viewport > 600 else 'phone'}")
-    assert page.js_errors == []
+    assert page.js_errors == [] and page.console_errors == []
+    assert axe(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport
     if side is None:
         return
