@@ -39,7 +39,7 @@ def covered_lessons(note: AbsenceNote) -> QuerySet[Lesson]:
 
 def _notes() -> QuerySet[AbsenceNote]:
     return AbsenceNote.objects.select_related(
-        "student__current_class", "author", "decided_by"
+        "student__current_class__parallel", "author", "decided_by"
     ).prefetch_related(
         Prefetch(
             "lessons",
@@ -135,7 +135,7 @@ def home_feed(viewer: Any) -> StaffFeed | FamilyFeed | None:
     if q is not None:
         pending = AbsenceNote.objects.filter(q, status=NoteStatus.PENDING)
         oldest = list(
-            pending.select_related("student__current_class").order_by("created_at", "id")[
+            pending.select_related("student__current_class__parallel").order_by("created_at", "id")[
                 :FEED_LIMIT
             ]
         )
