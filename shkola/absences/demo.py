@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
 from shkola.accounts.models import User
+from shkola.journal.models import Mark
 from shkola.schools.models import Student
 
 from . import selectors, services
@@ -28,10 +29,18 @@ def _scan() -> SimpleUploadedFile:
     return SimpleUploadedFile("spravka.png", out.getvalue(), content_type="image/png")
 
 
-def _school_day(student: Student, start: dt.date, step: int) -> dt.date | None:
+def _school_day(
+    student: Student, start: dt.date, step: int, *, unmarked: bool = False
+) -> dt.date | None:
+    """The first day from ``start`` with lessons; with ``unmarked``, also without the child's
+    marks (a child with a mark that day was at school, and the demo's journal never has a
+    mark and an absence on one lesson)."""
     day = start
-    for _ in range(14):
-        if selectors.student_lessons_between(student, day, day).exists():
+    for _ in range(21):
+        lessons = selectors.student_lessons_between(student, day, day)
+        if lessons.exists() and not (
+            unmarked and Mark.objects.filter(student=student, lesson__in=lessons).exists()
+        ):
             return day
         day += dt.timedelta(days=step)
     return None
@@ -42,7 +51,7 @@ def absences_demo_fill(*, today: dt.date) -> int:
     class_teacher = User.objects.get(username="classteacher")
     student = Student.objects.select_related("current_class").get(user__username="student")
     made = 0
-    past = _school_day(student, today - dt.timedelta(days=8), -1)
+    past = _school_day(student, today - dt.timedelta(days=8), -1, unmarked=True)
     if past is not None:
         note = services.absence_note_create(
             student=student,

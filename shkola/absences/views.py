@@ -40,14 +40,10 @@ def _child(request: HttpRequest) -> Any:
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_from_request(request)
-    if not viewer.children:
-        raise Http404
-    notes = selectors.notes_of_family(viewer.children)
+    # The active child's notes: a parent of two switches children in the bar above.
+    child = _child(request)
     return render(
-        request,
-        "absences/mine.html",
-        {"notes": notes, "child": _child(request), "many_children": len(viewer.children) > 1},
+        request, "absences/mine.html", {"notes": selectors.notes_of_family([child]), "child": child}
     )
 
 
