@@ -40,10 +40,18 @@ def _child(request: HttpRequest) -> Any:
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    # The active child's notes: a parent of two switches children in the bar above.
+    # Every child's notes (a decision about one child should not hide behind the switch);
+    # a new note is about the active child.
     child = _child(request)
+    children = viewer_from_request(request).children
     return render(
-        request, "absences/mine.html", {"notes": selectors.notes_of_family([child]), "child": child}
+        request,
+        "absences/mine.html",
+        {
+            "notes": selectors.notes_of_family(children),
+            "child": child,
+            "many_children": len(children) > 1,
+        },
     )
 
 
