@@ -21,9 +21,13 @@ from . import selectors, services
 from .forms import DecideForm, NoteForm
 from .models import AbsenceNote
 
+# The service names the model's fields; the form calls the scan ``scan``.
+FORM_FIELD = {"file": "scan"}
+
 
 def _apply_errors(form: Any, exc: ValidationError) -> None:
-    for name, errors in exc.message_dict.items():
+    for key, errors in exc.message_dict.items():
+        name = FORM_FIELD.get(key, key)
         target = name if name in form.fields else None
         for error in errors:
             form.add_error(target, error)

@@ -91,6 +91,20 @@ def test_form_errors_are_russian_and_name_the_field(client, world, data, words):
     assert not AbsenceNote.objects.filter(student=world.student).exists()
 
 
+def test_a_scan_of_the_wrong_type_is_an_error_under_the_scan_field(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.parent)
+    fake = SimpleUploadedFile("spravka.png", b"not a picture at all", "image/png")
+    response = client.post(
+        reverse("absences:create"), {"date_from": "2026-09-09", "reason": "illness", "scan": fake}
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "spravka.png" in " ".join(errors["scan"])
+    assert not AbsenceNote.objects.filter(student=world.student).exists()
+
+
 def test_garbage_in_the_query_is_no_500(client, world):
     client.force_login(world.parent)
     assert client.get(reverse("absences:create") + "?day=99999-1-1").status_code == 200
