@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "shkola.diary",
     "shkola.portfolio",
     "shkola.home",
+    "shkola.absences",
     "shkola.demo",
 ]
 

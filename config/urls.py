@@ -16,5 +16,6 @@ urlpatterns = [
     path("journal/", include("shkola.journal.urls")),
     path("diary/", include("shkola.diary.urls")),
     path("portfolio/", include("shkola.portfolio.urls")),
+    path("absences/", include("shkola.absences.urls")),
     path("admin/", admin.site.urls),
 ]

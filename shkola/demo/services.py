@@ -30,6 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 from faker import Faker
 
+from shkola.absences.demo import absences_demo_fill
 from shkola.accounts.models import Role, RoleAssignment, Sex, SpecialistKind, User
 from shkola.core import clock
 from shkola.journal.models import (
@@ -1757,6 +1758,7 @@ def demo_region_build(
         if getattr(builder, "school", None) is not None:
             family_extras(organisation=builder.school, year=builder.year, today=builder.today)
             cross_school_accounts(school=builder.school, password_hash=builder.demo_hash)
+            absences_demo_fill(today=builder.today)
     report.seconds = time.monotonic() - started
     if portfolio:
         started = time.monotonic()

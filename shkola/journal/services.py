@@ -33,6 +33,7 @@ from shkola.timetable.models import Lesson
 from . import grading
 from .models import (
     Attendance,
+    AttendanceKind,
     FinalMark,
     FinalMarkKind,
     FinalMarkValue,
@@ -222,8 +223,8 @@ def lesson_is_future(lesson: Lesson) -> bool:
 def refuse_future_lesson(lesson: Lesson) -> None:
     """The one check every path that puts marks or attendance on a lesson goes through (grid,
     API, import: all call ``mark_set``). Marks and attendance of a lesson not yet given are
-    refused, attendance too: absence known in advance will come from absence notes, whose
-    issue extends this check (e.g. an ``absence_note`` argument) rather than bypassing it."""
+    refused, attendance too: absence known in advance comes from an accepted absence note,
+    through ``attendance_excuse`` (which marks only «у», and only for that note's lessons)."""
     if lesson_is_future(lesson):
         raise ValidationError(
             {
@@ -357,6 +358,83 @@ def mark_set(
     if history:
         MarkHistory.objects.bulk_create(history)
     return Cell(locked.pk, student.pk, journal, kept, attendance)
+
+
+# Attendance an accepted absence note replaces by «у»: none yet (a lesson still to come, or
+# a teacher who left the cell empty), «н» and «б». «оп» stays: the child came to that lesson.
+EXCUSABLE_KINDS = (None, AttendanceKind.ABSENT, AttendanceKind.ILL)
+
+
+@transaction.atomic
+def attendance_excuse(*, student: Student, lessons: Sequence[Lesson], by: Any) -> list[int]:
+    """An accepted absence note (the only caller, ``absences.services.absence_note_accept``)
+    marks the child's lessons «у», including lessons still to come: the note is the reason
+    ``refuse_future_lesson`` keeps teachers from typing absence ahead. Each change leaves the
+    same history row a teacher's ``mark_set`` writes. Lessons of a closed period are left as
+    they are (a closed period is read-only). Returns the ids of the lessons changed."""
+    ids = sorted({lesson.pk for lesson in lessons})
+    if not ids:
+        return []
+    locked = list(
+        Lesson.objects.select_for_update(of=("self",))
+        .select_related("period")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+    current = {
+        a.lesson_id: a for a in Attendance.objects.filter(student_id=student.pk, lesson_id__in=ids)
+    }
+    closed_years: dict[int, list[AttestationPeriod]] = {}
+    history: list[MarkHistory] = []
+    changed: list[int] = []
+    for lesson in locked:
+        if lesson.period_id is not None:
+            closed = lesson.period is not None and lesson.period.is_closed
+        else:
+            if lesson.academic_year_id not in closed_years:
+                closed_years[lesson.academic_year_id] = list(
+                    AttestationPeriod.objects.filter(
+                        academic_year_id=lesson.academic_year_id, closed_at__isnull=False
+                    )
+                )
+            closed = any(
+                p.start <= lesson.date <= p.end for p in closed_years[lesson.academic_year_id]
+            )
+        if closed:
+            continue
+        attendance = current.get(lesson.pk)
+        old = attendance.kind if attendance else None
+        if old not in EXCUSABLE_KINDS:
+            continue
+        if attendance is None:
+            Attendance.objects.create(
+                student_id=student.pk,
+                lesson_id=lesson.pk,
+                kind=AttendanceKind.EXCUSED,
+                created_by=by,
+            )
+            action = MarkHistory.Action.CREATE
+        else:
+            attendance.kind = AttendanceKind.EXCUSED
+            attendance.version += 1
+            attendance.save(update_fields=["kind", "version", "updated_at"])
+            action = MarkHistory.Action.CHANGE
+        history.append(
+            MarkHistory(
+                student_id=student.pk,
+                lesson_id=lesson.pk,
+                what="attendance",
+                action=action,
+                old_value=old or "",
+                new_value=AttendanceKind.EXCUSED,
+                changed_by=by,
+                journal=JournalKind.MAIN,
+                subject_id=lesson.subject_id,
+            )
+        )
+        changed.append(lesson.pk)
+    MarkHistory.objects.bulk_create(history)
+    return changed
 
 
 @transaction.atomic
