@@ -286,6 +286,23 @@ def history_count() -> int:
     return MarkHistory.objects.count()
 
 
+def _accounts_for_guardians(limit: int) -> None:
+    """The seed gives accounts to the demo logins only; every family of a real region has
+    one, so the guardians get accounts here (inside the caller's rolled-back transaction)."""
+    from shkola.schools.models import Guardian
+
+    missing = list(Guardian.objects.filter(user__isnull=True).order_by("id")[:limit])
+    users = User.objects.bulk_create(
+        [
+            User(username=f"bench-guardian-{g.pk}", email=f"g{g.pk}@bench.local", password="!")
+            for g in missing
+        ]
+    )
+    for guardian, user in zip(missing, users, strict=True):
+        guardian.user = user
+    Guardian.objects.bulk_update(missing, ["user"], batch_size=1000)
+
+
 def digests(limit: int = 20_000) -> dict[str, Any]:
     """Daily digests built per second for the region's families (issue 10): every parent
     account (up to ``limit``), in the batches ``send_digests`` uses. The seed wrote all marks
@@ -302,14 +319,6 @@ def digests(limit: int = 20_000) -> dict[str, Any]:
     from shkola.schools.models import Guardianship
 
     now = clock.now()
-    parents = list(
-        Guardianship.objects.filter(guardian__user__isnull=False)
-        .values_list("guardian__user_id", flat=True)
-        .distinct()
-        .order_by("guardian__user_id")[:limit]
-    )
-    if not parents:
-        return {"available": False, "why_missing": "в базе нет родителей с учётной записью"}
     last_day = (
         Mark.objects.filter(lesson__date__lte=now.date())
         .order_by("-lesson__date")
@@ -318,6 +327,16 @@ def digests(limit: int = 20_000) -> dict[str, Any]:
     )
     letters = marks = 0
     with transaction.atomic():
+        _accounts_for_guardians(limit)
+        parents = list(
+            Guardianship.objects.filter(guardian__user__isnull=False)
+            .values_list("guardian__user_id", flat=True)
+            .distinct()
+            .order_by("guardian__user_id")[:limit]
+        )
+        if not parents:
+            transaction.set_rollback(True)
+            return {"available": False, "why_missing": "в базе нет законных представителей"}
         if last_day is not None:
             Mark.objects.filter(lesson__date=last_day).update(
                 updated_at=now - dt.timedelta(hours=1)
