@@ -100,6 +100,8 @@ def render_text(c: DigestContent) -> str:
     if c.unread_messages:
         lines += ["", f"{_('Непрочитанных сообщений')}: {c.unread_messages}"]
     if c.unread_notifications:
+        if not c.unread_messages:
+            lines.append("")
         lines += [f"{_('Непрочитанных уведомлений')}: {c.unread_notifications} — {c.list_link}"]
     lines += [
         "",
