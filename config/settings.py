@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "shkola.portfolio",
     "shkola.home",
     "shkola.absences",
+    "shkola.notifications",
     "shkola.demo",
 ]
 
@@ -182,7 +183,10 @@ if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
         "timeout": 20,
     }
 elif _email["EMAIL_BACKEND"].endswith("filebased.EmailBackend"):
-    _mailer["OPTIONS"] = {"file_path": _email.get("EMAIL_FILE_PATH") or str(BASE_DIR / "sent-mail")}
+    # ``file://`` alone writes each letter as a file into var/mail/ (what `make demo` uses)
+    _mailer["OPTIONS"] = {
+        "file_path": _email.get("EMAIL_FILE_PATH") or str(BASE_DIR / "var" / "mail")
+    }
 MAILERS = {"default": _mailer}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Школа <noreply@shkola.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -272,6 +276,7 @@ SHKOLA: dict[str, Any] = {
         filter(None, os.environ.get("SHKOLA_UPLOAD_ALLOWED_TYPES", "").split(","))
     )
     or _DEFAULT_UPLOAD_TYPES,
+    # Absolute links in letters (digests, confirmations) start with this address.
     "PUBLIC_URL": os.environ.get("SHKOLA_PUBLIC_URL", "http://127.0.0.1:8000"),
 }
 

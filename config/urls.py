@@ -17,5 +17,6 @@ urlpatterns = [
     path("diary/", include("shkola.diary.urls")),
     path("portfolio/", include("shkola.portfolio.urls")),
     path("absences/", include("shkola.absences.urls")),
+    path("notifications/", include("shkola.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,6 +5,7 @@ served app) and answers the orchestrator (scripts/bench/run.py) with one JSON do
                                                              the cells the save test writes to
     python scripts/bench/django_side.py queries             query counts only (the small DB)
     python scripts/bench/django_side.py history             MarkHistory rows, to count real saves
+    python scripts/bench/django_side.py digests             daily digests built per second
 
 Sessions are made the way a login makes them (the test client's ``force_login`` runs
 ``django.contrib.auth.login`` and its signals), so the bench never needs the demo password,
@@ -285,6 +286,78 @@ def history_count() -> int:
     return MarkHistory.objects.count()
 
 
+def _accounts_for_guardians(limit: int) -> None:
+    """The seed gives accounts to the demo logins only; every family of a real region has
+    one, so the guardians get accounts here (inside the caller's rolled-back transaction)."""
+    from shkola.schools.models import Guardian
+
+    missing = list(Guardian.objects.filter(user__isnull=True).order_by("id")[:limit])
+    users = User.objects.bulk_create(
+        [
+            User(username=f"bench-guardian-{g.pk}", email=f"g{g.pk}@bench.local", password="!")
+            for g in missing
+        ]
+    )
+    for guardian, user in zip(missing, users, strict=True):
+        guardian.user = user
+    Guardian.objects.bulk_update(missing, ["user"], batch_size=1000)
+
+
+def digests(limit: int = 20_000) -> dict[str, Any]:
+    """Daily digests built per second for the region's families (issue 10): every parent
+    account (up to ``limit``), in the batches ``send_digests`` uses. The seed wrote all marks
+    at once, so the marks of the last school day are made "new" (updated an hour ago) inside a
+    transaction that is rolled back: each letter carries one day's marks with their averages,
+    tomorrow's homework and remarks, as a real evening's digest does. Nothing is sent."""
+    import time
+
+    from django.db import transaction
+
+    from shkola.journal.models import Mark
+    from shkola.notifications.digest import digests_build
+    from shkola.notifications.services import DIGEST_BATCH
+    from shkola.schools.models import Guardianship
+
+    now = clock.now()
+    last_day = (
+        Mark.objects.filter(lesson__date__lte=now.date())
+        .order_by("-lesson__date")
+        .values_list("lesson__date", flat=True)
+        .first()
+    )
+    letters = marks = 0
+    with transaction.atomic():
+        _accounts_for_guardians(limit)
+        parents = list(
+            Guardianship.objects.filter(guardian__user__isnull=False)
+            .values_list("guardian__user_id", flat=True)
+            .distinct()
+            .order_by("guardian__user_id")[:limit]
+        )
+        if not parents:
+            transaction.set_rollback(True)
+            return {"available": False, "why_missing": "в базе нет законных представителей"}
+        if last_day is not None:
+            Mark.objects.filter(lesson__date=last_day).update(
+                updated_at=now - dt.timedelta(hours=1)
+            )
+        started = time.perf_counter()
+        for start in range(0, len(parents), DIGEST_BATCH):
+            built = digests_build(user_ids=parents[start : start + DIGEST_BATCH], now=now)
+            letters += len(built)
+            marks += sum(len(c.marks) for letter in built for c in letter.children)
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return {
+        "available": True,
+        "families": len(parents),
+        "letters": letters,
+        "marks": marks,
+        "seconds": seconds,
+        "per_second": len(parents) / seconds if seconds else 0.0,
+    }
+
+
 def prepare(workdir: Path) -> dict[str, Any]:
     page_list = pages()
     cookies = {login: session_cookies(login) for login in ("student", "teacher")}
@@ -306,6 +379,8 @@ def main() -> None:
         result = {"queries": query_counts(pages()), "data": data_size()}
     elif command == "history":
         result = {"history": history_count()}
+    elif command == "digests":
+        result = digests()
     else:
         raise SystemExit(f"unknown command {command}")
     print("BENCH-JSON " + json.dumps(result, ensure_ascii=False))

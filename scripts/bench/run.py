@@ -45,6 +45,8 @@ HOST = "127.0.0.1"
 # Issue 4 targets: throughput as a share of the trivial endpoint's, saves/s, queries.
 TARGET_RATIO = {"diary_week": 0.15, "journal_grid": 0.05}
 TARGET_SAVES = 150.0
+# issue 10: a million parents get their digest within an hour on a handful of workers
+TARGET_DIGESTS = 300.0
 TARGET_QUERIES = {"diary_week": 12}
 
 
@@ -394,6 +396,8 @@ def main() -> int:
     small = django_side(options.small_db, "queries")
     pages = prep["pages"]
     cookies = prep["cookies"]
+    log("daily digests built per second (big database, nothing sent)")
+    prep["digests"] = django_side(options.db, "digests")
 
     server = Server(options.db, options.workers, workdir)
     results: dict[str, LoadResult] = {}
@@ -570,6 +574,27 @@ def build_rows(
                 "marks saved/s",
                 f"NOT MEASURED — {problems.get('save', '')}",
                 f"≥ {TARGET_SAVES:.0f}",
+                "FAIL",
+            )
+        )
+    digest = prep.get("digests") or {}
+    if digest.get("available"):
+        rows.append(
+            Row(
+                "daily digests built/s",
+                f"{fmt(digest['per_second'])} ({digest['families']} families, "
+                f"{digest['letters']} letters with {digest['marks']} marks in "
+                f"{fmt(digest['seconds'])} s)",
+                f"≥ {TARGET_DIGESTS:.0f}",
+                verdict(digest["per_second"] >= TARGET_DIGESTS),
+            )
+        )
+    else:
+        rows.append(
+            Row(
+                "daily digests built/s",
+                f"NOT MEASURED — {digest.get('why_missing', '')}",
+                f"≥ {TARGET_DIGESTS:.0f}",
                 "FAIL",
             )
         )

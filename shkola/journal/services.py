@@ -9,6 +9,7 @@ else changed the cell in between, so the later save never silently overwrites.""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections.abc import Sequence
@@ -357,6 +358,7 @@ def mark_set(
                 attendance.save(update_fields=["kind", "version", "updated_at"])
     if history:
         MarkHistory.objects.bulk_create(history)
+        _notify_marks(locked, student, history)
     return Cell(locked.pk, student.pk, journal, kept, attendance)
 
 
@@ -435,6 +437,39 @@ def attendance_excuse(*, student: Student, lessons: Sequence[Lesson], by: Any) -
         changed.append(lesson.pk)
     MarkHistory.objects.bulk_create(history)
     return changed
+def _diary_week_url(student_id: int, day: Any) -> str:
+    from django.urls import reverse
+
+    monday = day - dt.timedelta(days=day.weekday())
+    return reverse("diary:week_of", args=[student_id]) + f"?week={monday.isoformat()}"
+
+
+def _notify_marks(lesson: Lesson, student: Student, history: list[MarkHistory]) -> None:
+    """F6: the student and their guardians hear of marks set or changed in this save (one
+    notification per person for the whole cell); a removed mark is not news."""
+    from shkola.notifications.services import family_user_ids, notify
+
+    values = [
+        (h.old_value, h.new_value)
+        for h in history
+        if h.what == "mark" and h.action != MarkHistory.Action.DELETE
+    ]
+    if not values:
+        return
+    shown = ", ".join(f"{old} → {new}" if old else new for old, new in values)
+    title = _("%(subject)s: %(marks)s за %(date)s") % {
+        "subject": lesson.subject.name,
+        "marks": shown,
+        "date": formats.date_format(lesson.date, "j E"),
+    }
+    notify(
+        kind="mark",
+        user_ids=family_user_ids([student.pk]).get(student.pk, set()),
+        title=title,
+        text=student.short_name,
+        url=_diary_week_url(student.pk, lesson.date),
+        student_id=student.pk,
+    )
 
 
 @transaction.atomic
@@ -718,7 +753,49 @@ def homework_assign(
             size=c.size,
             content_type=c.content_type,  # what the bytes are, not what the browser said
         )
+    if locked.date == clock.today() + dt.timedelta(days=1):
+        _notify_homework(locked, homework)
     return homework
+
+
+def _notify_homework(lesson: Lesson, homework: Homework) -> None:
+    """F6: homework for tomorrow's lesson, to its students (or the one student it is for)
+    and their guardians — one notification row per person, in one bulk insert."""
+    from shkola.notifications.services import family_user_ids, notify
+    from shkola.schools.models import StudyGroup
+
+    if homework.student_id is not None:
+        student_ids = [homework.student_id]
+    elif lesson.group_id is not None:
+        student_ids = list(
+            StudyGroup.students.through.objects.filter(studygroup_id=lesson.group_id).values_list(
+                "student_id", flat=True
+            )
+        )
+    else:
+        student_ids = list(
+            Student.objects.filter(current_class_id=lesson.class_unit_id).values_list(
+                "id", flat=True
+            )
+        )
+    users = set().union(*family_user_ids(student_ids).values()) if student_ids else set()
+    notify(
+        kind="homework",
+        user_ids=users,
+        title=_("%(subject)s: домашнее задание на %(date)s")
+        % {"subject": lesson.subject.name, "date": formats.date_format(lesson.date, "j E")},
+        text=homework.text[:1000],
+        url=_family_week_url(lesson.date),
+        student_id=homework.student_id,
+    )
+
+
+def _family_week_url(day: Any) -> str:
+    """The diary's week of ``day`` for whoever opens it (the family's active child)."""
+    from django.urls import reverse
+
+    monday = day - dt.timedelta(days=day.weekday())
+    return reverse("diary:week") + f"?week={monday.isoformat()}"
 
 
 @transaction.atomic
@@ -755,8 +832,35 @@ def remark_create(
         errors["subject"] = _("Предмет другой школы.")
     if errors:
         raise ValidationError(errors)
-    return Remark.objects.create(
+    remark = Remark.objects.create(
         student=student, author=author, kind=kind, text=text, subject=subject
+    )
+    _notify_remark(remark)
+    return remark
+
+
+def _notify_remark(remark: Remark) -> None:
+    """F6: a «Замечание» goes to the guardians only (the student never sees it, seed 001);
+    a «Комментарий» to the student too."""
+    from shkola.notifications.services import family_user_ids, guardian_user_ids, notify
+
+    student = remark.student
+    if remark.kind == Remark.Kind.REMARK:
+        users = guardian_user_ids([student.pk])
+    else:
+        users = family_user_ids([student.pk]).get(student.pk, set())
+    title = f"{remark.get_kind_display()}: {student.short_name}"
+    if remark.subject is not None:
+        title += f" ({remark.subject.name})"
+    from django.urls import reverse
+
+    notify(
+        kind="remark",
+        user_ids=users,
+        title=title,
+        text=remark.text,
+        url=reverse("diary:remarks_of", args=[student.pk]),
+        student_id=student.pk,
     )
 
 

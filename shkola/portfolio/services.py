@@ -506,7 +506,35 @@ def achievement_confirm(*, achievement: Achievement, by: Any) -> Achievement:
     achievement.reviewed_by = by
     achievement.reviewed_at = clock.now()
     achievement.save(update_fields=["status", "reject_reason", "reviewed_by", "reviewed_at"])
+    _notify_review(achievement)
     return achievement
+
+
+def _notify_review(achievement: Achievement) -> None:
+    """F6: the student and their guardians hear that an achievement was confirmed or
+    returned (with the reason)."""
+    from django.urls import reverse
+
+    from shkola.notifications.services import family_user_ids, notify
+
+    student = achievement.student
+    if achievement.status == Status.CONFIRMED:
+        title = _("Достижение подтверждено: %(name)s") % {"name": achievement.name}
+        text = student.short_name
+    else:
+        title = _("Достижение возвращено: %(name)s") % {"name": achievement.name}
+        text = _("%(student)s. Причина: %(reason)s") % {
+            "student": student.short_name,
+            "reason": achievement.reject_reason,
+        }
+    notify(
+        kind="achievement",
+        user_ids=family_user_ids([student.pk]).get(student.pk, set()),
+        title=title[:300],
+        text=text,
+        url=reverse("portfolio:card", args=[student.pk]),
+        student_id=student.pk,
+    )
 
 
 @transaction.atomic
@@ -519,6 +547,7 @@ def achievement_reject(*, achievement: Achievement, by: Any, reason: str) -> Ach
     achievement.reviewed_by = by
     achievement.reviewed_at = clock.now()
     achievement.save(update_fields=["status", "reject_reason", "reviewed_by", "reviewed_at"])
+    _notify_review(achievement)
     return achievement
 
 

@@ -17,6 +17,8 @@ def menu(client: Client) -> list[tuple[str, list[str]]]:
     """[(top-level label, [labels inside its drop-down])] of the signed-in menu on the home page."""
     html = client.get(reverse("core:home")).content.decode()
     nav = html.split('<ul class="navbar-nav me-auto">')[1].split("user-name")[0]
+    # the top bar's badges (the notification bell…) follow the menu; they are not entries
+    nav = nav.split('<a class="nav-link text-white top-badge')[0]
     starts = [m.start() for m in re.finditer(r'<li class="nav-item[^"]*">', nav)]
     entries: list[tuple[str, list[str]]] = []
     for begin, finish in zip(starts, [*starts[1:], len(nav)], strict=True):

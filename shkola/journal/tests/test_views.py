@@ -363,7 +363,8 @@ def test_grid_query_budget_does_not_grow(
     # The layout (session, user, navigation, year badge) is about ten of these; one is the
     # students' main averages in the subject (journal.selectors.subject_averages), shared with
     # the report card and the diary.
-    with django_assert_max_num_queries(26):
+    # +1: the top bar's notification bell counts the unread (one query on every page)
+    with django_assert_max_num_queries(27):
         response = client.get(grid_url(school))
     assert response.status_code == 200
 
@@ -376,7 +377,8 @@ def test_save_endpoint_is_a_handful_of_queries(
     fp = services.cell_load(lesson=lessons[0], student=anna).fingerprint
     # ~8 are the session, user and session-log middleware; the save itself is lock, read,
     # write marks, one history insert and the new average.
-    with django_assert_max_num_queries(22):
+    # +3: notify() tells the family (their accounts, the rows, their settings); +1 the bell
+    with django_assert_max_num_queries(25):
         assert post_cell(client, lessons[0], anna, "5 4", fp=fp).status_code == 200
 
 
