@@ -437,6 +437,8 @@ def attendance_excuse(*, student: Student, lessons: Sequence[Lesson], by: Any) -
         changed.append(lesson.pk)
     MarkHistory.objects.bulk_create(history)
     return changed
+
+
 def _diary_week_url(student_id: int, day: Any) -> str:
     from django.urls import reverse
 
@@ -472,11 +474,11 @@ def _notify_marks(lesson: Lesson, student: Student, history: list[MarkHistory]) 
     )
 
 
-@transaction.atomic
 def _column_length(model: Any, name: str) -> int:
     return int(model._meta.get_field(name).max_length)
 
 
+@transaction.atomic
 def mark_note_set(
     *,
     mark: Mark,
