@@ -146,7 +146,44 @@ def absence_note_accept(*, note: AbsenceNote, by: Any) -> AbsenceNote:
     locked.decided_by = by
     locked.decided_at = clock.now()
     locked.save(update_fields=["status", "decided_by", "decided_at"])
+    _notify_decision(locked)
     return locked
+
+
+def _notify_decision(note: AbsenceNote) -> None:
+    """F6: the child's guardians (whoever of them wrote the note) hear of the decision."""
+    from django.urls import reverse
+
+    from shkola.notifications.services import guardian_user_ids, notify
+
+    period = (
+        _d(note.date_from)
+        if note.date_from == note.date_to
+        else f"{_d(note.date_from)} — {_d(note.date_to)}"
+    )
+    if note.status == NoteStatus.ACCEPTED:
+        title = _("Записка принята: %(name)s, %(period)s") % {
+            "name": note.student.short_name,
+            "period": period,
+        }
+        text = _("Пропуски отмечены как уважительные («у»).")
+    else:
+        title = _("Записка отклонена: %(name)s, %(period)s") % {
+            "name": note.student.short_name,
+            "period": period,
+        }
+        text = _("Причина: %(reason)s") % {"reason": note.reject_reason}
+    recipients = guardian_user_ids([note.student_id])
+    if note.author_id:
+        recipients.add(note.author_id)
+    notify(
+        kind="absence_note",
+        user_ids=recipients,
+        title=title,
+        text=text,
+        url=reverse("absences:detail", args=[note.pk]),
+        student_id=note.student_id,
+    )
 
 
 @transaction.atomic
@@ -165,4 +202,5 @@ def absence_note_reject(*, note: AbsenceNote, by: Any, reason: str) -> AbsenceNo
     locked.decided_by = by
     locked.decided_at = clock.now()
     locked.save(update_fields=["status", "reject_reason", "decided_by", "decided_at"])
+    _notify_decision(locked)
     return locked

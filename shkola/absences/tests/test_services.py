@@ -166,3 +166,27 @@ def test_a_withdrawn_note_cannot_be_accepted(world):
     with pytest.raises(ValidationError) as exc:
         services.absence_note_accept(note=note, by=w.school.class_teacher)
     assert "отозвана" in " ".join(exc.value.message_dict["status"])
+
+
+def test_the_family_is_notified_of_each_decision(world):
+    from shkola.notifications.models import Notification
+
+    w = world
+    teacher = w.school.class_teacher
+    # Given two notes of the parent
+    accepted = send(w, SEP(2), SEP(3))
+    rejected = send(w, SEP(9), SEP(9))
+    # When the class teacher accepts one and rejects the other with a reason
+    services.absence_note_accept(note=accepted, by=teacher)
+    services.absence_note_reject(note=rejected, by=teacher, reason="Нет справки")
+    # Then the parent has one notification per decision, the rejection with its reason
+    got = list(
+        Notification.objects.filter(user=w.parent, kind="absence_note")
+        .order_by("id")
+        .values_list("title", "text", "url")
+    )
+    assert [t.split(":")[0] for t, _, _ in got] == ["Записка принята", "Записка отклонена"]
+    assert "Нет справки" in got[1][1]
+    assert got[0][2].endswith(f"/absences/{accepted.pk}/")
+    # and nobody outside the family heard of it
+    assert not Notification.objects.filter(kind="absence_note").exclude(user=w.parent).exists()
