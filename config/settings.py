@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "shkola.journal",
     "shkola.diary",
     "shkola.portfolio",
+    "shkola.announcements",
+    "shkola.people",
     "shkola.demo",
 ]
 

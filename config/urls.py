@@ -10,5 +10,7 @@ urlpatterns = [
     path("journal/", include("shkola.journal.urls")),
     path("diary/", include("shkola.diary.urls")),
     path("portfolio/", include("shkola.portfolio.urls")),
+    path("announcements/", include("shkola.announcements.urls")),
+    path("people/", include("shkola.people.urls")),
     path("admin/", admin.site.urls),
 ]
