@@ -62,7 +62,9 @@ def family_contacts(student: Any) -> dict[str, Any]:
     if student.current_class_id is not None:
         entries = (
             TimetableEntry.objects.filter(
-                Q(class_unit_id=student.current_class_id) | Q(group__students=student),
+                # A subgroup's lesson also names the class: only the student's own groups.
+                Q(class_unit_id=student.current_class_id, group__isnull=True)
+                | Q(group__students=student),
                 academic_year__is_current=True,
                 academic_year__organisation_id=student.organisation_id,
             )
