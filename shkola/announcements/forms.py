@@ -7,8 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import FAMILY_AUDIENCES, Audience, Scope
-from .services import BODY_MAX, TITLE_MAX
+from shkola.core.fields import column_field
+
+from .models import FAMILY_AUDIENCES, Announcement, Audience, Scope
+from .services import BODY_MAX
 
 
 class DateInput(forms.DateInput):
@@ -35,16 +37,19 @@ class MultipleFileField(forms.FileField):
 
 
 class AnnouncementForm(forms.Form):
-    title = forms.CharField(
+    title = column_field(
+        Announcement,
+        "title",
         label=_("Заголовок"),
-        max_length=TITLE_MAX,
         error_messages={
             "required": _("Заголовок: укажите заголовок объявления."),
             "max_length": _("Заголовок: не длиннее %(limit_value)d символов."),
         },
     )
-    body = forms.CharField(
-        label=_("Текст"),
+    body = column_field(
+        Announcement,
+        "body",
+        label=_("Текст"),  # a text column: the limit is the form's own
         max_length=BODY_MAX,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Обычный текст; ссылки станут кликабельными."),
@@ -110,9 +115,14 @@ class AnnouncementForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, choices: dict[str, Any], existing_files: Any = (), **kwargs: Any
+        self,
+        *args: Any,
+        choices: dict[str, Any] | None = None,
+        existing_files: Any = (),
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        choices = choices or {"is_admin": True, "parallels": [], "class_units": []}
         self.is_admin = bool(choices["is_admin"])
         self.has_files = bool(existing_files)
         self._choice_field("parallels").choices = [
