@@ -67,12 +67,12 @@ class AnnouncementForm(forms.Form):
         },
     )
     scope = forms.ChoiceField(
-        label=_("Классы"),
+        label=_("Охват"),
         choices=Scope.choices,
         initial=Scope.SCHOOL,
         widget=forms.RadioSelect,
         required=False,
-        error_messages={"invalid_choice": _("Классы: выберите всю школу, параллели или классы.")},
+        error_messages={"invalid_choice": _("Охват: выберите всю школу, параллели или классы.")},
     )
     parallels = forms.TypedMultipleChoiceField(
         label=_("Параллели"),

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Audience(models.TextChoices):
-    EVERYONE = "everyone", _("Все: обучающиеся, родители и сотрудники")
+    EVERYONE = "everyone", _("Все: семьи и сотрудники")
     FAMILIES = "families", _("Семьи: обучающиеся и родители")
     STUDENTS = "students", _("Только обучающиеся")
     PARENTS = "parents", _("Только родители")
@@ -38,9 +38,7 @@ class Announcement(models.Model):
     title = models.CharField(_("заголовок"), max_length=200)
     body = models.TextField(_("текст"))
     audience = models.CharField(_("кому"), max_length=10, choices=Audience.choices)
-    scope = models.CharField(
-        _("классы"), max_length=10, choices=Scope.choices, default=Scope.SCHOOL
-    )
+    scope = models.CharField(_("охват"), max_length=10, choices=Scope.choices, default=Scope.SCHOOL)
     parallels = models.ManyToManyField(
         "schools.Parallel", blank=True, related_name="+", verbose_name=_("параллели")
     )

@@ -72,14 +72,14 @@ def _checked_fields(
     if not choices["is_admin"]:
         scope = Scope.CLASSES
     if scope not in Scope.values:
-        errors["scope"] = [_("Классы: выберите всю школу, параллели или классы.")]
+        errors["scope"] = [_("Охват: выберите всю школу, параллели или классы.")]
     allowed_parallels = {p.id for p in choices["parallels"]}
     allowed_classes = {c.id for c in choices["class_units"]}
     parallels: list[int] = []
     class_units: list[int] = []
     if audience in (Audience.STAFF, Audience.EVERYONE) and scope != Scope.SCHOOL:
         errors["scope"] = [
-            _("Классы: сотрудникам и всей школе объявление адресуется без выбора классов.")
+            _("Охват: сотрудникам и «Всем» объявление адресуется всей школе, без выбора классов.")
         ]
     elif scope == Scope.PARALLELS:
         parallels = sorted(set(parallel_ids))
