@@ -8,11 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Audience(models.TextChoices):
-    EVERYONE = "everyone", _("Все: семьи и сотрудники")
-    FAMILIES = "families", _("Семьи: обучающиеся и родители")
-    STUDENTS = "students", _("Только обучающиеся")
-    PARENTS = "parents", _("Только родители")
-    STAFF = "staff", _("Сотрудники школы")
+    EVERYONE = "everyone", _("Всем (семьи и сотрудники)")
+    FAMILIES = "families", _("Обучающимся и родителям")
+    STUDENTS = "students", _("Только обучающимся")
+    PARENTS = "parents", _("Только родителям")
+    STAFF = "staff", _("Сотрудникам школы")
 
 
 # Who of a family reads an announcement of each audience.

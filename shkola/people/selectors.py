@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from shkola.accounts.models import ADMIN_ROLES, ORGANISATION_ROLES, Role, RoleAssignment, User
 
@@ -117,7 +118,9 @@ def colleagues(viewer: Any) -> list[dict[str, Any]]:
     ).select_related("parallel"):
         led_by = people.get((class_unit.parallel.organisation_id, class_unit.class_teacher_id or 0))
         if led_by is not None:
-            led_by.positions.append(str(Role.CLASS_TEACHER.label) + " " + class_unit.name)
+            led_by.positions.append(
+                gettext("классный руководитель %(name)s") % {"name": class_unit.name}
+            )
     for org_id, teacher_id, subject in (
         TimetableEntry.objects.filter(
             academic_year__organisation_id__in=org_ids, academic_year__is_current=True

@@ -128,7 +128,7 @@ def test_the_curator_posts_for_the_whole_school_and_everyone_there_reads_it(clie
 def test_a_class_teacher_posts_for_the_families_of_their_class_only(client, world):
     client.force_login(world.school.class_teacher)
     form = client.get(reverse("announcements:create")).content.decode()
-    assert "Сотрудники школы" not in form  # a class teacher writes to families only
+    assert "Сотрудникам школы" not in form  # a class teacher writes to families only
     response = client.post(
         reverse("announcements:create"),
         post_data(title="Экскурсия", audience="families", class_units=[world.school.class_unit.id]),

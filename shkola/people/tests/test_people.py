@@ -138,7 +138,7 @@ def test_staff_see_their_colleagues_with_positions_and_not_another_school(client
     assert response.status_code == 200
     assert school.curator.full_name in html
     assert "Психолог" in html and psychologist.full_name in html
-    assert f"Классный руководитель {school.class_unit.name}" in html
+    assert f"классный руководитель {school.class_unit.name}" in html
     assert other.teacher.full_name not in html and other.curator.full_name not in html
     url = compose_url()
     if url is not None:
