@@ -64,3 +64,22 @@ def test_class_teacher_posts_and_the_parent_reads(
     assert axe(page) == []
     screenshot(page, f"people-teachers-{tag}")
     assert page.js_errors == [] and page.console_errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_curators_form_shows_the_lists_the_scope_asks_for(
+    page: Any, live_url: str, sign_in: Any
+) -> None:
+    from shkola.demo.testing import build_demo_world
+
+    world = build_demo_world()
+    sign_in(page, live_url, "curator", world.password)
+    page.goto(f"{live_url}/announcements/new/")
+    assert not page.is_visible("#fieldset-parallels")
+    assert not page.is_visible("#fieldset-class_units")
+    page.check("input[name=scope][value=classes]")
+    assert page.is_visible("#fieldset-class_units")
+    assert not page.is_visible("#fieldset-parallels")
+    page.check("input[name=scope][value=parallels]")
+    assert page.is_visible("#fieldset-parallels")
+    assert page.js_errors == [] and page.console_errors == []
