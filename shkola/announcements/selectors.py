@@ -81,6 +81,12 @@ def readable(viewer: Any) -> QuerySet[Announcement]:
     return Announcement.objects.filter(where & _valid_today())
 
 
+def is_reader(viewer: Any, announcement: Announcement) -> bool:
+    """Whether the viewer is in the audience of this (shown) announcement: an author or an
+    administrator who opens one meant for others is not counted among its readers."""
+    return readable(viewer).filter(pk=announcement.pk).exists()
+
+
 def _with_read(queryset: QuerySet[Announcement], user: Any) -> QuerySet[Announcement]:
     return queryset.annotate(
         is_read=Exists(AnnouncementRead.objects.filter(announcement=OuterRef("pk"), user=user))

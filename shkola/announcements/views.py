@@ -55,7 +55,8 @@ def announcement_list(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, announcement_id: int) -> HttpResponse:
     viewer = viewer_from_request(request)
     announcement = selectors.announcement_for(viewer, announcement_id)
-    services.announcement_read_mark(announcement=announcement, user=request.user)
+    if selectors.is_reader(viewer, announcement):
+        services.announcement_read_mark(announcement=announcement, user=request.user)
     today = clock.today()
     return render(
         request,

@@ -246,6 +246,20 @@ def test_outside_its_period_readers_do_not_see_it_and_the_author_still_does(clie
         assert (
             client.get(reverse("announcements:detail", args=[announcement.id])).status_code == 404
         )
+    # neither the author nor the administration, opening an announcement meant for the
+    # families, is counted among its readers
+    class_one = publish(
+        world.school.class_teacher,
+        title="Классу",
+        audience="families",
+        scope="classes",
+        class_unit_ids=[world.school.class_unit.id],
+    )
+    client.force_login(world.school.curator)
+    client.get(reverse("announcements:detail", args=[class_one.id]))
+    client.force_login(world.school.class_teacher)
+    client.get(reverse("announcements:detail", args=[class_one.id]))
+    assert not AnnouncementRead.objects.filter(announcement=class_one).exists()
     client.force_login(world.school.curator)
     mine = client.get(reverse("announcements:mine")).content.decode()
     assert "Прошедшее" in mine and "срок истёк" in mine
@@ -269,10 +283,24 @@ def test_pinned_first_unread_marked_opening_marks_read_and_authors_see_the_count
     response = client.get(reverse("announcements:list"))
     assert response.content.decode().count("новое</span>") == 1
 
+    # neither the author nor the administration, opening an announcement meant for the
+    # families, is counted among its readers
+    class_one = publish(
+        world.school.class_teacher,
+        title="Классу",
+        audience="families",
+        scope="classes",
+        class_unit_ids=[world.school.class_unit.id],
+    )
+    client.force_login(world.school.curator)
+    client.get(reverse("announcements:detail", args=[class_one.id]))
+    client.force_login(world.school.class_teacher)
+    client.get(reverse("announcements:detail", args=[class_one.id]))
+    assert not AnnouncementRead.objects.filter(announcement=class_one).exists()
     client.force_login(world.school.curator)
     mine = client.get(reverse("announcements:mine"))
     readers = {a.title: a.readers for a in mine.context["announcements"]}
-    assert readers == {"Закреплённое": 1, "Обычное": 0}
+    assert readers == {"Закреплённое": 1, "Обычное": 0, "Классу": 0}
     assert "прочитал 1 человек" in mine.content.decode()
 
 
