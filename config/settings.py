@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "shkola.home",
     "shkola.absences",
     "shkola.notifications",
+    "shkola.announcements",
+    "shkola.people",
     "shkola.demo",
 ]
 

@@ -18,5 +18,7 @@ urlpatterns = [
     path("portfolio/", include("shkola.portfolio.urls")),
     path("absences/", include("shkola.absences.urls")),
     path("notifications/", include("shkola.notifications.urls")),
+    path("announcements/", include("shkola.announcements.urls")),
+    path("people/", include("shkola.people.urls")),
     path("admin/", admin.site.urls),
 ]

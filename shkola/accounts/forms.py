@@ -83,7 +83,12 @@ class BootstrapFormMixin:
     def style_fields(self) -> None:
         for name, field in self.fields.items():  # type: ignore[attr-defined]
             widget = field.widget
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
             errors = getattr(self, "_errors", None)
             if errors and name in errors:
                 css += " is-invalid"
@@ -234,6 +239,12 @@ class ProfileForm(BootstrapFormMixin, forms.Form):
         required=False,
         max_length=500,  # a text column: the limit is the form's own
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    show_phone = forms.BooleanField(
+        label=_("Показывать телефон в списках «Учителя» и «Коллеги»"), required=False
+    )
+    show_email = forms.BooleanField(
+        label=_("Показывать e-mail в списках «Учителя» и «Коллеги»"), required=False
     )
 
     def __init__(self, *args: Any, names_editable: bool = True, **kwargs: Any) -> None:

@@ -24,6 +24,9 @@ class User(AbstractUser):
     email_confirmed = models.BooleanField(_("e-mail подтверждён"), default=False)
     snils = models.CharField(_("СНИЛС"), max_length=11, blank=True, db_index=True)
     signature = models.TextField(_("подпись в сообщениях"), blank=True)
+    # «Учителя и администрация» / «Коллеги» show a phone or an address only with consent.
+    show_phone = models.BooleanField(_("показывать телефон"), default=False)
+    show_email = models.BooleanField(_("показывать e-mail"), default=False)
     must_change_password = models.BooleanField(_("сменить пароль при входе"), default=False)
     is_demo = models.BooleanField(
         _("демо-учётная запись"),

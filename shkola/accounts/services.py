@@ -751,12 +751,15 @@ def profile_update(
     email: str,
     phone: str,
     signature: str = "",
+    show_phone: bool | None = None,
+    show_email: bool | None = None,
     last_name: str | None = None,
     first_name: str | None = None,
     middle_name: str | None = None,
     birth_date: dt.date | None = None,
 ) -> User:
-    """Own data. A student's name and birth date are kept by the school and never change here."""
+    """Own data. ``show_phone``/``show_email`` (None: unchanged) say whether the people
+    lists («Учителя», «Коллеги») may show the phone and the address. A student's name and birth date are kept by the school and never change here."""
     from shkola.schools.models import Guardian, Student
 
     is_student = Student.objects.filter(user=user).exists()
@@ -795,6 +798,10 @@ def profile_update(
     fields = ["email", "phone", "signature"]
     email_changed = email != (user.email or "").lower()
     user.email, user.phone, user.signature = email, phone, signature.strip()
+    for key, allowed in (("show_phone", show_phone), ("show_email", show_email)):
+        if allowed is not None:
+            setattr(user, key, bool(allowed))
+            fields.append(key)
     if email_changed:
         user.email_confirmed = False
         fields.append("email_confirmed")

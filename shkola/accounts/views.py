@@ -327,6 +327,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         "email": user.email,  # type: ignore[union-attr]
         "phone": user.phone,  # type: ignore[union-attr]
         "signature": user.signature,  # type: ignore[union-attr]
+        "show_phone": user.show_phone,  # type: ignore[union-attr]
+        "show_email": user.show_email,  # type: ignore[union-attr]
     }
     form = ProfileForm(request.POST or None, initial=initial, names_editable=names_editable)
     if request.method == "POST" and form.is_valid():
@@ -338,6 +340,8 @@ def profile(request: HttpRequest) -> HttpResponse:
                 email=data["email"],
                 phone=data["phone"],
                 signature=data["signature"],
+                show_phone=data["show_phone"],
+                show_email=data["show_email"],
                 last_name=data.get("last_name") if names_editable else None,
                 first_name=data.get("first_name") if names_editable else None,
                 middle_name=data.get("middle_name") if names_editable else None,

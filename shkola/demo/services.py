@@ -1728,6 +1728,46 @@ def family_extras(*, organisation: Organisation, year: AcademicYear, today: dt.d
     Attendance.objects.bulk_create(absences)
 
 
+def demo_announcements(*, today: dt.date) -> None:
+    """Two announcements of the demo school (F4): one pinned for the whole school from the
+    curator, one from the class teacher for the families of her class."""
+    from shkola.announcements import services as announcement_services
+
+    announcement_services.announcement_publish(
+        author=User.objects.get(username="curator"),
+        title="Родительское собрание и день открытых дверей",
+        body=(
+            "Уважаемые родители, обучающиеся и коллеги!\n"
+            "В субботу в 10:00 в актовом зале пройдёт общешкольное родительское собрание, "
+            "после него — день открытых дверей: кабинеты и кружки открыты до 14:00.\n"
+            "Программа: https://example.org/den-otkrytyh-dverey"
+        ),
+        audience="everyone",
+        scope="school",
+        valid_from=today - dt.timedelta(days=1),
+        valid_to=today + dt.timedelta(days=30),
+        pinned=True,
+    )
+    class_teacher = User.objects.get(username="classteacher")
+    class_unit = class_teacher.led_classes.order_by("id").first()
+    if class_unit is None:
+        return
+    announcement_services.announcement_publish(
+        author=class_teacher,
+        title=f"Экскурсия {class_unit.name} в краеведческий музей",
+        body=(
+            "В следующую среду после третьего урока класс едет в краеведческий музей. "
+            "Вернёмся к 15:00. Нужны согласие родителей и 200 рублей на билет — "
+            "сдайте, пожалуйста, до понедельника."
+        ),
+        audience="families",
+        scope="classes",
+        class_unit_ids=[class_unit.id],
+        valid_from=today,
+        valid_to=today + dt.timedelta(days=10),
+    )
+
+
 def demo_region_build(
     *,
     schools: int = 2,
@@ -1761,6 +1801,7 @@ def demo_region_build(
             family_extras(organisation=builder.school, year=builder.year, today=builder.today)
             cross_school_accounts(school=builder.school, password_hash=builder.demo_hash)
             absences_demo_fill(today=builder.today)
+            demo_announcements(today=builder.today)
     report.seconds = time.monotonic() - started
     if portfolio:
         started = time.monotonic()

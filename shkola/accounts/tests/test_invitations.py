@@ -104,9 +104,10 @@ def test_teacher_and_other_school_curator_get_404(client, school):
 
 
 def test_class_page_query_count_does_not_grow(client, school, codes, django_assert_max_num_queries):
+    # 21: the shell's top-bar counters (announcements) cost one query on every page.
     client.force_login(school.curator)
     url = f"/accounts/invitations/class/{school.class_unit.id}/"
-    # +1: the top bar's notification bell counts the unread (one query on every page)
+    # +1: the top bar's counters (messages, announcements, notifications) in one query
     with django_assert_max_num_queries(21):
         assert client.get(url).status_code == 200
     from shkola.core.testing.factories import enrol

@@ -369,7 +369,7 @@ def test_query_count_when_the_class_teacher_reads_a_diary(
     client.get(url)
     # Three more than the family's pages: the student is looked up by id, a staff member's
     # frame loads their school, and the personal-data access log gets its one INSERT.
-    # +1: the top bar's notification bell counts the unread (one query on every page)
+    # +1: the top bar's counters (messages, announcements, notifications) in one query
     with django_assert_max_num_queries(16):
         response = client.get(url)
     assert response.status_code == 200

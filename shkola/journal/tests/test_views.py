@@ -363,7 +363,7 @@ def test_grid_query_budget_does_not_grow(
     # The layout (session, user, navigation, year badge) is about ten of these; one is the
     # students' main averages in the subject (journal.selectors.subject_averages), shared with
     # the report card and the diary.
-    # +1: the top bar's notification bell counts the unread (one query on every page)
+    # +1: the top bar's counters (messages, announcements, notifications) in one query
     with django_assert_max_num_queries(27):
         response = client.get(grid_url(school))
     assert response.status_code == 200

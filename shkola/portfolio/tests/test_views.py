@@ -449,7 +449,7 @@ def test_points_and_import_pages_query_budget(client, world, django_assert_max_n
     _fill(world, 4)
     client.force_login(world.school.curator)
     client.get(url("points"))
-    # +1: the top bar's notification bell counts the unread (one query on every page)
+    # +1: the top bar's counters (messages, announcements, notifications) in one query
     with django_assert_max_num_queries(11):
         assert client.get(url("points")).status_code == 200
     with django_assert_max_num_queries(11):

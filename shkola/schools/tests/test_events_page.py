@@ -228,7 +228,7 @@ def test_the_list_page_costs_the_same_queries_however_many_events(
         event.class_units.set(classes)
         event.students.set(students)
 
-    # +1: the top bar's notification bell counts the unread (one query on every page)
+    # +1: the top bar's counters (messages, announcements, notifications) in one query
     with django_assert_max_num_queries(20):
         page = curator.get(reverse("schools:events"))
 
