@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "shkola.journal",
     "shkola.diary",
     "shkola.portfolio",
+    "shkola.messaging",
     "shkola.demo",
 ]
 

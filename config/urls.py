@@ -10,5 +10,6 @@ urlpatterns = [
     path("journal/", include("shkola.journal.urls")),
     path("diary/", include("shkola.diary.urls")),
     path("portfolio/", include("shkola.portfolio.urls")),
+    path("messages/", include("shkola.messaging.urls")),
     path("admin/", admin.site.urls),
 ]

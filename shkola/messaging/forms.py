@@ -1,0 +1,78 @@
+"""Forms parse the request; the services and rules decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .services import BODY_MAX, SUBJECT_MAX
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class ComposeForm(forms.Form):
+    to = forms.MultipleChoiceField(
+        label=_("Кому"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": "8"}),
+    )
+    subject = forms.CharField(
+        label=_("Тема"),
+        max_length=SUBJECT_MAX,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    body = forms.CharField(
+        label=_("Текст"),
+        max_length=BODY_MAX,
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": "10"}),
+    )
+    attachments = MultipleFileField(label=_("Вложения"), required=False)
+
+    def __init__(self, *args: Any, groups: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._groups = groups
+        to = self.fields["to"]
+        assert isinstance(to, forms.MultipleChoiceField)
+        to.choices = [(g.label, g.options) for g in groups]
+        self.fields["attachments"].widget.attrs["class"] = "form-control"
+
+    def labels(self) -> dict[str, str]:
+        result: dict[str, str] = {}
+        for group in self._groups:
+            for code, label in group.options:
+                result[str(code)] = str(label)
+        return result
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Ответ"),
+        max_length=BODY_MAX,
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": "5"}),
+    )
+    attachments = MultipleFileField(label=_("Вложения"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].widget.attrs["class"] = "form-control"
