@@ -53,8 +53,10 @@ def _in(subquery: QuerySet[Any]) -> Q:
 def _teachers_of(students: list[Any]) -> Q:
     class_ids = [s.current_class_id for s in students if s.current_class_id]
     student_ids = [s.id for s in students]
+    # A group's lesson (a subgroup, an elective) also names its class: its teacher teaches
+    # the group's students, not the whole class.
     entries = TimetableEntry.objects.filter(
-        Q(class_unit_id__in=class_ids) | Q(group__students__in=student_ids)
+        Q(class_unit_id__in=class_ids, group__isnull=True) | Q(group__students__in=student_ids)
     )
     return _in(entries.values("teacher_id")) | _in(
         ClassUnit.objects.filter(id__in=class_ids).values("class_teacher_id")
@@ -67,7 +69,7 @@ def taught_students(user: Any, viewer: Any) -> QuerySet[Student]:
         teacher=user, academic_year__organisation_id__in=viewer.teacher_org_ids
     )
     return Student.objects.filter(
-        Q(current_class_id__in=entries.filter(class_unit__isnull=False).values("class_unit_id"))
+        Q(current_class_id__in=entries.filter(group__isnull=True).values("class_unit_id"))
         | Q(current_class_id__in=list(viewer.led_class_ids))
         | Q(study_groups__in=entries.filter(group__isnull=False).values("group_id"))
     )
@@ -178,13 +180,14 @@ def group_targets_for(user: Any) -> list[GroupTarget]:
         classes = classes.filter(
             Q(parallel__organisation_id__in=viewer.admin_org_ids)
             | Q(id__in=list(viewer.led_class_ids))
-            | Q(timetable_entries__teacher=user)
+            | Q(timetable_entries__teacher=user, timetable_entries__group__isnull=True)
         )
     elif viewer.teacher_org_ids or viewer.led_class_ids:
         classes = classes.filter(
             Q(id__in=list(viewer.led_class_ids))
             | Q(
                 timetable_entries__teacher=user,
+                timetable_entries__group__isnull=True,
                 parallel__organisation_id__in=viewer.teacher_org_ids,
             )
         )
