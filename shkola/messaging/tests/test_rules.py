@@ -13,7 +13,6 @@ from shkola.messaging.models import Delivery
 from shkola.messaging.rules import group_targets_for, may_write, recipients_for
 from shkola.messaging.services import message_send
 
-
 CASE_COUNT = 51
 
 
