@@ -5,6 +5,8 @@ served app) and answers the orchestrator (scripts/bench/run.py) with one JSON do
                                                              the cells the save test writes to
     python scripts/bench/django_side.py queries             query counts only (the small DB)
     python scripts/bench/django_side.py history             MarkHistory rows, to count real saves
+    python scripts/bench/django_side.py send                one message to every family of the
+                                                             largest school, timed (then removed)
 
 Sessions are made the way a login makes them (the test client's ``force_login`` runs
 ``django.contrib.auth.login`` and its signals), so the bench never needs the demo password,
@@ -232,7 +234,64 @@ def pages() -> list[Page]:
     result.append(Page("report_card", "Табель", "student", reverse("diary:report")))
     grid, why = _journal_grid()
     result.append(Page("journal_grid", "Журнал: сетка учителя", "teacher", grid, why))
+    inbox, why = _inbox_path()
+    result.append(Page("inbox", "Сообщения: входящие", "parent", inbox, why))
     return result
+
+
+INBOX_SIZE = 40
+
+
+def _inbox_path() -> tuple[str | None, str]:
+    """The demo parent's inbox, filled up to INBOX_SIZE messages from the child's class
+    teacher (once: a rerun finds them there), so the page shows a full first page."""
+    try:
+        path = reverse("messaging:inbox")
+    except NoReverseMatch:
+        return None, "в этой сборке нет сообщений (messaging:inbox)"
+    from shkola.messaging.models import Delivery
+    from shkola.messaging.services import message_send
+
+    parent = _user("parent")
+    missing = INBOX_SIZE - Delivery.objects.filter(recipient=parent).count()
+    if missing > 0:
+        sender = User.objects.get(username="classteacher")
+        for n in range(missing):
+            message_send(
+                sender=sender,
+                targets=[f"u:{parent.pk}"],
+                subject=f"Бенчмарк: сообщение {n + 1}",
+                body="Текст сообщения со ссылкой https://example.org",
+            )
+    return path, ""
+
+
+def send_to_every_family() -> dict[str, Any]:
+    """One message from the curator of the school with the most students to «Все родители
+    школы», through the compose form: the request's time and the copies it created."""
+    try:
+        reverse("messaging:compose")
+    except NoReverseMatch:
+        return {"available": False, "why_missing": "в этой сборке нет сообщений"}
+    from django.db.models import Count
+
+    from shkola.accounts.models import Role, RoleAssignment
+    from shkola.messaging.bench import send_to_every_family as send
+    from shkola.schools.models import Organisation
+
+    school = (
+        Organisation.objects.annotate(n=Count("students")).order_by("-n", "id").first()
+    )
+    curator = (
+        RoleAssignment.objects.filter(organisation=school, role=Role.CURATOR)
+        .select_related("user")
+        .order_by("id")
+        .first()
+    )
+    if school is None or curator is None:
+        return {"available": False, "why_missing": "нет школы с куратором"}
+    result = send(sender=curator.user, organisation_id=school.pk)
+    return {"available": result["status"] == 302, "students": school.n, **result}
 
 
 def session_cookies(user: User | str) -> dict[str, str]:
@@ -287,7 +346,7 @@ def history_count() -> int:
 
 def prepare(workdir: Path) -> dict[str, Any]:
     page_list = pages()
-    cookies = {login: session_cookies(login) for login in ("student", "teacher")}
+    cookies = {login: session_cookies(login) for login in {p.login for p in page_list if p.login}}
     save = save_cells(workdir / "cells.txt", MAX_CELLS)
     return {
         "pages": [page.__dict__ for page in page_list],
@@ -306,6 +365,8 @@ def main() -> None:
         result = {"queries": query_counts(pages()), "data": data_size()}
     elif command == "history":
         result = {"history": history_count()}
+    elif command == "send":
+        result = send_to_every_family()
     else:
         raise SystemExit(f"unknown command {command}")
     print("BENCH-JSON " + json.dumps(result, ensure_ascii=False))

@@ -41,6 +41,7 @@ from shkola.journal.models import (
     Mark,
     Remark,
 )
+from shkola.messaging.demo import messages_demo_fill
 from shkola.portfolio.demo import portfolio_demo_fill
 from shkola.schools import services as school_services
 from shkola.schools.models import (
@@ -1757,6 +1758,8 @@ def demo_region_build(
         if getattr(builder, "school", None) is not None:
             family_extras(organisation=builder.school, year=builder.year, today=builder.today)
             cross_school_accounts(school=builder.school, password_hash=builder.demo_hash)
+            # A conversation and a class's group message, so the demo inbox is not empty.
+            messages_demo_fill()
     report.seconds = time.monotonic() - started
     if portfolio:
         started = time.monotonic()

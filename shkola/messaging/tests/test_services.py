@@ -164,3 +164,26 @@ def test_bulk_send_to_every_family_of_a_big_school(world: Any) -> None:
     assert len(sent.recipient_ids) >= families
     assert Delivery.objects.filter(message=sent.message).count() == len(sent.recipient_ids)
     assert seconds < 1.0, seconds
+
+
+@pytest.mark.django_db
+def test_demo_has_a_conversation_and_a_group_message(demo_world: Any) -> None:
+    parent, teacher = demo_world.users["parent"], demo_world.users["classteacher"]
+    inbox = selectors.folder_page(parent, folder=Folder.INBOX)
+    subjects = {d.message.subject for d in inbox}
+    assert f"Родительское собрание {demo_world.class_unit.name}" in subjects
+    assert "Re: Пропуск в пятницу" in subjects
+    question = Message.objects.get(sender=parent, subject="Пропуск в пятницу")
+    thread = selectors.conversation_for(parent, question.pk).thread
+    assert [m.sender for m in thread] == [parent, teacher]
+    # the class's other parents got the group message, and nobody outside the class
+    meeting = Message.objects.get(sender=teacher, subject__startswith="Родительское")
+    from shkola.schools.models import Guardian
+
+    class_parents = Guardian.objects.filter(
+        user__isnull=False, guardianships__student__current_class=demo_world.class_unit
+    ).values_list("user_id", flat=True)
+    assert set(meeting.deliveries.values_list("recipient_id", flat=True)) == set(class_parents)
+    assert not Delivery.objects.filter(
+        message=meeting, recipient=demo_world.users["parent2"]
+    ).exists()
