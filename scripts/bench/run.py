@@ -504,8 +504,8 @@ def send_row(send: dict[str, Any]) -> Row:
         return Row(label, f"NOT MEASURED — {why}", f"< {TARGET_SEND_SECONDS:.0f} s", "FAIL")
     return Row(
         label,
-        f"{send['seconds'] * 1000:.0f} ms ({fmt(send['copies'], 0)} copies, school of "
-        f"{fmt(send['students'], 0)} students)",
+        f"{send['seconds'] * 1000:.0f} ms ({fmt(send['copies'], 0)} copies to "
+        f"{fmt(send['parents'], 0)} parents of {fmt(send['students'], 0)} students)",
         f"< {TARGET_SEND_SECONDS:.0f} s",
         verdict(send["seconds"] < TARGET_SEND_SECONDS),
     )
