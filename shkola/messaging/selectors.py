@@ -161,3 +161,12 @@ def home_messages(user: Any) -> HomeMessages:
     )
     count = len(latest) if len(latest) < HOME_LATEST else unread_count(user)
     return HomeMessages(unread=count, latest=latest)
+
+
+def person(user_id: int | None) -> Any:
+    """The account a reply goes to (its name on the reply form)."""
+    if user_id is None:
+        return None
+    from shkola.accounts.models import User
+
+    return User.objects.filter(pk=user_id).first()

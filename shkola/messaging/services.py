@@ -109,13 +109,20 @@ def _attach(message: Message, files: Sequence[Any]) -> None:
         message.save(update_fields=["has_attachments"])
 
 
-def _label_for(targets: Sequence[str], labels: dict[str, str], count: int) -> str:
+def _label_for(targets: Sequence[str], labels: dict[str, str], ids: list[int]) -> str:
+    """What the sender's «Отправленные» says in «Кому»: the form's labels, else the names of
+    up to three people, else how many got it."""
     named = [labels.get(t, "") for t in targets]
     named = [n for n in named if n]
-    text = ", ".join(named) if named else ""
+    if not named and len(ids) <= 3:
+        from shkola.accounts.models import User
+
+        named = [str(u) for u in User.objects.filter(pk__in=ids).order_by("last_name")]
+    text = ", ".join(named)
     if len(text) > 280:
         text = text[:277] + "…"
-    return text or _("%(n)s получателей") % {"n": count}
+    count = len(ids)
+    return text or _("получателей: %(n)s") % {"n": count}
 
 
 @transaction.atomic
@@ -146,7 +153,7 @@ def message_send(
     message.created_at = now
     message.draft_targets = []
     message.recipient_count = len(ids)
-    message.recipients_label = _label_for(list(targets), target_labels or {}, len(ids))
+    message.recipients_label = _label_for(list(targets), target_labels or {}, ids)
     message.save()
     _attach(message, attachments)
     recipient_ids = message_deliver(message=message, recipient_ids=ids)

@@ -190,6 +190,7 @@ def _conversation_page(
             "c": conversation,
             "m": conversation.message,
             "can_reply": reply_to is not None,
+            "reply_to": selectors.person(reply_to),
             "form": form or ReplyForm(),
             "title": conversation.message.subject,
             "tab": "",

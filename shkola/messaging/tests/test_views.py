@@ -265,4 +265,4 @@ def test_conversation_query_budget_is_the_same_for_1_and_40(
 
 
 INBOX_BUDGET = 11
-CONVERSATION_BUDGET = 17
+CONVERSATION_BUDGET = 18
