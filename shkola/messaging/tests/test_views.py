@@ -266,3 +266,58 @@ def test_conversation_query_budget_is_the_same_for_1_and_40(
 
 INBOX_BUDGET = 11
 CONVERSATION_BUDGET = 18
+
+
+DEMO_MAY_WRITE_TO_CLASSTEACHER = {
+    "student": True,  # her class teacher
+    "parent": True,  # the child's class teacher
+    "teacher": True,  # a colleague
+    "curator": True,  # the administration: anyone of its school
+    "teacher_parent": True,  # a colleague in the demo school
+    "official": False,  # officials write to administrations only
+    "parent_two_schools": False,  # their children are in other classes
+    "student2": False,  # another school
+    "parent2": False,  # another school
+    "teacher2": False,  # another school
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", sorted(DEMO_MAY_WRITE_TO_CLASSTEACHER))
+def test_each_demo_role_writing_to_the_class_teacher(client: Any, demo_world: Any, role: str):
+    target = demo_world.users["classteacher"]
+    client.force_login(demo_world.users[role])
+    response = client.get(reverse("messaging:compose"), {"to": target.pk})
+    allowed = DEMO_MAY_WRITE_TO_CLASSTEACHER[role]
+    assert response.status_code == 200
+    assert bool(response.context["to_error"]) is not allowed
+    before = Message.objects.count()
+    response = client.post(
+        reverse("messaging:compose"),
+        {"to": [f"u:{target.pk}"], "subject": "Вопрос", "body": "Текст"},
+    )
+    assert (response.status_code == 302) is allowed
+    assert Message.objects.count() == before + (1 if allowed else 0)
+
+
+@pytest.mark.django_db
+def test_the_two_school_parent_writes_to_each_childs_class_teacher(client: Any, demo_world: Any):
+    client.force_login(demo_world.users["parent_two_schools"])
+    for child in (demo_world.cross_child, demo_world.cross_other_child):
+        teacher = child.current_class.class_teacher
+        response = client.post(
+            reverse("messaging:compose"),
+            {"to": [f"u:{teacher.pk}"], "subject": "Вопрос", "body": "Текст"},
+        )
+        assert response.status_code == 302, child
+
+
+def test_someone_without_a_school_has_no_mailbox(client: Any, world: Any) -> None:
+    from shkola.core.testing.factories import UserFactory
+
+    client.force_login(UserFactory())
+    assert client.get(reverse("messaging:inbox")).status_code == 404
+    assert client.get(reverse("messaging:compose")).status_code == 404
+    home = client.get("/")
+    assert "messages" not in [f["key"] for f in home.context["home_feeds"]]
+    assert "messages" not in [b["key"] for b in home.context["top_badges"]]
