@@ -7,7 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .services import BODY_MAX, SUBJECT_MAX
+from shkola.core.fields import column_field
+
+from .models import Message
+from .services import BODY_MAX
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -32,13 +35,16 @@ class ComposeForm(forms.Form):
         required=False,
         widget=forms.SelectMultiple(attrs={"class": "form-select", "size": "8"}),
     )
-    subject = forms.CharField(
+    subject = column_field(
+        Message,
+        "subject",
         label=_("Тема"),
-        max_length=SUBJECT_MAX,
         required=False,
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
-    body = forms.CharField(
+    body = column_field(
+        Message,
+        "body",
         label=_("Текст"),
         max_length=BODY_MAX,
         required=False,
@@ -47,8 +53,9 @@ class ComposeForm(forms.Form):
     )
     attachments = MultipleFileField(label=_("Вложения"), required=False)
 
-    def __init__(self, *args: Any, groups: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, groups: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        groups = groups or []
         self._groups = groups
         to = self.fields["to"]
         assert isinstance(to, forms.MultipleChoiceField)
@@ -64,7 +71,9 @@ class ComposeForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(
+    body = column_field(
+        Message,
+        "body",
         label=_("Ответ"),
         max_length=BODY_MAX,
         required=False,

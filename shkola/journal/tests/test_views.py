@@ -363,7 +363,8 @@ def test_grid_query_budget_does_not_grow(
     # The layout (session, user, navigation, year badge) is about ten of these; one is the
     # students' main averages in the subject (journal.selectors.subject_averages), shared with
     # the report card and the diary.
-    with django_assert_max_num_queries(26):
+    # (+1: the unread-messages counter in the top bar)
+    with django_assert_max_num_queries(27):
         response = client.get(grid_url(school))
     assert response.status_code == 200
 
