@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "shkola.notifications",
     "shkola.announcements",
     "shkola.people",
+    "shkola.messaging",
     "shkola.demo",
 ]
 

@@ -20,5 +20,6 @@ urlpatterns = [
     path("notifications/", include("shkola.notifications.urls")),
     path("announcements/", include("shkola.announcements.urls")),
     path("people/", include("shkola.people.urls")),
+    path("messages/", include("shkola.messaging.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,6 +6,8 @@ served app) and answers the orchestrator (scripts/bench/run.py) with one JSON do
     python scripts/bench/django_side.py queries             query counts only (the small DB)
     python scripts/bench/django_side.py history             MarkHistory rows, to count real saves
     python scripts/bench/django_side.py digests             daily digests built per second
+    python scripts/bench/django_side.py send                one message to every family of the
+                                                             largest school, timed (then removed)
 
 Sessions are made the way a login makes them (the test client's ``force_login`` runs
 ``django.contrib.auth.login`` and its signals), so the bench never needs the demo password,
@@ -233,7 +235,49 @@ def pages() -> list[Page]:
     result.append(Page("report_card", "Табель", "student", reverse("diary:report")))
     grid, why = _journal_grid()
     result.append(Page("journal_grid", "Журнал: сетка учителя", "teacher", grid, why))
+    inbox, why = _inbox_path()
+    result.append(Page("inbox", "Сообщения: входящие", "parent", inbox, why))
     return result
+
+
+INBOX_SIZE = 40
+
+
+def _inbox_path() -> tuple[str | None, str]:
+    """The demo parent's inbox, filled up to INBOX_SIZE messages from the child's class
+    teacher (once: a rerun finds them there), so the page shows a full first page."""
+    try:
+        path = reverse("messaging:inbox")
+    except NoReverseMatch:
+        return None, "в этой сборке нет сообщений (messaging:inbox)"
+    from shkola.messaging.models import Delivery
+    from shkola.messaging.services import message_send
+
+    parent = _user("parent")
+    missing = INBOX_SIZE - Delivery.objects.filter(recipient=parent).count()
+    if missing > 0:
+        sender = User.objects.get(username="classteacher")
+        for n in range(missing):
+            message_send(
+                sender=sender,
+                targets=[f"u:{parent.pk}"],
+                subject=f"Бенчмарк: сообщение {n + 1}",
+                body="Текст сообщения со ссылкой https://example.org",
+            )
+    return path, ""
+
+
+def send_to_every_family() -> dict[str, Any]:
+    """One message from a curator to «Все родители школы» of a 1,500-student school built for
+    the purpose and rolled back afterwards: the request's time and the copies it created."""
+    try:
+        reverse("messaging:compose")
+    except NoReverseMatch:
+        return {"available": False, "why_missing": "в этой сборке нет сообщений"}
+    from shkola.messaging.bench import measure_send_to_every_family
+
+    result = measure_send_to_every_family(students=1500)
+    return {"available": result["status"] == 302, **result}
 
 
 def session_cookies(user: User | str) -> dict[str, str]:
@@ -360,7 +404,7 @@ def digests(limit: int = 20_000) -> dict[str, Any]:
 
 def prepare(workdir: Path) -> dict[str, Any]:
     page_list = pages()
-    cookies = {login: session_cookies(login) for login in ("student", "teacher")}
+    cookies = {login: session_cookies(login) for login in {p.login for p in page_list if p.login}}
     save = save_cells(workdir / "cells.txt", MAX_CELLS)
     return {
         "pages": [page.__dict__ for page in page_list],
@@ -381,6 +425,8 @@ def main() -> None:
         result = {"history": history_count()}
     elif command == "digests":
         result = digests()
+    elif command == "send":
+        result = send_to_every_family()
     else:
         raise SystemExit(f"unknown command {command}")
     print("BENCH-JSON " + json.dumps(result, ensure_ascii=False))

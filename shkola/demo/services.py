@@ -42,6 +42,7 @@ from shkola.journal.models import (
     Mark,
     Remark,
 )
+from shkola.messaging.demo import messages_demo_fill
 from shkola.portfolio.demo import portfolio_demo_fill
 from shkola.schools import services as school_services
 from shkola.schools.models import (
@@ -1802,6 +1803,8 @@ def demo_region_build(
             cross_school_accounts(school=builder.school, password_hash=builder.demo_hash)
             absences_demo_fill(today=builder.today)
             demo_announcements(today=builder.today)
+            # A conversation and a class's group message, so the demo inbox is not empty.
+            messages_demo_fill()
     report.seconds = time.monotonic() - started
     if portfolio:
         started = time.monotonic()
