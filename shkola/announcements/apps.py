@@ -12,10 +12,10 @@ def _home_feed(request: Any, viewer: Any) -> Any:
     return home_feed(viewer)
 
 
-def _unread(viewer: Any) -> int:
-    from .selectors import unread_count
+def _unread(viewer: Any) -> Any:
+    from .selectors import unread
 
-    return unread_count(viewer)
+    return unread(viewer)
 
 
 def _reads(viewer: Any) -> bool:

@@ -196,7 +196,26 @@ def announcement_publish(
     announcement.parallels.set(parallels)
     announcement.class_units.set(class_units)
     _store_files(announcement, checked)
+    _notify_readers(announcement)
     return announcement
+
+
+def _notify_readers(announcement: Announcement) -> None:
+    """F6: the audience hears of an announcement valid today (one bulk insert for the whole
+    school). One that starts later is found in «Объявления» and on the home page from its
+    first day, without a notification."""
+    from django.urls import reverse
+
+    from shkola.notifications.services import notify
+
+    if not announcement.valid_from <= clock.today() <= announcement.valid_to:
+        return
+    notify(
+        kind="announcement",
+        user_ids=selectors.announcement_reader_ids(announcement),
+        title=_("Объявление: %(title)s") % {"title": announcement.title},
+        url=reverse("announcements:detail", args=[announcement.pk]),
+    )
 
 
 @transaction.atomic

@@ -6,6 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
@@ -103,14 +106,16 @@ def _fold_menus(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 class Badge:
     """An icon in the top bar with a counter (unread messages, notifications, announcements).
 
-    ``count`` gets the viewer and returns how many things wait; it runs on every signed-in
-    page, so it must be one cheap query. Zero shows the icon without a counter."""
+    ``count`` gets the viewer and returns the queryset of what waits (or a number). The
+    querysets of all badges are counted together in ONE query, because the top bar is on every
+    signed-in page: each new counter must not add a query to every page. Zero shows the icon
+    without a counter."""
 
     key: str
     label: str | Promise
     url_name: str
     icon: str
-    count: Callable[[Any], int]
+    count: Callable[[Any], QuerySet[Any] | int]
     visible: Callable[[Any], bool]
     order: int = 100
 
@@ -123,8 +128,31 @@ def register_badge(badge: Badge) -> None:
         _BADGES.append(badge)
 
 
+def count_together(querysets: dict[str, QuerySet[Any]]) -> dict[str, int]:
+    """``{key: queryset.count()}`` in one ``SELECT (SELECT COUNT(*) …), (…)`` round trip."""
+    counts = {key: 0 for key in querysets}
+    parts: list[str] = []
+    params: list[Any] = []
+    keys: list[str] = []
+    for key, queryset in querysets.items():
+        try:
+            sql, more = queryset.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # .none(): nothing to count
+            continue
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) badge_{len(parts)})")
+        params.extend(more)
+        keys.append(key)
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(parts), params)
+            row = cursor.fetchone()
+        counts.update({key: int(value or 0) for key, value in zip(keys, row, strict=True)})
+    return counts
+
+
 def badges_for(viewer: Any) -> list[dict[str, Any]]:
     result: list[dict[str, Any]] = []
+    pending: dict[str, QuerySet[Any]] = {}
     for badge in sorted(_BADGES, key=lambda b: b.order):
         if not badge.visible(viewer):
             continue
@@ -132,13 +160,22 @@ def badges_for(viewer: Any) -> list[dict[str, Any]]:
             url = reverse(badge.url_name)
         except NoReverseMatch:
             continue
+        counted = badge.count(viewer)
+        if isinstance(counted, QuerySet):
+            pending[badge.key] = counted
+            counted = 0
         result.append(
             {
                 "key": badge.key,
                 "label": badge.label,
                 "url": url,
                 "icon": badge.icon,
-                "count": badge.count(viewer),
+                "count": counted,
             }
         )
+    if pending:
+        counts = count_together(pending)
+        for item in result:
+            if item["key"] in counts:
+                item["count"] = counts[item["key"]]
     return result

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from . import selectors
 from .rules import can_use_messages
 
 
-def unread_for_badge(viewer: Any) -> int:
-    return selectors.unread_count(viewer.user)
+def unread_for_badge(viewer: Any) -> QuerySet[Any]:
+    return selectors.unread_deliveries(viewer.user)
 
 
 def home_feed_load(request: HttpRequest, viewer: Any) -> selectors.HomeMessages | None:

@@ -85,7 +85,26 @@ def message_deliver(*, message: Message, recipient_ids: Sequence[int]) -> list[i
         [Delivery(message_id=message.pk, recipient_id=pk) for pk in unique],
         batch_size=DELIVERY_BATCH,
     )
+    _notify_recipients(message, unique)
     return unique
+
+
+def _notify_recipients(message: Message, recipient_ids: list[int]) -> None:
+    """F6: each recipient hears of the message (in one bulk insert, whatever the group); the
+    notification names the sender and the subject, never the other recipients."""
+    from django.urls import reverse
+
+    from shkola.notifications.services import notify
+
+    if not recipient_ids:
+        return
+    notify(
+        kind="message",
+        user_ids=recipient_ids,
+        title=_("Сообщение от %(sender)s: %(subject)s")
+        % {"sender": message.sender.short_name, "subject": message.subject},
+        url=reverse("messaging:message", args=[message.pk]),
+    )
 
 
 def _attach(message: Message, files: Sequence[Any]) -> None:

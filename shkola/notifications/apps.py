@@ -10,7 +10,7 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from shkola.core.navigation import Badge, register_badge
 
-        from .selectors import unread_count
+        from .selectors import unread
 
         register_badge(
             Badge(
@@ -18,7 +18,7 @@ class NotificationsConfig(AppConfig):
                 label=_("Уведомления"),
                 url_name="notifications:list",
                 icon="bell",
-                count=lambda v: unread_count(v.user),
+                count=lambda v: unread(v.user),
                 visible=lambda v: bool(getattr(v.user, "is_authenticated", False)),
                 order=90,
             )

@@ -472,3 +472,31 @@ def test_the_list_costs_the_same_queries_for_one_and_for_thirty(client, world):
     for n in range(29):
         publish(world.school.curator, title=f"Ещё {n}", pinned=n % 2 == 0, files=[pdf()])
     assert queries() == one
+
+
+def test_the_audience_is_notified_of_an_announcement_valid_today(world):
+    from shkola.notifications.models import Notification
+
+    # when the class teacher posts for the families of 7А today, and another for next week
+    now = publish(
+        world.school.class_teacher,
+        title="Экскурсия",
+        audience="families",
+        scope="classes",
+        class_unit_ids=[world.school.class_unit.id],
+    )
+    publish(
+        world.school.class_teacher,
+        title="Потом",
+        audience="families",
+        scope="classes",
+        class_unit_ids=[world.school.class_unit.id],
+        valid_from=clock.today() + dt.timedelta(days=3),
+    )
+    # then the student and the parent of 7А are told of the first one only, with its link
+    got = Notification.objects.filter(kind="announcement")
+    assert sorted(got.values_list("user_id", flat=True)) == sorted(
+        [world.student_user.pk, world.parent.pk]
+    )
+    assert {n.title for n in got} == {"Объявление: Экскурсия"}
+    assert all(n.url.endswith(f"/announcements/{now.pk}/") for n in got)

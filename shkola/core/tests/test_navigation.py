@@ -48,3 +48,24 @@ def test_a_parent_keeps_the_family_pages_in_the_menu_itself(demo_world: Any) -> 
     assert "Семья" not in entries
     for label in ("Дневник", "Табель", "Расписание", "Портфолио"):
         assert entries[label] == []
+
+
+@pytest.mark.django_db
+def test_top_bar_counters_are_counted_together_in_one_query(django_assert_num_queries):
+    from django.contrib.auth import get_user_model
+
+    from shkola.core.navigation import count_together
+
+    User = get_user_model()
+    User.objects.create(username="c1", first_name="Анна")
+    User.objects.create(username="c2", first_name="Анна")
+    User.objects.create(username="c3", first_name="Борис")
+    with django_assert_num_queries(1):
+        counts = count_together(
+            {
+                "anna": User.objects.filter(username__startswith="c", first_name="Анна"),
+                "boris": User.objects.filter(username__startswith="c", first_name="Борис"),
+                "nobody": User.objects.none(),
+            }
+        )
+    assert counts == {"anna": 2, "boris": 1, "nobody": 0}

@@ -183,3 +183,29 @@ def test_demo_has_a_conversation_and_a_group_message(demo_world: Any) -> None:
     assert not Delivery.objects.filter(
         message=meeting, recipient=demo_world.users["parent2"]
     ).exists()
+
+
+def test_each_recipient_is_notified_and_nobody_else(world: Any) -> None:
+    from shkola.core.testing.factories import guardian_of
+    from shkola.notifications.models import Notification
+
+    second_parent = guardian_of(world.a.students[1])
+    # when the class teacher writes to «все родители 7А»
+    sent = message_send(
+        sender=world.a.class_teacher,
+        targets=[f"cp:{world.a.class_unit.pk}"],
+        subject="Собрание",
+        body="В пятницу в 18:00",
+    )
+    # then each parent has one «message» notification naming the sender and the subject,
+    # linking to their copy; the sender gets none
+    got = Notification.objects.filter(kind="message", url__endswith=f"/{sent.message.pk}/")
+    assert sorted(got.values_list("user_id", flat=True)) == sorted(
+        [world.parent.pk, second_parent.pk]
+    )
+    title = got.first().title
+    assert "Собрание" in title and world.a.class_teacher.short_name in title
+    # a reply notifies the class teacher only
+    reply = message_reply(sender=world.parent, message=sent.message, body="Приду")
+    answered = Notification.objects.filter(kind="message", url__endswith=f"/{reply.message.pk}/")
+    assert list(answered.values_list("user_id", flat=True)) == [world.a.class_teacher.pk]
