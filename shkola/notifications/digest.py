@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
@@ -325,13 +325,17 @@ def digests_build(*, user_ids: Iterable[int], now: dt.datetime) -> list[Letter]:
         remarks_by_student[remark.student_id].append(remark)
 
     unread: dict[int, dict[str, int]] = defaultdict(dict)
+    # when the newest unread message arrived: only a message since the last digest is news
+    newest_message: dict[int, dt.datetime] = {}
     for row in (
         Notification.objects.filter(user_id__in=ids, read_at__isnull=True)
         .values("user_id", "kind")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), newest=Max("created_at"))
         .order_by()
     ):
         unread[row["user_id"]][row["kind"]] = row["n"]
+        if row["kind"] == NotificationKind.MESSAGE:
+            newest_message[row["user_id"]] = row["newest"]
 
     settings_link = _public(reverse("notifications:settings"))
     list_link = _public(reverse("notifications:list"))
@@ -400,8 +404,10 @@ def digests_build(*, user_ids: Iterable[int], now: dt.datetime) -> list[Letter]:
                 else 0
             )
             unread_total = sum(counts.values())
-            # unread notifications alone do not make a letter: only news does
-            if all(c.empty for c in children) and not unread_messages:
+            # unread notifications alone do not make a letter: only news does (a message
+            # that came since the last digest is news; one left unread for a week is not)
+            fresh_message = bool(unread_messages) and newest_message[uid] > start
+            if all(c.empty for c in children) and not fresh_message:
                 continue
             content = DigestContent(
                 day=today,
