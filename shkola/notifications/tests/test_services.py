@@ -346,3 +346,22 @@ def test_backoff_grows_and_is_capped():
     assert services.backoff(1) == dt.timedelta(minutes=1)
     assert services.backoff(3) == dt.timedelta(minutes=4)
     assert services.backoff(30) == dt.timedelta(hours=6)
+
+
+def test_two_runs_at_once_make_one_digest_and_neither_fails(demo_world):
+    from shkola.notifications import digest
+
+    # Given a parent with news, whose digest another run has just made (it saw them first)
+    parent = _digest_ready(demo_world)
+    set_mark(past_lesson(demo_world), demo_world.student, "5", demo_world.users["teacher"])
+    now = clock.now()
+    Outbox.objects.create(
+        user=parent, letter_kind="digest", day=now.date(), subject="их", body_text="их"
+    )
+    # When this run's batch, built before it knew, comes to store the same digest
+    made = services._digest_batch([parent.pk], now, digest)
+    # Then the run goes on without an error, and the parent still has one digest today
+    assert made == 0
+    assert list(
+        Outbox.objects.filter(user=parent, letter_kind="digest").values_list("subject", flat=True)
+    ) == ["их"]
