@@ -5,16 +5,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shkola.core.fields import column_field
+from shkola.core.fields import DateInput, column_field
 
 from .models import AbsenceNote, NoteReason
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class NoteForm(forms.Form):

@@ -8,7 +8,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shkola.accounts.models import Sex
-from shkola.core.fields import IdModelChoiceField, column_field
+from shkola.core.fields import (
+    DateInput,
+    IdModelChoiceField,
+    MultipleFileField,
+    column_field,
+)
 from shkola.schools.models import Student, Subject
 
 from .models import (
@@ -26,29 +31,6 @@ from .models import (
     TestingResult,
     field_label,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> Any:
-        single = super().clean
-        if isinstance(data, (list, tuple)):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
 
 
 class BootstrapMixin:
