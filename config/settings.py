@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "shkola.absences",
     "shkola.notifications",
     "shkola.announcements",
+    "shkola.registry",
     "shkola.people",
     "shkola.messaging",
     "shkola.demo",

@@ -153,6 +153,9 @@ class AuditEvent(models.Model):
         INVITATION_GENERATE = "invitation_generate", _("Выдача пригласительных кодов")
         INVITATION_REVOKE = "invitation_revoke", _("Отзыв пригласительного кода")
         INVITATION_REISSUE = "invitation_reissue", _("Замена пригласительного кода")
+        ORGANISATION_REGISTER = "org_register", _("Регистрация организации")
+        ORGANISATION_CHANGE = "org_change", _("Изменение сведений об организации")
+        CURATOR_ISSUE = "curator_issue", _("Выдача доступа куратору")
 
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
     actor = models.ForeignKey(

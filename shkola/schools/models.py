@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shkola.accounts.models import Sex
 
-from .validators import validate_snils
+from .validators import validate_inn, validate_ogrn, validate_snils
 
 
 class Territory(models.Model):
@@ -38,8 +38,13 @@ class PeriodScheme(models.TextChoices):
     HALVES = "halves", _("Полугодия")
 
 
+class OrganisationKind(models.TextChoices):
+    SCHOOL = "school", _("Общеобразовательная организация (школа)")
+    EXTRA = "extra", _("Организация дополнительного образования")
+
+
 class Organisation(models.Model):
-    """A school («образовательная организация»)."""
+    """A school («образовательная организация») or an extra-education organisation."""
 
     territory = models.ForeignKey(Territory, on_delete=models.PROTECT, related_name="organisations")
     short_name = models.CharField(_("краткое наименование"), max_length=200)
@@ -62,6 +67,16 @@ class Organisation(models.Model):
     threshold_5 = models.DecimalField(_("«5» от"), max_digits=3, decimal_places=2, default=4.60)
     threshold_4 = models.DecimalField(_("«4» от"), max_digits=3, decimal_places=2, default=3.60)
     threshold_3 = models.DecimalField(_("«3» от"), max_digits=3, decimal_places=2, default=2.60)
+    # Registration by the municipality (B1).
+    kind = models.CharField(
+        _("тип организации"),
+        max_length=20,
+        choices=OrganisationKind.choices,
+        default=OrganisationKind.SCHOOL,
+    )
+    inn = models.CharField(_("ИНН"), max_length=10, blank=True, validators=[validate_inn])
+    ogrn = models.CharField(_("ОГРН"), max_length=13, blank=True, validators=[validate_ogrn])
+    director_name = models.CharField(_("директор (ФИО)"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("образовательная организация")

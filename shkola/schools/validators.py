@@ -27,3 +27,42 @@ def validate_snils(value: str) -> None:
         raise ValidationError(
             _("СНИЛС указан неверно: не сходится контрольное число."), code="snils"
         )
+
+
+INN_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
+
+
+def inn_is_valid(value: str) -> bool:
+    """ИНН of a legal entity: ten digits, the last is Σ digit × weight over the first nine,
+    reduced mod 11 and then mod 10."""
+    if len(value) != 10 or not value.isascii() or not value.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:9], INN_WEIGHTS, strict=True))
+    return total % 11 % 10 == int(value[9])
+
+
+def ogrn_is_valid(value: str) -> bool:
+    """ОГРН: thirteen digits, the last is the first twelve as a number mod 11, then mod 10."""
+    if len(value) != 13 or not value.isascii() or not value.isdigit():
+        return False
+    return int(value[:12]) % 11 % 10 == int(value[12])
+
+
+def validate_inn(value: str) -> None:
+    if not value:
+        return
+    if len(value) != 10 or not value.isascii() or not value.isdigit():
+        raise ValidationError(
+            _("ИНН организации — 10 цифр без пробелов и других знаков."), code="inn_format"
+        )
+    if not inn_is_valid(value):
+        raise ValidationError(_("ИНН указан неверно: не сходится контрольное число."), code="inn")
+
+
+def validate_ogrn(value: str) -> None:
+    if not value:
+        return
+    if len(value) != 13 or not value.isascii() or not value.isdigit():
+        raise ValidationError(_("ОГРН — 13 цифр без пробелов и других знаков."), code="ogrn_format")
+    if not ogrn_is_valid(value):
+        raise ValidationError(_("ОГРН указан неверно: не сходится контрольное число."), code="ogrn")
