@@ -430,3 +430,19 @@ def test_the_list_costs_the_same_queries_however_many_organisations(
     with django_assert_max_num_queries(len(few)):
         response = client.get(reverse("registry:organisations"))
     assert response.content.decode().count("registry-row") >= 14
+
+
+def test_the_curator_page_offers_a_new_password_for_each_curator(world: Region) -> None:
+    org = OrganisationFactory(territory=world.home)
+    access = services.curator_issue(
+        actor=world.municipal, organisation=org, last_name="Иванова", first_name="Анна"
+    )
+    client = signed_in(world.municipal)
+    page = client.get(reverse("registry:curator_issue", args=[org.id])).content.decode()
+    assert "Выдать новый пароль" in page and access.user.username in page
+    again = client.post(
+        reverse("registry:curator_issue", args=[org.id]),
+        {"last_name": "Иванова", "first_name": "Анна", "middle_name": ""},
+    )
+    assert access.user.username in again.content.decode()
+    assert not User.objects.get(pk=access.user.pk).check_password(access.password)
