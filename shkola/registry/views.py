@@ -112,7 +112,7 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
     else:
         initial: dict[str, Any] = {}
         territory = request.GET.get("territory", "")
-        if territory.isdigit() and any(t.id == int(territory) for t in municipalities):
+        if any(str(t.id) == territory for t in municipalities):
             initial["territory"] = int(territory)
         form = OrganisationForm(initial=initial, municipalities=municipalities)
     return _organisation_form_page(request, form)

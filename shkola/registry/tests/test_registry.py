@@ -446,3 +446,16 @@ def test_the_curator_page_offers_a_new_password_for_each_curator(world: Region) 
     )
     assert access.user.username in again.content.decode()
     assert not User.objects.get(pk=access.user.pk).check_password(access.password)
+
+
+@pytest.mark.parametrize("query", ["territory=²", "territory=-1", "territory=1e9", "territory=%00"])
+def test_a_strange_municipality_in_the_address_is_ignored(world: Region, query: str) -> None:
+    response = signed_in(world.regional).get(f"{reverse('registry:organisation_new')}?{query}")
+    assert response.status_code == 200
+
+
+def test_the_municipality_in_the_address_is_preselected(world: Region) -> None:
+    response = signed_in(world.regional).get(
+        f"{reverse('registry:organisation_new')}?territory={world.neighbour.id}"
+    )
+    assert f'<option value="{world.neighbour.id}" selected>' in response.content.decode()
