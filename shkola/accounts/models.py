@@ -153,6 +153,10 @@ class AuditEvent(models.Model):
         INVITATION_GENERATE = "invitation_generate", _("Выдача пригласительных кодов")
         INVITATION_REVOKE = "invitation_revoke", _("Отзыв пригласительного кода")
         INVITATION_REISSUE = "invitation_reissue", _("Замена пригласительного кода")
+        STUDENT_CHANGE = "student_change", _("Изменение карточки обучающегося")
+        ENROLMENT = "enrolment", _("Зачисление, перевод, отчисление")
+        GUARDIAN_CHANGE = "guardian_change", _("Изменение законных представителей")
+        STAFF_CREATE = "staff_create", _("Создание учётной записи сотрудника")
 
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
     actor = models.ForeignKey(
