@@ -13,9 +13,18 @@ from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from shkola.accounts.models import ORGANISATION_ROLES, AuditEvent, Role, RoleAssignment, Sex, User
+from shkola.accounts.models import (
+    ORGANISATION_ROLES,
+    AuditEvent,
+    Role,
+    RoleAssignment,
+    Sex,
+    SpecialistKind,
+    User,
+)
 from shkola.accounts.services import (
     audit_record,
+    login_errors,
     role_grant,
     role_revoke,
     temporary_password,
@@ -510,7 +519,9 @@ def _role_inputs(roles: list[str], specialist_kind: str, errors: dict[str, list[
         errors.setdefault("roles", []).append(_("Роли: отметьте хотя бы одну роль."))
     elif any(r not in {str(x) for x in ORGANISATION_ROLES} for r in chosen):
         errors.setdefault("roles", []).append(_("Роли: выберите роли из списка."))
-    if Role.SPECIALIST in chosen and not specialist_kind:
+    if specialist_kind and specialist_kind not in SpecialistKind.values:
+        errors.setdefault("specialist_kind", []).append(_("Специальность: выберите из списка."))
+    elif Role.SPECIALIST in chosen and not specialist_kind:
         errors.setdefault("specialist_kind", []).append(
             _("Специальность: укажите для роли «Специалист».")
         )
@@ -537,8 +548,8 @@ def staff_create(
     if not names["first_name"]:
         errors.setdefault("first_name", []).append(_("Имя: обязательное поле."))
     username = _text(values, "username", 150, errors)
-    if not username:
-        errors.setdefault("username", []).append(_("Логин: обязательное поле."))
+    for message in login_errors(username):
+        errors.setdefault("username", []).append(_("Логин: %(error)s") % {"error": message})
     email = str(values.get("email") or "").strip()
     if email:
         try:
@@ -556,16 +567,19 @@ def staff_create(
         )
     specialist_kind = str(values.get("specialist_kind") or "")
     chosen = _role_inputs(roles, specialist_kind, errors)
-    if username and not errors.get("username"):
-        if User.objects.filter(username__iexact=username).exists():
-            errors.setdefault("username", []).append(
-                _("Логин: «%(login)s» уже занят, придумайте другой.") % {"login": username}
-            )
     if errors:
         raise ValidationError(errors)
     password = temporary_password()
     try:
-        user = user_create(username=username, password=password, email=email, phone=phone, **names)
+        user = user_create(
+            username=username,
+            password=password,
+            email=email,
+            phone=phone,
+            last_name=names["last_name"],
+            first_name=names["first_name"],
+            middle_name=names["middle_name"],
+        )
     except ValidationError as error:
         raise ValidationError(
             {"username": [_("Логин: %(error)s") % {"error": m} for m in error.messages]}
