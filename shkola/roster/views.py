@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -338,8 +339,9 @@ def staff_add(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             errors = error.message_dict
         else:
-            # The password is shown on this answer only: it is not stored anywhere readable.
-            return render(
+            # The password is shown on this answer only: it is not stored anywhere readable,
+            # and the browser must not keep the page either.
+            sheet = render(
                 request,
                 "roster/staff_sheet.html",
                 {
@@ -351,6 +353,8 @@ def staff_add(request: HttpRequest) -> HttpResponse:
                     "back_url": _with_school(reverse("roster:staff"), school, schools),
                 },
             )
+            add_never_cache_headers(sheet)
+            return sheet
     return render(
         request,
         "roster/staff_form.html",

@@ -166,6 +166,7 @@ def test_a_staff_member_gets_a_printable_one_time_password_shown_once(school):
     )
 
     assert sheet.status_code == 200
+    assert "no-store" in sheet["Cache-Control"]
     password = re.search(r'id="sheet-password">([^<]+)<', sheet.content.decode())
     assert password
     member = RoleAssignment.objects.get(user__username="orlova.v").user
