@@ -454,7 +454,9 @@ def guardian_attach(
             _("Телефон: %(error)s") % {"error": m} for m in error.messages
         )
     email = str(values.get("email") or "").strip()
-    if email:
+    if len(email) > 254:
+        errors.setdefault("email", []).append(_("E-mail: не длиннее 254 символов."))
+    elif email:
         try:
             EmailValidator()(email)
         except ValidationError:
@@ -551,7 +553,9 @@ def staff_create(
     for message in login_errors(username):
         errors.setdefault("username", []).append(_("Логин: %(error)s") % {"error": message})
     email = str(values.get("email") or "").strip()
-    if email:
+    if len(email) > 254:
+        errors.setdefault("email", []).append(_("E-mail: не длиннее 254 символов."))
+    elif email:
         try:
             EmailValidator()(email)
         except ValidationError:
