@@ -201,6 +201,10 @@ def student_save(
             "student": student.full_name,
             "created": created,
             "fields": changed,
+            "summary": (
+                _("Новый обучающийся: %(name)s") if created else _("Изменены данные: %(name)s")
+            )
+            % {"name": student.full_name},
         },
     )
     return student
@@ -278,6 +282,22 @@ def _order_audit(
             "order_number": enrolment.order_number,
             "date": enrolment.date.isoformat(),
             "class": enrolment.class_unit.name if enrolment.class_unit else "",
+            "summary": _("%(action)s: %(name)s%(classes)s, приказ № %(number)s от %(date)s")
+            % {
+                "action": enrolment.get_action_display(),
+                "name": student.full_name,
+                "classes": ", "
+                + " → ".join(
+                    c
+                    for c in (
+                        extra.get("from_class", ""),
+                        enrolment.class_unit.name if enrolment.class_unit else "",
+                    )
+                    if c
+                ),
+                "number": enrolment.order_number,
+                "date": _day(enrolment.date),
+            },
             **extra,
         },
     )
@@ -486,6 +506,12 @@ def guardian_attach(
             "kind": kind,
             "linked": True,
             "guardian_created": created,
+            "summary": _("%(guardian)s (%(kind)s) связан(а) с обучающимся %(name)s")
+            % {
+                "guardian": guardian.full_name,
+                "kind": link.get_kind_display(),
+                "name": student.full_name,
+            },
         },
     )
     return link
@@ -507,6 +533,8 @@ def guardian_detach(*, organisation: Organisation, actor: User, guardianship: Gu
             "guardian": guardian.full_name,
             "kind": guardianship.kind,
             "linked": False,
+            "summary": _("%(guardian)s больше не связан(а) с обучающимся %(name)s")
+            % {"guardian": guardian.full_name, "name": student.full_name},
         },
     )
     guardianship.delete()
@@ -595,7 +623,11 @@ def staff_create(
         actor=actor,
         subject_user=user,
         organisation=organisation,
-        details={"roles": chosen},
+        details={
+            "roles": chosen,
+            "summary": _("%(name)s: %(roles)s")
+            % {"name": user.full_name, "roles": ", ".join(str(Role(r).label) for r in chosen)},
+        },
     )
     for role in chosen:
         role_grant(

@@ -122,6 +122,11 @@ def test_a_transfer_moves_the_student_and_shows_in_the_history(school):
     card = text(client.get(f"/roster/students/{student.id}/"))
     assert "№ 31-п от 05.10.2026" in card
     assert "01.09.2026 — 05.10.2026" in card
+    log = text(client.get("/accounts/audit/"))
+    assert (
+        f"Перевод в другой класс: {student.full_name}, {school.class_unit.name} → 7Б, "
+        "приказ № 31-п от 05.10.2026"
+    ) in log
 
 
 def test_garbage_in_every_form_is_a_named_error_never_a_500(school):
