@@ -211,3 +211,19 @@ def test_a_guardian_is_linked_and_unlinked_through_the_pages(school):
     client.post(f"/roster/students/{student.id}/guardians/{link.id}/unlink/")
 
     assert not student.guardianships.filter(pk=link.pk).exists()
+
+
+def test_only_the_administration_writes_and_finds_the_pages_in_the_school_menu(school):
+    before = Student.objects.count()
+    for user in (school.teacher, school.class_teacher):
+        client = as_user(user)
+        answer = client.post(
+            "/roster/students/add/",
+            {"last_name": "Чужой", "first_name": "Ученик", "birth_date": "2014-01-01", "sex": "m"},
+        )
+        assert answer.status_code == 404
+        assert client.post("/roster/staff/add/", {"username": "intruder"}).status_code == 404
+        assert 'href="/roster/staff/"' not in client.get("/").content.decode()
+    assert Student.objects.count() == before
+    home = as_user(school.curator).get("/").content.decode()
+    assert 'href="/roster/students/"' in home and 'href="/roster/staff/"' in home
