@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "shkola.registry",
     "shkola.people",
     "shkola.messaging",
+    "shkola.roster",
     "shkola.demo",
 ]
 

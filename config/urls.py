@@ -22,5 +22,6 @@ urlpatterns = [
     path("people/", include("shkola.people.urls")),
     path("messages/", include("shkola.messaging.urls")),
     path("registry/", include("shkola.registry.urls")),
+    path("roster/", include("shkola.roster.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -156,6 +156,10 @@ class AuditEvent(models.Model):
         ORGANISATION_REGISTER = "org_register", _("Регистрация организации")
         ORGANISATION_CHANGE = "org_change", _("Изменение сведений об организации")
         CURATOR_ISSUE = "curator_issue", _("Выдача доступа куратору")
+        STUDENT_CHANGE = "student_change", _("Изменение карточки обучающегося")
+        ENROLMENT = "enrolment", _("Зачисление, перевод, отчисление")
+        GUARDIAN_CHANGE = "guardian_change", _("Изменение законных представителей")
+        STAFF_CREATE = "staff_create", _("Создание учётной записи сотрудника")
 
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
     actor = models.ForeignKey(

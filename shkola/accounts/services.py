@@ -1153,3 +1153,9 @@ def password_reset_completed(*, user: Any, ip_address: str | None = None) -> Non
         subject_user=user,
         ip_address=ip_address,
     )
+
+
+def login_errors(username: str) -> list[str]:
+    """Why a login cannot be taken (empty, short, wrong letters, taken), for forms outside
+    registration that create accounts (a school's staff)."""
+    return _login_errors(username)

@@ -15,8 +15,9 @@ class SchoolsConfig(AppConfig):
                 label=_("Обучающиеся"),
                 url_name="schools:students",
                 icon="people",
+                # The administration keeps its students in «Обучающиеся» of shkola.roster.
                 visible=lambda v: bool(
-                    v.admin_org_ids or v.specialist_org_ids or v.teacher_org_ids
+                    not v.admin_org_ids and (v.specialist_org_ids or v.teacher_org_ids)
                 ),
                 menu=_("Школа"),
                 menu_icon="building-gear",

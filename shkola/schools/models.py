@@ -319,6 +319,14 @@ class ControlForm(models.Model):
         return f"{self.name} ({self.weight})"
 
 
+class IdDocumentKind(models.TextChoices):
+    BIRTH_CERTIFICATE = "birth_certificate", _("Свидетельство о рождении")
+    PASSPORT = "passport", _("Паспорт гражданина РФ")
+    FOREIGN_BIRTH_CERTIFICATE = "foreign_birth", _("Свидетельство о рождении (иностранное)")
+    FOREIGN_PASSPORT = "foreign_passport", _("Паспорт иностранного гражданина")
+    OTHER = "other", _("Иной документ")
+
+
 class Student(models.Model):
     """A student of the roster. Name and birth date are kept by school staff."""
 
@@ -347,6 +355,15 @@ class Student(models.Model):
     id_document = models.CharField(
         _("документ, удостоверяющий личность"), max_length=100, blank=True
     )
+    # The identity document in parts (B3), as the curator types it from the paper.
+    id_doc_kind = models.CharField(
+        _("вид документа"), max_length=20, choices=IdDocumentKind.choices, blank=True
+    )
+    id_doc_series = models.CharField(_("серия документа"), max_length=20, blank=True)
+    id_doc_number = models.CharField(_("номер документа"), max_length=30, blank=True)
+    id_doc_issued_on = models.DateField(_("дата выдачи документа"), null=True, blank=True)
+    id_doc_issued_by = models.CharField(_("кем выдан документ"), max_length=300, blank=True)
+    address = models.CharField(_("адрес"), max_length=500, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     special_needs = models.BooleanField(_("ОВЗ"), default=False)
     photo = models.ImageField(_("фото"), upload_to="students/photos/", blank=True)
