@@ -80,7 +80,7 @@ def _pupil_clash_message(*, pupils: QuerySet[Student], entry: TimetableEntry) ->
 
 def _entry_label(entry: TimetableEntry) -> str:
     where = entry.group.name if entry.group else (entry.class_unit.name if entry.class_unit else "")
-    return f"{entry.subject.name}, {where}, {entry.teacher.short_name}"
+    return f"{entry.subject.name}, {where} ({entry.teacher.short_name})"
 
 
 def timetable_clashes(

@@ -226,6 +226,7 @@ def grid(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "days": Weekday.choices,
             "cell": cell,
+            "cell_day": Weekday(cell[0]).label if cell else "",
             "entry": entry,
             "errors": errors,
             "values": _cell_values(request, entry, view, target) if cell else {},
