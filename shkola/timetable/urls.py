@@ -6,5 +6,5 @@ app_name = "timetable"
 urlpatterns = [
     path("editor/", views.grid, name="grid"),
     path("substitutions/", views.substitutions, name="substitutions"),
-    path("substitutions/<int:lesson_id>/", views.substitute, name="substitute"),
+    path("substitutions/<id:lesson_id>/", views.substitute, name="substitute"),
 ]

@@ -276,6 +276,10 @@ def test_a_substitution_is_seen_by_the_family_the_substitute_and_counted_for_the
     client.force_login(substitute)
     home = client.get("/").content.decode()
     assert "Мои уроки сегодня" in home and "замена" in home
+    from shkola.journal.selectors import journal_url_for_lesson
+
+    journal = journal_url_for_lesson(lesson)
+    assert journal in home and client.get(journal).status_code == 200
     url = reverse("journal:lesson", args=[lesson.id])
     assert client.get(url).status_code == 200
     assert client.post(url, {"action": "lesson", "topic": "Дроби (замена)"}).status_code == 302
@@ -392,3 +396,36 @@ def test_the_day_list_names_substitutions_and_refuses_bad_filters(client, school
         response = client.get(f"{url}?{query}")
         assert response.status_code == 422, query
         assert message in response.content.decode()
+
+
+def test_the_day_list_costs_the_same_queries_for_one_and_many_substitutions(client, school):
+    client.force_login(school.curator)
+    url = reverse("timetable:substitutions") + "?date=2026-09-16"
+    lesson = _lesson_on(school, dt.date(2026, 9, 16))
+    services.lesson_substitute(
+        lesson=lesson, teacher=staff(school.organisation), subject=school.subject, room=None
+    )
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for letter in "БВГ":
+        other = ClassUnit.objects.create(parallel=school.parallel, letter=letter)
+        entry = services.timetable_entry_create(
+            academic_year=school.year,
+            weekday=3,
+            lesson_number=3 + "БВГ".index(letter),
+            subject=school.subject,
+            teacher=staff(school.organisation),
+            class_unit=other,
+            effective_from=dt.date(2026, 9, 16),
+        )
+        services.lesson_substitute(
+            lesson=Lesson.objects.get(timetable_entry=entry, date=dt.date(2026, 9, 16)),
+            teacher=staff(school.organisation),
+            subject=school.subject,
+            room=school.rooms[1],
+        )
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(url).content.decode()
+    assert html.count('class="badge text-bg-info"') == 4
+    assert len(many) == len(one)
