@@ -226,3 +226,22 @@ def day_lessons_for_substitution(
             "replaced_room",
         ).order_by("lesson_number", "class_unit__parallel__grade", "class_unit__letter", "id")
     )
+
+
+def busy_at(lesson: Lesson) -> tuple[set[int], set[int]]:
+    """Teachers and rooms already taken at the lesson's date and number (by other lessons),
+    so the substitution form can mark them: one query."""
+    rows = (
+        Lesson.objects.filter(
+            date=lesson.date, lesson_number=lesson.lesson_number, is_cancelled=False
+        )
+        .exclude(id=lesson.id)
+        .values_list("teacher_id", "room_id")
+    )
+    teachers: set[int] = set()
+    rooms: set[int] = set()
+    for teacher_id, room_id in rows:
+        teachers.add(teacher_id)
+        if room_id:
+            rooms.add(room_id)
+    return teachers, rooms

@@ -361,10 +361,13 @@ def substitute(request: HttpRequest, lesson_id: int) -> HttpResponse:
                 return redirect(back)
         except ValidationError as error:
             errors = _by_field(error)
+    busy_teachers, busy_rooms = selectors.busy_at(lesson)
     return render(
         request,
         "timetable/substitute.html",
         {
+            "busy_teachers": busy_teachers,
+            "busy_rooms": busy_rooms,
             "lesson": lesson,
             "choices": choices,
             "values": values,

@@ -303,7 +303,7 @@ def test_a_substitution_is_seen_by_the_family_the_substitute_and_counted_for_the
     assert re.findall(r'<td class="text-end">(\d+)</td>', own)[0] == "1"  # Monday only
 
 
-def test_a_busy_substitute_is_refused_with_the_lesson_named(school):
+def test_a_busy_substitute_is_marked_and_refused_with_the_lesson_named(client, school):
     other = ClassUnit.objects.create(parallel=school.parallel, letter="Б")
     busy = staff(school.organisation)
     services.timetable_entry_create(
@@ -317,6 +317,16 @@ def test_a_busy_substitute_is_refused_with_the_lesson_named(school):
         effective_from=dt.date(2026, 9, 16),
     )
     lesson = _lesson_on(school, dt.date(2026, 9, 16))
+    # The form marks the busy teacher and room
+    client.force_login(school.curator)
+    html = client.get(reverse("timetable:substitute", args=[lesson.id])).content.decode()
+    teachers, rooms = html.split('id="s-teacher"')[1].split('id="s-room"')
+    option = teachers.split(f'<option value="{busy.id}"')[1].split("</option>")[0]
+    assert "занят(а)" in option
+    free = teachers.split(f'<option value="{school.teacher.id}"')[1].split("</option>")[0]
+    assert "занят" not in free
+    room_option = rooms.split(f'<option value="{school.rooms[1].id}"')[1].split("</option>")[0]
+    assert "занят" in room_option
     with pytest.raises(Exception) as err:
         services.lesson_substitute(
             lesson=lesson, teacher=busy, subject=school.subject, room=school.rooms[1]
