@@ -180,6 +180,7 @@ class DiaryLesson:
     teacher: str = ""
     test_form: str = ""
     is_cancelled: bool = False  # dropped by a timetable change, kept for the marks it has
+    is_substitution: bool = False  # «замена»: another teacher, subject or room for this day
 
 
 def mark_view(value: str, work_name: str, comment: str, form_name: str | None) -> MarkView:
@@ -275,6 +276,7 @@ def diary_week(student: Student, monday: dt.date, today: dt.date) -> DiaryWeek:
             "bell_end",
             "attendance_kind",
             "is_cancelled",
+            "is_substitution",
         )
     )
     rows: dict[int, DiaryLesson] = {}
@@ -296,6 +298,7 @@ def diary_week(student: Student, monday: dt.date, today: dt.date) -> DiaryWeek:
         end,
         attendance,
         is_cancelled,
+        is_substitution,
     ) in lessons:
         teacher = teachers.get(teacher_id)
         if teacher is None:
@@ -315,6 +318,7 @@ def diary_week(student: Student, monday: dt.date, today: dt.date) -> DiaryWeek:
             attendance=attendance,
             attendance_label=ATTENDANCE_LABELS.get(attendance, ""),
             is_cancelled=is_cancelled,
+            is_substitution=is_substitution,
         )
     marks = (
         Mark.objects.filter(

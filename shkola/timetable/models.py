@@ -168,6 +168,25 @@ class Lesson(models.Model):
         help_text=_("Урок убран из расписания, но на нём уже есть отметки."),
     )
     topic_set_at = models.DateTimeField(null=True, blank=True)
+    # A substitution (замена) for this one day: ``teacher``, ``subject`` and ``room`` hold what
+    # is given, the ``replaced_*`` fields what the timetable had, so the lesson is counted for
+    # the teacher who gave it and the substitution can be undone.
+    # db_default: the demo builder inserts lessons with raw SQL listing its own columns.
+    is_substitution = models.BooleanField(_("замена"), default=False, db_default=False)
+    replaced_teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("заменяемый учитель"),
+    )
+    replaced_subject = models.ForeignKey(
+        "schools.Subject", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    replaced_room = models.ForeignKey(
+        Room, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("урок")

@@ -108,3 +108,140 @@ def teacher_assignments(teacher: Any, academic_year_id: int | None = None) -> li
             }
         seen[key]["hours"] += 1
     return list(seen.values())
+
+
+# --------------------------------------------------------------------------- the editor (B2)
+
+GRID_VIEWS = ("class", "teacher", "room")
+
+
+@dataclass
+class GridCell:
+    weekday: int
+    number: int
+    entries: list[TimetableEntry]
+
+
+@dataclass
+class GridRow:
+    number: int
+    bell: BellSlot | None
+    cells: list[GridCell]
+
+
+@dataclass
+class EditorChoices:
+    classes: list[Any]
+    teachers: list[Any]
+    rooms: list[Any]
+    subjects: list[Any]
+    groups: list[Any]
+    bells: dict[int, BellSlot]
+
+
+def editor_choices(organisation_id: int, academic_year_id: int) -> EditorChoices:
+    """What the grid's switch and cell form offer: a fixed number of queries."""
+    from shkola.accounts.models import Role, User
+    from shkola.schools.models import ClassUnit, StudyGroup, Subject
+
+    from .models import Room
+
+    return EditorChoices(
+        classes=list(
+            ClassUnit.objects.filter(parallel__academic_year_id=academic_year_id)
+            .select_related("parallel")
+            .order_by("parallel__grade", "letter")
+        ),
+        teachers=list(
+            User.objects.filter(
+                roles__organisation_id=organisation_id,
+                roles__role__in=[Role.TEACHER, Role.CLASS_TEACHER],
+            )
+            .distinct()
+            .order_by("last_name", "first_name", "id")
+        ),
+        rooms=list(Room.objects.filter(organisation_id=organisation_id)),
+        subjects=list(Subject.objects.filter(organisation_id=organisation_id).order_by("name")),
+        groups=list(
+            StudyGroup.objects.filter(academic_year_id=academic_year_id)
+            .select_related("class_unit__parallel")
+            .order_by("name")
+        ),
+        bells=bells_of(organisation_id),
+    )
+
+
+def week_grid(
+    *, academic_year_id: int, bells: dict[int, BellSlot], view: str, target_id: int
+) -> list[GridRow]:
+    """Days × lesson numbers of a class, a teacher or a room: one query for the entries
+    whatever their number. Rows are the bells plus any number an entry has beyond them."""
+    qs = TimetableEntry.objects.filter(academic_year_id=academic_year_id)
+    if view == "class":
+        qs = qs.filter(Q(class_unit_id=target_id) | Q(group__class_unit_id=target_id))
+    elif view == "teacher":
+        qs = qs.filter(teacher_id=target_id)
+    else:
+        qs = qs.filter(room_id=target_id)
+    entries = list(
+        qs.select_related("subject", "teacher", "room", "group", "class_unit__parallel").order_by(
+            "weekday", "lesson_number", "group__name", "id"
+        )
+    )
+    by_cell: dict[tuple[int, int], list[TimetableEntry]] = {}
+    for entry in entries:
+        by_cell.setdefault((entry.weekday, entry.lesson_number), []).append(entry)
+    numbers = sorted(set(bells) | {n for _day, n in by_cell})
+    return [
+        GridRow(
+            number=n,
+            bell=bells.get(n),
+            cells=[GridCell(day, n, by_cell.get((day, n), [])) for day in range(1, 7)],
+        )
+        for n in numbers
+    ]
+
+
+def day_lessons_for_substitution(
+    *, academic_year_id: int, day: dt.date, teacher_id: int | None, class_id: int | None
+) -> list[Lesson]:
+    """A school day's lessons, narrowed to a teacher (the one who is absent, or who already
+    gives a substitution) or a class: one query."""
+    qs = Lesson.objects.filter(academic_year_id=academic_year_id, date=day, is_cancelled=False)
+    if teacher_id:
+        qs = qs.filter(Q(teacher_id=teacher_id) | Q(replaced_teacher_id=teacher_id))
+    if class_id:
+        qs = qs.filter(Q(class_unit_id=class_id) | Q(group__class_unit_id=class_id))
+    if not teacher_id and not class_id:
+        qs = qs.filter(is_substitution=True)
+    return list(
+        qs.select_related(
+            "subject",
+            "teacher",
+            "room",
+            "group",
+            "class_unit__parallel",
+            "replaced_teacher",
+            "replaced_subject",
+            "replaced_room",
+        ).order_by("lesson_number", "class_unit__parallel__grade", "class_unit__letter", "id")
+    )
+
+
+def busy_at(lesson: Lesson) -> tuple[set[int], set[int]]:
+    """Teachers and rooms already taken at the lesson's date and number (by other lessons),
+    so the substitution form can mark them: one query."""
+    rows = (
+        Lesson.objects.filter(
+            date=lesson.date, lesson_number=lesson.lesson_number, is_cancelled=False
+        )
+        .exclude(id=lesson.id)
+        .values_list("teacher_id", "room_id")
+    )
+    teachers: set[int] = set()
+    rooms: set[int] = set()
+    for teacher_id, room_id in rows:
+        teachers.add(teacher_id)
+        if room_id:
+            rooms.add(room_id)
+    return teachers, rooms

@@ -78,6 +78,11 @@ def _pupil_clash_message(*, pupils: QuerySet[Student], entry: TimetableEntry) ->
     }
 
 
+def _entry_label(entry: TimetableEntry) -> str:
+    where = entry.group.name if entry.group else (entry.class_unit.name if entry.class_unit else "")
+    return f"{entry.subject.name}, {where} ({entry.teacher.short_name})"
+
+
 def timetable_clashes(
     *,
     academic_year: AcademicYear,
@@ -97,13 +102,26 @@ def timetable_clashes(
     if exclude_id:
         slot = slot.exclude(id=exclude_id)
     errors: dict[str, str] = {}
-    if slot.filter(teacher=teacher).exists():
-        errors["teacher"] = _("У учителя в это время уже есть урок.")
-    if room is not None and slot.filter(room=room).exists():
-        errors["room"] = _("Кабинет в это время уже занят.")
+    # Each message names the lesson in the way, so the editor can say what clashes.
+    named = slot.select_related("subject", "group", "class_unit__parallel", "teacher").order_by(
+        "id"
+    )
+    busy = named.filter(teacher=teacher).first()
+    if busy is not None:
+        errors["teacher"] = _("У учителя в это время уже есть урок: %(lesson)s.") % {
+            "lesson": _entry_label(busy)
+        }
+    taken = named.filter(room=room).first() if room is not None else None
+    if taken is not None:
+        errors["room"] = _("Кабинет в это время уже занят: %(lesson)s.") % {
+            "lesson": _entry_label(taken)
+        }
     key = "group" if group is not None else "class_unit"
-    if slot.filter(_overlapping_student_scopes(class_unit, group)).exists():
-        errors[key] = _("У класса (группы) в это время уже есть урок.")
+    own = named.filter(_overlapping_student_scopes(class_unit, group)).first()
+    if own is not None:
+        errors[key] = _("У класса (группы) в это время уже есть урок: %(lesson)s.") % {
+            "lesson": _entry_label(own)
+        }
     else:
         pupils = _attendees(class_unit, group)
         clash = (
@@ -333,6 +351,9 @@ def lessons_generate(
         if lesson is None:
             to_create.append(fresh)
             continue
+        if lesson.is_substitution:
+            # A one-day substitution outranks the weekly slot on its day.
+            continue
         if any(getattr(lesson, k) != fields[k] for k in IDENTITY_FIELDS):
             reassigned.append((lesson, fresh))
             continue
@@ -375,7 +396,11 @@ def lessons_generate(
     # homework and files (teachers plan topics for the whole year ahead).
     movable: dict[int, list[Lesson]] = {}
     for lesson in sorted(stale, key=lambda item: item.date):
-        if lesson.id not in protected and lesson.timetable_entry_id is not None:
+        if (
+            lesson.id not in protected
+            and lesson.timetable_entry_id is not None
+            and not lesson.is_substitution
+        ):
             movable.setdefault(lesson.timetable_entry_id, []).append(lesson)
     moved: set[int] = set()
     still_new: list[Lesson] = []
@@ -449,3 +474,233 @@ def timetable_entry_delete(
         return lessons_resync(
             academic_year=year, entries=[], start=regenerate_from, orphan_ids=lesson_ids
         )
+
+
+# --------------------------------------------------------------------------- the editor (B2)
+
+
+def _validate_effective_from(*, academic_year: AcademicYear, effective_from: dt.date) -> None:
+    from shkola.core.clock import today
+
+    if not academic_year.start <= effective_from <= academic_year.end:
+        raise ValidationError(
+            {
+                "effective_from": _(
+                    "«Действует с»: дата должна быть в пределах учебного года "
+                    "(%(start)s — %(end)s)."
+                )
+                % {
+                    "start": f"{academic_year.start:%d.%m.%Y}",
+                    "end": f"{academic_year.end:%d.%m.%Y}",
+                }
+            }
+        )
+    if effective_from <= today():
+        raise ValidationError(
+            {
+                "effective_from": _(
+                    "«Действует с»: прошедшие и сегодняшние уроки не меняются, "
+                    "укажите дату не раньше завтрашней."
+                )
+            }
+        )
+
+
+def _validate_lesson_number(*, organisation_id: int, lesson_number: int) -> None:
+    from .models import BellSlot
+
+    numbers = set(
+        BellSlot.objects.filter(organisation_id=organisation_id).values_list("number", flat=True)
+    )
+    if lesson_number not in numbers:
+        raise ValidationError(
+            {
+                "lesson_number": _(
+                    "«Урок №»: урока %(n)s нет в расписании звонков школы (есть: %(all)s)."
+                )
+                % {
+                    "n": lesson_number,
+                    "all": ", ".join(str(n) for n in sorted(numbers)) or "—",
+                }
+            }
+        )
+
+
+def timetable_entry_save(
+    *,
+    academic_year: AcademicYear,
+    entry: TimetableEntry | None,
+    weekday: int,
+    lesson_number: int,
+    subject: Subject,
+    teacher: Any,
+    room: Room | None,
+    class_unit: ClassUnit | None,
+    group: StudyGroup | None,
+    effective_from: dt.date,
+) -> TimetableEntry:
+    """A cell of the week grid, added or changed from ``effective_from``: the lessons before
+    that date stay as they were, the later ones follow the new slot. Clashes (the teacher, the
+    room or the class already busy) are errors by field and nothing is saved."""
+    _validate_lesson_number(
+        organisation_id=academic_year.organisation_id, lesson_number=lesson_number
+    )
+    _validate_effective_from(academic_year=academic_year, effective_from=effective_from)
+    if (
+        group is not None
+        and class_unit is not None
+        and group.class_unit_id
+        not in (
+            None,
+            class_unit.id,
+        )
+    ):
+        raise ValidationError({"group": _("«Группа»: это группа другого класса.")})
+    if entry is None:
+        return timetable_entry_create(
+            academic_year=academic_year,
+            weekday=weekday,
+            lesson_number=lesson_number,
+            subject=subject,
+            teacher=teacher,
+            room=room,
+            class_unit=class_unit,
+            group=group,
+            effective_from=effective_from,
+        )
+    if class_unit is None and group is not None:
+        class_unit = group.class_unit
+    if class_unit is None and group is None:
+        raise ValidationError({"class_unit": _("Укажите класс или группу.")})
+    return timetable_entry_update(
+        entry=entry,
+        effective_from=effective_from,
+        weekday=weekday,
+        lesson_number=lesson_number,
+        subject=subject,
+        teacher=teacher,
+        room=room,
+        class_unit=class_unit,
+        group=group,
+    )
+
+
+def timetable_entry_remove(*, entry: TimetableEntry, effective_from: dt.date) -> dict[str, int]:
+    """A cell emptied from ``effective_from``: earlier lessons are history and stay."""
+    _validate_effective_from(academic_year=entry.academic_year, effective_from=effective_from)
+    return timetable_entry_delete(entry=entry, regenerate_from=effective_from)
+
+
+def lesson_substitute(
+    *,
+    lesson: Lesson,
+    teacher: Any,
+    subject: Subject,
+    room: Room | None,
+) -> Lesson:
+    """A substitution (замена) for one dated lesson: another teacher, subject or room. The
+    lesson becomes the substitute's (their day, their journal, their count); what the
+    timetable had is kept in ``replaced_*`` so it can be undone."""
+    from shkola.core.clock import today
+
+    errors: dict[str, str] = {}
+    if lesson.is_cancelled:
+        raise ValidationError(_("Урок снят с расписания: замена не нужна."))
+    year = lesson.academic_year
+    if lesson.date < today():
+        errors["date"] = _("«Дата»: прошедший урок уже проведён, замену на него не назначают.")
+    if not year.start <= lesson.date <= year.end:
+        errors["date"] = _("«Дата»: урок вне учебного года.")
+    original_teacher_id = (
+        lesson.replaced_teacher_id if lesson.is_substitution else lesson.teacher_id
+    )
+    original_subject_id = (
+        lesson.replaced_subject_id if lesson.is_substitution else lesson.subject_id
+    )
+    original_room_id = lesson.replaced_room_id if lesson.is_substitution else lesson.room_id
+    if (
+        teacher.pk == original_teacher_id
+        and subject.pk == original_subject_id
+        and (room.pk if room else None) == original_room_id
+    ):
+        errors["teacher"] = _(
+            "«Учитель»: замена ничего не меняет — выберите другого учителя, предмет или кабинет."
+        )
+    busy = Lesson.objects.filter(
+        date=lesson.date, lesson_number=lesson.lesson_number, is_cancelled=False
+    ).exclude(id=lesson.id)
+    other = (
+        busy.filter(teacher=teacher)
+        .select_related("subject", "class_unit__parallel", "group")
+        .first()
+    )
+    if other is not None and "teacher" not in errors:
+        errors["teacher"] = _("«Учитель»: у %(teacher)s в это время уже есть урок: %(lesson)s.") % {
+            "teacher": teacher.short_name,
+            "lesson": _lesson_label(other),
+        }
+    if room is not None:
+        taken = (
+            busy.filter(room=room)
+            .select_related("subject", "class_unit__parallel", "group")
+            .first()
+        )
+        if taken is not None:
+            errors["room"] = _("«Кабинет»: кабинет %(room)s в это время занят: %(lesson)s.") % {
+                "room": room.name,
+                "lesson": _lesson_label(taken),
+            }
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        if not lesson.is_substitution:
+            lesson.replaced_teacher_id = lesson.teacher_id
+            lesson.replaced_subject_id = lesson.subject_id
+            lesson.replaced_room_id = lesson.room_id
+            lesson.is_substitution = True
+        lesson.teacher = teacher
+        lesson.subject = subject
+        lesson.room = room
+        lesson.save(
+            update_fields=[
+                "teacher",
+                "subject",
+                "room",
+                "is_substitution",
+                "replaced_teacher",
+                "replaced_subject",
+                "replaced_room",
+            ]
+        )
+    return lesson
+
+
+def lesson_substitution_cancel(*, lesson: Lesson) -> Lesson:
+    """Undo a substitution: the lesson is the timetable's again. Marks already given stay."""
+    if not lesson.is_substitution:
+        raise ValidationError(_("На этом уроке нет замены."))
+    with transaction.atomic():
+        lesson.teacher_id = lesson.replaced_teacher_id  # type: ignore[assignment]
+        lesson.subject_id = lesson.replaced_subject_id  # type: ignore[assignment]
+        lesson.room_id = lesson.replaced_room_id
+        lesson.is_substitution = False
+        lesson.replaced_teacher = lesson.replaced_subject = lesson.replaced_room = None
+        lesson.save(
+            update_fields=[
+                "teacher",
+                "subject",
+                "room",
+                "is_substitution",
+                "replaced_teacher",
+                "replaced_subject",
+                "replaced_room",
+            ]
+        )
+    return lesson
+
+
+def _lesson_label(lesson: Lesson) -> str:
+    where = (
+        lesson.group.name if lesson.group else (lesson.class_unit.name if lesson.class_unit else "")
+    )
+    return f"{lesson.lesson_number} урок, {where}, {lesson.subject.name}"

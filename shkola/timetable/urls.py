@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "timetable"
-urlpatterns: list = []
+urlpatterns = [
+    path("editor/", views.grid, name="grid"),
+    path("substitutions/", views.substitutions, name="substitutions"),
+    path("substitutions/<id:lesson_id>/", views.substitute, name="substitute"),
+]

@@ -35,7 +35,10 @@ def test_a_teacher_cannot_be_in_two_classes_at_once():
     with pytest.raises(ValidationError) as err:
         _entry(school, class_unit=other_class, room=school.rooms[1])
     assert "teacher" in err.value.message_dict
-    assert "У учителя в это время уже есть урок." in err.value.message_dict["teacher"]
+    (message,) = err.value.message_dict["teacher"]
+    # The message names the lesson in the way: subject, class and teacher.
+    assert message.startswith("У учителя в это время уже есть урок: ")
+    assert school.subject.name in message and "7А" in message
 
 
 def test_a_room_cannot_host_two_lessons_at_once():
@@ -344,7 +347,7 @@ def test_clash_rules_also_guard_the_admin(admin_client):
         },
     )
     assert response.status_code == 200
-    assert "У учителя в это время уже есть урок." in response.content.decode()
+    assert "У учителя в это время уже есть урок: " in response.content.decode()
     assert not other.timetable_entries.exists()
 
 
