@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 class ImportKind(models.TextChoices):
     STUDENTS = "students", _("Обучающиеся")
     PARENTS = "parents", _("Родители (законные представители)")
+    STAFF = "staff", _("Сотрудники")
 
 
 class ImportJob(models.Model):

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shkola.accounts.models import AuditEvent, Sex
+from shkola.accounts.models import AuditEvent, Role, RoleAssignment, Sex, SpecialistKind, User
 from shkola.core import clock
 from shkola.core.exports import append_row
 from shkola.schools.models import (
@@ -122,10 +122,64 @@ PARENT_COLUMNS = (
     Column("child_birth_date", gettext_lazy("Дата рождения ребёнка"), False, "17.05.2013"),
 )
 
+STAFF_COLUMNS = (
+    Column("last_name", gettext_lazy("Фамилия"), True, "Смирнова"),
+    Column("first_name", gettext_lazy("Имя"), True, "Ольга"),
+    Column("middle_name", gettext_lazy("Отчество"), False, "Ивановна"),
+    Column(
+        "snils",
+        gettext_lazy("СНИЛС"),
+        False,
+        "",
+        gettext_lazy("по нему сотрудник находится при повторной загрузке"),
+    ),
+    Column(
+        "username",
+        gettext_lazy("Логин"),
+        False,
+        "smirnova.oi",
+        gettext_lazy("латиницей; пусто — логин составится из фамилии и инициалов"),
+    ),
+    Column("email", gettext_lazy("E-mail"), False, "smirnova@example.org"),
+    Column("phone", gettext_lazy("Телефон"), False, "+79161112233"),
+    Column(
+        "roles",
+        gettext_lazy("Роли"),
+        True,
+        "учитель, классный руководитель",
+        gettext_lazy(
+            "через запятую: учитель, классный руководитель, заместитель директора, директор, "
+            "специалист, куратор"
+        ),
+    ),
+    Column(
+        "specialist_kind",
+        gettext_lazy("Специальность"),
+        False,
+        "",
+        gettext_lazy(
+            "для роли «специалист»: социальный педагог, психолог, медицинский работник, "
+            "библиотекарь или секретарь"
+        ),
+    ),
+)
+
 COLUMNS: dict[str, tuple[Column, ...]] = {
     ImportKind.STUDENTS: STUDENT_COLUMNS,
     ImportKind.PARENTS: PARENT_COLUMNS,
+    ImportKind.STAFF: STAFF_COLUMNS,
 }
+
+_ROLES = {
+    "учитель": Role.TEACHER,
+    "классный руководитель": Role.CLASS_TEACHER,
+    "заместитель директора": Role.DEPUTY,
+    "завуч": Role.DEPUTY,
+    "директор": Role.DIRECTOR,
+    "специалист": Role.SPECIALIST,
+    "куратор": Role.CURATOR,
+}
+_SPECIALIST_KINDS = {str(label).lower(): value for value, label in SpecialistKind.choices}
 
 # Latin letters that look like Cyrillic ones in a class name («7A» typed on an English layout).
 _LOOKALIKES = str.maketrans("ABEKMHOPCTXaebkmhopctx", "АВЕКМНОРСТХАВЕКМНОРСТХ")
@@ -575,13 +629,120 @@ def plan_parents(
     return plan
 
 
-PLANNERS = {ImportKind.STUDENTS: plan_students, ImportKind.PARENTS: plan_parents}
+def plan_staff(
+    organisation: Organisation,
+    rows: list[dict[str, Any]],
+    progress: Callable[[int], None] | None = None,
+) -> Plan:
+    plan = Plan(kind=ImportKind.STAFF, rows=[])
+    # Only the staff of this school are matched and changed; a login of somebody elsewhere
+    # is refused as taken, never taken over.
+    staff = list(
+        User.objects.filter(roles__organisation=organisation)
+        .distinct()
+        .values("id", "username", "last_name", "first_name", "middle_name", "snils")
+    )
+    by_snils = {u["snils"]: u["id"] for u in staff if u["snils"]}
+    by_login = {u["username"].lower(): u["id"] for u in staff}
+    by_name: dict[tuple[str, ...], list[int]] = {}
+    for u in staff:
+        by_name.setdefault(
+            _person_key(u["last_name"], u["first_name"], u["middle_name"], None), []
+        ).append(u["id"])
+    wanted_logins = {str(r.get("username", "")).strip().lower() for r in rows} - {""}
+    taken = {
+        login.lower()
+        for login in User.objects.filter(username__in=wanted_logins).values_list(
+            "username", flat=True
+        )
+    } - set(by_login)
+    columns = {c.key: c for c in STAFF_COLUMNS}
+    seen: dict[str, int] = {}
+    for index, row in enumerate(rows, start=1):
+        p = RowPlan(number=row["_row"], name="")
+        check = _Checker(row, STAFF_COLUMNS, p)
+        last = check.text("last_name")
+        first = check.text("first_name")
+        middle = check.text("middle_name")
+        p.name = " ".join(x for x in (last, first, middle) if x)
+        snils = check.snils("snils")
+        email = check.email("email")
+        phone = check.text("phone", limit=20)
+        login = check.text("username", limit=150)
+        if login and not all(ch.isascii() and (ch.isalnum() or ch in "._-@") for ch in login):
+            p.refuse(
+                columns["username"],
+                _("«%(v)s» — логин пишется латиницей и цифрами.") % {"v": login},
+            )
+        elif login and len(login) < 3:
+            p.refuse(columns["username"], _("логин короче 3 знаков."))
+        elif login and login.lower() in taken:
+            p.refuse(columns["username"], _("логин «%(v)s» уже занят.") % {"v": login})
+        roles: list[str] = []
+        for part in str(row.get("roles", "")).split(","):
+            word = _norm(part)
+            if not word:
+                continue
+            role = _ROLES.get(word)
+            if role is None:
+                p.refuse(
+                    columns["roles"], _("«%(v)s» — такой роли нет.") % {"v": part.strip()[:40]}
+                )
+            elif role not in roles:
+                roles.append(role)
+        if not roles and p.action != "refuse":
+            p.refuse(columns["roles"], _("не заполнено."))
+        specialist_kind = ""
+        if Role.SPECIALIST in roles:
+            specialist_kind = _SPECIALIST_KINDS.get(_norm(str(row.get("specialist_kind", ""))), "")
+            if not specialist_kind:
+                p.refuse(
+                    columns["specialist_kind"], _("укажите специальность для роли «специалист».")
+                )
+        user_id = by_snils.get(snils) if snils else None
+        if user_id is None and login:
+            user_id = by_login.get(login.lower())
+        if user_id is None and last and first:
+            same = by_name.get(_person_key(last, first, middle, None), [])
+            user_id = same[0] if len(same) == 1 else None
+        key = f"u{user_id}" if user_id else (snils or login.lower() or p.name.lower())
+        if key in seen:
+            p.refuse(
+                columns["last_name"],
+                _("повторяет строку %(n)s: один сотрудник — одна строка.") % {"n": seen[key]},
+            )
+        seen[key] = p.number
+        if p.action != "refuse":
+            p.target_id = user_id
+            p.action = "update" if user_id else "create"
+            p.values = {
+                "last_name": last,
+                "first_name": first,
+                "middle_name": middle,
+                "snils": snils,
+                "email": email,
+                "phone": phone,
+                "username": login,
+                "roles": roles,
+                "specialist_kind": specialist_kind,
+            }
+        plan.rows.append(p)
+        if progress and index % CHUNK == 0:
+            progress(index)
+    return plan
+
+
+PLANNERS = {
+    ImportKind.STUDENTS: plan_students,
+    ImportKind.PARENTS: plan_parents,
+    ImportKind.STAFF: plan_staff,
+}
 
 
 # --------------------------------------------------------------------------- the writes
 
 
-def _apply_students(organisation: Organisation, plan: Plan) -> dict[str, int]:
+def _apply_students(organisation: Organisation, plan: Plan, actor: Any) -> dict[str, int]:
     day = clock.today()
     creates = [r for r in plan.rows if r.action == "create"]
     updates = [r for r in plan.rows if r.action == "update"]
@@ -660,8 +821,8 @@ def _apply_students(organisation: Organisation, plan: Plan) -> dict[str, int]:
     return {"created": len(creates), "updated": len(updates), "moved": moved}
 
 
-def _apply_parents(organisation: Organisation, plan: Plan) -> dict[str, int]:
-    del organisation
+def _apply_parents(organisation: Organisation, plan: Plan, actor: Any) -> dict[str, int]:
+    del organisation, actor
     rows = [r for r in plan.rows if r.action in ("create", "update")]
     fields = ["last_name", "first_name", "middle_name", "birth_date", "snils", "phone", "email"]
     # One new record per parent of the file, however many children it lists.
@@ -726,7 +887,106 @@ def _freeze(value: Any) -> Any:
     return value
 
 
-APPLIERS = {ImportKind.STUDENTS: _apply_students, ImportKind.PARENTS: _apply_parents}
+def _login_for(last: str, first: str, middle: str, used: set[str]) -> str:
+    from shkola.core.exports import ascii_filename
+
+    base = (
+        ascii_filename(f"{last}.{first[:1]}{middle[:1]}" if first else last)
+        .lower()
+        .strip("._-")[:30]
+        or "staff"
+    )
+    login, n = base, 1
+    while login in used or len(login) < 3:
+        n += 1
+        login = f"{base}{n}"
+    used.add(login)
+    return login
+
+
+def _apply_staff(organisation: Organisation, plan: Plan, actor: Any) -> dict[str, int]:
+    rows = [r for r in plan.rows if r.action in ("create", "update")]
+    fields = ["last_name", "first_name", "middle_name", "snils", "email", "phone"]
+    creates = [r for r in rows if r.target_id is None]
+    stems = {
+        _login_for(r.values["last_name"], r.values["first_name"], r.values["middle_name"], set())
+        for r in creates
+        if not r.values["username"]
+    }
+    used = {
+        u.lower()
+        for u in User.objects.filter(
+            username__in=[f"{s}{n}" if n > 1 else s for s in stems for n in range(1, 30)]
+        ).values_list("username", flat=True)
+    }
+    used |= {r.values["username"].lower() for r in rows if r.values["username"]}
+    new_users = []
+    for r in creates:
+        login = r.values["username"] or _login_for(
+            r.values["last_name"], r.values["first_name"], r.values["middle_name"], used
+        )
+        user = User(username=login, **{f: r.values[f] for f in fields})
+        # No password yet: the curator issues one («Выдать пароль») or the person resets it.
+        user.set_unusable_password()
+        new_users.append(user)
+    User.objects.bulk_create(new_users, batch_size=CHUNK)
+    existing = User.objects.in_bulk([r.target_id for r in rows if r.target_id])
+    by_fields: dict[tuple[str, ...], list[User]] = {}
+    for r in rows:
+        if r.target_id:
+            user = existing[r.target_id]
+            differs = tuple(
+                f
+                for f in fields
+                if r.values[f] not in ("", None) and getattr(user, f) != r.values[f]
+            )
+            for f in differs:
+                setattr(user, f, r.values[f])
+            if differs:
+                by_fields.setdefault(differs, []).append(user)
+    for changed_fields, users in by_fields.items():
+        User.objects.bulk_update(users, list(changed_fields), batch_size=UPDATE_BATCH)
+    new_of_row = {id(r): user for r, user in zip(creates, new_users, strict=True)}
+    users_of_rows = [existing[r.target_id] if r.target_id else new_of_row[id(r)] for r in rows]
+    held = set(
+        RoleAssignment.objects.filter(
+            organisation=organisation, user_id__in=[u.pk for u in users_of_rows]
+        ).values_list("user_id", "role")
+    )
+    grants = [
+        RoleAssignment(
+            user=user,
+            role=role,
+            organisation=organisation,
+            specialist_kind=r.values["specialist_kind"] if role == Role.SPECIALIST else "",
+        )
+        for r, user in zip(rows, users_of_rows, strict=True)
+        for role in r.values["roles"]
+        if (user.pk, role) not in held
+    ]
+    RoleAssignment.objects.bulk_create(grants, batch_size=CHUNK)
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                kind=AuditEvent.Kind.ROLE_CHANGE,
+                actor=actor,
+                subject_user=g.user,
+                organisation=organisation,
+                username=g.user.username,
+                details={"granted": str(g.role), "import": True},
+            )
+            for g in grants
+        ],
+        batch_size=CHUNK,
+    )
+    return {"created": len(new_users), "updated": len(existing), "roles": len(grants)}
+
+
+APPLIERS = {
+    ImportKind.STUDENTS: _apply_students,
+    ImportKind.PARENTS: _apply_parents,
+    ImportKind.STAFF: _apply_staff,
+}
 
 
 # --------------------------------------------------------------------------- the job
@@ -813,7 +1073,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
     ImportJob.objects.filter(pk=job.pk).update(progress=job.total // 2)
     try:
         with transaction.atomic():
-            result = APPLIERS[ImportKind(job.kind)](job.organisation, plan)
+            result = APPLIERS[ImportKind(job.kind)](job.organisation, plan, job.created_by)
             AuditEvent.objects.create(
                 kind=AuditEvent.Kind.DATA_CHANGE,
                 actor=job.created_by,

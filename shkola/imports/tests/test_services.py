@@ -317,3 +317,54 @@ def test_the_filled_template_is_accepted(school):
 
     assert job.status == ImportJob.Status.CHECKED, job.report
     assert job.report["counts"]["create"] == 1
+
+
+STAFF_HEADER = ["Фамилия", "Имя", "Отчество", "СНИЛС", "Логин", "E-mail", "Роли", "Специальность"]
+
+
+def test_staff_get_accounts_and_roles_and_a_reimport_adds_only_new_roles(
+    school, django_capture_on_commit_callbacks
+):
+    from shkola.accounts.models import AuditEvent, RoleAssignment, User
+
+    rows = [
+        ["Смирнова", "Ольга", "Ивановна", valid_snils(700800900), "", "o@example.org",
+         "учитель, классный руководитель", ""],
+        ["Орлова", "Нина", "", "", "orlova.n", "", "специалист", "психолог"],
+    ]  # fmt: skip
+
+    job = run(check(school, xlsx(STAFF_HEADER, rows), kind="staff"),
+              django_capture_on_commit_callbacks)  # fmt: skip
+
+    assert job.result == {"created": 2, "updated": 0, "roles": 3}
+    olga = User.objects.get(snils=valid_snils(700800900))
+    assert olga.username == "smirnova.oi"
+    assert not olga.has_usable_password()
+    assert set(olga.roles.values_list("role", flat=True)) == {"teacher", "class_teacher"}
+    nina = User.objects.get(username="orlova.n")
+    assert nina.roles.get().specialist_kind == "psychologist"
+    assert AuditEvent.objects.filter(kind="role_change", subject_user=olga).count() == 2
+
+    rows[0][6] = "учитель, заместитель директора"
+    job = run(check(school, xlsx(STAFF_HEADER, rows), kind="staff"),
+              django_capture_on_commit_callbacks)  # fmt: skip
+
+    assert job.result == {"created": 0, "updated": 2, "roles": 1}
+    assert RoleAssignment.objects.filter(user=olga).count() == 3
+    assert User.objects.filter(last_name="Смирнова", first_name="Ольга").count() == 1
+
+
+def test_a_staff_row_cannot_take_a_login_of_another_school_or_an_unknown_role(school):
+    other = make_school()
+    rows = [
+        ["Иванов", "Пётр", "", "", other.teacher.username, "", "учитель", ""],
+        ["Петров", "Иван", "", "", "", "", "уборщик", ""],
+        ["Сидоров", "Олег", "", "", "", "", "специалист", ""],
+    ]
+
+    job = check(school, csv_bytes(STAFF_HEADER, rows), kind="staff")
+
+    found = errors_of(job)
+    assert any(n == 2 and c == "Логин" and "занят" in m for n, c, m in found)
+    assert (3, "Роли", "«уборщик» — такой роли нет.") in found
+    assert any(n == 4 and c == "Специальность" for n, c, m in found)

@@ -26,6 +26,7 @@ CASES = [
     Case("imports:index", ADMIN_ONLY),
     Case("imports:template", ADMIN_ONLY, kwargs=lambda w: {"kind": "students"}),
     Case("imports:template", ADMIN_ONLY, kwargs=lambda w: {"kind": "parents"}, label="parents"),
+    Case("imports:template", ADMIN_ONLY, kwargs=lambda w: {"kind": "staff"}, label="staff"),
     Case("imports:template", NOBODY, kwargs=lambda w: {"kind": "nonsense"}, label="unknown"),
     Case("imports:job", ADMIN_ONLY, kwargs=_job),
     Case("imports:job", NOBODY, kwargs=lambda w: _job(w, w.other_school), label="other school"),
