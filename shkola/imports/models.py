@@ -12,6 +12,7 @@ class ImportKind(models.TextChoices):
     STUDENTS = "students", _("Обучающиеся")
     PARENTS = "parents", _("Родители (законные представители)")
     STAFF = "staff", _("Сотрудники")
+    KTP = "ktp", _("Календарно-тематическое планирование")
 
 
 class ImportJob(models.Model):
@@ -28,6 +29,13 @@ class ImportJob(models.Model):
     )
     kind = models.CharField(_("что загружается"), max_length=20, choices=ImportKind.choices)
     file_name = models.CharField(_("файл"), max_length=255)
+    # КТП only: the journal (a class and a subject) the plan fills.
+    class_unit = models.ForeignKey(
+        "schools.ClassUnit", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    subject = models.ForeignKey(
+        "schools.Subject", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

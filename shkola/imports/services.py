@@ -40,6 +40,7 @@ from shkola.schools.models import (
     Student,
 )
 from shkola.schools.validators import snils_digits, snils_is_valid
+from shkola.timetable.models import Lesson
 
 from .models import ImportJob, ImportKind
 from .reading import read_sheet
@@ -164,7 +165,20 @@ STAFF_COLUMNS = (
     ),
 )
 
+KTP_COLUMNS = (
+    Column(
+        "number",
+        gettext_lazy("Номер урока"),
+        True,
+        "1",
+        gettext_lazy("1, 2, 3… — по порядку уроков в расписании"),
+    ),
+    Column("topic", gettext_lazy("Тема"), True, "Введение. Повторение курса 6 класса"),
+    Column("homework", gettext_lazy("Домашнее задание"), False, "§1, № 5, 7"),
+)
+
 COLUMNS: dict[str, tuple[Column, ...]] = {
+    ImportKind.KTP: KTP_COLUMNS,
     ImportKind.STUDENTS: STUDENT_COLUMNS,
     ImportKind.PARENTS: PARENT_COLUMNS,
     ImportKind.STAFF: STAFF_COLUMNS,
@@ -732,6 +746,130 @@ def plan_staff(
     return plan
 
 
+def ktp_lessons(class_unit: ClassUnit, subject: Any) -> list[Lesson]:
+    """The lessons of a class's journal of a subject in the class's year, in date order."""
+    return list(
+        Lesson.objects.filter(
+            class_unit=class_unit,
+            subject=subject,
+            group__isnull=True,
+            is_cancelled=False,
+            academic_year_id=class_unit.parallel.academic_year_id,
+        )
+        .select_related("period", "subject")
+        .order_by("date", "lesson_number", "id")
+    )
+
+
+def plan_ktp(
+    class_unit: ClassUnit,
+    subject: Any,
+    rows: list[dict[str, Any]],
+    user: Any,
+    progress: Callable[[int], None] | None = None,
+) -> Plan:
+    plan = Plan(kind=ImportKind.KTP, rows=[])
+    lessons = ktp_lessons(class_unit, subject)
+    if not lessons:
+        plan.file_errors.append(
+            _(
+                "У %(cls)s по предмету «%(subject)s» в расписании нет уроков: сначала составьте расписание."
+            )
+            % {"cls": class_unit.name, "subject": subject.name}
+        )
+        return plan
+    may_edit_closed = user.has_perm("journal.edit_closed", lessons[0])
+    columns = {c.key: c for c in KTP_COLUMNS}
+    topic_limit = Lesson._meta.get_field("topic").max_length or 500
+    seen: dict[int, int] = {}
+    for index, row in enumerate(rows, start=1):
+        p = RowPlan(number=row["_row"], name="")
+        check = _Checker(row, KTP_COLUMNS, p)
+        raw = str(row.get("number", "")).strip()
+        topic = check.text("topic", limit=topic_limit)
+        homework = str(row.get("homework", "")).strip()
+        lesson = None
+        if not raw:
+            p.refuse(columns["number"], _("не заполнено."))
+        elif not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+            p.refuse(
+                columns["number"], _("«%(v)s» — нужен номер урока: 1, 2, 3…") % {"v": raw[:20]}
+            )
+        elif int(raw) > len(lessons):
+            p.refuse(
+                columns["number"],
+                _("урока №%(n)s нет: в расписании %(total)s уроков до конца года.")
+                % {"n": raw, "total": len(lessons)},
+            )
+        else:
+            number = int(raw)
+            if number in seen:
+                p.refuse(
+                    columns["number"],
+                    _("урок №%(n)s уже в строке %(row)s.") % {"n": number, "row": seen[number]},
+                )
+            seen[number] = p.number
+            lesson = lessons[number - 1]
+            p.name = _("Урок №%(n)s, %(date)s: %(topic)s") % {
+                "n": number,
+                "date": lesson.date.strftime("%d.%m.%Y"),
+                "topic": topic,
+            }
+            if lesson.period is not None and lesson.period.is_closed and not may_edit_closed:
+                p.refuse(
+                    columns["number"],
+                    _("урок %(date)s в закрытом периоде: тему меняет администрация.")
+                    % {"date": lesson.date.strftime("%d.%m.%Y")},
+                )
+        if p.action != "refuse" and lesson is not None:
+            p.action = "update"
+            p.target_id = lesson.pk
+            p.values = {"topic": topic, "homework": homework, "lesson": lesson}
+        plan.rows.append(p)
+        if progress and index % CHUNK == 0:
+            progress(index)
+    return plan
+
+
+def _apply_ktp(plan: Plan, user: Any) -> dict[str, int]:
+    """Through the journal's own services, so the topic and homework rules (closed periods,
+    lengths, notifications for tomorrow) are the journal's."""
+    from shkola.journal import services as journal
+    from shkola.journal.models import Homework
+
+    topics = homeworks = 0
+    for r in plan.rows:
+        lesson = r.values["lesson"]
+        may_edit_closed = user.has_perm("journal.edit_closed", lesson)
+        if lesson.topic != r.values["topic"]:
+            journal.lesson_update(
+                lesson=lesson,
+                topic=r.values["topic"],
+                control_form=lesson.control_form,
+                user=user,
+                may_edit_closed=may_edit_closed,
+            )
+            topics += 1
+        text = r.values["homework"]
+        if text:
+            own = list(
+                Homework.objects.filter(lesson=lesson, student__isnull=True).prefetch_related(
+                    "files"
+                )
+            )
+            if any(h.text.strip() == text for h in own):
+                continue
+            # The plan's earlier homework (no files attached) is replaced, never doubled.
+            for h in own:
+                if not h.files.all():
+                    journal.homework_delete(homework=h, may_edit_closed=may_edit_closed)
+            journal.homework_assign(
+                lesson=lesson, text=text, user=user, may_edit_closed=may_edit_closed
+            )
+            homeworks += 1
+    return {"created": 0, "updated": topics, "homework": homeworks}
+
+
 PLANNERS = {
     ImportKind.STUDENTS: plan_students,
     ImportKind.PARENTS: plan_parents,
@@ -992,22 +1130,55 @@ APPLIERS = {
 # --------------------------------------------------------------------------- the job
 
 
+def _plan(
+    job: ImportJob, rows: list[dict[str, Any]], progress: Callable[[int], None] | None = None
+) -> Plan:
+    if job.kind == ImportKind.KTP:
+        assert job.class_unit is not None and job.subject is not None
+        return plan_ktp(job.class_unit, job.subject, rows, job.created_by, progress)
+    return PLANNERS[ImportKind(job.kind)](job.organisation, rows, progress)
+
+
 def import_check(
-    *, organisation: Organisation, kind: str, content: bytes, file_name: str, user: Any
+    *,
+    organisation: Organisation,
+    kind: str,
+    content: bytes,
+    file_name: str,
+    user: Any,
+    class_unit: ClassUnit | None = None,
+    subject: Any = None,
 ) -> ImportJob:
     """The dry run: read and plan the file, keep the rows and the report; write nothing to
-    the school. A file that cannot be read raises ValidationError on «file»."""
+    the school. A file that cannot be read raises ValidationError on «file». A КТП names its
+    journal: a class and a subject of the same school."""
     if kind not in COLUMNS:
         raise ValidationError({"kind": _("Выберите, что загружается.")})
+    if kind == ImportKind.KTP and (
+        class_unit is None
+        or subject is None
+        or class_unit.parallel.organisation_id != organisation.id
+        or subject.organisation_id != organisation.id
+    ):
+        raise ValidationError({"journal": _("Выберите класс и предмет своей школы.")})
     sheet = read_sheet(content, file_name)
     rows, header_errors = _rows_as_dicts(kind, sheet.header, sheet.rows)
+    job = ImportJob(
+        organisation=organisation,
+        kind=kind,
+        class_unit=class_unit if kind == ImportKind.KTP else None,
+        subject=subject if kind == ImportKind.KTP else None,
+        created_by=user if getattr(user, "pk", None) else None,
+    )
     if header_errors:
         plan = Plan(kind=kind, rows=[], file_errors=header_errors)
     else:
-        plan = PLANNERS[ImportKind(kind)](organisation, rows)
+        plan = _plan(job, rows)
     return ImportJob.objects.create(
         organisation=organisation,
         kind=kind,
+        class_unit=job.class_unit,
+        subject=job.subject,
         file_name=file_name[:255],
         created_by=user if getattr(user, "pk", None) else None,
         status=ImportJob.Status.CHECKED if plan.ok else ImportJob.Status.REFUSED,
@@ -1049,7 +1220,9 @@ def import_apply(*, job: ImportJob, user: Any) -> ImportJob:
 def import_job_run(*, job_id: int) -> ImportJob:
     """The worker's part: plan the rows again against the school as it is now (people may
     have been added since the dry run) and write them all in one transaction, or none."""
-    job = ImportJob.objects.select_related("organisation", "created_by").get(pk=job_id)
+    job = ImportJob.objects.select_related(
+        "organisation", "created_by", "class_unit__parallel", "subject"
+    ).get(pk=job_id)
     if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING):
         return job  # done, failed or never applied: running twice changes nothing
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
@@ -1058,7 +1231,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
         # Half of the bar is the check, half the write; each step is its own short update.
         ImportJob.objects.filter(pk=job.pk).update(progress=done // 2)
 
-    plan = PLANNERS[ImportKind(job.kind)](job.organisation, job.rows, progress)
+    plan = _plan(job, job.rows, progress)
     if not plan.ok:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED,
@@ -1073,7 +1246,10 @@ def import_job_run(*, job_id: int) -> ImportJob:
     ImportJob.objects.filter(pk=job.pk).update(progress=job.total // 2)
     try:
         with transaction.atomic():
-            result = APPLIERS[ImportKind(job.kind)](job.organisation, plan, job.created_by)
+            if job.kind == ImportKind.KTP:
+                result = _apply_ktp(plan, job.created_by)
+            else:
+                result = APPLIERS[ImportKind(job.kind)](job.organisation, plan, job.created_by)
             AuditEvent.objects.create(
                 kind=AuditEvent.Kind.DATA_CHANGE,
                 actor=job.created_by,

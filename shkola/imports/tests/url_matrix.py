@@ -22,7 +22,45 @@ def _job(w: Any, organisation: Any = None) -> dict[str, Any]:
     return {"job_id": job.id}
 
 
+def _ktp_job(w: Any) -> dict[str, Any]:
+    from shkola.imports.models import ImportJob
+
+    job, _ = ImportJob.objects.get_or_create(
+        organisation=w.school,
+        file_name="ктп.xlsx",
+        kind="ktp",
+        defaults={
+            "status": "refused",
+            "report": {"counts": {}},
+            "class_unit": w.class_unit,
+            "subject": w.subject,
+            "created_by": w.users["teacher"],
+        },
+    )
+    return {"job_id": job.id}
+
+
+# A КТП: the administration and the teachers who have a class journal in the timetable.
+KTP = expect(
+    200,
+    anonymous=302,
+    student=404,
+    parent=404,
+    official=404,
+    parent_two_schools=404,
+    teacher_parent=404,  # teaches no class journal in the timetable
+)
+
 CASES = [
+    Case("imports:ktp", KTP),
+    Case("imports:template", KTP, kwargs=lambda w: {"kind": "ktp"}, label="ktp"),
+    # The teacher's own КТП of the demo class: the teacher who loaded it and the administration.
+    Case(
+        "imports:job",
+        expect(404, anonymous=302, curator=200, teacher=200),
+        kwargs=_ktp_job,
+        label="ktp",
+    ),
     Case("imports:index", ADMIN_ONLY),
     Case("imports:template", ADMIN_ONLY, kwargs=lambda w: {"kind": "students"}),
     Case("imports:template", ADMIN_ONLY, kwargs=lambda w: {"kind": "parents"}, label="parents"),
