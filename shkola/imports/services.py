@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from shkola.accounts.models import AuditEvent, Role, RoleAssignment, Sex, SpecialistKind, User
 from shkola.core import clock
-from shkola.core.exports import append_row
+from shkola.core.exports import append_row, sheet_title
 from shkola.schools.models import (
     AcademicYear,
     ClassUnit,
@@ -1285,7 +1285,7 @@ def template_workbook(kind: str) -> bytes:
     columns = COLUMNS[kind]
     book = Workbook()
     sheet = book.active
-    sheet.title = str(ImportKind(kind).label)[:31]
+    sheet.title = sheet_title(str(ImportKind(kind).label))
     append_row(sheet, [str(c.title) for c in columns])
     append_row(sheet, [c.example for c in columns])
     for cell in sheet[1]:

@@ -196,3 +196,16 @@ def test_three_hundred_students_and_their_parents_from_the_templates(
     assert ours.distinct().count() == 300
     assert Guardianship.objects.filter(student__organisation=school.organisation).count() == 300
     assert Student.objects.filter(current_class__isnull=True).count() == 0
+
+
+def test_a_file_over_the_size_limit_is_refused_before_reading(school, curator, monkeypatch):
+    from shkola.imports import views
+
+    monkeypatch.setattr(views, "MAX_FILE_BYTES", 1024 * 1024)
+    big = b"\xd0\xa4;\xd0\x98\n" + b"x;y\n" * 300_000
+
+    response = upload(client_of(curator), big, name="huge.csv")
+
+    assert response.status_code == 422
+    assert "«Файл»: файл больше 1 МБ." in response.content.decode()
+    assert not ImportJob.objects.exists()
