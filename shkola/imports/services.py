@@ -21,6 +21,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -664,12 +665,12 @@ def plan_staff(
             _person_key(u["last_name"], u["first_name"], u["middle_name"], None), []
         ).append(u["id"])
     wanted_logins = {str(r.get("username", "")).strip().lower() for r in rows} - {""}
-    taken = {
-        login.lower()
-        for login in User.objects.filter(username__in=wanted_logins).values_list(
-            "username", flat=True
-        )
-    } - set(by_login)
+    # Logins are unique whatever the case («Ivanova» takes «ivanova»), as user_create checks.
+    taken = set(
+        User.objects.annotate(login=Lower("username"))
+        .filter(login__in=wanted_logins)
+        .values_list("login", flat=True)
+    ) - set(by_login)
     columns = {c.key: c for c in STAFF_COLUMNS}
     seen: dict[str, int] = {}
     for index, row in enumerate(rows, start=1):
@@ -1051,12 +1052,11 @@ def _apply_staff(organisation: Organisation, plan: Plan, actor: Any) -> dict[str
         for r in creates
         if not r.values["username"]
     }
-    used = {
-        u.lower()
-        for u in User.objects.filter(
-            username__in=[f"{s}{n}" if n > 1 else s for s in stems for n in range(1, 30)]
-        ).values_list("username", flat=True)
-    }
+    used = set(
+        User.objects.annotate(login=Lower("username"))
+        .filter(login__in=[f"{s}{n}" if n > 1 else s for s in stems for n in range(1, 30)])
+        .values_list("login", flat=True)
+    )
     used |= {r.values["username"].lower() for r in rows if r.values["username"]}
     new_users = []
     for r in creates:

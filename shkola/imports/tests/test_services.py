@@ -357,7 +357,7 @@ def test_staff_get_accounts_and_roles_and_a_reimport_adds_only_new_roles(
 def test_a_staff_row_cannot_take_a_login_of_another_school_or_an_unknown_role(school):
     other = make_school()
     rows = [
-        ["Иванов", "Пётр", "", "", other.teacher.username, "", "учитель", ""],
+        ["Иванов", "Пётр", "", "", other.teacher.username.upper(), "", "учитель", ""],
         ["Петров", "Иван", "", "", "", "", "уборщик", ""],
         ["Сидоров", "Олег", "", "", "", "", "специалист", ""],
     ]
