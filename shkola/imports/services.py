@@ -247,7 +247,7 @@ class Plan:
     def counts(self) -> dict[str, int]:
         out = {"create": 0, "update": 0, "refuse": 0}
         for r in self.rows:
-            out[r.action] += 1
+            out[r.action] = out.get(r.action, 0) + 1
         return out
 
     def as_report(self) -> dict[str, Any]:
@@ -816,13 +816,19 @@ def plan_ktp(
                 "date": lesson.date.strftime("%d.%m.%Y"),
                 "topic": topic,
             }
-            if lesson.period is not None and lesson.period.is_closed and not may_edit_closed:
-                p.refuse(
-                    columns["number"],
-                    _("урок %(date)s в закрытом периоде: тему меняет администрация.")
-                    % {"date": lesson.date.strftime("%d.%m.%Y")},
+            closed = lesson.period is not None and lesson.period.is_closed
+            if closed and not may_edit_closed and p.action != "refuse":
+                # A whole-year plan loaded mid-year: the closed quarter stays as the journal
+                # has it (the journal's rule), the rest of the plan still loads.
+                p.action = "skip"
+                p.errors.append(
+                    (
+                        str(columns["number"].title),
+                        _("урок %(date)s в закрытом периоде — останется как есть.")
+                        % {"date": lesson.date.strftime("%d.%m.%Y")},
+                    )
                 )
-        if p.action != "refuse" and lesson is not None:
+        if p.action not in ("refuse", "skip") and lesson is not None:
             p.action = "update"
             p.target_id = lesson.pk
             p.values = {"topic": topic, "homework": homework, "lesson": lesson}
@@ -840,6 +846,8 @@ def _apply_ktp(plan: Plan, user: Any) -> dict[str, int]:
 
     topics = homeworks = 0
     for r in plan.rows:
+        if r.action != "update":
+            continue
         lesson = r.values["lesson"]
         may_edit_closed = user.has_perm("journal.edit_closed", lesson)
         if lesson.topic != r.values["topic"]:

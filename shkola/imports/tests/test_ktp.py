@@ -25,7 +25,7 @@ HEADER = ["Номер урока", "Тема", "Домашнее задание"
 
 @pytest.fixture
 def ktp_school(db: Any) -> Any:
-    return make_school(generate_lessons_until=dt.date(2026, 10, 31))
+    return make_school(generate_lessons_until=dt.date(2026, 11, 20))
 
 
 def lessons_of(school: Any) -> list[Lesson]:
@@ -123,3 +123,31 @@ def test_a_teacher_of_another_subject_cannot_load_this_journal(ktp_school):
     assert response.status_code == 422
     assert "«Класс и предмет»: выберите из списка." in response.content.decode()
     assert not ImportJob.objects.exists()
+
+
+def test_a_closed_quarter_stays_as_the_journal_has_it_and_the_rest_loads(
+    ktp_school, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    lessons = lessons_of(ktp_school)
+    first_period = lessons[0].period
+    first_period.closed_at = timezone.now()
+    first_period.save(update_fields=["closed_at"])
+    later = next(i for i, lesson in enumerate(lessons, 1) if lesson.period != first_period)
+    client = Client()
+    client.force_login(ktp_school.teacher)
+
+    post_plan(client, ktp_school, [[1, "Старая четверть", ""], [later, "Новая четверть", ""]])
+    job = ImportJob.objects.get()
+    assert job.status == "checked"
+    assert job.report["counts"] == {"create": 0, "update": 1, "refuse": 0, "skip": 1}
+    assert (
+        "останется как есть" in client.get(reverse("imports:job", args=[job.id])).content.decode()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("imports:apply", args=[job.id]))
+
+    lessons = lessons_of(ktp_school)
+    assert lessons[0].topic == ""
+    assert lessons[later - 1].topic == "Новая четверть"
