@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "shkola.people",
     "shkola.messaging",
     "shkola.roster",
+    "shkola.imports",
     "shkola.demo",
 ]
 

@@ -23,5 +23,6 @@ urlpatterns = [
     path("messages/", include("shkola.messaging.urls")),
     path("registry/", include("shkola.registry.urls")),
     path("roster/", include("shkola.roster.urls")),
+    path("school/import/", include("shkola.imports.urls")),
     path("admin/", admin.site.urls),
 ]
