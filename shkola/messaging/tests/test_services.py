@@ -148,16 +148,20 @@ def test_search_by_text_and_sender(world: Any) -> None:
 
 def test_bulk_send_to_every_family_of_a_big_school(world: Any) -> None:
     """One send to all parents of a 1,500-student school through the compose page: copies in
-    bulk, well under a second (`make bench` reports the figure on PostgreSQL), and nothing of
-    the measurement is left in the database."""
+    bulk, with as many queries as for a small school (`make bench` reports the time), and
+    nothing of the measurement is left in the database."""
     from shkola.messaging.bench import measure_send_to_every_family
 
     users_before = User.objects.count()
+    measure_send_to_every_family(students=30)  # the first request of a process warms caches
+    small = measure_send_to_every_family(students=30)
     result = measure_send_to_every_family(students=1500)
     assert result["status"] == 302
     assert result["parents"] == 2000
     assert result["copies"] == 2000
-    assert result["seconds"] < 1.0, result
+    # bulk: 50 times the families cost no more queries (time is measured by `make bench`,
+    # never asserted: a loaded machine must not fail the suite)
+    assert result["queries"] <= small["queries"], (small, result)
     assert User.objects.count() == users_before
     assert not Delivery.objects.exists()
 
