@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "shkola.announcements",
     "shkola.people",
     "shkola.messaging",
+    "shkola.yearsetup",
     "shkola.demo",
 ]
 

@@ -21,5 +21,6 @@ urlpatterns = [
     path("announcements/", include("shkola.announcements.urls")),
     path("people/", include("shkola.people.urls")),
     path("messages/", include("shkola.messaging.urls")),
+    path("school/year/", include("shkola.yearsetup.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,151 @@
+"""Reads of «Мастер учебного года»: each step's page in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import OuterRef, Prefetch, Subquery
+
+from shkola.accounts.models import ORGANISATION_ROLES, User
+from shkola.schools.models import (
+    LEAVING_ACTIONS,
+    AcademicYear,
+    AttestationPeriod,
+    ClassUnit,
+    CurriculumItem,
+    Enrolment,
+    Holiday,
+    Organisation,
+    Parallel,
+    Student,
+    StudyGroup,
+    Subject,
+)
+from shkola.timetable.models import BellSlot, Room
+
+from .services import schemes_in_use
+
+
+def years_of(organisation: Organisation) -> list[AcademicYear]:
+    return list(AcademicYear.objects.filter(organisation=organisation).order_by("-start"))
+
+
+@dataclass
+class DatesStep:
+    parallels: dict[int, Parallel]
+    periods_by_scheme: list[tuple[str, list[AttestationPeriod]]]
+
+
+def dates_step(*, organisation: Organisation, year: AcademicYear | None) -> DatesStep:
+    if year is None:
+        return DatesStep(parallels={}, periods_by_scheme=[])
+    parallels = {p.grade: p for p in Parallel.objects.filter(academic_year=year)}
+    periods: dict[str, list[AttestationPeriod]] = defaultdict(list)
+    for period in AttestationPeriod.objects.filter(academic_year=year).order_by("scheme", "number"):
+        periods[period.scheme].append(period)
+    used = schemes_in_use(organisation=organisation, year=year)
+    return DatesStep(
+        parallels=parallels,
+        periods_by_scheme=[(s, periods[s]) for s in used if periods.get(s)],
+    )
+
+
+def holidays_of(year: AcademicYear) -> list[Holiday]:
+    return list(Holiday.objects.filter(academic_year=year).order_by("start"))
+
+
+def bells_and_rooms(organisation: Organisation) -> tuple[list[BellSlot], list[Room]]:
+    return (
+        list(BellSlot.objects.filter(organisation=organisation).order_by("number")),
+        list(Room.objects.filter(organisation=organisation).order_by("name")),
+    )
+
+
+def staff_of(organisation: Organisation) -> list[User]:
+    return list(
+        User.objects.filter(roles__organisation=organisation, roles__role__in=ORGANISATION_ROLES)
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+def parallels_with_classes(year: AcademicYear) -> list[Parallel]:
+    return list(
+        Parallel.objects.filter(academic_year=year)
+        .order_by("grade")
+        .prefetch_related(
+            Prefetch(
+                "class_units",
+                queryset=ClassUnit.objects.select_related("class_teacher", "parallel").order_by(
+                    "letter"
+                ),
+            )
+        )
+    )
+
+
+@dataclass
+class CurriculumStep:
+    subjects: list[Subject]
+    parallels: list[Parallel]
+    # (grade, subject name) → {hours per week: number of classes}
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    groups: list[StudyGroup] = field(default_factory=list)
+    classes: list[ClassUnit] = field(default_factory=list)
+
+
+def curriculum_step(*, organisation: Organisation, year: AcademicYear) -> CurriculumStep:
+    subjects = list(Subject.objects.filter(organisation=organisation).order_by("name"))
+    parallels = list(Parallel.objects.filter(academic_year=year).order_by("grade"))
+    classes = list(
+        ClassUnit.objects.filter(parallel__academic_year=year)
+        .select_related("parallel")
+        .order_by("parallel__grade", "letter")
+    )
+    items = (
+        CurriculumItem.objects.filter(class_unit__parallel__academic_year=year)
+        .select_related("subject", "class_unit__parallel")
+        .order_by("class_unit__parallel__grade", "subject__name", "class_unit__letter")
+    )
+    grouped: dict[tuple[int, str], dict[str, Any]] = {}
+    for item in items:
+        key = (item.class_unit.parallel.grade, item.subject.name)
+        row = grouped.setdefault(
+            key,
+            {"grade": key[0], "subject": key[1], "hours": set(), "classes": [], "split": False},
+        )
+        row["hours"].add(item.hours_per_week)
+        row["classes"].append(item.class_unit.name)
+        row["split"] = row["split"] or item.split_into_groups
+    rows = [dict(r, hours=sorted(r["hours"])) for r in grouped.values()]
+    groups = list(
+        StudyGroup.objects.filter(academic_year=year)
+        .select_related("class_unit__parallel", "subject")
+        .order_by("kind", "name")
+    )
+    return CurriculumStep(subjects, parallels, rows, groups, classes)
+
+
+def unplaced_students(organisation: Organisation) -> list[Student]:
+    """Students of the school with no class who have not left it: a decision is due."""
+    last_action = Subquery(
+        Enrolment.objects.filter(student=OuterRef("pk"))
+        .order_by("-date", "-id")
+        .values("action")[:1]
+    )
+    return [
+        s
+        for s in Student.objects.filter(organisation=organisation, current_class__isnull=True)
+        .annotate(last_action=last_action)
+        .order_by("last_name", "first_name")
+        if s.last_action not in LEAVING_ACTIONS  # type: ignore[attr-defined]
+    ]
+
+
+def year_counts(year: AcademicYear) -> dict[str, int]:
+    return {
+        "classes": ClassUnit.objects.filter(parallel__academic_year=year).count(),
+        "students": Student.objects.filter(current_class__parallel__academic_year=year).count(),
+    }
