@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 
 from shkola.accounts.models import ORGANISATION_ROLES, User
 from shkola.schools.models import (
@@ -129,7 +129,8 @@ def curriculum_step(*, organisation: Organisation, year: AcademicYear) -> Curric
 
 
 def unplaced_students(organisation: Organisation) -> list[Student]:
-    """Students of the school with no class who have not left it: a decision is due."""
+    """Students of the school with no class who have not left it, or still in a class of a
+    closed year (a grade the rollover could not move): a decision is due."""
     last_action = Subquery(
         Enrolment.objects.filter(student=OuterRef("pk"))
         .order_by("-date", "-id")
@@ -137,7 +138,11 @@ def unplaced_students(organisation: Organisation) -> list[Student]:
     )
     return [
         s
-        for s in Student.objects.filter(organisation=organisation, current_class__isnull=True)
+        for s in Student.objects.filter(organisation=organisation)
+        .filter(
+            Q(current_class__isnull=True)
+            | Q(current_class__parallel__academic_year__closed_at__isnull=False)
+        )
         .annotate(last_action=last_action)
         .order_by("last_name", "first_name")
         if s.last_action not in LEAVING_ACTIONS  # type: ignore[attr-defined]

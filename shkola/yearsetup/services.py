@@ -229,9 +229,10 @@ def periods_save(
                 "%(p)s, начало: период пересекается с периодом «%(q)s» (до %(d)s)."
             ) % {"p": period.name, "q": previous.name, "d": _d(previous_end)}
         if period.is_closed and (start, end) != (period.start, period.end):
-            errors[f"{key}-start"] = _("%(p)s закрыт: его даты изменить нельзя.") % {
-                "p": period.name
-            }
+            errors.setdefault(
+                f"{key}-start",
+                _("Период «%(p)s» закрыт: его даты изменить нельзя.") % {"p": period.name},
+            )
         previous, previous_end = period, end
     if errors:
         raise ValidationError(errors)
@@ -422,7 +423,9 @@ def subject_add(
     name = name.strip()
     if not name:
         raise ValidationError({"subject_name": _("Предмет: укажите название.")})
-    if Subject.objects.filter(organisation=organisation, name__iexact=name).exists():
+    # Compared in Python: SQLite's case-insensitive match knows only Latin letters.
+    names = Subject.objects.filter(organisation=organisation).values_list("name", flat=True)
+    if any(n.casefold() == name.casefold() for n in names):
         raise ValidationError({"subject_name": _("Предмет: такой предмет уже есть.")})
     return Subject.objects.create(
         organisation=organisation, name=name, short_name=short_name.strip(), is_extra=is_extra
@@ -606,29 +609,38 @@ def year_rollover(
             ]
         CurriculumItem.objects.bulk_create(copied)
         result.new_classes = list(class_map.values())
-        students = Student.objects.filter(
-            current_class__parallel__academic_year=old
-        ).select_related("current_class__parallel")
+        # One history line per student, written in bulk: a school moves a thousand at once.
+        students = list(
+            Student.objects.filter(current_class__parallel__academic_year=old).select_related(
+                "current_class__parallel"
+            )
+        )
+        lines = []
         for student in students:
             assert student.current_class is not None
             if student.current_class.parallel.grade in graduating:
-                school_services.enrolment_record(
-                    student=student,
-                    action=EnrolmentAction.GRADUATE,
-                    date=old.end,
-                    order_number=order_number,
-                    organisation=organisation,
-                )
+                action, moved_to, when = EnrolmentAction.GRADUATE, None, old.end
                 result.graduated += 1
             elif student.current_class_id in class_map:
-                school_services.enrolment_record(
-                    student=student,
-                    action=EnrolmentAction.PROMOTE,
-                    date=start,
-                    order_number=order_number,
-                    class_unit=class_map[student.current_class_id],
-                )
+                moved_to = class_map[student.current_class_id]
+                action, when = EnrolmentAction.PROMOTE, start
                 result.promoted += 1
+            else:
+                continue
+            lines.append(
+                Enrolment(
+                    student=student,
+                    organisation=organisation,
+                    action=action,
+                    date=when,
+                    order_number=order_number.strip(),
+                    class_unit=moved_to,
+                    class_type=moved_to.class_type if moved_to else "",
+                )
+            )
+            student.current_class = moved_to
+        Enrolment.objects.bulk_create(lines)
+        Student.objects.bulk_update(students, ["current_class"], batch_size=500)
         for period in AttestationPeriod.objects.filter(academic_year=old, closed_at__isnull=True):
             school_services.period_close(period=period, user=user)
         old.closed_at = timezone.now()

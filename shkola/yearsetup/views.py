@@ -30,7 +30,6 @@ from shkola.schools.models import (
     Holiday,
     Organisation,
     PeriodScheme,
-    Student,
     StudyGroup,
     Subject,
 )
@@ -544,11 +543,11 @@ def rollover(request: HttpRequest) -> HttpResponse:
             elif action == "place":
                 if current is None:
                     raise ValidationError({"__all__": _("В школе нет текущего учебного года.")})
-                student = Student.objects.filter(
-                    organisation=setup.school,
-                    current_class__isnull=True,
-                    pk=params.parse_id(request.POST.get("student")) or 0,
-                ).first()
+                student_id = params.parse_id(request.POST.get("student"))
+                student = next(
+                    (s for s in selectors.unplaced_students(setup.school) if s.pk == student_id),
+                    None,
+                )
                 if student is None:
                     raise Http404
                 class_unit = (
