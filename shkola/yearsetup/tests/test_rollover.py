@@ -235,3 +235,28 @@ def test_another_schools_student_cannot_be_placed(demo_world):
         {"action": "place", "student": w.other_student.id, "class_unit": w.class_unit.id},
     )
     assert response.status_code == 404
+
+
+def test_the_diary_shows_the_past_year_after_rollover(demo_world):
+    w = demo_world
+    mark = (
+        Mark.objects.filter(student=w.student, lesson__academic_year=w.year)
+        .select_related("lesson")
+        .order_by("-lesson__date")
+        .first()
+    )
+    assert mark is not None
+    as_user(w.users["curator"]).post(reverse("yearsetup:rollover"), rollover_form(w.year))
+    student = as_user(w.users["student"])
+
+    now = student.get(reverse("diary:report")).content.decode()
+    past = student.get(reverse("diary:report") + f"?year={w.year.id}").content.decode()
+
+    # the switch offers both years; the past one shows its periods and the marks it kept
+    assert 'id="diary-year"' in now and w.year.name in now and "Следующий" in now
+    assert f'<option value="{w.year.id}" selected>' in past
+    period = w.year.periods.filter(start__lte=mark.lesson.date, end__gte=mark.lesson.date).first()
+    past_period = student.get(
+        reverse("diary:report") + f"?year={w.year.id}&period={period.id}"
+    ).content.decode()
+    assert f"subject-{mark.lesson.subject_id}" in past_period
