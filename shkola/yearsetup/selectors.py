@@ -90,7 +90,7 @@ def parallels_with_classes(year: AcademicYear) -> list[Parallel]:
 class CurriculumStep:
     subjects: list[Subject]
     parallels: list[Parallel]
-    # (grade, subject name) → {hours per week: number of classes}
+    # a row per subject: its hours per week in each parallel
     rows: list[dict[str, Any]] = field(default_factory=list)
     groups: list[StudyGroup] = field(default_factory=list)
     classes: list[ClassUnit] = field(default_factory=list)
@@ -107,19 +107,32 @@ def curriculum_step(*, organisation: Organisation, year: AcademicYear) -> Curric
     items = (
         CurriculumItem.objects.filter(class_unit__parallel__academic_year=year)
         .select_related("subject", "class_unit__parallel")
-        .order_by("class_unit__parallel__grade", "subject__name", "class_unit__letter")
+        .order_by("subject__name", "class_unit__parallel__grade")
     )
-    grouped: dict[tuple[int, str], dict[str, Any]] = {}
+    # A matrix: a row per subject, a cell per parallel with its hours («4», or «4 / 5» when
+    # the classes of the parallel differ) and whether the subject is taught in groups.
+    grades = [p.grade for p in parallels]
+    cells: dict[str, dict[int, dict[str, Any]]] = {}
     for item in items:
-        key = (item.class_unit.parallel.grade, item.subject.name)
-        row = grouped.setdefault(
-            key,
-            {"grade": key[0], "subject": key[1], "hours": set(), "classes": [], "split": False},
+        cell = cells.setdefault(item.subject.name, {}).setdefault(
+            item.class_unit.parallel.grade, {"hours": set(), "split": False}
         )
-        row["hours"].add(item.hours_per_week)
-        row["classes"].append(item.class_unit.name)
-        row["split"] = row["split"] or item.split_into_groups
-    rows = [dict(r, hours=sorted(r["hours"])) for r in grouped.values()]
+        cell["hours"].add(item.hours_per_week)
+        cell["split"] = cell["split"] or item.split_into_groups
+    rows = [
+        {
+            "subject": name,
+            "cells": [
+                {
+                    "grade": g,
+                    "hours": sorted(by_grade[g]["hours"]) if g in by_grade else [],
+                    "split": by_grade.get(g, {}).get("split", False),
+                }
+                for g in grades
+            ],
+        }
+        for name, by_grade in sorted(cells.items())
+    ]
     groups = list(
         StudyGroup.objects.filter(academic_year=year)
         .select_related("class_unit__parallel", "subject")
