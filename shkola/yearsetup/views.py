@@ -232,6 +232,7 @@ def dates(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             errors = _errors(error)
     step = selectors.dates_step(organisation=setup.school, year=setup.year)
+    year_posted = bool(data) and data.get("action") == "year"
     scheme_names = dict(PeriodScheme.choices)
     period_tables = []
     for scheme, periods in step.periods_by_scheme:
@@ -265,8 +266,8 @@ def dates(request: HttpRequest) -> HttpResponse:
         {
             "grade": g,
             "name": f"grade-{g}",
-            "value": data.get(f"grade-{g}", getattr(step.parallels.get(g), "period_scheme", ""))
-            if data
+            "value": data.get(f"grade-{g}", "")
+            if year_posted
             else getattr(step.parallels.get(g), "period_scheme", ""),
             "error": errors.get(f"grade-{g}", ""),
         }
@@ -279,6 +280,7 @@ def dates(request: HttpRequest) -> HttpResponse:
         {
             "errors": errors,
             "data": data,
+            "year_posted": year_posted,
             "schemes": PeriodScheme.choices,
             "grade_rows": grade_rows,
             "period_tables": period_tables,

@@ -95,6 +95,9 @@ def test_overlapping_quarters_are_refused_naming_the_period_and_nothing_changes(
     message = error_for(page(response), "quarters-2-start")
     assert "2 четверть, начало" in message and "пересекается" in message
     assert form["quarters-2-start"] in page(response)
+    # and the year's own form above still shows the saved year, not the periods' post
+    assert f'value="{w.year.name}"' in page(response)
+    assert f'value="{w.year.start.isoformat()}"' in page(response)
     after = [(p.start, p.end) for p in w.year.periods.filter(scheme="quarters").order_by("number")]
     assert after == before
 
