@@ -136,7 +136,11 @@ def _periods_of_student_years(student: Student) -> list[AttestationPeriod]:
 
 
 def _past_year_periods(
-    student: Student, year: AcademicYear, wanted: str | None, years: list[AcademicYear]
+    student: Student,
+    year: AcademicYear,
+    wanted: str | None,
+    years: list[AcademicYear],
+    today: dt.date,
 ) -> PeriodChoice:
     """A past year, read-only: its periods in the scheme of the class the student was in."""
     was_in = (
@@ -152,8 +156,11 @@ def _past_year_periods(
         AttestationPeriod.objects.filter(academic_year=year, scheme=scheme).order_by("number")
     )
     current = next((p for p in periods if str(p.id) == (wanted or "")), None)
-    if current is None and periods:
-        current = periods[-1]
+    if current is None:
+        # the period running today, else the latest one already over: a year closed early
+        # has no marks in its future periods
+        started = [p for p in periods if p.start <= today]
+        current = started[-1] if started else (periods[0] if periods else None)
     return PeriodChoice(periods, current, "", years, year)
 
 
@@ -167,7 +174,7 @@ def periods_for(
     years = list({p.academic_year_id: p.academic_year for p in every}.values())
     chosen_year = next((y for y in years if str(y.id) == (wanted_year or "")), None)
     if chosen_year is not None and chosen_year.id != year_id:
-        return _past_year_periods(student, chosen_year, wanted, years)
+        return _past_year_periods(student, chosen_year, wanted, years, today)
     if year_id is None:
         return PeriodChoice([], None, years=years)
     scheme = scheme_of(student)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shkola.accounts.selectors import viewer_from_request
-from shkola.core import params
+from shkola.core import clock, params
 from shkola.schools.models import (
     AcademicYear,
     ClassType,
@@ -590,6 +590,7 @@ def rollover(request: HttpRequest) -> HttpResponse:
         {
             "setup": setup,
             "current": current,
+            "today": clock.today(),
             "counts": selectors.year_counts(current) if current else {},
             "parallels": parallels,
             "closed_years": [y for y in setup.years if y.closed_at],
