@@ -260,3 +260,20 @@ def test_the_diary_shows_the_past_year_after_rollover(demo_world):
         reverse("diary:report") + f"?year={w.year.id}&period={period.id}"
     ).content.decode()
     assert f"subject-{mark.lesson.subject_id}" in past_period
+
+
+def test_a_period_of_the_closed_year_cannot_be_reopened(demo_world):
+    w = demo_world
+    curator = as_user(w.users["curator"])
+    curator.post(reverse("yearsetup:rollover"), rollover_form(w.year))
+    period = w.year.periods.order_by("number").first()
+
+    response = curator.post(
+        reverse("journal:period_toggle", kwargs={"period_id": period.id}),
+        {"action": "reopen"},
+        follow=True,
+    )
+
+    assert "Учебный год закрыт: период открыть нельзя." in response.content.decode()
+    period.refresh_from_db()
+    assert period.closed_at is not None
