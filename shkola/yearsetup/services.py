@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from shkola.accounts.services import audit_record
 from shkola.core import clock
 from shkola.schools import services as school_services
 from shkola.schools.models import (
@@ -646,11 +647,29 @@ def year_rollover(
         old.closed_at = timezone.now()
         old.is_current = False
         old.save(update_fields=["closed_at", "is_current"])
+        audit_record(
+            kind="data_change",
+            actor=user,
+            organisation=organisation,
+            details={
+                "action": "year_rollover",
+                "closed_year": old.name,
+                "new_year": year.name,
+                "order_number": order_number.strip(),
+                "promoted": result.promoted,
+                "graduated": result.graduated,
+            },
+        )
     return result
 
 
 def student_place(
-    *, year: AcademicYear, student: Any, class_unit: ClassUnit | None, order_number: str
+    *,
+    year: AcademicYear,
+    student: Any,
+    class_unit: ClassUnit | None,
+    order_number: str,
+    user: Any = None,
 ) -> None:
     """The decision on a student left without a class: a class of the new year."""
     refuse_closed_year(year)
@@ -661,10 +680,24 @@ def student_place(
         errors["order_number"] = _("Номер приказа: укажите приказ о зачислении.")
     if errors:
         raise ValidationError(errors)
-    school_services.enrolment_record(
-        student=student,
-        action=EnrolmentAction.ADMIT,
-        date=max(year.start, min(clock.today(), year.end)),
-        order_number=order_number,
-        class_unit=class_unit,
-    )
+    assert class_unit is not None
+    with transaction.atomic():
+        audit_record(
+            kind="data_change",
+            actor=user,
+            subject_user=student.user,
+            organisation=year.organisation,
+            details={
+                "action": "student_place",
+                "student_id": student.pk,
+                "class": class_unit.name,
+                "order_number": order_number.strip(),
+            },
+        )
+        school_services.enrolment_record(
+            student=student,
+            action=EnrolmentAction.ADMIT,
+            date=max(year.start, min(clock.today(), year.end)),
+            order_number=order_number,
+            class_unit=class_unit,
+        )

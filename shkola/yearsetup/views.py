@@ -564,6 +564,7 @@ def rollover(request: HttpRequest) -> HttpResponse:
                     student=student,
                     class_unit=class_unit,
                     order_number=request.POST.get("order_number", "")[:50],
+                    user=request.user,
                 )
                 messages.success(request, _("%(s)s зачислен(а).") % {"s": student.full_name})
             else:

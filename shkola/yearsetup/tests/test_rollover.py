@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from shkola.accounts.models import AuditEvent
 from shkola.core.clock import today
 from shkola.journal import services as journal_services
 from shkola.journal.models import Mark
@@ -120,6 +121,10 @@ def test_classes_move_up_graduates_leave_and_the_old_year_closes(demo_world):
     assert grades[11] == PeriodScheme.HALVES
     assert new.periods.filter(scheme=PeriodScheme.HALVES).count() == 2
     assert new.periods.filter(scheme=PeriodScheme.QUARTERS).count() == 4
+    # and the rollover is in the audit log, with its order
+    event = AuditEvent.objects.filter(organisation=w.school, kind="data_change").latest("id")
+    assert event.actor == w.users["curator"]
+    assert event.details["action"] == "year_rollover" and event.details["order_number"] == "112-о"
     # and graduates are not «without a class» on the page
     page = curator.get(reverse("yearsetup:rollover")).content.decode()
     assert ninth.last_name not in page.split('id="unplaced"')[1]
