@@ -546,10 +546,8 @@ def rollover(request: HttpRequest) -> HttpResponse:
                 if current is None:
                     raise ValidationError({"__all__": _("В школе нет текущего учебного года.")})
                 student_id = params.parse_id(request.POST.get("student"))
-                student = next(
-                    (s for s in selectors.unplaced_students(setup.school) if s.pk == student_id),
-                    None,
-                )
+                found = selectors.unplaced_students(setup.school, student_id=student_id or 0)
+                student = found[0] if found else None
                 if student is None:
                     raise Http404
                 class_unit = (
