@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "shkola.messaging",
     "shkola.roster",
     "shkola.imports",
+    "shkola.yearsetup",
     "shkola.demo",
 ]
 

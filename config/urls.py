@@ -24,5 +24,6 @@ urlpatterns = [
     path("registry/", include("shkola.registry.urls")),
     path("roster/", include("shkola.roster.urls")),
     path("school/import/", include("shkola.imports.urls")),
+    path("school/year/", include("shkola.yearsetup.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -36,6 +36,7 @@ from shkola.schools.models import (
     AcademicYear,
     AttestationPeriod,
     ClassUnit,
+    Enrolment,
     Holiday,
     SchoolEvent,
     Student,
@@ -112,19 +113,72 @@ class PeriodChoice:
     periods: list[AttestationPeriod]
     current: AttestationPeriod | None
     error: str = ""
+    # the years the student had a class in (``?year=`` switches to a past one)
+    years: list[AcademicYear] = field(default_factory=list)
+    year: AcademicYear | None = None
 
 
-def periods_for(student: Student, wanted: str | None, today: dt.date) -> PeriodChoice:
-    """The periods of the student's year and the chosen one (``?period=``), else the one
-    running today (or just finished, during holidays)."""
-    year_id = year_id_of(student)
-    if year_id is None:
-        return PeriodChoice([], None)
-    periods = list(
-        AttestationPeriod.objects.filter(
-            academic_year_id=year_id, scheme=scheme_of(student)
-        ).order_by("number")
+def _periods_of_student_years(student: Student) -> list[AttestationPeriod]:
+    """Every period of the years of the student's education history in which they had a
+    class, and of the current one, with their year: the year switch and the current year's
+    periods come from this one query."""
+    class_ids = Enrolment.objects.filter(student_id=student.id, class_unit__isnull=False).values(
+        "class_unit_id"
     )
+    years = AcademicYear.objects.filter(
+        Q(parallels__class_units__id__in=class_ids) | Q(id=year_id_of(student) or 0)
+    )
+    return list(
+        AttestationPeriod.objects.filter(academic_year__in=years)
+        .select_related("academic_year")
+        .order_by("-academic_year__start", "number")
+    )
+
+
+def _past_year_periods(
+    student: Student,
+    year: AcademicYear,
+    wanted: str | None,
+    years: list[AcademicYear],
+    today: dt.date,
+) -> PeriodChoice:
+    """A past year, read-only: its periods in the scheme of the class the student was in."""
+    was_in = (
+        Enrolment.objects.filter(student_id=student.id, class_unit__parallel__academic_year=year)
+        .select_related("class_unit__parallel")
+        .order_by("-date", "-id")
+        .first()
+    )
+    scheme = student.organisation.period_scheme
+    if was_in is not None and was_in.class_unit is not None:
+        scheme = was_in.class_unit.parallel.period_scheme or scheme
+    periods = list(
+        AttestationPeriod.objects.filter(academic_year=year, scheme=scheme).order_by("number")
+    )
+    current = next((p for p in periods if str(p.id) == (wanted or "")), None)
+    if current is None:
+        # the period running today, else the latest one already over: a year closed early
+        # has no marks in its future periods
+        started = [p for p in periods if p.start <= today]
+        current = started[-1] if started else (periods[0] if periods else None)
+    return PeriodChoice(periods, current, "", years, year)
+
+
+def periods_for(
+    student: Student, wanted: str | None, today: dt.date, wanted_year: str | None = None
+) -> PeriodChoice:
+    """The periods of the student's year and the chosen one (``?period=``), else the one
+    running today (or just finished, during holidays). ``?year=`` shows a past year."""
+    year_id = year_id_of(student)
+    every = _periods_of_student_years(student)
+    years = list({p.academic_year_id: p.academic_year for p in every}.values())
+    chosen_year = next((y for y in years if str(y.id) == (wanted_year or "")), None)
+    if chosen_year is not None and chosen_year.id != year_id:
+        return _past_year_periods(student, chosen_year, wanted, years, today)
+    if year_id is None:
+        return PeriodChoice([], None, years=years)
+    scheme = scheme_of(student)
+    periods = [p for p in every if p.academic_year_id == year_id and p.scheme == scheme]
     error = ""
     if wanted:
         for period in periods:
@@ -138,7 +192,8 @@ def periods_for(student: Student, wanted: str | None, today: dt.date) -> PeriodC
     if current is None:
         earlier = [p for p in periods if p.end < today]
         current = earlier[-1] if earlier else (periods[0] if periods else None)
-    return PeriodChoice(periods, current, error)
+    current_year = next((y for y in years if y.id == year_id), None)
+    return PeriodChoice(periods, current, error, years, current_year)
 
 
 # --------------------------------------------------------------------------- D1 week

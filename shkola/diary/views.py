@@ -165,7 +165,9 @@ def chartjs_path() -> str:
 
 
 def _period(request: HttpRequest, student: Student) -> selectors.PeriodChoice:
-    return selectors.periods_for(student, request.GET.get("period"), today())
+    return selectors.periods_for(
+        student, request.GET.get("period"), today(), wanted_year=request.GET.get("year")
+    )
 
 
 @diary_page("week")

@@ -205,7 +205,20 @@ def _refuse_closed(
 ) -> None:
     """A closed period is read-only for teachers: its marks, and with them what the marks
     were given for (topic, form of control, homework, comments on marks)."""
-    if period is not None and period.is_closed and not may_edit_closed:
+    if period is None or not period.is_closed:
+        return
+    # A year closed by the rollover is read-only for the administration too.
+    year_closed = AcademicYear.objects.filter(
+        pk=period.academic_year_id, closed_at__isnull=False
+    ).exists()
+    if year_closed:
+        raise ValidationError(
+            {
+                "period": _("Учебный год закрыт: изменить %(what)s нельзя.")
+                % {"what": what or _("отметки")}
+            }
+        )
+    if not may_edit_closed:
         raise ValidationError(
             {
                 "period": _(

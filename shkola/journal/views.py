@@ -670,8 +670,12 @@ def period_toggle(request: HttpRequest, period_id: int) -> HttpResponse:
     if period is None or not request.user.has_perm("journal.close_period", period):
         raise Http404
     if request.POST.get("action") == "reopen":
-        school_services.period_reopen(period=period)
-        messages.success(request, _("Период «%(p)s» открыт.") % {"p": period.name})
+        try:
+            school_services.period_reopen(period=period)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Период «%(p)s» открыт.") % {"p": period.name})
     else:
         school_services.period_close(period=period, user=request.user)
         messages.success(

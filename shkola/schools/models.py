@@ -93,6 +93,8 @@ class AcademicYear(models.Model):
     start = models.DateField(_("начало"))
     end = models.DateField(_("окончание"))
     is_current = models.BooleanField(_("текущий"), default=False)
+    # Set by the year rollover: a closed year is read-only, its marks included.
+    closed_at = models.DateTimeField(_("закрыт"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("учебный год")

@@ -277,6 +277,9 @@ def period_close(*, period: AttestationPeriod, user: Any) -> AttestationPeriod:
 
 
 def period_reopen(*, period: AttestationPeriod) -> AttestationPeriod:
+    if AcademicYear.objects.filter(pk=period.academic_year_id, closed_at__isnull=False).exists():
+        # the year rollover closed the year: its periods stay closed for good
+        raise ValidationError({"period": _("Учебный год закрыт: период открыть нельзя.")})
     period.closed_at = None
     period.closed_by = None
     period.save(update_fields=["closed_at", "closed_by"])
