@@ -160,6 +160,9 @@ class AuditEvent(models.Model):
         ENROLMENT = "enrolment", _("Зачисление, перевод, отчисление")
         GUARDIAN_CHANGE = "guardian_change", _("Изменение законных представителей")
         STAFF_CREATE = "staff_create", _("Создание учётной записи сотрудника")
+        YEAR_SETUP = "year_setup", _("Настройка учебного года")
+        TIMETABLE_CHANGE = "timetable_change", _("Изменение расписания")
+        SUBSTITUTION = "substitution", _("Замена урока")
 
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
     actor = models.ForeignKey(

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from shkola.accounts.models import AuditEvent
+from shkola.accounts.services import audit_record
 from shkola.schools.models import (
     AcademicYear,
     AttestationPeriod,
@@ -22,6 +24,77 @@ from shkola.schools.models import (
 from shkola.schools.selectors import holiday_on, holidays_of
 
 from .models import Lesson, Room, TimetableEntry
+
+WEEKDAY_SHORT = {1: "пн", 2: "вт", 3: "ср", 4: "чт", 5: "пт", 6: "сб"}
+
+
+def _d(value: dt.date) -> str:
+    return value.strftime("%d.%m.%Y")
+
+
+def _entry_audit(*, by: Any, entry: TimetableEntry, effective_from: dt.date, removed: bool) -> None:
+    """«Расписание 7А: пн, 3 урок — Математика, Петров И.Н., каб. 12, с 05.10.2026»."""
+    where = entry.group.name if entry.group else (entry.class_unit.name if entry.class_unit else "")
+    slot = f"{WEEKDAY_SHORT.get(entry.weekday, entry.weekday)}, {entry.lesson_number} урок"
+    if removed:
+        what = _("урок убран")
+    else:
+        parts = [entry.subject.name, entry.teacher.short_name]
+        if entry.room_id:
+            parts.append(_("каб. %(room)s") % {"room": entry.room.name})  # type: ignore[union-attr]
+        what = ", ".join(parts)
+    audit_record(
+        kind=AuditEvent.Kind.TIMETABLE_CHANGE,
+        actor=by,
+        organisation=entry.academic_year.organisation,
+        details={
+            "entry_id": entry.pk,
+            "removed": removed,
+            "effective_from": effective_from.isoformat(),
+            "summary": _("Расписание %(where)s: %(slot)s — %(what)s, с %(date)s")
+            % {"where": where, "slot": slot, "what": what, "date": _d(effective_from)},
+        },
+    )
+
+
+def _substitution_audit(*, by: Any, lesson: Lesson, cancelled: bool) -> None:
+    """«Замена 07.10.2026, 2 урок 7А: Сидорова А.А. вместо Петрова И.Н.»."""
+    from shkola.accounts.models import User
+
+    where = (
+        lesson.group.name if lesson.group else (lesson.class_unit.name if lesson.class_unit else "")
+    )
+    head = _("Замена %(date)s, %(n)s урок %(where)s") % {
+        "date": _d(lesson.date),
+        "n": lesson.lesson_number,
+        "where": where,
+    }
+    if cancelled:
+        summary = _("%(head)s отменена, урок ведёт %(teacher)s") % {
+            "head": head,
+            "teacher": lesson.teacher.short_name,
+        }
+    else:
+        original = (
+            User.objects.filter(pk=lesson.replaced_teacher_id).first()
+            if lesson.replaced_teacher_id
+            else None
+        )
+        summary = _("%(head)s: %(teacher)s вместо %(original)s") % {
+            "head": head,
+            "teacher": lesson.teacher.short_name,
+            "original": original.short_name if original else "—",
+        }
+        if lesson.subject_id != lesson.replaced_subject_id:
+            summary += _(", предмет %(subject)s") % {"subject": lesson.subject.name}
+        if lesson.room_id != lesson.replaced_room_id and lesson.room_id:
+            summary += _(", каб. %(room)s") % {"room": lesson.room.name}  # type: ignore[union-attr]
+    audit_record(
+        kind=AuditEvent.Kind.SUBSTITUTION,
+        actor=by,
+        organisation=lesson.academic_year.organisation,
+        details={"lesson_id": lesson.pk, "cancelled": cancelled, "summary": summary},
+    )
 
 
 def _overlapping_student_scopes(class_unit: ClassUnit | None, group: StudyGroup | None) -> Q:
@@ -538,6 +611,7 @@ def timetable_entry_save(
     class_unit: ClassUnit | None,
     group: StudyGroup | None,
     effective_from: dt.date,
+    by: Any,
 ) -> TimetableEntry:
     """A cell of the week grid, added or changed from ``effective_from``: the lessons before
     that date stay as they were, the later ones follow the new slot. Clashes (the teacher, the
@@ -556,6 +630,36 @@ def timetable_entry_save(
         )
     ):
         raise ValidationError({"group": _("«Группа»: это группа другого класса.")})
+    with transaction.atomic():
+        saved = _timetable_entry_write(
+            academic_year=academic_year,
+            entry=entry,
+            weekday=weekday,
+            lesson_number=lesson_number,
+            subject=subject,
+            teacher=teacher,
+            room=room,
+            class_unit=class_unit,
+            group=group,
+            effective_from=effective_from,
+        )
+        _entry_audit(by=by, entry=saved, effective_from=effective_from, removed=False)
+    return saved
+
+
+def _timetable_entry_write(
+    *,
+    academic_year: AcademicYear,
+    entry: TimetableEntry | None,
+    weekday: int,
+    lesson_number: int,
+    subject: Subject,
+    teacher: Any,
+    room: Room | None,
+    class_unit: ClassUnit | None,
+    group: StudyGroup | None,
+    effective_from: dt.date,
+) -> TimetableEntry:
     if entry is None:
         return timetable_entry_create(
             academic_year=academic_year,
@@ -585,10 +689,14 @@ def timetable_entry_save(
     )
 
 
-def timetable_entry_remove(*, entry: TimetableEntry, effective_from: dt.date) -> dict[str, int]:
+def timetable_entry_remove(
+    *, entry: TimetableEntry, effective_from: dt.date, by: Any
+) -> dict[str, int]:
     """A cell emptied from ``effective_from``: earlier lessons are history and stay."""
     _validate_effective_from(academic_year=entry.academic_year, effective_from=effective_from)
-    return timetable_entry_delete(entry=entry, regenerate_from=effective_from)
+    with transaction.atomic():
+        _entry_audit(by=by, entry=entry, effective_from=effective_from, removed=True)
+        return timetable_entry_delete(entry=entry, regenerate_from=effective_from)
 
 
 def lesson_substitute(
@@ -597,6 +705,7 @@ def lesson_substitute(
     teacher: Any,
     subject: Subject,
     room: Room | None,
+    by: Any,
 ) -> Lesson:
     """A substitution (замена) for one dated lesson: another teacher, subject or room. The
     lesson becomes the substitute's (their day, their journal, their count); what the
@@ -672,10 +781,11 @@ def lesson_substitute(
                 "replaced_room",
             ]
         )
+        _substitution_audit(by=by, lesson=lesson, cancelled=False)
     return lesson
 
 
-def lesson_substitution_cancel(*, lesson: Lesson) -> Lesson:
+def lesson_substitution_cancel(*, lesson: Lesson, by: Any) -> Lesson:
     """Undo a substitution: the lesson is the timetable's again. Marks already given stay."""
     if not lesson.is_substitution:
         raise ValidationError(_("На этом уроке нет замены."))
@@ -696,6 +806,7 @@ def lesson_substitution_cancel(*, lesson: Lesson) -> Lesson:
                 "replaced_room",
             ]
         )
+        _substitution_audit(by=by, lesson=lesson, cancelled=True)
     return lesson
 
 

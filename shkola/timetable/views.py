@@ -94,7 +94,9 @@ def _save_cell(
             return errors
         assert effective_from is not None
         try:
-            services.timetable_entry_remove(entry=entry, effective_from=effective_from)
+            services.timetable_entry_remove(
+                entry=entry, effective_from=effective_from, by=request.user
+            )
         except ValidationError as error:
             return _by_field(error)
         return {}
@@ -130,6 +132,7 @@ def _save_cell(
             class_unit=class_unit,
             group=group,
             effective_from=effective_from,
+            by=request.user,
         )
     except ValidationError as error:
         return _by_field(error)
@@ -341,7 +344,7 @@ def substitute(request: HttpRequest, lesson_id: int) -> HttpResponse:
         values = {k: post.get(k, "") for k in ("teacher", "subject", "room")}
         try:
             if post.get("action") == "cancel":
-                services.lesson_substitution_cancel(lesson=lesson)
+                services.lesson_substitution_cancel(lesson=lesson, by=request.user)
                 messages.success(request, _("Замена отменена."))
                 return redirect(back)
             teacher = _pick(choices.teachers, post.get("teacher"))
@@ -355,7 +358,7 @@ def substitute(request: HttpRequest, lesson_id: int) -> HttpResponse:
                 errors["room"] = [_("«Кабинет»: выберите кабинет из списка.")]
             if not errors:
                 services.lesson_substitute(
-                    lesson=lesson, teacher=teacher, subject=subject, room=room
+                    lesson=lesson, teacher=teacher, subject=subject, room=room, by=request.user
                 )
                 messages.success(request, _("Замена назначена."))
                 return redirect(back)

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from shkola.accounts.models import AuditEvent
 from shkola.accounts.services import audit_record
 from shkola.core import clock
 from shkola.schools import services as school_services
@@ -50,6 +51,18 @@ DEFAULT_GRADUATING = (9, 11)
 
 def _d(value: dt.date) -> str:
     return formats.date_format(value, "d.m.Y")
+
+
+def _audit(
+    *, by: Any, organisation: Organisation, action: str, summary: str, **details: Any
+) -> None:
+    """One row of «Журнал безопасности» for a step of the year wizard."""
+    audit_record(
+        kind=AuditEvent.Kind.YEAR_SETUP,
+        actor=by,
+        organisation=organisation,
+        details={"action": action, "summary": summary, **details},
+    )
 
 
 def refuse_closed_year(year: AcademicYear) -> None:
@@ -125,6 +138,7 @@ def year_dates_save(
     end: dt.date | None,
     scheme: str,
     parallel_schemes: dict[int, str],
+    by: Any,
 ) -> AcademicYear:
     """Create the year (the first time) or change its dates and schemes; the periods of every
     scheme in use are generated evenly when missing, to be edited on the same step."""
@@ -158,6 +172,7 @@ def year_dates_save(
                     % {"p": moved[0].name, "s": _d(moved[0].start), "e": _d(moved[0].end)}
                 }
             )
+    created = year is None
     with transaction.atomic():
         if organisation.period_scheme != scheme:
             organisation.period_scheme = scheme
@@ -188,11 +203,28 @@ def year_dates_save(
                 parallel.save(update_fields=["period_scheme"])
         for used in schemes_in_use(organisation=organisation, year=year):
             _scheme_periods_generate(year=year, scheme=used)
+        _audit(
+            by=by,
+            organisation=organisation,
+            action="year_create" if created else "year_dates",
+            summary=(
+                _("Учебный год %(y)s создан: %(s)s–%(e)s")
+                if created
+                else _("Учебный год %(y)s: даты %(s)s–%(e)s")
+            )
+            % {"y": year.name, "s": _d(start), "e": _d(end)},
+            year_id=year.pk,
+            scheme=scheme,
+        )
     return year
 
 
 def periods_save(
-    *, year: AcademicYear, scheme: str, dates: list[tuple[dt.date | None, dt.date | None]]
+    *,
+    year: AcademicYear,
+    scheme: str,
+    dates: list[tuple[dt.date | None, dt.date | None]],
+    by: Any,
 ) -> list[AttestationPeriod]:
     """Change the dates of a scheme's periods in place (lessons keep their period)."""
     refuse_closed_year(year)
@@ -242,6 +274,18 @@ def periods_save(
             assert start is not None and end is not None
             period.start, period.end = start, end
         AttestationPeriod.objects.bulk_update(periods, ["start", "end"])
+        _audit(
+            by=by,
+            organisation=year.organisation,
+            action="periods",
+            summary=_("Учебный год %(y)s, аттестационные периоды: %(list)s")
+            % {
+                "y": year.name,
+                "list": "; ".join(f"{p.name} {_d(p.start)}–{_d(p.end)}" for p in periods),
+            },
+            year_id=year.pk,
+            scheme=scheme,
+        )
     return periods
 
 
@@ -255,6 +299,7 @@ def holiday_add(
     start: dt.date | None,
     end: dt.date | None,
     grades: Iterable[int] = (),
+    by: Any,
 ) -> Holiday:
     refuse_closed_year(year)
     errors: dict[str, str] = {}
@@ -277,21 +322,54 @@ def holiday_add(
     if errors:
         raise ValidationError(errors)
     assert start is not None and end is not None
-    return Holiday.objects.create(
-        academic_year=year, name=name.strip(), start=start, end=end, grades=chosen
-    )
+    with transaction.atomic():
+        holiday = Holiday.objects.create(
+            academic_year=year, name=name.strip(), start=start, end=end, grades=chosen
+        )
+        _audit(
+            by=by,
+            organisation=year.organisation,
+            action="holiday_add",
+            summary=_holiday_summary(_("Каникулы добавлены"), holiday),
+            holiday_id=holiday.pk,
+        )
+    return holiday
 
 
-def holiday_delete(*, year: AcademicYear, holiday_id: int) -> None:
+def _holiday_summary(head: str, holiday: Holiday) -> str:
+    text = f"{head}: «{holiday.name}» {_d(holiday.start)}–{_d(holiday.end)}"
+    if holiday.grades:
+        text += _(", параллели %(g)s") % {"g": ", ".join(str(g) for g in holiday.grades)}
+    return text
+
+
+def holiday_delete(*, year: AcademicYear, holiday_id: int, by: Any) -> None:
     refuse_closed_year(year)
-    Holiday.objects.filter(academic_year=year, pk=holiday_id).delete()
+    holiday = Holiday.objects.filter(academic_year=year, pk=holiday_id).first()
+    if holiday is None:
+        return
+    with transaction.atomic():
+        summary = _holiday_summary(_("Каникулы удалены"), holiday)
+        holiday.delete()
+        _audit(
+            by=by,
+            organisation=year.organisation,
+            action="holiday_delete",
+            summary=summary,
+            holiday_id=holiday_id,
+        )
 
 
 # --------------------------------------------------------------------------- step 3: bells, rooms
 
 
 def bell_add(
-    *, organisation: Organisation, number: int | None, start: dt.time | None, end: dt.time | None
+    *,
+    organisation: Organisation,
+    number: int | None,
+    start: dt.time | None,
+    end: dt.time | None,
+    by: Any,
 ) -> BellSlot:
     errors: dict[str, str] = {}
     if number is None or not 0 <= number <= 12:
@@ -315,27 +393,75 @@ def bell_add(
     if errors:
         raise ValidationError(errors)
     assert number is not None and start is not None and end is not None
-    return BellSlot.objects.create(organisation=organisation, number=number, start=start, end=end)
+    with transaction.atomic():
+        bell = BellSlot.objects.create(
+            organisation=organisation, number=number, start=start, end=end
+        )
+        _audit(
+            by=by,
+            organisation=organisation,
+            action="bell_add",
+            summary=_bell_summary(_("Звонок добавлен"), bell),
+            bell_id=bell.pk,
+        )
+    return bell
 
 
-def bell_delete(*, organisation: Organisation, bell_id: int) -> None:
-    BellSlot.objects.filter(organisation=organisation, pk=bell_id).delete()
+def _bell_summary(head: str, bell: BellSlot) -> str:
+    return _("%(head)s: %(n)s урок %(s)s–%(e)s") % {
+        "head": head,
+        "n": bell.number,
+        "s": bell.start.strftime("%H:%M"),
+        "e": bell.end.strftime("%H:%M"),
+    }
 
 
-def room_add(*, organisation: Organisation, name: str) -> Room:
+def bell_delete(*, organisation: Organisation, bell_id: int, by: Any) -> None:
+    bell = BellSlot.objects.filter(organisation=organisation, pk=bell_id).first()
+    if bell is None:
+        return
+    with transaction.atomic():
+        summary = _bell_summary(_("Звонок удалён"), bell)
+        bell.delete()
+        _audit(
+            by=by, organisation=organisation, action="bell_delete", summary=summary, bell_id=bell_id
+        )
+
+
+def room_add(*, organisation: Organisation, name: str, by: Any) -> Room:
     name = name.strip()
     if not name:
         raise ValidationError({"room": _("Кабинет: укажите номер или название.")})
     if Room.objects.filter(organisation=organisation, name=name).exists():
         raise ValidationError({"room": _("Кабинет: такой кабинет уже есть.")})
-    return Room.objects.create(organisation=organisation, name=name)
+    with transaction.atomic():
+        room = Room.objects.create(organisation=organisation, name=name)
+        _audit(
+            by=by,
+            organisation=organisation,
+            action="room_add",
+            summary=_("Кабинет добавлен: %(r)s") % {"r": room.name},
+            room_id=room.pk,
+        )
+    return room
 
 
-def room_delete(*, organisation: Organisation, room_id: int) -> None:
+def room_delete(*, organisation: Organisation, room_id: int, by: Any) -> None:
     from django.db.models import ProtectedError
 
+    room = Room.objects.filter(organisation=organisation, pk=room_id).first()
+    if room is None:
+        return
     try:
-        Room.objects.filter(organisation=organisation, pk=room_id).delete()
+        with transaction.atomic():
+            room.delete()
+            _audit(
+                by=by,
+                organisation=organisation,
+                action="room_delete",
+                summary=_("Кабинет удалён: %(r)s") % {"r": room.name},
+                room_id=room_id,
+            )
     except ProtectedError as error:
         raise ValidationError(
             {"room": _("Кабинет: он уже есть в расписании, удалить его нельзя.")}
@@ -353,6 +479,7 @@ def class_add(
     letter: str,
     class_type: str = ClassType.GENERAL,
     class_teacher: Any = None,
+    by: Any,
 ) -> ClassUnit:
     refuse_closed_year(year)
     letter = letter.strip().upper()
@@ -380,18 +507,43 @@ def class_add(
         parallel, _created = Parallel.objects.get_or_create(
             academic_year=year, grade=grade, defaults={"organisation": organisation}
         )
-        return ClassUnit.objects.create(
+        class_unit = ClassUnit.objects.create(
             parallel=parallel, letter=letter, class_type=class_type, class_teacher=class_teacher
+        )
+        summary = _("Класс %(c)s добавлен (%(y)s)") % {"c": class_unit.name, "y": year.name}
+        if class_teacher is not None:
+            summary += _(", классный руководитель %(t)s") % {"t": class_teacher.short_name}
+        _audit(
+            by=by,
+            organisation=organisation,
+            action="class_add",
+            summary=summary,
+            class_id=class_unit.pk,
+        )
+    return class_unit
+
+
+def class_teacher_set(
+    *, year: AcademicYear, class_unit: ClassUnit, class_teacher: Any, by: Any
+) -> None:
+    refuse_closed_year(year)
+    with transaction.atomic():
+        class_unit.class_teacher = class_teacher
+        class_unit.save(update_fields=["class_teacher"])
+        _audit(
+            by=by,
+            organisation=year.organisation,
+            action="class_teacher",
+            summary=_("Класс %(c)s: классный руководитель — %(t)s")
+            % {
+                "c": class_unit.name,
+                "t": class_teacher.short_name if class_teacher is not None else _("не назначен"),
+            },
+            class_id=class_unit.pk,
         )
 
 
-def class_teacher_set(*, year: AcademicYear, class_unit: ClassUnit, class_teacher: Any) -> None:
-    refuse_closed_year(year)
-    class_unit.class_teacher = class_teacher
-    class_unit.save(update_fields=["class_teacher"])
-
-
-def class_delete(*, year: AcademicYear, class_unit: ClassUnit) -> None:
+def class_delete(*, year: AcademicYear, class_unit: ClassUnit, by: Any) -> None:
     refuse_closed_year(year)
     if (
         class_unit.students.exists()
@@ -406,7 +558,16 @@ def class_delete(*, year: AcademicYear, class_unit: ClassUnit) -> None:
                 % {"c": class_unit.name}
             }
         )
-    class_unit.delete()
+    with transaction.atomic():
+        name, pk = class_unit.name, class_unit.pk
+        class_unit.delete()
+        _audit(
+            by=by,
+            organisation=year.organisation,
+            action="class_delete",
+            summary=_("Класс %(c)s удалён (%(y)s)") % {"c": name, "y": year.name},
+            class_id=pk,
+        )
 
 
 def _class_has_lessons(class_unit: ClassUnit) -> bool:
@@ -419,7 +580,12 @@ def _class_has_lessons(class_unit: ClassUnit) -> bool:
 
 
 def subject_add(
-    *, organisation: Organisation, name: str, short_name: str = "", is_extra: bool = False
+    *,
+    organisation: Organisation,
+    name: str,
+    short_name: str = "",
+    is_extra: bool = False,
+    by: Any,
 ) -> Subject:
     name = name.strip()
     if not name:
@@ -428,9 +594,23 @@ def subject_add(
     names = Subject.objects.filter(organisation=organisation).values_list("name", flat=True)
     if any(n.casefold() == name.casefold() for n in names):
         raise ValidationError({"subject_name": _("Предмет: такой предмет уже есть.")})
-    return Subject.objects.create(
-        organisation=organisation, name=name, short_name=short_name.strip(), is_extra=is_extra
-    )
+    with transaction.atomic():
+        subject = Subject.objects.create(
+            organisation=organisation, name=name, short_name=short_name.strip(), is_extra=is_extra
+        )
+        _audit(
+            by=by,
+            organisation=organisation,
+            action="subject_add",
+            summary=(
+                _("Предмет добавлен: %(s)s (дополнительное образование)")
+                if is_extra
+                else _("Предмет добавлен: %(s)s")
+            )
+            % {"s": subject.name},
+            subject_id=subject.pk,
+        )
+    return subject
 
 
 def curriculum_set(
@@ -440,6 +620,7 @@ def curriculum_set(
     subject: Subject | None,
     hours: Decimal | None,
     split_into_groups: bool = False,
+    by: Any,
 ) -> int:
     """Hours per week of a subject for every class of a parallel; 0 hours removes the line.
     Returns how many classes changed."""
@@ -460,17 +641,33 @@ def curriculum_set(
         errors["hours"] = _("Часов в неделю: от 0 до 40, с шагом 0,5.")
     if errors:
         raise ValidationError(errors)
-    assert hours is not None
+    assert hours is not None and subject is not None
     with transaction.atomic():
         if hours == 0:
             CurriculumItem.objects.filter(class_unit__in=classes, subject=subject).delete()
-            return len(classes)
-        for class_unit in classes:
-            CurriculumItem.objects.update_or_create(
-                class_unit=class_unit,
-                subject=subject,
-                defaults={"hours_per_week": hours, "split_into_groups": split_into_groups},
+        else:
+            for class_unit in classes:
+                CurriculumItem.objects.update_or_create(
+                    class_unit=class_unit,
+                    subject=subject,
+                    defaults={"hours_per_week": hours, "split_into_groups": split_into_groups},
+                )
+        shown = formats.number_format(hours.normalize() if hours else 0)
+        _audit(
+            by=by,
+            organisation=year.organisation,
+            action="curriculum",
+            summary=(
+                _("Учебный план %(g)s классов: %(s)s убран")
+                if hours == 0
+                else _("Учебный план %(g)s классов: %(s)s — %(h)s ч в неделю")
             )
+            % {"g": grade, "s": subject.name, "h": shown}
+            + (_(", деление на группы") if split_into_groups and hours else ""),
+            grade=grade,
+            subject_id=subject.pk,
+            hours=str(hours),
+        )
     return len(classes)
 
 
@@ -482,6 +679,7 @@ def group_add(
     name: str,
     class_unit: ClassUnit | None = None,
     subject: Subject | None = None,
+    by: Any,
 ) -> StudyGroup:
     """A subgroup of a class («деление на группы») or an extra-education group («кружок»)."""
     refuse_closed_year(year)
@@ -494,14 +692,25 @@ def group_add(
         errors["class_unit"] = _("Класс: подгруппа делит класс — выберите его.")
     if errors:
         raise ValidationError(errors)
-    return StudyGroup.objects.create(
-        organisation=organisation,
-        academic_year=year,
-        kind=kind,
-        name=name.strip(),
-        class_unit=class_unit if kind == StudyGroup.Kind.SUBGROUP else None,
-        subject=subject,
-    )
+    with transaction.atomic():
+        group = StudyGroup.objects.create(
+            organisation=organisation,
+            academic_year=year,
+            kind=kind,
+            name=name.strip(),
+            class_unit=class_unit if kind == StudyGroup.Kind.SUBGROUP else None,
+            subject=subject,
+        )
+        summary = _("Группа добавлена: %(n)s (%(k)s)") % {
+            "n": group.name,
+            "k": group.get_kind_display(),
+        }
+        if group.class_unit is not None:
+            summary += _(", класс %(c)s") % {"c": group.class_unit.name}
+        _audit(
+            by=by, organisation=organisation, action="group_add", summary=summary, group_id=group.pk
+        )
+    return group
 
 
 # --------------------------------------------------------------------------- rollover
@@ -653,6 +862,11 @@ def year_rollover(
             organisation=organisation,
             details={
                 "action": "year_rollover",
+                "summary": _(
+                    "Переход на новый учебный год: %(old)s закрыт, открыт %(new)s "
+                    "(приказ № %(order)s)"
+                )
+                % {"old": old.name, "new": year.name, "order": order_number.strip()},
                 "closed_year": old.name,
                 "new_year": year.name,
                 "order_number": order_number.strip(),
@@ -689,6 +903,8 @@ def student_place(
             organisation=year.organisation,
             details={
                 "action": "student_place",
+                "summary": _("Зачисление в %(c)s: %(name)s, приказ № %(order)s")
+                % {"c": class_unit.name, "name": student.full_name, "order": order_number.strip()},
                 "student_id": student.pk,
                 "class": class_unit.name,
                 "order_number": order_number.strip(),

@@ -205,6 +205,7 @@ def dates(request: HttpRequest) -> HttpResponse:
                         for g in services.GRADES
                         if f"grade-{g}" in request.POST
                     },
+                    by=request.user,
                 )
                 setup.year = year
                 messages.success(request, _("Даты и периоды сохранены."))
@@ -225,6 +226,7 @@ def dates(request: HttpRequest) -> HttpResponse:
                         )
                         for n in range(1, count + 1)
                     ],
+                    by=request.user,
                 )
                 messages.success(request, _("Даты периодов сохранены."))
                 return _back(setup, "dates")
@@ -303,7 +305,9 @@ def holidays(request: HttpRequest) -> HttpResponse:
         try:
             if request.POST.get("action") == "delete":
                 services.holiday_delete(
-                    year=year, holiday_id=params.parse_id(request.POST.get("id")) or 0
+                    year=year,
+                    holiday_id=params.parse_id(request.POST.get("id")) or 0,
+                    by=request.user,
                 )
                 messages.success(request, _("Каникулы удалены."))
             else:
@@ -313,6 +317,7 @@ def holidays(request: HttpRequest) -> HttpResponse:
                     start=params.parse_date(request.POST.get("start")),
                     end=params.parse_date(request.POST.get("end")),
                     grades=[g for g in (_int(v) for v in request.POST.getlist("grades")) if g],
+                    by=request.user,
                 )
                 messages.success(request, _("Каникулы добавлены."))
             return _back(setup, "holidays")
@@ -352,13 +357,18 @@ def bells(request: HttpRequest) -> HttpResponse:
                     number=_int(request.POST.get("number")),
                     start=_time(request.POST.get("start")),
                     end=_time(request.POST.get("end")),
+                    by=request.user,
                 )
             elif action == "bell_delete":
-                services.bell_delete(organisation=setup.school, bell_id=target)
+                services.bell_delete(organisation=setup.school, bell_id=target, by=request.user)
             elif action == "room_add":
-                services.room_add(organisation=setup.school, name=request.POST.get("room", "")[:50])
+                services.room_add(
+                    organisation=setup.school,
+                    name=request.POST.get("room", "")[:50],
+                    by=request.user,
+                )
             elif action == "room_delete":
-                services.room_delete(organisation=setup.school, room_id=target)
+                services.room_delete(organisation=setup.school, room_id=target, by=request.user)
             else:
                 raise ValidationError({"__all__": _("Неизвестное действие.")})
             messages.success(request, _("Сохранено."))
@@ -404,6 +414,7 @@ def classes(request: HttpRequest) -> HttpResponse:
                     letter=request.POST.get("letter", "")[:10],
                     class_type=request.POST.get("class_type", ClassType.GENERAL),
                     class_teacher=teacher,
+                    by=request.user,
                 )
                 messages.success(request, _("Класс добавлен."))
             else:
@@ -414,11 +425,11 @@ def classes(request: HttpRequest) -> HttpResponse:
                     raise Http404
                 if action == "teacher":
                     services.class_teacher_set(
-                        year=year, class_unit=class_unit, class_teacher=teacher
+                        year=year, class_unit=class_unit, class_teacher=teacher, by=request.user
                     )
                     messages.success(request, _("Классный руководитель сохранён."))
                 elif action == "delete":
-                    services.class_delete(year=year, class_unit=class_unit)
+                    services.class_delete(year=year, class_unit=class_unit, by=request.user)
                     messages.success(request, _("Класс удалён."))
                 else:
                     raise ValidationError({"__all__": _("Неизвестное действие.")})
@@ -463,6 +474,7 @@ def curriculum(request: HttpRequest) -> HttpResponse:
                     name=request.POST.get("subject_name", "")[:200],
                     short_name=request.POST.get("short_name", "")[:40],
                     is_extra=bool(request.POST.get("is_extra")),
+                    by=request.user,
                 )
                 messages.success(request, _("Предмет добавлен."))
             elif action == "hours":
@@ -472,6 +484,7 @@ def curriculum(request: HttpRequest) -> HttpResponse:
                     subject=subject,
                     hours=_decimal(request.POST.get("hours")),
                     split_into_groups=bool(request.POST.get("split")),
+                    by=request.user,
                 )
                 messages.success(
                     request, _("Учебный план сохранён для классов: %(n)s.") % {"n": changed}
@@ -488,6 +501,7 @@ def curriculum(request: HttpRequest) -> HttpResponse:
                     name=request.POST.get("group_name", "")[:200],
                     class_unit=class_unit,
                     subject=subject,
+                    by=request.user,
                 )
                 messages.success(request, _("Группа добавлена."))
             else:

@@ -329,7 +329,11 @@ def test_a_busy_substitute_is_marked_and_refused_with_the_lesson_named(client, s
     assert "занят" in room_option
     with pytest.raises(Exception) as err:
         services.lesson_substitute(
-            lesson=lesson, teacher=busy, subject=school.subject, room=school.rooms[1]
+            lesson=lesson,
+            teacher=busy,
+            subject=school.subject,
+            room=school.rooms[1],
+            by=school.curator,
         )
     messages = err.value.message_dict  # type: ignore[attr-defined]
     assert messages["teacher"][0].startswith("«Учитель»: у ")
@@ -369,7 +373,11 @@ def test_a_substitution_survives_a_timetable_change_and_can_be_undone(client, sc
     lesson = _lesson_on(school, dt.date(2026, 9, 23))
     substitute = staff(school.organisation)
     services.lesson_substitute(
-        lesson=lesson, teacher=substitute, subject=school.subject, room=school.rooms[0]
+        lesson=lesson,
+        teacher=substitute,
+        subject=school.subject,
+        room=school.rooms[0],
+        by=school.curator,
     )
     # When the weekly slot changes room from tomorrow
     services.timetable_entry_update(
@@ -390,7 +398,9 @@ def test_a_substitution_survives_a_timetable_change_and_can_be_undone(client, sc
 def test_the_day_list_names_substitutions_and_refuses_bad_filters(client, school):
     lesson = _lesson_on(school, dt.date(2026, 9, 16))
     substitute = staff(school.organisation, last_name="Заменова")
-    services.lesson_substitute(lesson=lesson, teacher=substitute, subject=school.subject, room=None)
+    services.lesson_substitute(
+        lesson=lesson, teacher=substitute, subject=school.subject, room=None, by=school.curator
+    )
     client.force_login(school.curator)
     url = reverse("timetable:substitutions")
     html = client.get(url + "?date=2026-09-16").content.decode()
@@ -413,7 +423,11 @@ def test_the_day_list_costs_the_same_queries_for_one_and_many_substitutions(clie
     url = reverse("timetable:substitutions") + "?date=2026-09-16"
     lesson = _lesson_on(school, dt.date(2026, 9, 16))
     services.lesson_substitute(
-        lesson=lesson, teacher=staff(school.organisation), subject=school.subject, room=None
+        lesson=lesson,
+        teacher=staff(school.organisation),
+        subject=school.subject,
+        room=None,
+        by=school.curator,
     )
     client.get(url)
     with CaptureQueriesContext(connection) as one:
@@ -434,6 +448,7 @@ def test_the_day_list_costs_the_same_queries_for_one_and_many_substitutions(clie
             teacher=staff(school.organisation),
             subject=school.subject,
             room=school.rooms[1],
+            by=school.curator,
         )
     with CaptureQueriesContext(connection) as many:
         html = client.get(url).content.decode()

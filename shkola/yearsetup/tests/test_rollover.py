@@ -54,7 +54,7 @@ def rollover_form(year: AcademicYear, **overrides: Any) -> dict[str, Any]:
 
 def enrol(w: Any, grade: int, letter: str, last_name: str) -> Student:
     class_unit = year_services.class_add(
-        organisation=w.school, year=w.year, grade=grade, letter=letter
+        organisation=w.school, year=w.year, grade=grade, letter=letter, by=None
     )
     student = school_services.student_create(
         organisation=w.school,

@@ -64,6 +64,7 @@ def test_a_new_school_creates_its_year_and_10_11_go_by_halves():
         end=dt.date(2028, 5, 31),
         scheme=PeriodScheme.QUARTERS,
         parallel_schemes={10: PeriodScheme.HALVES, 11: PeriodScheme.HALVES, 5: ""},
+        by=None,
     )
     # Then the year is current, both schemes have periods covering the year, in order
     assert year.is_current
@@ -108,7 +109,7 @@ def test_a_period_outside_the_year_is_refused(demo_world):
     dates = [(p.start, p.end) for p in w.year.periods.filter(scheme="quarters").order_by("number")]
     dates[-1] = (dates[-1][0], w.year.end + dt.timedelta(days=10))
     with pytest.raises(ValidationError) as error:
-        services.periods_save(year=w.year, scheme="quarters", dates=dates)
+        services.periods_save(year=w.year, scheme="quarters", dates=dates, by=None)
     assert "позже учебного года" in error.value.message_dict["quarters-4-end"][0]
     last.refresh_from_db()
     assert last.end <= w.year.end
