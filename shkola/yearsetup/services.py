@@ -637,7 +637,7 @@ def curriculum_set(
         errors["hours"] = _("Часов в неделю: укажите число, например 4 или 0,5.")
     elif hours < 0:
         errors["hours"] = _("Часов в неделю: не может быть отрицательным.")
-    elif hours > 40 or hours != hours.quantize(Decimal("0.5")):
+    elif hours > 40 or hours * 2 != (hours * 2).to_integral_value():
         errors["hours"] = _("Часов в неделю: от 0 до 40, с шагом 0,5.")
     if errors:
         raise ValidationError(errors)
