@@ -561,25 +561,26 @@ def timetable_entry_save(
         # in the year wizard). Nothing else generates its lessons and lessons_resync only
         # follows what was generated, so the journal and the diary stayed empty: the first
         # slot's lessons go to the year's end, and the later slots follow them there.
-        first_build = not Lesson.objects.filter(academic_year=academic_year).exists()
-        created = timetable_entry_create(
-            academic_year=academic_year,
-            weekday=weekday,
-            lesson_number=lesson_number,
-            subject=subject,
-            teacher=teacher,
-            room=room,
-            class_unit=class_unit,
-            group=group,
-            effective_from=effective_from,
-        )
-        if first_build:
-            lessons_generate(
+        with transaction.atomic():
+            first_build = not Lesson.objects.filter(academic_year=academic_year).exists()
+            created = timetable_entry_create(
                 academic_year=academic_year,
-                start=effective_from,
-                end=academic_year.end,
-                entries=[created],
+                weekday=weekday,
+                lesson_number=lesson_number,
+                subject=subject,
+                teacher=teacher,
+                room=room,
+                class_unit=class_unit,
+                group=group,
+                effective_from=effective_from,
             )
+            if first_build:
+                lessons_generate(
+                    academic_year=academic_year,
+                    start=effective_from,
+                    end=academic_year.end,
+                    entries=[created],
+                )
         return created
     if class_unit is None and group is not None:
         class_unit = group.class_unit
