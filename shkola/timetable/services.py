@@ -661,17 +661,31 @@ def _timetable_entry_write(
     effective_from: dt.date,
 ) -> TimetableEntry:
     if entry is None:
-        return timetable_entry_create(
-            academic_year=academic_year,
-            weekday=weekday,
-            lesson_number=lesson_number,
-            subject=subject,
-            teacher=teacher,
-            room=room,
-            class_unit=class_unit,
-            group=group,
-            effective_from=effective_from,
-        )
+        # A year without a single lesson is a timetable built for the first time (a new school
+        # in the year wizard). Nothing else generates its lessons and lessons_resync only
+        # follows what was generated, so the journal and the diary stayed empty: the first
+        # slot's lessons go to the year's end, and the later slots follow them there.
+        with transaction.atomic():
+            first_build = not Lesson.objects.filter(academic_year=academic_year).exists()
+            created = timetable_entry_create(
+                academic_year=academic_year,
+                weekday=weekday,
+                lesson_number=lesson_number,
+                subject=subject,
+                teacher=teacher,
+                room=room,
+                class_unit=class_unit,
+                group=group,
+                effective_from=effective_from,
+            )
+            if first_build:
+                lessons_generate(
+                    academic_year=academic_year,
+                    start=effective_from,
+                    end=academic_year.end,
+                    entries=[created],
+                )
+        return created
     if class_unit is None and group is not None:
         class_unit = group.class_unit
     if class_unit is None and group is None:

@@ -321,6 +321,47 @@ def test_a_new_slot_before_any_generation_creates_no_lessons():
     assert not entry.lessons.exists()
 
 
+def test_the_grids_first_slot_in_a_year_without_lessons_gets_them_to_the_years_end(monkeypatch):
+    # given a year whose timetable is built for the first time (a new school's year wizard)
+    monkeypatch.setenv("SHKOLA_TODAY", "2026-08-31")
+    school = make_school(weekdays=())
+    assert not Lesson.objects.filter(academic_year=school.year).exists()
+    # when the curator saves the first cell of the grid (Tuesdays, lesson 1)
+    first = services.timetable_entry_save(
+        academic_year=school.year,
+        entry=None,
+        weekday=2,
+        lesson_number=1,
+        subject=school.subject,
+        teacher=school.teacher,
+        room=school.rooms[0],
+        class_unit=school.class_unit,
+        group=None,
+        effective_from=dt.date(2026, 9, 1),
+    )
+    # then its lessons are there from that day through the year (before, nothing generated a
+    # new school's lessons and its journal and diary stayed empty)
+    dates = list(first.lessons.order_by("date").values_list("date", flat=True))
+    assert dates and {d.isoweekday() for d in dates} == {2}
+    assert dates[0] == dt.date(2026, 9, 1)
+    assert school.year.end - dt.timedelta(days=14) < dates[-1] <= school.year.end
+    # and the next cell follows them to the same day
+    second = services.timetable_entry_save(
+        academic_year=school.year,
+        entry=None,
+        weekday=5,
+        lesson_number=1,
+        subject=school.subject,
+        teacher=school.teacher,
+        room=school.rooms[0],
+        class_unit=school.class_unit,
+        group=None,
+        effective_from=dt.date(2026, 9, 1),
+    )
+    later = list(second.lessons.order_by("date").values_list("date", flat=True))
+    assert later[0] == dt.date(2026, 9, 4) and later[-1] > dates[-1] - dt.timedelta(days=7)
+
+
 def test_a_deleted_slot_without_marks_takes_its_future_lessons():
     school = make_school(weekdays=(1,))
     services.lessons_generate(
