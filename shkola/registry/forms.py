@@ -7,7 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shkola.schools.models import OrganisationKind
+from shkola.accounts.models import User
+from shkola.core.fields import column_field
+from shkola.schools.models import Organisation, OrganisationKind
 
 
 class RegistryForm(forms.Form):
@@ -27,8 +29,12 @@ class OrganisationForm(RegistryForm):
     required_names = ("full_name", "short_name", "inn", "ogrn", "address", "director_name")
     territory = forms.TypedChoiceField(label=_("Муниципалитет"), coerce=int, required=False)
     kind = forms.ChoiceField(label=_("Тип организации"), choices=OrganisationKind.choices)
-    full_name = forms.CharField(label=_("Полное наименование"), max_length=500, required=False)
-    short_name = forms.CharField(label=_("Краткое наименование"), max_length=200, required=False)
+    full_name = column_field(
+        Organisation, "full_name", label=_("Полное наименование"), required=False
+    )
+    short_name = column_field(
+        Organisation, "short_name", label=_("Краткое наименование"), required=False
+    )
     inn = forms.CharField(
         label=_("ИНН"),
         max_length=20,
@@ -36,8 +42,10 @@ class OrganisationForm(RegistryForm):
         help_text=_("10 цифр, ИНН юридического лица"),
     )
     ogrn = forms.CharField(label=_("ОГРН"), max_length=20, required=False, help_text=_("13 цифр"))
-    address = forms.CharField(label=_("Адрес"), max_length=500, required=False)
-    director_name = forms.CharField(label=_("Директор (ФИО)"), max_length=300, required=False)
+    address = column_field(Organisation, "address", label=_("Адрес"), required=False)
+    director_name = column_field(
+        Organisation, "director_name", label=_("Директор (ФИО)"), required=False
+    )
 
     def __init__(self, *args: Any, municipalities: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -65,10 +73,12 @@ class OrganisationForm(RegistryForm):
 class CuratorForm(RegistryForm):
     required_names = ("last_name", "first_name")
 
-    last_name = forms.CharField(label=_("Фамилия"), max_length=150, required=False)
-    first_name = forms.CharField(label=_("Имя"), max_length=150, required=False)
-    middle_name = forms.CharField(label=_("Отчество"), max_length=150, required=False)
-    email = forms.CharField(label=_("E-mail (необязательно)"), max_length=254, required=False)
+    last_name = column_field(User, "last_name", label=_("Фамилия"), required=False)
+    first_name = column_field(User, "first_name", label=_("Имя"), required=False)
+    middle_name = column_field(User, "middle_name", label=_("Отчество"), required=False)
+    email = column_field(
+        User, "email", label=_("E-mail (необязательно)"), required=False, form_class=forms.CharField
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -31,6 +31,8 @@ NOT_SAVED_AS_TYPED = {
     "MergeForm.remove": "a login, looked up",
     "AuditFilterForm.q": "a search query",
     "DiagnosticForm.tasks": "parsed by the service into per-task results",
+    "OrganisationForm.inn": "spaces dropped by the service, then checked (10 digits, checksum)",
+    "OrganisationForm.ogrn": "spaces dropped by the service, then checked (13 digits, checksum)",
 }
 
 
@@ -60,6 +62,8 @@ def instances(form_class: type[forms.BaseForm]) -> list[forms.BaseForm]:
         return [form_class(organisation_id=0)]  # type: ignore[call-arg]
     if name == "LoginForm":
         return [form_class(None)]  # type: ignore[call-arg]
+    if name == "OrganisationForm":
+        return [form_class(municipalities=[])]  # type: ignore[call-arg]
     return [form_class()]
 
 

@@ -222,7 +222,9 @@ def test_parents_are_linked_by_child_snils_and_by_child_name_and_birth_date(
     mother = Guardian.objects.get(snils=mother_snils)
     assert mother.phone == "+79160000001"
     assert sorted(g.student.first_name for g in mother.guardianships.all()) == ["Илья", "Мария"]
-    father = Guardian.objects.get(first_name="Андрей")
+    father = Guardian.objects.get(
+        first_name="Андрей", guardianships__student__organisation=school.organisation
+    )
     assert father.guardianships.get().kind == "father"
 
     # Again, with a new phone: the same people are updated, no new records or links.

@@ -328,6 +328,7 @@ def test_the_grids_first_slot_in_a_year_without_lessons_gets_them_to_the_years_e
     assert not Lesson.objects.filter(academic_year=school.year).exists()
     # when the curator saves the first cell of the grid (Tuesdays, lesson 1)
     first = services.timetable_entry_save(
+        by=school.curator,
         academic_year=school.year,
         entry=None,
         weekday=2,
@@ -347,6 +348,7 @@ def test_the_grids_first_slot_in_a_year_without_lessons_gets_them_to_the_years_e
     assert school.year.end - dt.timedelta(days=14) < dates[-1] <= school.year.end
     # and the next cell follows them to the same day
     second = services.timetable_entry_save(
+        by=school.curator,
         academic_year=school.year,
         entry=None,
         weekday=5,
