@@ -522,13 +522,15 @@ def plan_parents(
     guardians = list(
         Guardian.objects.filter(guardianships__student__organisation=organisation)
         .distinct()
-        .values("id", "last_name", "first_name", "middle_name", "snils")
+        .values(
+            "id", "last_name", "first_name", "middle_name", "snils", "birth_date", "phone", "email"
+        )
     )
     guardian_by_snils = {g["snils"]: g["id"] for g in guardians if g["snils"]}
-    guardian_by_name: dict[tuple[str, ...], list[int]] = {}
+    guardian_by_name: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for g in guardians:
         key = _person_key(g["last_name"], g["first_name"], g["middle_name"], None)
-        guardian_by_name.setdefault(key, []).append(g["id"])
+        guardian_by_name.setdefault(key, []).append(g)
     links = set(
         Guardianship.objects.filter(student__organisation=organisation).values_list(
             "guardian_id", "student_id"
@@ -600,14 +602,36 @@ def plan_parents(
         if snils:
             guardian_id = guardian_by_snils.get(snils)
         if guardian_id is None and last and first:
-            same = guardian_by_name.get(_person_key(last, first, middle, None), [])
-            # By name only when the school knows one such parent (two namesakes: a new one).
+            # A namesake is the same parent only when they already represent this child (a
+            # re-import) or something personal agrees too (birth date, phone or e-mail): a
+            # name alone would show one mother another's child.
+            same = [
+                g
+                for g in guardian_by_name.get(_person_key(last, first, middle, None), [])
+                if (child is not None and (g["id"], child["id"]) in links)
+                or (birth and g["birth_date"] == birth)
+                or (phone and g["phone"] == phone)
+                or (email and (g["email"] or "").lower() == email.lower())
+            ]
             if len(same) == 1:
-                guardian_id = same[0]
-        # Rows of one parent share a key in the file: a parent with two children is one record.
-        file_key: Any = (
-            ("snils", snils) if snils else ("name", _person_key(last, first, middle, birth))
-        )
+                guardian_id = same[0]["id"]
+        # Rows of one parent share a key in the file: a parent with two children is one record
+        # — by СНИЛС, else by name with a birth date, phone or e-mail; a row with a name only
+        # is a parent of its own (two namesakes must never become one record).
+        file_key: Any
+        if snils:
+            file_key = ("snils", snils)
+        elif birth:
+            file_key = ("name", _person_key(last, first, middle, birth))
+        elif phone or email:
+            file_key = (
+                "contact",
+                _person_key(last, first, middle, None),
+                phone,
+                (email or "").lower(),
+            )
+        else:
+            file_key = ("row", p.number)
         if child is not None:
             link = (file_key, child["id"])
             if link in seen_links:

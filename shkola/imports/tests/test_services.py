@@ -370,3 +370,39 @@ def test_a_staff_row_cannot_take_a_login_of_another_school_or_an_unknown_role(sc
     assert any(n == 2 and c == "Логин" and "занят" in m for n, c, m in found)
     assert (3, "Роли", "«уборщик» — такой роли нет.") in found
     assert any(n == 4 and c == "Специальность" for n, c, m in found)
+
+
+def test_namesakes_with_nothing_else_in_common_stay_two_parents(
+    school, django_capture_on_commit_callbacks
+):
+    # Given 7А's two students, and a «Сидорова Анна» already a parent in the school
+    run(check(school, xlsx(STUDENT_HEADER, ROWS)), django_capture_on_commit_callbacks)
+    first = [
+        ["Сидорова", "Анна", "", "", "+79160000009", "мать",
+         valid_snils(200300400), "", "", "", ""],
+    ]  # fmt: skip
+    run(
+        check(school, xlsx(PARENT_HEADER, first), kind="parents"),
+        django_capture_on_commit_callbacks,
+    )
+    # When a file names «Сидорова Анна» for the other child, with no СНИЛС and another phone,
+    # and twice «Кузнецова Ольга» with nothing but the name, for each child
+    rows = [
+        ["Сидорова", "Анна", "", "", "+79160000010", "мать",
+         "", "Петров", "Илья", "", "01.02.2013"],
+        ["Кузнецова", "Ольга", "", "", "", "опекун",
+         valid_snils(200300400), "", "", "", ""],
+        ["Кузнецова", "Ольга", "", "", "", "опекун",
+         "", "Петров", "Илья", "", "01.02.2013"],
+    ]  # fmt: skip
+    job = run(
+        check(school, xlsx(PARENT_HEADER, rows), kind="parents"), django_capture_on_commit_callbacks
+    )
+    # Then nobody is merged by a name alone: each child has their own new representative,
+    # and the first Сидорова still sees only her own child
+    ours = Guardian.objects.filter(guardianships__student__organisation=school.organisation)
+    assert ours.filter(last_name="Сидорова").distinct().count() == 2
+    assert ours.filter(last_name="Кузнецова").distinct().count() == 2
+    assert job.result["created"] == 3
+    first_sidorova = ours.get(last_name="Сидорова", phone="+79160000009")
+    assert [g.student.first_name for g in first_sidorova.guardianships.all()] == ["Мария"]
