@@ -527,7 +527,7 @@ def plan_parents(
         )
     )
     guardian_by_snils = {g["snils"]: g["id"] for g in guardians if g["snils"]}
-    guardian_by_name: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    guardian_by_name: dict[tuple[str, ...], list[Any]] = {}
     for g in guardians:
         key = _person_key(g["last_name"], g["first_name"], g["middle_name"], None)
         guardian_by_name.setdefault(key, []).append(g)

@@ -113,9 +113,7 @@ def test_a_new_lesson_in_an_empty_cell_reaches_the_future_lessons_only(client, s
         effective_from="2026-09-22",
     )
     assert response.status_code == 302
-    entry = TimetableEntry.objects.get(
-        weekday=2, lesson_number=3, academic_year=school.year
-    )
+    entry = TimetableEntry.objects.get(weekday=2, lesson_number=3, academic_year=school.year)
     dates = sorted(Lesson.objects.filter(timetable_entry=entry).values_list("date", flat=True))
     assert dates[0] == dt.date(2026, 9, 22)
     assert dt.date(2026, 9, 15) not in dates
