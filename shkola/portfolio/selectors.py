@@ -16,7 +16,7 @@ from django.http import Http404
 from shkola.core import clock
 from shkola.journal import grading
 from shkola.journal import selectors as journal_selectors
-from shkola.journal.models import FinalMark, FinalMarkKind
+from shkola.journal.models import FinalMark, FinalMarkKind, Mark
 from shkola.schools.models import (
     AcademicYear,
     AttestationPeriod,
@@ -236,6 +236,8 @@ class Rating:
     my_average: Decimal | None = None
     year: AcademicYear | None = None
     period: AttestationPeriod | None = None
+    # the years of the student's education history (``?year=`` switches the marks card)
+    years: list[AcademicYear] = field(default_factory=list)
 
     @property
     def round_sum_cells(self) -> list[tuple[str, int]]:
@@ -279,7 +281,9 @@ def _totals_by_student(student_ids: list[int], table: dict[str, int]) -> dict[in
     return totals
 
 
-def rating_of(student: Student) -> Rating:
+def rating_of(student: Student, wanted_year: str | None = None) -> Rating:
+    """``wanted_year``: ``?year=`` — one of the student's years shows that year's marks;
+    anything else (garbage, a year not in the student's history) shows the current year."""
     table = points_table(student.organisation_id)
     achievements = list(achievements_qs().filter(student=student))
     annotate_points(achievements, table)
@@ -321,7 +325,7 @@ def rating_of(student: Student) -> Rating:
         sum(a.item_cells[i]["points"] for a in presence)  # type: ignore[attr-defined]
         for i in range(len(PointsItem.values))
     ]
-    year, period = current_period(student)
+    year, period, years = _period_of_chosen_year(student, wanted_year)
     academic = subject_averages(student, period)
     return Rating(
         student=student,
@@ -338,7 +342,61 @@ def rating_of(student: Student) -> Rating:
         my_average=grading.mean(s.average for s in academic),
         year=year,
         period=period,
+        years=years,
     )
+
+
+def _period_of_chosen_year(
+    student: Student, wanted_year: str | None
+) -> tuple[AcademicYear | None, AttestationPeriod | None, list[AcademicYear]]:
+    """The chosen year of the student's (the current one unless ``wanted_year`` names another
+    year they had a class in), its period — for a past year the one of the student's last
+    mark in it — and every year of the student's education history, newest first. One query
+    reads the current year and the history, as ``current_year`` alone did."""
+    today = clock.today()
+    org_id = student.organisation_id
+    class_ids = Enrolment.objects.filter(student_id=student.id, class_unit__isnull=False).values(
+        "class_unit_id"
+    )
+    found = list(
+        AcademicYear.objects.filter(
+            Q(organisation_id=org_id, start__lte=today, end__gte=today)
+            | Q(organisation_id=org_id, is_current=True)
+            | Q(parallels__class_units__id__in=class_ids)
+        )
+        .distinct()
+        .order_by("-start")
+    )
+    mine = [y for y in found if y.organisation_id == org_id]
+    year = (
+        next((y for y in mine if y.start <= today <= y.end), None)
+        or next((y for y in mine if y.is_current), None)
+        or (mine[0] if mine else current_year(org_id, on=today))
+    )
+    if year is not None and year not in found:
+        found.insert(0, year)
+    chosen = next((y for y in found if str(y.id) == (wanted_year or "").strip()), None)
+    if chosen is None or (year is not None and chosen.id == year.id):
+        if year is None:
+            return None, None, found
+        return year, period_on(year, today, scheme=_scheme_of(student, year)), found
+    was_in = (
+        Enrolment.objects.filter(student_id=student.id, class_unit__parallel__academic_year=chosen)
+        .select_related("class_unit__parallel")
+        .order_by("-date", "-id")
+        .first()
+    )
+    scheme = student.organisation.period_scheme
+    if was_in is not None and was_in.class_unit is not None:
+        scheme = was_in.class_unit.parallel.period_scheme or scheme
+    # a year closed early has no marks in its later periods
+    last = (
+        Mark.objects.filter(student_id=student.id, lesson__academic_year_id=chosen.id)
+        .order_by("-lesson__date")
+        .values_list("lesson__date", flat=True)
+        .first()
+    )
+    return chosen, period_on(chosen, last or today, scheme=scheme), found
 
 
 # ---------------------------------------------------------------- journal reads (E5, E6, E8)

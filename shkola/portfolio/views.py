@@ -193,9 +193,9 @@ def student_photo(request: HttpRequest, student_id: int) -> HttpResponseBase:
 # ---------------------------------------------------------------- rating (E8, E9)
 
 
-def _rating_context(student: Any) -> dict[str, Any]:
+def _rating_context(student: Any, wanted_year: str | None = None) -> dict[str, Any]:
     return {
-        "rating": selectors.rating_of(student),
+        "rating": selectors.rating_of(student, wanted_year),
         "stages": Stage.choices,
         "places": Place.choices,
         "items": PointsItem.choices,
@@ -210,7 +210,13 @@ def _rating_context(student: Any) -> dict[str, Any]:
 
 def rating(request: HttpRequest, student_id: int) -> HttpResponse:
     student = selectors.student_for(_user(request), student_id)
-    return _page(request, "portfolio/rating.html", student, "rating", **_rating_context(student))
+    return _page(
+        request,
+        "portfolio/rating.html",
+        student,
+        "rating",
+        **_rating_context(student, request.GET.get("year")),
+    )
 
 
 @require_POST

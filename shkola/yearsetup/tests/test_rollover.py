@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from shkola.accounts.models import AuditEvent
@@ -282,3 +284,48 @@ def test_a_period_of_the_closed_year_cannot_be_reopened(demo_world):
     assert "Учебный год закрыт: период открыть нельзя." in response.content.decode()
     period.refresh_from_db()
     assert period.closed_at is not None
+
+
+def test_the_portfolio_marks_card_shows_the_past_year_after_rollover(demo_world, monkeypatch):
+    w = demo_world
+    subject_ids = set(
+        Mark.objects.filter(student=w.student, lesson__academic_year=w.year).values_list(
+            "lesson__subject__name", flat=True
+        )
+    )
+    assert subject_ids
+    as_user(w.users["curator"]).post(reverse("yearsetup:rollover"), rollover_form(w.year))
+    # a day of the new year: the old one is past
+    monkeypatch.setenv("SHKOLA_TODAY", (w.year.end + dt.timedelta(days=100)).isoformat())
+    parent = as_user(w.users["parent"] if "parent" in w.users else w.users["student"])
+    page = reverse("portfolio:rating", kwargs={"student_id": w.student.id})
+
+    now = parent.get(page)
+    past = parent.get(page + f"?year={w.year.id}")
+    garbage = parent.get(page + "?year=%27x%00")
+
+    assert now.status_code == past.status_code == garbage.status_code == 200
+    # the switch offers both years; the past one shows the averages its marks give
+    assert 'id="rating-year"' in now.content.decode()
+    assert f'<option value="{w.year.id}" selected>' in past.content.decode()
+    assert f'<option value="{w.year.id}" selected>' not in now.content.decode()
+    marks_card = past.content.decode().split("Результаты учебной деятельности")[1]
+    assert any(f"<td>{name}</td>" in marks_card for name in subject_ids)
+    # the new year has no marks yet, and garbage falls back to it
+    for response in (now, garbage):
+        card = response.content.decode().split("Результаты учебной деятельности")[1]
+        assert "В журнале пока нет отметок." in card
+
+
+def test_the_portfolio_rating_query_count_does_not_grow_with_a_second_year(demo_world):
+    w = demo_world
+    student = as_user(w.users["student"])
+    page = reverse("portfolio:rating", kwargs={"student_id": w.student.id})
+    student.get(page)
+    with CaptureQueriesContext(connection) as one_year:
+        assert student.get(page).status_code == 200
+    as_user(w.users["curator"]).post(reverse("yearsetup:rollover"), rollover_form(w.year))
+    student.get(page)
+    with CaptureQueriesContext(connection) as two_years:
+        assert 'id="rating-year"' in student.get(page).content.decode()
+    assert len(two_years.captured_queries) <= len(one_year.captured_queries)
