@@ -132,6 +132,9 @@ def test_draft_is_kept_then_sent(world: Any) -> None:
 
 
 def test_search_by_text_and_sender(world: Any) -> None:
+    # a surname nobody else has (the factories' surnames repeat)
+    world.a.curator.last_name = "Неповторимова"
+    world.a.curator.save(update_fields=["last_name"])
     message_send(
         sender=world.parent, targets=[f"u:{world.a.teacher.pk}"], subject="Про олимпиаду",
         body="Текст",

@@ -49,7 +49,7 @@ def test_the_staff_list_keeps_its_query_budget(school, django_assert_max_num_que
         page = client.get("/roster/staff/")
 
     assert page.status_code == 200
-    assert "Сотрудников: 18" in text(page)
+    assert "18 сотрудников" in text(page)
 
 
 def test_the_student_card_keeps_its_query_budget(school, django_assert_max_num_queries):
