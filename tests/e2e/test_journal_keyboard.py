@@ -69,6 +69,9 @@ def test_teacher_types_a_column_of_marks_and_finds_them_after_reload(
     page.click("#teacher-today a:has-text('Журнал')")
     page.wait_for_selector("#journal-grid")
     assert "7А · Математика" in page.inner_text(".journal-title")
+    # the grid's script selects today's cell after the page has loaded: wait for it (on a
+    # loaded machine the count could be read before the script ran)
+    page.wait_for_selector("td.sel")
     selected = page.locator("td.sel")
     assert selected.count() == 1
 
