@@ -36,7 +36,11 @@ def test_parent_writes_to_the_class_teacher_and_gets_an_answer(
     # Given the parent on the page of their child's teachers
     sign_in(page, live_server.url, parent.username)
     page.goto(live_server.url + "/people/teachers/")
-    row = page.locator(".person-row", has_text=teacher.short_name.split()[0]).first
+    # (by the link's address: the factories' surnames repeat, another teacher may share hers)
+    row = page.locator(".person-row", has=page.locator(f"a.write-link[href$='?to={teacher.pk}']"))
+    assert "классный руководитель" in row.inner_text().lower() or teacher.last_name in (
+        row.inner_text()
+    )
     # When they press «Написать» beside the class teacher and send a message
     with page.expect_navigation():
         row.locator(".write-link").click()
