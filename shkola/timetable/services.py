@@ -713,6 +713,18 @@ def timetable_entry_remove(
         return timetable_entry_delete(entry=entry, regenerate_from=effective_from)
 
 
+# What a substitution changes on a lesson, and what its cancelling puts back.
+SUBSTITUTION_FIELDS = [
+    "teacher",
+    "subject",
+    "room",
+    "is_substitution",
+    "replaced_teacher",
+    "replaced_subject",
+    "replaced_room",
+]
+
+
 def lesson_substitute(
     *,
     lesson: Lesson,
@@ -784,17 +796,7 @@ def lesson_substitute(
         lesson.teacher = teacher
         lesson.subject = subject
         lesson.room = room
-        lesson.save(
-            update_fields=[
-                "teacher",
-                "subject",
-                "room",
-                "is_substitution",
-                "replaced_teacher",
-                "replaced_subject",
-                "replaced_room",
-            ]
-        )
+        lesson.save(update_fields=SUBSTITUTION_FIELDS)
         _substitution_audit(by=by, lesson=lesson, cancelled=False)
     return lesson
 
@@ -809,17 +811,7 @@ def lesson_substitution_cancel(*, lesson: Lesson, by: Any) -> Lesson:
         lesson.room_id = lesson.replaced_room_id
         lesson.is_substitution = False
         lesson.replaced_teacher = lesson.replaced_subject = lesson.replaced_room = None
-        lesson.save(
-            update_fields=[
-                "teacher",
-                "subject",
-                "room",
-                "is_substitution",
-                "replaced_teacher",
-                "replaced_subject",
-                "replaced_room",
-            ]
-        )
+        lesson.save(update_fields=SUBSTITUTION_FIELDS)
         _substitution_audit(by=by, lesson=lesson, cancelled=True)
     return lesson
 
