@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "shkola.notifications",
     "shkola.announcements",
     "shkola.registry",
+    "shkola.oversight",
     "shkola.people",
     "shkola.messaging",
     "shkola.roster",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("people/", include("shkola.people.urls")),
     path("messages/", include("shkola.messaging.urls")),
     path("registry/", include("shkola.registry.urls")),
+    path("oversight/", include("shkola.oversight.urls")),
     path("roster/", include("shkola.roster.urls")),
     path("school/import/", include("shkola.imports.urls")),
     path("school/year/", include("shkola.yearsetup.urls")),

@@ -168,3 +168,14 @@ def student_result(values: Iterable[str | None]) -> str | None:
             return "2" if value == "незач" and five_point else value
     graded = [v for v in counted if v in SUCCESS_VALUES]
     return min(graded) if graded else "зач"
+
+
+def subject_result(final: str | None, year: str | None, periods: dict[int, str]) -> str | None:
+    """A student's result in a subject for a year (ENGINEERING.md): the final mark, else the
+    year mark, else the latest period mark (``periods``: period number → mark)."""
+    if final:
+        return final
+    if year:
+        return year
+    latest = next((periods[n] for n in sorted(periods, reverse=True) if periods[n]), None)
+    return latest or None

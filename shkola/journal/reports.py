@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.urls import reverse
 
@@ -23,6 +23,7 @@ from shkola.schools.models import (
     ClassUnit,
     ControlForm,
     CurriculumItem,
+    Organisation,
     Student,
     StudyGroup,
     Subject,
@@ -335,28 +336,11 @@ def timeliness(viewer: Viewer, monday: dt.date, today: dt.date) -> dict[str, Any
         date__lte=end,
         is_cancelled=False,
     )
-    has_marks = Exists(Mark.objects.filter(lesson_id=OuterRef("pk")))
-    per_teacher = {
-        row["teacher_id"]: row
-        for row in lessons.values("teacher_id")
-        .annotate(
-            n=Count("id"),
-            no_topic=Count("id", filter=Q(topic="")),
-            no_marks=Count("id", filter=~Q(has_marks)),
-        )
-        .order_by()
-    }
-    late = {
-        row["lesson__teacher_id"]: row["n"]
-        for row in Mark.objects.filter(lesson__in=lessons, created_at__date__gt=F("lesson__date"))
-        .values("lesson__teacher_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
+    per_teacher = selectors.timeliness_counts(lessons, "teacher_id", "lesson__teacher_id")
     teachers = {u.id: u for u in User.objects.filter(id__in=per_teacher)}
     rows = [
-        TeacherTimeliness(teachers[tid], r["n"], r["no_topic"], r["no_marks"], late.get(tid, 0))
-        for tid, r in per_teacher.items()
+        TeacherTimeliness(teachers[tid], c.lessons, c.without_topic, c.without_marks, c.late_marks)
+        for tid, c in per_teacher.items()
     ]
     rows.sort(
         key=lambda r: (
@@ -413,3 +397,29 @@ def grid_xlsx(grid: selectors.Grid) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+# --------------------------------------------------------------------------- the school's figures
+
+
+def school_report(
+    organisation: Organisation, choice: selectors.PeriodChoice, today: dt.date
+) -> dict[str, Any]:
+    """The school's total and its classes, from ``selectors.school_figures``."""
+    spans = selectors.figure_spans([organisation.id], choice)
+    total = selectors.school_figures(spans, "school", today).get(
+        organisation.id, selectors.Figures()
+    )
+    by_class = selectors.school_figures(spans, "class", today)
+    classes = list(
+        ClassUnit.objects.filter(
+            parallel__organisation=organisation, parallel__academic_year__is_current=True
+        )
+        .select_related("parallel")
+        .order_by("parallel__grade", "letter", "id")
+    )
+    return {
+        "organisation": organisation,
+        "total": total,
+        "rows": [(c, by_class.get(c.id, selectors.Figures())) for c in classes],
+    }

@@ -6,15 +6,18 @@ their signatures stable. Every average goes through ``shkola.journal.grading``."
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from shkola.accounts.selectors import Viewer
 from shkola.schools.models import (
@@ -22,6 +25,7 @@ from shkola.schools.models import (
     AttestationPeriod,
     ClassUnit,
     Organisation,
+    PeriodScheme,
     Student,
     StudyGroup,
     Subject,
@@ -29,7 +33,16 @@ from shkola.schools.models import (
 from shkola.timetable.models import Lesson
 
 from . import grading
-from .models import Attendance, FinalMark, FinalMarkKind, JournalKind, Mark, MarkHistory
+from .models import (
+    Attendance,
+    AttendanceKind,
+    FinalMark,
+    FinalMarkKind,
+    FinalMarkValue,
+    JournalKind,
+    Mark,
+    MarkHistory,
+)
 
 # --------------------------------------------------------------------------- for the diary
 
@@ -502,3 +515,323 @@ def final_history(
         .select_related("changed_by")
         .order_by("-changed_at", "-id")[:100]
     )
+
+
+# --------------------------------------------------------------------------- figures of schools
+# The aggregate figures of one or many schools — success and quality rates, average mark,
+# attendance, journal timeliness — for the school administration's own report and for the
+# education authority's oversight pages. Both call ``school_figures``, so an official sees
+# exactly the numbers the school sees. A fixed number of queries whatever the number of
+# schools, classes or students.
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    """Which stretch of the current school year: one attestation period of a scheme
+    («2 четверть») in every school, or the whole year (``scheme`` empty)."""
+
+    scheme: str = ""
+    number: int = 0
+
+    @property
+    def whole_year(self) -> bool:
+        return not self.scheme
+
+    @property
+    def key(self) -> str:
+        return "year" if self.whole_year else f"{self.scheme}-{self.number}"
+
+    @property
+    def label(self) -> str:
+        if self.whole_year:
+            return str(_("Учебный год"))
+        return AttestationPeriod(scheme=self.scheme, number=self.number).name
+
+
+YEAR = PeriodChoice()
+
+
+def parse_period_choice(text: Any) -> PeriodChoice | None:
+    """``year`` or ``<scheme>-<number>`` («quarters-2»); anything else is None."""
+    if not isinstance(text, str):
+        return None
+    text = text.strip()
+    if text == "year":
+        return YEAR
+    scheme, _sep, number = text.partition("-")
+    if scheme not in PeriodScheme.values or not (number.isascii() and number.isdigit()):
+        return None
+    if len(number) > 2 or not 1 <= int(number) <= 12:
+        return None
+    return PeriodChoice(scheme, int(number))
+
+
+def period_choices(
+    org_ids: Iterable[int], today: dt.date
+) -> tuple[list[PeriodChoice], PeriodChoice]:
+    """The periods of the schools' current years, and the default one: the period most
+    schools have finished last (its period marks are set), else the whole year. One query."""
+    rows = list(
+        AttestationPeriod.objects.filter(
+            academic_year__organisation_id__in=list(org_ids), academic_year__is_current=True
+        )
+        .values_list("scheme", "number", "end", "academic_year__organisation_id")
+        .order_by()
+    )
+    seen: dict[PeriodChoice, tuple[set[int], dt.date]] = {}
+    for scheme, number, end, org_id in rows:
+        choice = PeriodChoice(scheme, number)
+        orgs, last = seen.get(choice, (set(), end))
+        orgs.add(org_id)
+        seen[choice] = (orgs, max(last, end))
+    order = {s: i for i, s in enumerate(PeriodScheme.values)}
+    choices = sorted(seen, key=lambda c: (order.get(c.scheme, 9), c.number))
+    finished = [c for c in choices if seen[c][1] < today]
+    default = max(finished, key=lambda c: (len(seen[c][0]), seen[c][1])) if finished else YEAR
+    return [*choices, YEAR], default
+
+
+@dataclass(frozen=True)
+class Span:
+    """What one school's figures cover: dates, the current year and the chosen period(s)."""
+
+    organisation_id: int
+    start: dt.date
+    end: dt.date
+    year_id: int
+    period_id: int | None  # None: the whole year
+
+
+def figure_spans(org_ids: Iterable[int], choice: PeriodChoice) -> dict[int, Span]:
+    """Per school, the chosen period of its current year (schools without it are left out).
+    One query."""
+    ids = list(org_ids)
+    if choice.whole_year:
+        return {
+            y.organisation_id: Span(y.organisation_id, y.start, y.end, y.id, None)
+            for y in AcademicYear.objects.filter(organisation_id__in=ids, is_current=True)
+        }
+    spans: dict[int, Span] = {}
+    for p in AttestationPeriod.objects.filter(
+        academic_year__organisation_id__in=ids,
+        academic_year__is_current=True,
+        scheme=choice.scheme,
+        number=choice.number,
+    ).select_related("academic_year"):
+        org_id = p.academic_year.organisation_id
+        spans[org_id] = Span(org_id, p.start, p.end, p.academic_year_id, p.id)
+    return spans
+
+
+@dataclass
+class Timeliness:
+    lessons: int = 0
+    without_topic: int = 0
+    without_marks: int = 0
+    late_marks: int = 0
+
+
+def _key_expr(key: Any) -> Any:
+    return F(key) if isinstance(key, str) else key
+
+
+def timeliness_counts(lessons: QuerySet[Lesson], key: Any, mark_key: Any) -> dict[Any, Timeliness]:
+    """Per ``key`` (a field path or an expression on the lessons; ``mark_key`` the same seen
+    from a mark): lessons given, lessons without a topic, lessons with no marks at all, marks
+    entered after the lesson's day. Two queries. The deputy's timeliness page and the
+    oversight pages count with it."""
+    has_marks = Exists(Mark.objects.filter(lesson_id=OuterRef("pk")))
+    result: dict[Any, Timeliness] = {}
+    for row in (
+        lessons.annotate(figure_key=_key_expr(key))
+        .values("figure_key")
+        .annotate(
+            n=Count("id"),
+            no_topic=Count("id", filter=Q(topic="")),
+            no_marks=Count("id", filter=~Q(has_marks)),
+        )
+        .order_by()
+    ):
+        result[row["figure_key"]] = Timeliness(row["n"], row["no_topic"], row["no_marks"])
+    for row in (
+        Mark.objects.filter(lesson__in=lessons, created_at__date__gt=F("lesson__date"))
+        .annotate(figure_key=_key_expr(mark_key))
+        .values("figure_key")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        result.setdefault(row["figure_key"], Timeliness()).late_marks = row["n"]
+    return result
+
+
+FIGURE_LEVELS = ("school", "parallel", "class", "subject")
+# Where a student-based row (a mark, an attendance, a final mark, an achievement) belongs.
+STUDENT_KEYS = {
+    "school": "student__organisation_id",
+    "parallel": "student__current_class__parallel__grade",
+    "class": "student__current_class_id",
+}
+MISSED_KINDS = (AttendanceKind.ABSENT, AttendanceKind.ILL, AttendanceKind.EXCUSED)
+EXCUSED_KINDS = (AttendanceKind.ILL, AttendanceKind.EXCUSED)
+_FINAL_VALUES = tuple(FinalMarkValue.values)
+
+
+@dataclass
+class Figures:
+    """One row of a school report: a school, a parallel (key: the grade), a class or a
+    subject. Rates in percent, exact (templates round); the average is Σ(mark × weight) /
+    Σ(weight) over all the marks of the five-point scale of the row."""
+
+    counted: int = 0  # students in the rates' denominator
+    success: Decimal | None = None
+    quality: Decimal | None = None
+    average: Decimal | None = None
+    missed: int = 0  # lessons missed (н, б, у)
+    excused: int = 0  # of them for a good reason (б, у)
+    lessons: int = 0
+    without_topic: int = 0
+    without_marks: int = 0
+    late_marks: int = 0
+    achievements_added: int = 0
+    achievements_confirmed: int = 0
+
+
+def _lesson_key(level: str, prefix: str = "") -> Any:
+    if level == "school":
+        return f"{prefix}subject__organisation_id"
+    if level == "subject":
+        return f"{prefix}subject_id"
+    if level == "parallel":
+        return Coalesce(
+            f"{prefix}class_unit__parallel__grade", f"{prefix}group__class_unit__parallel__grade"
+        )
+    return Coalesce(f"{prefix}class_unit_id", f"{prefix}group__class_unit_id")
+
+
+def _student_key(level: str, subject_path: str) -> str:
+    return subject_path if level == "subject" else STUDENT_KEYS[level]
+
+
+def _span_q(
+    spans: Iterable[Span], org_path: str, date_path: str, until: dt.date | None = None
+) -> Q:
+    q = Q(pk__in=[])
+    for s in spans:
+        end = min(s.end, until) if until is not None else s.end
+        q |= Q(
+            **{org_path: s.organisation_id, f"{date_path}__gte": s.start, f"{date_path}__lte": end}
+        )
+    return q
+
+
+def _rates_by_key(spans: list[Span], level: str, class_id: int | None) -> dict[Any, grading.Rates]:
+    """Success and quality per row over each student's result: in a period the period mark,
+    over the year the final, else the year, else the latest period mark; over several
+    subjects ``grading.student_result``. One query."""
+    marks = FinalMark.objects.all()
+    if class_id is not None:
+        marks = marks.filter(student__current_class_id=class_id)
+    key = _student_key(level, "subject_id")
+    values: dict[Any, list[str | None]] = defaultdict(list)
+    if spans[0].period_id is not None:
+        marks = marks.filter(kind=FinalMarkKind.PERIOD, period_id__in=[s.period_id for s in spans])
+        if level == "subject":
+            for row in marks.values("subject_id", "value").annotate(n=Count("id")).order_by():
+                values[row["subject_id"]] += [row["value"]] * row["n"]
+        else:
+            counts = {f"n{i}": Count("id", filter=Q(value=v)) for i, v in enumerate(_FINAL_VALUES)}
+            for row in (
+                marks.annotate(figure_key=F(key))
+                .values("student_id", "figure_key")
+                .annotate(**counts)
+                .order_by()
+            ):
+                own = [v for i, v in enumerate(_FINAL_VALUES) for _n in range(row[f"n{i}"])]
+                values[row["figure_key"]].append(grading.student_result(own))
+        return {k: grading.rates(v) for k, v in values.items()}
+    # The whole year: each student's result in each subject first.
+    cells: dict[tuple[int, int], dict[str, Any]] = {}
+    where: dict[int, Any] = {}
+    for student_id, figure_key, subject_id, kind, number, value in (
+        marks.filter(academic_year_id__in=[s.year_id for s in spans])
+        .annotate(figure_key=F(key))
+        .values_list("student_id", "figure_key", "subject_id", "kind", "period__number", "value")
+        .order_by()
+    ):
+        cell = cells.setdefault((student_id, subject_id), {"periods": {}, "year": "", "final": ""})
+        if kind == FinalMarkKind.PERIOD and number is not None:
+            cell["periods"][number] = value
+        elif kind in (FinalMarkKind.YEAR, FinalMarkKind.FINAL):
+            cell[kind] = value
+        where[student_id] = figure_key
+    per_student: dict[int, list[str | None]] = defaultdict(list)
+    for (student_id, subject_id), cell in cells.items():
+        result = grading.subject_result(cell["final"], cell["year"], cell["periods"])
+        if level == "subject":
+            values[subject_id].append(result)
+        else:
+            per_student[student_id].append(result)
+    for student_id, results in per_student.items():
+        values[where[student_id]].append(grading.student_result(results))
+    return {k: grading.rates(v) for k, v in values.items()}
+
+
+def school_figures(
+    spans: dict[int, Span], level: str, today: dt.date, class_id: int | None = None
+) -> dict[Any, Figures]:
+    """The figures of the schools in ``spans`` (see ``figure_spans``) per ``level``: per
+    school (key: organisation id), parallel (grade), class (class id) or subject (subject id),
+    optionally within one class. Five queries whatever the number of schools. Today's lessons
+    are not judged for timeliness yet (as on the deputy's page)."""
+    if level not in FIGURE_LEVELS:
+        raise ValueError(level)
+    spans_list = list(spans.values())
+    result: dict[Any, Figures] = defaultdict(Figures)
+    if not spans_list:
+        return result
+    for k, r in _rates_by_key(spans_list, level, class_id).items():
+        f = result[k]
+        f.counted, f.success, f.quality = r.counted, r.success, r.quality
+
+    student_key = _student_key(level, "lesson__subject_id")
+    start = min(s.start for s in spans_list)
+    end = max(s.end for s in spans_list)
+    marks = main_average_marks(start, end).filter(
+        _span_q(spans_list, "student__organisation_id", "lesson__date"), points__isnull=False
+    )
+    attendance = Attendance.objects.filter(
+        _span_q(spans_list, "student__organisation_id", "lesson__date")
+    )
+    lessons = Lesson.objects.filter(
+        _span_q(spans_list, "subject__organisation_id", "date", today - dt.timedelta(days=1)),
+        is_cancelled=False,
+    )
+    if class_id is not None:
+        marks = marks.filter(student__current_class_id=class_id)
+        attendance = attendance.filter(student__current_class_id=class_id)
+        lessons = lessons.filter(Q(class_unit_id=class_id) | Q(group__class_unit_id=class_id))
+    for row in (
+        marks.annotate(figure_key=F(student_key))
+        .values("figure_key")
+        .annotate(total=Sum(F("points") * F("weight")), weights=Sum("weight"))
+        .order_by()
+    ):
+        result[row["figure_key"]].average = grading.average_from_sums(row["total"], row["weights"])
+    for row in (
+        attendance.annotate(figure_key=F(student_key))
+        .values("figure_key")
+        .annotate(
+            missed=Count("id", filter=Q(kind__in=MISSED_KINDS)),
+            excused=Count("id", filter=Q(kind__in=EXCUSED_KINDS)),
+        )
+        .order_by()
+    ):
+        f = result[row["figure_key"]]
+        f.missed, f.excused = row["missed"], row["excused"]
+    counts = timeliness_counts(lessons, _lesson_key(level), _lesson_key(level, "lesson__"))
+    for k, t in counts.items():
+        f = result[k]
+        f.lessons, f.without_topic = t.lessons, t.without_topic
+        f.without_marks, f.late_marks = t.without_marks, t.late_marks
+    result.pop(None, None)
+    return result

@@ -30,6 +30,7 @@ urlpatterns = [
     path("student/<id:student_id>/remarks/", views.remarks, name="remarks"),
     path("class/<id:class_id>/week/", views.class_week, name="class_week"),
     path("report/timeliness/", views.timeliness, name="timeliness"),
+    path("report/school/", views.school_report, name="school_report"),
     path("period/<id:period_id>/toggle/", views.period_toggle, name="period_toggle"),
     path("forms/", views.control_forms, name="control_forms"),
 ]

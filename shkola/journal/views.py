@@ -737,3 +737,35 @@ def control_forms(request: HttpRequest) -> HttpResponse:
         "posted": request.POST if errors else {},
     }
     return render(request, "journal/control_forms.html", ctx, status=422 if errors else 200)
+
+
+# --------------------------------------------------------------------------- the school's figures
+
+
+@login_required
+@require_GET
+def school_report(request: HttpRequest) -> HttpResponse:
+    """«Показатели школы»: success and quality, average mark, attendance and journal
+    timeliness of the administrator's school, per class — the numbers the education authority
+    sees for this school (both read ``selectors.school_figures``)."""
+    viewer = viewer_from_request(request)
+    organisation = (
+        Organisation.objects.filter(id__in=viewer.admin_org_ids).order_by("short_name").first()
+    )
+    if organisation is None:
+        raise Http404
+    today = clock.today()
+    choices, choice = selectors.period_choices([organisation.id], today)
+    raw = request.GET.get("period")
+    wanted = selectors.parse_period_choice(raw) if raw else None
+    note = ""
+    if raw and wanted not in choices:
+        note = _("Период «%(value)s» не найден: показан период «%(default)s».") % {
+            "value": raw[:40],
+            "default": choice.label,
+        }
+    elif wanted is not None:
+        choice = wanted
+    ctx = reports.school_report(organisation, choice, today)
+    ctx.update({"choices": choices, "choice": choice, "period_note": note})
+    return render(request, "journal/school_report.html", ctx)

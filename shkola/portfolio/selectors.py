@@ -765,3 +765,37 @@ def file_for(user: Any, file_id: int) -> AchievementFile:
 
 def spheres() -> list[tuple[str, str]]:
     return [(c.value, str(c.label)) for c in SPHERES]
+
+
+# ---------------------------------------------------------------- activity for oversight (H1)
+
+
+def achievement_activity(
+    spans: Any, key: str, class_id: int | None = None
+) -> dict[Any, tuple[int, int]]:
+    """Per ``key`` (a student path: ``student__organisation_id``…): achievements added in
+    each school's span and achievements confirmed in it — counts only, no child behind them.
+    ``spans``: objects with ``organisation_id``, ``start`` and ``end`` (journal.selectors.Span).
+    One query whatever the number of schools."""
+    from django.db.models import Count, F
+
+    added = Q(pk__in=[])
+    confirmed = Q(pk__in=[])
+    for s in spans:
+        org = Q(student__organisation_id=s.organisation_id)
+        added |= org & Q(created_at__date__gte=s.start, created_at__date__lte=s.end)
+        confirmed |= (
+            org
+            & Q(status=Status.CONFIRMED)
+            & Q(reviewed_at__date__gte=s.start, reviewed_at__date__lte=s.end)
+        )
+    rows = Achievement.objects.filter(added | confirmed)
+    if class_id is not None:
+        rows = rows.filter(student__current_class_id=class_id)
+    return {
+        row["figure_key"]: (row["added"], row["confirmed"])
+        for row in rows.annotate(figure_key=F(key))
+        .values("figure_key")
+        .annotate(added=Count("id", filter=added), confirmed=Count("id", filter=confirmed))
+        .order_by()
+    }
