@@ -653,14 +653,14 @@ def timeliness_counts(lessons: QuerySet[Lesson], key: Any, mark_key: Any) -> dic
         .order_by()
     ):
         result[row["figure_key"]] = Timeliness(row["n"], row["no_topic"], row["no_marks"])
-    for row in (
+    for late in (
         Mark.objects.filter(lesson__in=lessons, created_at__date__gt=F("lesson__date"))
         .annotate(figure_key=_key_expr(mark_key))
         .values("figure_key")
         .annotate(n=Count("id"))
         .order_by()
     ):
-        result.setdefault(row["figure_key"], Timeliness()).late_marks = row["n"]
+        result.setdefault(late["figure_key"], Timeliness()).late_marks = late["n"]
     return result
 
 
@@ -740,14 +740,15 @@ def _rates_by_key(spans: list[Span], level: str, class_id: int | None) -> dict[A
                 values[row["subject_id"]] += [row["value"]] * row["n"]
         else:
             counts = {f"n{i}": Count("id", filter=Q(value=v)) for i, v in enumerate(_FINAL_VALUES)}
-            for row in (
+            student_rows: Any = (
                 marks.annotate(figure_key=F(key))
                 .values("student_id", "figure_key")
                 .annotate(**counts)
                 .order_by()
-            ):
-                own = [v for i, v in enumerate(_FINAL_VALUES) for _n in range(row[f"n{i}"])]
-                values[row["figure_key"]].append(grading.student_result(own))
+            )
+            for one in student_rows:
+                own = [v for i, v in enumerate(_FINAL_VALUES) for _n in range(one[f"n{i}"])]
+                values[one["figure_key"]].append(grading.student_result(own))
         return {k: grading.rates(v) for k, v in values.items()}
     # The whole year: each student's result in each subject first.
     cells: dict[tuple[int, int], dict[str, Any]] = {}
@@ -817,7 +818,7 @@ def school_figures(
         .order_by()
     ):
         result[row["figure_key"]].average = grading.average_from_sums(row["total"], row["weights"])
-    for row in (
+    for absent in (
         attendance.annotate(figure_key=F(student_key))
         .values("figure_key")
         .annotate(
@@ -826,8 +827,8 @@ def school_figures(
         )
         .order_by()
     ):
-        f = result[row["figure_key"]]
-        f.missed, f.excused = row["missed"], row["excused"]
+        f = result[absent["figure_key"]]
+        f.missed, f.excused = absent["missed"], absent["excused"]
     counts = timeliness_counts(lessons, _lesson_key(level), _lesson_key(level, "lesson__"))
     for k, t in counts.items():
         f = result[k]

@@ -77,6 +77,7 @@ class Row:
     figures: journal.Figures
     url: str = ""
     group: str = ""  # the municipality on a regional official's page
+    key: str = ""  # the row's id in the page («school-12»)
 
 
 @dataclass
@@ -124,6 +125,7 @@ def territory_report(
                 figures.get(org.id, journal.Figures()),
                 reverse("oversight:school", args=[org.id]) + _query(choice),
                 org.territory.name,
+                f"school-{org.id}",
             )
         )
     return table
@@ -160,6 +162,7 @@ def school_report(
             c.name,
             by_class.get(c.id, journal.Figures()),
             reverse("oversight:class", args=[c.id]) + _query(choice),
+            key=f"class-{c.id}",
         )
         for c in classes
     ]

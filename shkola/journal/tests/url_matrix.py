@@ -127,6 +127,13 @@ CASES = [
         label="another school",
     ),
     Case("journal:timeliness", expect(404, anonymous=302, curator=200)),
+    Case("journal:school_report", expect(404, anonymous=302, curator=200)),
+    Case(
+        "journal:school_report",
+        expect(404, anonymous=302, curator=200),
+        query="period=nonsense-1",
+        label="bad period",
+    ),
     Case("journal:control_forms", expect(404, anonymous=302, curator=200)),
     Case("journal:period_toggle", POST_ONLY, kwargs=lambda w: {"period_id": w.period.id}),
 ]
