@@ -237,7 +237,21 @@ def pages() -> list[Page]:
     result.append(Page("journal_grid", "Журнал: сетка учителя", "teacher", grid, why))
     inbox, why = _inbox_path()
     result.append(Page("inbox", "Сообщения: входящие", "parent", inbox, why))
+    result.append(_oversight_page())
     return result
+
+
+def _oversight_page() -> Page:
+    """The authority's page over every school of the region (H1), as the regional official
+    (a database seeded before that login existed: the municipal one, who sees the same
+    schools — the demo region has one municipality)."""
+    label = "Мониторинг: все школы региона"
+    try:
+        path = reverse("oversight:territory")
+    except NoReverseMatch:
+        return Page("oversight_region", label, "official", None, "в этой сборке нет мониторинга")
+    login = "region" if User.objects.filter(username="region").exists() else "official"
+    return Page("oversight_region", label, login, path)
 
 
 INBOX_SIZE = 40

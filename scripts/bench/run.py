@@ -379,6 +379,12 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=8, help="clients per page run")
     parser.add_argument("--workers", type=int, default=2 * cpus + 1, help="gunicorn workers")
     parser.add_argument("--out", default=str(ROOT / "test-output" / "bench.md"))
+    parser.add_argument(
+        "--pages",
+        default="",
+        help="only these page keys, comma-separated (/healthz always); skips the saves, "
+        "digests and the send to every family",
+    )
     options = parser.parse_args()
 
     if shutil.which("wrk") is None:
@@ -398,8 +404,14 @@ def main() -> int:
     small = django_side(options.small_db, "queries")
     pages = prep["pages"]
     cookies = prep["cookies"]
-    log("daily digests built per second (big database, nothing sent)")
-    prep["digests"] = django_side(options.db, "digests")
+    only = {key.strip() for key in options.pages.split(",") if key.strip()}
+    skipped = {"available": False, "why_missing": "не измерялось (--pages)"}
+    if only:
+        pages = [page for page in pages if page["key"] in only | {"healthz"}]
+        prep["digests"] = skipped
+    else:
+        log("daily digests built per second (big database, nothing sent)")
+        prep["digests"] = django_side(options.db, "digests")
 
     server = Server(options.db, options.workers, workdir)
     results: dict[str, LoadResult] = {}
@@ -443,7 +455,7 @@ def main() -> int:
                 f"p50={result.p50_ms:.0f} ms p99={result.p99_ms:.0f} ms"
             )
 
-        save = prep["save"]
+        save = skipped if only else prep["save"]
         if save.get("available"):
             before = django_side(options.db, "history")["history"]
             save_result = wrk(
@@ -464,8 +476,11 @@ def main() -> int:
             problems["save"] = save.get("why_missing") or "сохранения отметки нет"
     finally:
         server.stop()
-    log("one message to every family of the largest school")
-    send = django_side(options.db, "send")
+    if only:
+        send: dict[str, Any] = skipped
+    else:
+        log("one message to every family of the largest school")
+        send = django_side(options.db, "send")
 
     rows = build_rows(
         options,

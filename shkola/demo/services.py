@@ -105,6 +105,7 @@ DEMO_PEOPLE: dict[str, Person] = {
     "classteacher": Person("Иванова", "Ольга", "Сергеевна", Sex.FEMALE, dt.date(1983, 2, 25)),
     "curator": Person("Кузнецова", "Наталья", "Владимировна", Sex.FEMALE, dt.date(1975, 6, 9)),
     "official": Person("Морозов", "Дмитрий", "Александрович", Sex.MALE, dt.date(1972, 12, 14)),
+    "region": Person("Белова", "Ирина", "Геннадьевна", Sex.FEMALE, dt.date(1969, 7, 30)),
 }
 SECOND_CHILD = ("Соколов", "Артём", "Андреевич", Sex.MALE)
 DEMO_FATHER = ("Соколов", "Андрей", "Петрович")
@@ -116,6 +117,7 @@ DEMO_ROLES = {
     "classteacher": "классный руководитель класса ученицы",
     "curator": "куратор (администратор) школы",
     "official": "специалист муниципального органа управления образованием",
+    "region": "специалист регионального органа управления образованием",
     "parent_two_schools": "родитель двух детей из двух разных школ",
     "teacher_parent": "учитель первой школы и родитель ученика второй школы",
 }
@@ -507,6 +509,11 @@ class DemoBuilder:
             user=official, role=Role.MUNICIPAL, territory=self.municipality
         )
         self.users["official"] = official
+        # The region's official sees every municipality of the region (oversight, H1).
+        regional = self.user(DEMO_PEOPLE["region"], username="region", demo=True)
+        regional.save()
+        RoleAssignment.objects.create(user=regional, role=Role.REGIONAL, territory=region)
+        self.users["region"] = regional
         for spec in specs:
             self.build_school(spec)
         self.writer.reset_sequences([Lesson])

@@ -30,6 +30,7 @@ LOGINS = (
     "classteacher",
     "curator",
     "official",
+    "region",
     "teacher2",
     "student2",
     "parent2",

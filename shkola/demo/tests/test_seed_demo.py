@@ -249,6 +249,7 @@ def test_seed_demo_if_empty_is_idempotent(demo_world):
         "classteacher",
         "curator",
         "official",
+        "region",
     ):
         assert login in text
     assert "demo12345" in text

@@ -37,7 +37,10 @@ def test_the_demo_official_sees_what_they_can_do_and_their_territorys_schools(
     html = response.content.decode()
     assert "специалист органа управления образованием" in html
     assert f'href="{reverse("accounts:profile")}"' in html
-    assert "Сводные отчёты по территории" in html and "появятся позже" in html
+    assert f'href="{reverse("oversight:territory")}"' in html
+    assert "появятся позже" not in html
+    for school in (demo_world.school, demo_world.other_school):
+        assert f'href="{reverse("oversight:school", args=[school.id])}"' in html
     expected = []
     for school in sorted((demo_world.school, demo_world.other_school), key=lambda o: o.short_name):
         classes = ClassUnit.objects.filter(

@@ -194,6 +194,18 @@ def test_the_demo_official_sees_the_demo_school_as_its_own_report_does(demo_worl
     assert int(school_side["lessons"]) > 0 and school_side["average"] != "—"
 
 
+def test_the_demo_officials_see_the_demo_schools_with_real_figures(demo_world):
+    w = demo_world
+    for login in ("official", "region"):
+        page = client_of(w.users[login]).get(reverse("oversight:territory") + "?period=year")
+        html = page.content.decode()
+        assert page.status_code == 200
+        for school in (w.school, w.other_school):
+            row = figures_in(html, f"school-{school.id}")
+            assert int(row["lessons"]) > 0 and row["average"] != "—", login
+    assert RoleAssignment.objects.get(user=w.users["region"]).role == Role.REGIONAL
+
+
 def test_a_class_page_names_no_child(demo_world):
     w = demo_world
     page = client_of(w.users["official"]).get(
