@@ -201,10 +201,14 @@ def _number(value: Decimal | None, places: int) -> float | None:
 
 def chart_data(table: Table) -> dict[str, Any]:
     """Success and quality per row for Chart.js (json_script), rounded as the table shows."""
+    success = [_number(r.figures.success, 1) for r in table.rows]
+    quality = [_number(r.figures.quality, 1) for r in table.rows]
+    if all(v is None for v in success + quality):
+        return {}  # nothing to compare: no chart, the table says «—»
     return {
         "labels": [r.label for r in table.rows],
-        "success": [_number(r.figures.success, 1) for r in table.rows],
-        "quality": [_number(r.figures.quality, 1) for r in table.rows],
+        "success": success,
+        "quality": quality,
         "average": [_number(grading.quantize2(r.figures.average), 2) for r in table.rows],
     }
 
