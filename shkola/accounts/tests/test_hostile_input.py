@@ -30,7 +30,7 @@ PARAMS = (
     "org", "sphere", "tab", "year", "q", "page", "code", "next", "thumb", "download", "text",
     "fp", "comment", "work_name", "homework", "control_form", "topic", "action", "form",
     "name", "weight", "is_test", "stage", "place", "session", "state", "iss", "error",
-    "error_description", "date_from", "date_to", "keep", "remove", "child",
+    "error_description", "date_from", "date_to", "keep", "remove", "child", "xlsx",
 )  # fmt: skip
 
 HOSTILE = [
