@@ -583,7 +583,8 @@ def build_rows(
             rows.append(
                 Row(
                     f"{label}: ratio to /healthz",
-                    f"{ratio:.3f}",
+                    # a report over every school is far below 0.001: show its digits
+                    f"{ratio:.3f}" if ratio >= 0.001 else f"{ratio:.1e}",
                     f"≥ {target}" if target else "",
                     verdict(ratio >= target if target else None),
                 )
