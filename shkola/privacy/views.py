@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -80,9 +80,11 @@ def consent_give(request: HttpRequest) -> HttpResponse:
     return redirect("privacy:consents")
 
 
-@require_POST
 def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
+    # Looked up first: another person's consent is a 404 whatever the method.
     consent = selectors.consent_of_user(request.user, consent_id)  # type: ignore[arg-type]
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     if consent.withdrawn_at is not None:
         messages.info(request, _("Это согласие уже отозвано."))
         return redirect("privacy:consents")
@@ -172,10 +174,11 @@ def destruction(request: HttpRequest, destruction_id: int) -> HttpResponse:
     return render(request, "privacy/destruction.html", {"d": found})
 
 
-@require_POST
 def destruction_run(request: HttpRequest, destruction_id: int) -> HttpResponse:
     viewer = viewer_from_request(request)
     found = selectors.destruction_of_admin(viewer, destruction_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     _require(request, "privacy.run_destruction", found)
     if found.status == DestructionStatus.PENDING:
         services.destruction_now(destruction=found, actor=request.user)  # type: ignore[arg-type]

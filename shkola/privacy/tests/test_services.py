@@ -26,9 +26,7 @@ def test_a_parent_consents_for_a_child_to_the_current_version(family):
     # Giving it again while it stands changes nothing.
     again = services.consent_give(user=family.parent, student=family.child, kind="parent")
     assert again.pk == consent.pk
-    assert AuditEvent.objects.filter(
-        actor=family.parent, details__consent=consent.pk
-    ).count() == 1
+    assert AuditEvent.objects.filter(actor=family.parent, details__consent=consent.pk).count() == 1
 
 
 def test_nobody_consents_for_another_family_or_under_fourteen_for_themselves(family):
@@ -68,7 +66,9 @@ def test_a_new_version_is_given_from_then_on_and_old_consents_keep_theirs(family
 def test_publishing_an_empty_text_names_the_fields(family):
     admin = User.objects.create_superuser("root2.privacy", password="x")
     with pytest.raises(ValidationError) as error:
-        services.consent_text_publish(actor=admin, kind="parent", title=" ", text="коротко", territory=None)
+        services.consent_text_publish(
+            actor=admin, kind="parent", title=" ", text="коротко", territory=None
+        )
     assert set(error.value.message_dict) == {"title", "text"}
     assert not ConsentText.objects.filter(published_by=admin).exists()
 
@@ -148,7 +148,11 @@ def test_the_ticker_destroys_what_is_due_and_keeps_the_journal_archive(family, m
     assert child.snils == "" and child.birth_date == dt.date(child.birth_date.year, 1, 1)
     assert child.user_id is None
     child_user.refresh_from_db()
-    assert not child_user.is_active and child_user.last_name == "" and not child_user.has_usable_password()
+    assert (
+        not child_user.is_active
+        and child_user.last_name == ""
+        and not child_user.has_usable_password()
+    )
     assert not Guardianship.objects.filter(student=child).exists()
     assert not Remark.objects.filter(student=child).exists()
     # The journal archive stays, with the pseudonymised row.
