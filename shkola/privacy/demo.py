@@ -33,6 +33,7 @@ def privacy_demo_fill(*, school: Organisation, full: bool) -> int:
             services.consent_give(user=student.user, student=student, kind="student")  # type: ignore[arg-type]
             given += 1
     if full:
+        _demo_access_log()
         given += _test_child(school)
         _done_destruction(school)
     return given
@@ -42,12 +43,16 @@ def _test_child(school: Organisation) -> int:
     parent = User.objects.filter(username="parent").first()
     if parent is None:
         return 0
-    sibling = Student.objects.filter(guardianships__guardian__user=parent).order_by("id").last()
+    # In the younger child's class; the surname sorts after the demo children's, so the
+    # parent's diary still opens on a real child.
+    sibling = (
+        Student.objects.filter(guardianships__guardian__user=parent).order_by("-birth_date").first()
+    )
     child = Student.objects.create(
         organisation=school,
         last_name=TEST_CHILD_LAST_NAME,
-        first_name="Ребёнок",
-        middle_name="(для проверки отзыва согласия)",
+        first_name="Тест",
+        middle_name="(тестовый ребёнок для проверки отзыва согласия)",
         birth_date=dt.date(2017, 3, 1),
         sex="m",
         current_class=sibling.current_class if sibling else None,
@@ -97,3 +102,19 @@ def _done_destruction(school: Organisation) -> None:
     consent = services.consent_give(user=user, student=student, kind="parent")
     destruction = services.consent_withdraw(consent=consent, actor=user)
     services.destruction_run(destruction_id=destruction.pk, actor_id=curator.pk)
+
+
+def _demo_access_log() -> None:
+    """The demo student's «Кто просматривал данные» is not empty: the class teacher opened
+    the card and a subject teacher the portfolio (what the pages write when staff open them)."""
+    from shkola.accounts.services import personal_data_access_record
+
+    student = Student.objects.filter(user__username="student").first()
+    for login, what in (
+        ("classteacher", "Карточка обучающегося"),
+        ("teacher", "Портфолио"),
+        ("curator", "Личные данные обучающегося"),
+    ):
+        actor = User.objects.filter(username=login).first()
+        if student is not None and actor is not None:
+            personal_data_access_record(actor=actor, student=student, what=what, path="")

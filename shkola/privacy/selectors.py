@@ -155,13 +155,13 @@ def consent_texts(viewer: Viewer) -> QuerySet[ConsentText]:
 
 
 def regions_of_official(viewer: Viewer) -> list[int]:
-    """The regions (root territories) in which the viewer is a regional official."""
+    """The territories in which the viewer is a regional official (their region)."""
     from shkola.accounts.models import Role
 
     return [
         r.territory_id
         for r in viewer.roles
-        if r.role == Role.REGIONAL and r.territory_id and r.territory.parent_id is None
+        if r.role == Role.REGIONAL and r.territory_id is not None
     ]
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shkola.accounts.middleware import client_ip
 from shkola.accounts.models import AuditEvent
-from shkola.accounts.selectors import audit_events, viewer_from_request
+from shkola.accounts.selectors import active_student, audit_events, viewer_from_request
 from shkola.core import clock, params
 from shkola.core.exports import attachment_header
 
@@ -113,7 +113,11 @@ def access_log(request: HttpRequest) -> HttpResponse:
     _require(request, "privacy.view_consents")
     students = selectors.family_students(viewer)
     wanted = params.parse_id(request.GET.get("student"))
-    student = selectors.family_student(viewer, wanted) if wanted else students[0]
+    if wanted is None:
+        # The child chosen at the top of the page, as on every family page.
+        chosen = active_student(request)
+        wanted = chosen.pk if chosen is not None else None
+    student = selectors.family_student(viewer, wanted)
     page = Paginator(selectors.access_log_of_student(student), 50).get_page(request.GET.get("page"))
     roles = selectors.role_names({e.actor_id for e in page if e.actor_id})
     return render(
