@@ -32,7 +32,12 @@ def log_extract(events: Any, names: dict[int, str]) -> list[dict[str, str]]:
             who = names[actor.pk]
         else:
             who = actor.full_name or actor.username
-        page = (event.details or {}).get("page", "")
+        details = event.details or {}
+        # A page's name («Портфолио»), or the summary of the consent and destruction events,
+        # which name the person by the pseudonym only; other summaries may carry names.
+        page = details.get("page") or (
+            details.get("summary", "") if ("consent" in details or "destruction" in details) else ""
+        )
         rows.append(
             {
                 "at": timezone.localtime(event.created_at).strftime("%d.%m.%Y %H:%M"),

@@ -496,9 +496,12 @@ def destruction_run(*, destruction_id: int, actor_id: int | None = None) -> Dest
             Q(details__student=student.pk) | Q(subject_user_id__in=user_ids)
         ):
             details = dict(event.details or {})
-            for key in ("student_name", "summary"):
-                if key in details:
-                    details[key] = pseudonym
+            if "student_name" in details:
+                details["student_name"] = pseudonym
+            # Our own consent and destruction summaries carry the pseudonym only; others
+            # («Портфолио: Иванов Иван») may carry the name.
+            if "summary" in details and not ("consent" in details or "destruction" in details):
+                details["summary"] = pseudonym
             event.details = details
             if event.subject_user_id in user_ids:
                 event.username = pseudonym if event.actor_id != event.subject_user_id else ""
