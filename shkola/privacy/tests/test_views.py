@@ -216,3 +216,21 @@ def test_a_superuser_publishes_a_new_text_and_bad_input_names_the_field(family):
     assert "Опубликована версия" in good.content.decode()
     consent = services.consent_give(user=family.parent, student=family.child, kind="parent")
     assert consent.text.title == "Согласие, редакция 2026"
+
+
+def test_a_superuser_publishes_through_the_admin_too(db):
+    from shkola.privacy.models import ConsentText
+
+    root = User.objects.create_superuser("root.admin", password="x")
+    response = _client(root).post(
+        "/admin/privacy/consenttext/add/",
+        {
+            "kind": "student",
+            "territory": "",
+            "title": "Согласие ученика 2026",
+            "text": "Текст. " * 20,
+        },
+    )
+    assert response.status_code == 302
+    text = ConsentText.objects.get(title="Согласие ученика 2026")
+    assert text.version >= 2 and text.published_by == root
