@@ -234,3 +234,27 @@ def test_a_superuser_publishes_through_the_admin_too(db):
     assert response.status_code == 302
     text = ConsentText.objects.get(title="Согласие ученика 2026")
     assert text.version >= 2 and text.published_by == root
+
+
+def test_a_staff_member_who_is_the_childs_parent_is_not_logged(family):
+    from shkola.accounts.models import RoleAssignment
+
+    # The parent is also the school's curator: opening their own child's card is not a
+    # staff access to someone else's data.
+    RoleAssignment.objects.create(
+        user=family.parent, role="curator", organisation=family.school.organisation
+    )
+    page = _client(family.parent).get(f"/roster/students/{family.child.pk}/")
+    assert page.status_code == 200
+    assert not AuditEvent.objects.filter(
+        kind=AuditEvent.Kind.DATA_ACCESS, details__student=family.child.pk
+    ).exists()
+    _client(family.school.curator).get(f"/roster/students/{family.child.pk}/edit/")
+    assert (
+        AuditEvent.objects.filter(
+            kind=AuditEvent.Kind.DATA_ACCESS,
+            details__student=family.child.pk,
+            details__page="Личные данные обучающегося",
+        ).count()
+        == 1
+    )
