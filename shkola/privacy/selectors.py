@@ -69,6 +69,18 @@ def consent_subjects(viewer: Viewer) -> list[ConsentSubject]:
     return subjects
 
 
+def former_consents(viewer: Viewer, subjects: list[ConsentSubject]) -> list[Consent]:
+    """Consents the viewer gave about someone no longer on their list (the data destroyed,
+    the link to the child gone): the profile still shows every consent ever given."""
+    shown = [s.student.pk for s in subjects]
+    return list(
+        Consent.objects.filter(user=viewer.user)
+        .exclude(student_id__in=shown)
+        .select_related("text", "student")
+        .order_by("-given_at")[:100]
+    )
+
+
 def consent_of_user(user: User, consent_id: int) -> Consent:
     consent = (
         Consent.objects.select_related("student", "text").filter(pk=consent_id, user=user).first()

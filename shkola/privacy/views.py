@@ -48,6 +48,7 @@ def consents(request: HttpRequest) -> HttpResponse:
             request,
             viewer,
             subjects=subjects,
+            former=selectors.former_consents(viewer, subjects),
             days=services.destruction_days(),
             is_family=bool(viewer.children or viewer.own_student),
         ),
@@ -175,7 +176,11 @@ def destructions(request: HttpRequest) -> HttpResponse:
 def destruction(request: HttpRequest, destruction_id: int) -> HttpResponse:
     viewer = viewer_from_request(request)
     found = selectors.destruction_of_admin(viewer, destruction_id)
-    return render(request, "privacy/destruction.html", {"d": found})
+    return render(
+        request,
+        "privacy/destruction.html",
+        {"d": found, "queued": request.GET.get("queued") == "1"},
+    )
 
 
 def destruction_run(request: HttpRequest, destruction_id: int) -> HttpResponse:
@@ -194,6 +199,7 @@ def destruction_run(request: HttpRequest, destruction_id: int) -> HttpResponse:
                 request,
                 _("Уничтожение поставлено в очередь: акт появится здесь через несколько секунд."),
             )
+            return redirect(f"{reverse('privacy:destruction', args=[found.pk])}?queued=1")
     return redirect("privacy:destruction", found.pk)
 
 

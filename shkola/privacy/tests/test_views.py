@@ -92,6 +92,9 @@ def test_the_curator_destroys_now_and_downloads_the_act(
     assert act["Content-Type"] == "application/pdf"
     text = pdf_text(act.content)
     assert f"Акт № {destruction.pk}" in text and family.school.curator.full_name in text
+    # The parent still sees the consent they gave, under the pseudonym.
+    consents_page = _client(family.parent).get("/privacy/").content.decode()
+    assert destruction.pseudonym in consents_page and "Отозванные согласия" in consents_page
     # Another school's curator: a 404 for the page and the act.
     other = make_school(n_students=1)
     stranger = _client(other.curator)
