@@ -75,7 +75,8 @@ lock: $(STAMP_UV)
 
 # --- demo ----------------------------------------------------------------------------------
 # Letters really go out: the django-tasks database worker sends them and the digest ticker
-# (send_digests --loop) builds the daily digests each hour; both stop with runserver on Ctrl+C.
+# (send_digests --loop) builds the daily digests each hour; run_destructions --loop sends due
+# personal-data destructions (152-FZ) to the worker; all stop with runserver on Ctrl+C.
 # Letters land as files in var/mail/ unless EMAIL_URL says otherwise.
 demo: export DEBUG := 1
 demo: export TASKS_BACKEND := django_tasks_db.DatabaseBackend
@@ -85,9 +86,10 @@ demo: install
 	$(PY) manage.py seed_demo_if_empty
 	@mkdir -p var/mail
 	@echo "Shkola is at http://127.0.0.1:8000  (Ctrl+C stops it; letters go to var/mail/)"
-	@trap 'kill $$worker $$ticker 2>/dev/null || true' EXIT; \
+	@trap 'kill $$worker $$ticker $$destroyer 2>/dev/null || true' EXIT; \
 	$(PY) manage.py db_worker --interval 2 & worker=$$!; \
 	$(PY) manage.py send_digests --loop 60 & ticker=$$!; \
+	$(PY) manage.py run_destructions --loop 60 & destroyer=$$!; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # --- quality -------------------------------------------------------------------------------

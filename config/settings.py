@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "shkola.portfolio",
     "shkola.home",
     "shkola.absences",
+    "shkola.privacy",
     "shkola.notifications",
     "shkola.announcements",
     "shkola.registry",
@@ -287,6 +288,9 @@ SHKOLA: dict[str, Any] = {
     # Absolute links in letters (digests, confirmations) start with this address.
     "PUBLIC_URL": os.environ.get("SHKOLA_PUBLIC_URL", "http://127.0.0.1:8000"),
 }
+
+# 152-FZ: a withdrawn consent's personal data is destroyed within this many days (H2).
+PERSONAL_DATA_DESTRUCTION_DAYS = int(os.environ.get("PERSONAL_DATA_DESTRUCTION_DAYS", "30"))
 
 LOGGING = {
     "version": 1,

@@ -17,6 +17,7 @@ urlpatterns = [
     path("diary/", include("shkola.diary.urls")),
     path("portfolio/", include("shkola.portfolio.urls")),
     path("absences/", include("shkola.absences.urls")),
+    path("privacy/", include("shkola.privacy.urls")),
     path("notifications/", include("shkola.notifications.urls")),
     path("announcements/", include("shkola.announcements.urls")),
     path("people/", include("shkola.people.urls")),

@@ -170,9 +170,18 @@ class RegistrationForm(BootstrapFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off", "spellcheck": "false"}),
     )
 
-    def __init__(self, *args: Any, is_parent: bool = True, **kwargs: Any) -> None:
+    personal_data_consent = forms.BooleanField(
+        label=_("Я прочитал(а) согласие на обработку персональных данных и даю его"),
+        required=False,
+    )
+
+    def __init__(
+        self, *args: Any, is_parent: bool = True, needs_consent: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.is_parent = is_parent
+        if not needs_consent:
+            del self.fields["personal_data_consent"]
         if not is_parent:
             for name in (
                 "last_name",
@@ -189,6 +198,8 @@ class RegistrationForm(BootstrapFormMixin, forms.Form):
         # The service checks every rule and reports all problems at once, so the form
         # requires nothing itself; the asterisks only tell people what is needed.
         required = ["username", "password", "password2"]
+        if needs_consent:
+            required.append("personal_data_consent")
         if is_parent:
             required += [
                 "last_name",

@@ -515,8 +515,13 @@ def registration_complete(
     representative_kind: str = "",
     child_codes: list[str] | None = None,
     ip_address: str | None = None,
+    personal_data_consent: bool = False,
 ) -> User:
-    """A4: turn an invitation into an account. All problems are reported at once, per field."""
+    """A4: turn an invitation into an account. All problems are reported at once, per field.
+
+    A parent consents to the processing of their own and their children's personal data, a
+    student of 14 or over to their own (H2): a separate document, without which no account."""
+    from shkola.privacy import services as privacy_services
     from shkola.schools.models import RepresentativeKind
 
     invitation = invitation_usable(code, lock=True)
@@ -579,6 +584,12 @@ def registration_complete(
         if any(c.strip() for c in child_codes or []):
             errors["child_codes"] = [_("Поле «Дети» заполняют только родители.")]
 
+    needs_consent = is_parent or privacy_services.student_gives_own_consent(student)
+    if needs_consent and not personal_data_consent:
+        errors["personal_data_consent"] = [
+            _("Согласие на обработку персональных данных: без него зарегистрироваться нельзя.")
+        ]
+
     candidate = User(
         username=username,
         email=email,
@@ -627,7 +638,15 @@ def registration_complete(
         from shkola.schools.models import Student
 
         Student.objects.filter(pk=student.pk).update(user=user)
+        student.user = user
         _invitation_mark_used(invitation, user)
+    if needs_consent:
+        privacy_services.registration_consents(
+            user=user,
+            students=[inv.student for inv in [invitation, *extra]] if is_parent else [student],
+            kind="parent" if is_parent else "student",
+            ip_address=ip_address,
+        )
 
     audit_record(
         kind=AuditEvent.Kind.REGISTRATION,

@@ -180,7 +180,17 @@ def register_details(request: HttpRequest) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
         return redirect("accounts:register")
     is_parent = invitation.kind == InvitationKind.PARENT
-    form = RegistrationForm(request.POST or None, is_parent=is_parent)
+    from shkola.privacy import services as privacy_services
+
+    needs_consent = is_parent or privacy_services.student_gives_own_consent(invitation.student)
+    consent_text = (
+        privacy_services.consent_text_current(
+            kind="parent" if is_parent else "student", organisation=invitation.organisation
+        )
+        if needs_consent
+        else None
+    )
+    form = RegistrationForm(request.POST or None, is_parent=is_parent, needs_consent=needs_consent)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -197,6 +207,7 @@ def register_details(request: HttpRequest) -> HttpResponse:
                 representative_kind=data.get("representative_kind", ""),
                 child_codes=form.child_code_list() if is_parent else [],
                 ip_address=client_ip(request),
+                personal_data_consent=bool(data.get("personal_data_consent")),
             )
         except ValidationError as error:
             _form_errors(form, error)
@@ -207,7 +218,12 @@ def register_details(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/register_details.html",
-        {"form": form, "invitation": invitation, "is_parent": is_parent},
+        {
+            "form": form,
+            "invitation": invitation,
+            "is_parent": is_parent,
+            "consent_text": consent_text,
+        },
     )
 
 

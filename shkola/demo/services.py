@@ -44,6 +44,7 @@ from shkola.journal.models import (
 )
 from shkola.messaging.demo import messages_demo_fill
 from shkola.portfolio.demo import portfolio_demo_fill
+from shkola.privacy.demo import privacy_demo_fill
 from shkola.schools import services as school_services
 from shkola.schools.models import (
     AcademicYear,
@@ -1812,6 +1813,8 @@ def demo_region_build(
             demo_announcements(today=builder.today)
             # A conversation and a class's group message, so the demo inbox is not empty.
             messages_demo_fill()
+            # Consents of the demo families; the full demo adds a test child and a done act.
+            privacy_demo_fill(school=builder.school, full=size == "full")
     report.seconds = time.monotonic() - started
     if portfolio:
         started = time.monotonic()

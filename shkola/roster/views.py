@@ -16,6 +16,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shkola.accounts import services as account_services
 from shkola.accounts.models import Role, Sex, SpecialistKind
 from shkola.accounts.selectors import Viewer, viewer_from_request
 from shkola.core import params
@@ -178,12 +179,20 @@ def student_add(request: HttpRequest) -> HttpResponse:
 
 def student_edit(request: HttpRequest, student_id: int) -> HttpResponse:
     _viewer, student = _student(request, student_id)
+    if request.method == "GET":
+        account_services.personal_data_viewed(
+            request=request, student=student, what=_("Личные данные обучающегося")
+        )
     back = reverse("roster:student", args=[student.id])
     return _student_form(request, school=student.organisation, student=student, back_url=back)
 
 
 def student(request: HttpRequest, student_id: int) -> HttpResponse:
     _viewer, found = _student(request, student_id)
+    # H2: every staff opening of a student's card is in the access log the family sees.
+    account_services.personal_data_viewed(
+        request=request, student=found, what=_("Карточка обучающегося")
+    )
     return render(
         request,
         "roster/student.html",

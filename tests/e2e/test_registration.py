@@ -46,12 +46,16 @@ def test_parent_registers_with_two_codes_confirms_email_and_sees_both_children(
     phone.click("button[type=submit]")
     body = phone.inner_text("main")
     assert "Пароль:" in body and "Мобильный телефон:" in body
+    # The consent is a separate document with its own tick, not buried in the terms (H2).
+    assert "Согласие законного представителя" in phone.inner_text("#consent")
+    assert "без него зарегистрироваться нельзя" in body
     assert phone.input_value("#id_username") == "smirnova.anna"
     screenshot(phone, "accounts-register-errors-360")
 
     phone.fill("#id_password", "Quiet-Harbour-58")
     phone.fill("#id_password2", "Quiet-Harbour-58")
     phone.fill("#id_phone", "8 916 555-44-33")
+    phone.check("#id_personal_data_consent")
     phone.click("button[type=submit]")
     phone.wait_for_selector("#registration-done")
     assert "Регистрация успешно завершена" in phone.inner_text("#registration-done")

@@ -293,6 +293,7 @@ def test_a_new_school_is_registered_set_up_and_used_by_its_teacher_and_a_parent(
         parent.fill("#id_password2", "Quiet-Harbour-58")
         parent.fill("#id_email", "mama.7a@example.org")
         parent.fill("#id_phone", "8 916 555-44-33")
+        parent.check("#id_personal_data_consent")
         _submit(parent, "main button[type=submit]")
         parent.wait_for_load_state()
         assert parent.locator("#registration-done").count() == 1, parent.inner_text("main")

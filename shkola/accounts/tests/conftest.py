@@ -27,4 +27,5 @@ PARENT = {
     "first_name": "Мария",
     "middle_name": "Петровна",
     "representative_kind": "mother",
+    "personal_data_consent": True,
 }

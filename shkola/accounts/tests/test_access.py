@@ -145,7 +145,10 @@ def test_curator_cannot_touch_another_schools_people(client, school):
 def test_student_cannot_change_name_but_can_change_contacts(school, codes):
     code = codes["student"][0]
     user = services.registration_complete(
-        code=code.code, username="pupil.one", password="Green-Meadow-77"
+        code=code.code,
+        username="pupil.one",
+        password="Green-Meadow-77",
+        personal_data_consent=True,
     )
     from django.core.exceptions import ValidationError
 
@@ -309,7 +312,10 @@ def test_curator_merges_two_accounts_of_one_parent(client, school):
 
 def test_merge_refuses_student_accounts_and_strangers(client, school, codes):
     student = services.registration_complete(
-        code=codes["student"][0].code, username="pupil.one", password="Green-Meadow-77"
+        code=codes["student"][0].code,
+        username="pupil.one",
+        password="Green-Meadow-77",
+        personal_data_consent=True,
     )
     parent = guardian_of(school.students[1])
     stranger = guardian_of(

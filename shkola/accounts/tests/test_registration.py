@@ -42,7 +42,10 @@ def test_parent_registers_with_two_codes_and_gets_both_children(
 def test_student_registers_and_is_linked_without_contacts(school, codes):
     code = codes["student"][0]
     user = services.registration_complete(
-        code=code.code, username="pupil.one", password="Green-Meadow-77"
+        code=code.code,
+        username="pupil.one",
+        password="Green-Meadow-77",
+        personal_data_consent=True,
     )
     code.student.refresh_from_db()
     assert code.student.user == user

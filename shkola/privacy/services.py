@@ -1,0 +1,544 @@
+"""Writes about personal data: consents, their texts, withdrawal and destruction (H2, X3).
+
+What a destruction removes and what it keeps is listed in ``DESTROYED`` and ``KEPT`` below
+and in docs/personal-data.md; the act of destruction names the categories and counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shkola.accounts.models import AuditEvent, User
+from shkola.accounts.services import audit_record
+from shkola.core import clock
+from shkola.schools.models import Organisation, Student, Territory
+
+from .models import Consent, ConsentKind, ConsentText, Destruction, DestructionStatus
+from .texts import DEFAULTS
+
+log = logging.getLogger(__name__)
+
+OWN_CONSENT_AGE = 14
+
+
+# --- consent texts -------------------------------------------------------------------------
+
+
+def region_of(organisation: Organisation | None) -> Territory | None:
+    """The root territory (the region) above a school."""
+    territory = organisation.territory if organisation is not None else None
+    seen = 0
+    while territory is not None and territory.parent_id is not None and seen < 10:
+        territory = territory.parent
+        seen += 1
+    return territory
+
+
+def consent_text_current(*, kind: str, organisation: Organisation | None) -> ConsentText:
+    """The newest text of ``kind`` the school's region published, else Shkola's default; the
+    default version 1 is written when missing (a database emptied after the migration)."""
+    region = region_of(organisation)
+    texts = ConsentText.objects.filter(kind=kind)
+    if region is not None:
+        found = texts.filter(territory=region).order_by("-version").first()
+        if found is not None:
+            return found
+    found = texts.filter(territory__isnull=True).order_by("-version").first()
+    if found is not None:
+        return found
+    title, text = DEFAULTS[kind]
+    created, _created = ConsentText.objects.get_or_create(
+        kind=kind,
+        territory=None,
+        version=1,
+        defaults={"title": title, "text": text, "published_at": clock.now()},
+    )
+    return created
+
+
+@transaction.atomic
+def consent_text_publish(
+    *, actor: User, kind: str, title: str, text: str, territory: Territory | None
+) -> ConsentText:
+    """A new version of a region's consent text; consents given before keep their version."""
+    title, text = (title or "").strip(), (text or "").strip()
+    errors: dict[str, list[str]] = {}
+    if kind not in ConsentKind.values:
+        errors["kind"] = [_("Вид согласия: выберите из списка.")]
+    if not title:
+        errors["title"] = [_("Заголовок: введите заголовок согласия.")]
+    if len(text) < 50:
+        errors["text"] = [_("Текст: введите полный текст согласия (не короче 50 знаков).")]
+    if errors:
+        raise ValidationError(errors)
+    latest = (
+        ConsentText.objects.select_for_update()
+        .filter(kind=kind, territory=territory)
+        .aggregate(v=Max("version"))["v"]
+    )
+    if latest is None and territory is not None:
+        # A region's first own text continues the default's numbering, so people never see
+        # two different texts both called «версия 1».
+        latest = ConsentText.objects.filter(kind=kind, territory__isnull=True).aggregate(
+            v=Max("version")
+        )["v"]
+    published = ConsentText.objects.create(
+        kind=kind,
+        territory=territory,
+        version=(latest or 0) + 1,
+        title=title,
+        text=text,
+        published_at=clock.now(),
+        published_by=actor,
+    )
+    audit_record(
+        kind=AuditEvent.Kind.DATA_CHANGE,
+        actor=actor,
+        details={
+            "consent_text": published.pk,
+            "version": published.version,
+            "summary": _("Опубликована версия %(v)s текста согласия «%(k)s»")
+            % {"v": published.version, "k": published.get_kind_display()},
+        },
+    )
+    return published
+
+
+# --- consents --------------------------------------------------------------------------------
+
+
+def age_on(birth_date: dt.date | None, day: dt.date) -> int:
+    if birth_date is None:
+        return 0
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def student_gives_own_consent(student: Student) -> bool:
+    return age_on(student.birth_date, clock.today()) >= OWN_CONSENT_AGE
+
+
+def _may_consent(user: User, student: Student, kind: str) -> bool:
+    if kind == ConsentKind.PARENT:
+        return student.guardianships.filter(guardian__user=user).exists()
+    return student.user_id == user.pk and student_gives_own_consent(student)
+
+
+def consent_give(
+    *, user: User, student: Student, kind: str, ip_address: str | None = None
+) -> Consent:
+    """``user`` consents to the current text of ``kind`` for ``student``: a parent for a child,
+    a student of 14 or over for themselves. Giving it again while it stands changes nothing."""
+    with transaction.atomic():
+        if kind not in ConsentKind.values or not _may_consent(user, student, kind):
+            raise ValidationError({"student": [_("Согласие за этого обучающегося дать нельзя.")]})
+        Student.objects.select_for_update().filter(pk=student.pk).first()
+        existing = Consent.objects.filter(
+            user=user, student=student, kind=kind, withdrawn_at__isnull=True
+        ).first()
+        if existing is not None:
+            return existing
+        if Destruction.objects.filter(student=student, status=DestructionStatus.DONE).exists():
+            raise ValidationError({"student": [_("Данные этого обучающегося уже уничтожены.")]})
+        text = consent_text_current(kind=kind, organisation=student.organisation)
+        consent = Consent.objects.create(
+            kind=kind,
+            user=user,
+            student=student,
+            text=text,
+            given_at=clock.now(),
+            ip_address=ip_address or None,
+        )
+        audit_record(
+            kind=AuditEvent.Kind.DATA_CHANGE,
+            actor=user,
+            subject_user=user,
+            organisation=student.organisation,
+            ip_address=ip_address,
+            details={
+                "consent": consent.pk,
+                "student": student.pk,
+                "version": text.version,
+                "summary": _("Дано согласие на обработку персональных данных (версия %(v)s)")
+                % {"v": text.version},
+            },
+        )
+        return consent
+
+
+def registration_consents(
+    *, user: User, students: list[Student], kind: str, ip_address: str | None = None
+) -> list[Consent]:
+    """The consents a registration gives: a parent's for each child linked, a student's own."""
+    return [consent_give(user=user, student=s, kind=kind, ip_address=ip_address) for s in students]
+
+
+def destruction_days() -> int:
+    return int(getattr(settings, "PERSONAL_DATA_DESTRUCTION_DAYS", 30))
+
+
+def pseudonym_of(student: Student) -> str:
+    return _("Обучающийся №%(n)s") % {"n": student.pk}
+
+
+def consent_withdraw(
+    *, consent: Consent, actor: User, ip_address: str | None = None
+) -> Destruction:
+    """Withdraw a consent: the student's personal data is scheduled for destruction within
+    ``PERSONAL_DATA_DESTRUCTION_DAYS`` days. Withdrawing a second consent about the same
+    student joins the destruction already pending."""
+    with transaction.atomic():
+        consent = Consent.objects.select_for_update().select_related("student").get(pk=consent.pk)
+        if consent.user_id != actor.pk:
+            raise ValidationError(
+                {"consent": [_("Отозвать согласие может только тот, кто его дал.")]}
+            )
+        student = consent.student
+        now = clock.now()
+        if consent.withdrawn_at is None:
+            consent.withdrawn_at = now
+            consent.save(update_fields=["withdrawn_at"])
+        destruction = Destruction.objects.filter(
+            student=student, status=DestructionStatus.PENDING
+        ).first()
+        if destruction is None:
+            destruction = Destruction.objects.create(
+                organisation_id=student.organisation_id,
+                student=student,
+                consent=consent,
+                requested_by=actor,
+                requested_at=now,
+                due_at=now + dt.timedelta(days=destruction_days()),
+                pseudonym=pseudonym_of(student),
+            )
+            _schedule(destruction)
+        audit_record(
+            kind=AuditEvent.Kind.DATA_CHANGE,
+            actor=actor,
+            subject_user=actor,
+            organisation=student.organisation,
+            ip_address=ip_address,
+            details={
+                "consent": consent.pk,
+                "student": student.pk,
+                "destruction": destruction.pk,
+                "summary": _(
+                    "Согласие отозвано; уничтожение персональных данных (%(p)s) назначено на %(d)s"
+                )
+                % {
+                    "p": destruction.pseudonym,
+                    "d": f"{timezone.localtime(destruction.due_at):%d.%m.%Y}",
+                },
+            },
+        )
+        return destruction
+
+
+def _schedule(destruction: Destruction) -> None:
+    """Put the destruction on the worker's queue for its due time, when the backend can defer
+    (the database worker can); the ticker (``run_destructions``) catches what it cannot."""
+    from django.tasks import default_task_backend
+
+    if not default_task_backend.supports_defer:
+        return
+    pk, due = destruction.pk, destruction.due_at
+
+    def enqueue() -> None:
+        from .tasks import destroy_personal_data
+
+        destroy_personal_data.using(run_after=due).enqueue(pk)
+
+    transaction.on_commit(enqueue)
+
+
+def destruction_now(*, destruction: Destruction, actor: User) -> None:
+    """«Уничтожить сейчас»: the curator sends a pending destruction to the worker at once."""
+    if destruction.status != DestructionStatus.PENDING:
+        return
+    audit_record(
+        kind=AuditEvent.Kind.DATA_CHANGE,
+        actor=actor,
+        organisation=destruction.organisation,
+        details={
+            "destruction": destruction.pk,
+            "summary": _("Уничтожение персональных данных (%(p)s) запущено досрочно")
+            % {"p": destruction.pseudonym},
+        },
+    )
+    pk, actor_id = destruction.pk, actor.pk
+
+    def enqueue() -> None:
+        from .tasks import destroy_personal_data
+
+        destroy_personal_data.enqueue(pk, actor_id)
+
+    transaction.on_commit(enqueue)
+
+
+def destructions_due_enqueue(*, now: dt.datetime | None = None) -> int:
+    """The ticker's part: every pending destruction whose day has come goes to the worker."""
+    from .tasks import destroy_personal_data
+
+    now = now or clock.now()
+    ids = list(
+        Destruction.objects.filter(status=DestructionStatus.PENDING, due_at__lte=now)
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    for pk in ids:
+        destroy_personal_data.enqueue(pk)
+    return len(ids)
+
+
+# --- destruction -----------------------------------------------------------------------------
+
+# What goes (category key → label in the act) and what stays, in the act's order.
+DESTROYED = {
+    "student_identity": _("ФИО обучающегося (заменены псевдонимом)"),
+    "student_birth_date": _("Дата рождения обучающегося (оставлен только год)"),
+    "student_snils": _("СНИЛС обучающегося"),
+    "student_document": _("Документ, удостоверяющий личность"),
+    "student_contacts": _("Адрес и e-mail обучающегося"),
+    "student_photo": _("Фотография обучающегося"),
+    "student_special_needs": _("Отметка об ОВЗ"),
+    "accounts": _("Учётные записи (обезличены и заблокированы)"),
+    "guardian_links": _("Связи с законными представителями"),
+    "guardians": _("Сведения о законных представителях (ФИО, контакты, СНИЛС)"),
+    "invitations": _("Пригласительные коды"),
+    "absence_notes": _("Записки об отсутствии и справки"),
+    "remarks": _("Замечания"),
+    "achievements": _("Достижения портфолио"),
+    "achievement_files": _("Файлы портфолио"),
+    "clubs": _("Кружки и секции в портфолио"),
+    "card_changes": _("История изменений карточки"),
+    "message_attachments": _("Вложения в отправленных сообщениях"),
+    "notifications": _("Уведомления"),
+    "sessions": _("Сеансы входа"),
+    "audit_names": _("ФИО в записях журнала событий (заменены псевдонимом)"),
+}
+KEPT = [
+    _("Отметки, посещаемость, итоговые отметки и история их изменений (архив журнала)"),
+    _("Приказы о зачислении, переводе и отчислении (книга движения)"),
+    _("Год рождения и пол (для отчётов по архиву)"),
+    _("Записи журнала событий (без ФИО)"),
+    _("Тексты отправленных сообщений (без подписи отправителя)"),
+    _("Согласия и их отзыв (подтверждение законности обработки)"),
+]
+
+
+def _anonymise_user(user: User, label: str) -> None:
+    user.username = f"destroyed-{user.pk}"
+    user.first_name = label
+    user.last_name = ""
+    user.middle_name = ""
+    user.email = ""
+    user.email_confirmed = False
+    user.phone = ""
+    user.birth_date = None
+    user.sex = ""
+    user.snils = ""
+    user.signature = ""
+    user.show_phone = False
+    user.show_email = False
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()
+
+
+def _count_delete(qs: Any) -> int:
+    count = qs.count()
+    if count:
+        qs.delete()
+    return count
+
+
+def _files_after_commit(files: list[Any]) -> None:
+    """Files go once the transaction commits: a rolled-back run keeps them for the next."""
+    names = [(f.storage, f.name) for f in files if f]
+
+    def remove() -> None:
+        for storage, name in names:
+            try:
+                storage.delete(name)
+            except OSError:  # already gone: the run is idempotent
+                log.warning("personal data file %s was already removed", name)
+
+    transaction.on_commit(remove)
+
+
+def destruction_run(*, destruction_id: int, actor_id: int | None = None) -> Destruction:
+    """Destroy one student's personal data; all in one transaction, and a destruction done is
+    left as it is (the task may run twice). Returns the destruction with its act."""
+    from django.contrib.sessions.models import Session
+
+    from shkola.absences.models import AbsenceNote
+    from shkola.accounts.models import Invitation, UserSession
+    from shkola.journal.models import Remark
+    from shkola.messaging.models import Attachment
+    from shkola.notifications.models import Notification, NotificationSettings, Outbox
+    from shkola.portfolio.models import Achievement, AchievementFile, Club, StudentChange
+    from shkola.schools.models import Guardianship
+
+    from . import acts
+
+    with transaction.atomic():
+        destruction = (
+            Destruction.objects.select_for_update()
+            .select_related("organisation")
+            .get(pk=destruction_id)
+        )
+        if destruction.status == DestructionStatus.DONE:
+            return destruction
+        student = Student.objects.select_for_update().get(pk=destruction.student_id)
+        pseudonym = destruction.pseudonym
+        counts: dict[str, int] = {}
+
+        # The log extract is taken first, while the rows still name the person.
+        users: list[User] = []
+        if student.user_id:
+            users.append(User.objects.get(pk=student.user_id))
+        links = list(Guardianship.objects.filter(student=student).select_related("guardian"))
+        guardians = [link.guardian for link in links]
+        # A parent's own data goes with their last child; with other children they stay.
+        lone_guardians = [
+            g
+            for g in guardians
+            if not Guardianship.objects.filter(guardian=g).exclude(student=student).exists()
+        ]
+        guardian_users = [g.user for g in lone_guardians if g.user_id]
+        users += [u for u in guardian_users if u is not None]
+        user_ids = [u.pk for u in users]
+        events = AuditEvent.objects.filter(
+            Q(details__student=student.pk) | Q(subject_user_id__in=user_ids)
+        ).select_related("actor")
+        extract = acts.log_extract(events, {u.pk: pseudonym for u in users})
+
+        counts["student_identity"] = 1
+        counts["student_birth_date"] = 1
+        counts["student_snils"] = int(bool(student.snils))
+        counts["student_document"] = int(
+            bool(student.id_document or student.id_doc_series or student.id_doc_number)
+        )
+        counts["student_contacts"] = int(bool(student.address)) + int(bool(student.email))
+        counts["student_photo"] = int(bool(student.photo))
+        counts["student_special_needs"] = int(student.special_needs)
+        if student.photo:
+            _files_after_commit([student.photo])
+        student.last_name = pseudonym
+        student.first_name = ""
+        student.middle_name = ""
+        student.birth_date = dt.date(student.birth_date.year, 1, 1)
+        student.snils = ""
+        student.id_document = ""
+        student.id_doc_series = ""
+        student.id_doc_number = ""
+        student.id_doc_issued_on = None
+        student.id_doc_issued_by = ""
+        student.address = ""
+        student.email = ""
+        student.special_needs = False
+        student.photo = ""
+        student.user = None
+        student.save()
+
+        counts["guardian_links"] = _count_delete(Guardianship.objects.filter(student=student))
+        counts["guardians"] = 0
+        for guardian in lone_guardians:
+            if guardian.user_id is None:
+                guardian.delete()
+            else:
+                guardian.last_name = pseudonym
+                guardian.first_name = ""
+                guardian.middle_name = ""
+                guardian.birth_date = None
+                guardian.phone = ""
+                guardian.email = ""
+                guardian.snils = ""
+                guardian.save()
+            counts["guardians"] += 1
+        counts["invitations"] = _count_delete(Invitation.objects.filter(student=student))
+
+        notes = AbsenceNote.objects.filter(student=student)
+        _files_after_commit([n.file for n in notes if n.file])
+        counts["absence_notes"] = _count_delete(notes)
+        counts["remarks"] = _count_delete(Remark.objects.filter(student=student))
+        files = AchievementFile.objects.filter(achievement__student=student)
+        _files_after_commit([f for af in files for f in (af.file, af.thumbnail) if f])
+        counts["achievement_files"] = files.count()
+        counts["achievements"] = _count_delete(Achievement.objects.filter(student=student))
+        counts["clubs"] = _count_delete(Club.objects.filter(student=student))
+        counts["card_changes"] = _count_delete(StudentChange.objects.filter(student=student))
+
+        attachments = Attachment.objects.filter(message__sender_id__in=user_ids)
+        _files_after_commit([a.file for a in attachments if a.file])
+        counts["message_attachments"] = _count_delete(attachments)
+        counts["notifications"] = _count_delete(
+            Notification.objects.filter(Q(user_id__in=user_ids) | Q(student=student))
+        )
+        NotificationSettings.objects.filter(user_id__in=user_ids).delete()
+        Outbox.objects.filter(user_id__in=user_ids).delete()
+        sessions = UserSession.objects.filter(user_id__in=user_ids)
+        Session.objects.filter(session_key__in=sessions.values("session_key")).delete()
+        counts["sessions"] = _count_delete(sessions)
+        for user in users:
+            _anonymise_user(user, pseudonym)
+        counts["accounts"] = len(users)
+
+        renamed = 0
+        for event in AuditEvent.objects.filter(
+            Q(details__student=student.pk) | Q(subject_user_id__in=user_ids)
+        ):
+            details = dict(event.details or {})
+            if "student_name" in details:
+                details["student_name"] = pseudonym
+            # Our own consent and destruction summaries carry the pseudonym only; others
+            # («Портфолио: Иванов Иван») may carry the name.
+            if "summary" in details and not ("consent" in details or "destruction" in details):
+                details["summary"] = pseudonym
+            event.details = details
+            if event.subject_user_id in user_ids:
+                event.username = pseudonym if event.actor_id != event.subject_user_id else ""
+            event.save(update_fields=["details", "username"])
+            renamed += 1
+        counts["audit_names"] = renamed
+
+        now = clock.now()
+        actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+        destruction.status = DestructionStatus.DONE
+        destruction.done_at = now
+        destruction.done_by = actor
+        destruction.act = {
+            "number": destruction.pk,
+            "organisation": destruction.organisation.full_name
+            or destruction.organisation.short_name,
+            "pseudonym": pseudonym,
+            "requested_at": destruction.requested_at.isoformat(),
+            "done_at": now.isoformat(),
+            "done_by": actor.full_name if actor else str(_("автоматически (фоновая задача)")),
+            "destroyed": [
+                {"category": str(DESTROYED[key]), "count": counts.get(key, 0)} for key in DESTROYED
+            ],
+            "kept": [str(k) for k in KEPT],
+            "log": extract,
+        }
+        destruction.act_pdf = acts.act_pdf(destruction.act)
+        destruction.save()
+        audit_record(
+            kind=AuditEvent.Kind.DATA_CHANGE,
+            actor=actor,
+            organisation=destruction.organisation,
+            details={
+                "destruction": destruction.pk,
+                "student": student.pk,
+                "summary": _("Персональные данные уничтожены (%(p)s), составлен акт № %(n)s")
+                % {"p": pseudonym, "n": destruction.pk},
+            },
+        )
+        return destruction

@@ -1,0 +1,209 @@
+"""Consents, withdrawal and destruction through the services (H2, X3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from shkola.accounts.models import AuditEvent, User
+from shkola.journal.models import FinalMark, Mark, Remark
+from shkola.privacy import acts, services
+from shkola.privacy.models import Consent, ConsentText, Destruction, DestructionStatus
+from shkola.schools.models import Guardianship, Student
+from shkola.timetable.models import Lesson
+
+from .conftest import pdf_text
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_parent_consents_for_a_child_to_the_current_version(family):
+    consent = services.consent_give(user=family.parent, student=family.child, kind="parent")
+    assert consent.text.version >= 1
+    assert consent.text.kind == "parent"
+    # Giving it again while it stands changes nothing.
+    again = services.consent_give(user=family.parent, student=family.child, kind="parent")
+    assert again.pk == consent.pk
+    assert AuditEvent.objects.filter(actor=family.parent, details__consent=consent.pk).count() == 1
+
+
+def test_nobody_consents_for_another_family_or_under_fourteen_for_themselves(family):
+    stranger = User.objects.create_user("stranger.privacy", password="x")
+    with pytest.raises(ValidationError):
+        services.consent_give(user=stranger, student=family.child, kind="parent")
+    young = family.school.students[2]
+    young.user = User.objects.create_user("young.privacy", password="x")
+    young.birth_date = dt.date(2015, 1, 1)
+    young.save()
+    with pytest.raises(ValidationError):
+        services.consent_give(user=young.user, student=young, kind="student")
+
+
+def test_a_student_of_fourteen_consents_for_themselves(family, today):
+    student = family.school.students[2]
+    student.user = User.objects.create_user("teen.privacy", password="x")
+    student.birth_date = today.replace(year=today.year - 14)  # fourteen today
+    student.save()
+    consent = services.consent_give(user=student.user, student=student, kind="student")
+    assert consent.text.kind == "student"
+
+
+def test_a_new_version_is_given_from_then_on_and_old_consents_keep_theirs(family):
+    first = services.consent_give(user=family.parent, student=family.child, kind="parent")
+    admin = User.objects.create_superuser("root.privacy", password="x")
+    published = services.consent_text_publish(
+        actor=admin, kind="parent", title="Согласие v2", text="Текст " * 20, territory=None
+    )
+    assert published.version == first.text.version + 1
+    second = services.consent_give(user=family.parent, student=family.sibling, kind="parent")
+    assert second.text == published
+    first.refresh_from_db()
+    assert first.text.version == published.version - 1
+
+
+def test_publishing_an_empty_text_names_the_fields(family):
+    admin = User.objects.create_superuser("root2.privacy", password="x")
+    with pytest.raises(ValidationError) as error:
+        services.consent_text_publish(
+            actor=admin, kind="parent", title=" ", text="коротко", territory=None
+        )
+    assert set(error.value.message_dict) == {"title", "text"}
+    assert not ConsentText.objects.filter(published_by=admin).exists()
+
+
+def test_withdrawal_schedules_destruction_in_the_configured_days(family, settings):
+    settings.PERSONAL_DATA_DESTRUCTION_DAYS = 10
+    consent = services.consent_give(user=family.parent, student=family.child, kind="parent")
+    destruction = services.consent_withdraw(consent=consent, actor=family.parent)
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is not None
+    assert destruction.status == DestructionStatus.PENDING
+    assert destruction.due_at - destruction.requested_at == dt.timedelta(days=10)
+    assert destruction.organisation_id == family.child.organisation_id
+    # Not destroyed yet: the ImmediateBackend cannot defer, the ticker picks it up when due.
+    family.child.refresh_from_db()
+    assert family.child.snils
+    assert AuditEvent.objects.filter(details__destruction=destruction.pk).exists()
+
+
+def test_only_the_giver_withdraws(family):
+    consent = services.consent_give(user=family.parent, student=family.child, kind="parent")
+    other = User.objects.create_user("other.privacy", password="x")
+    with pytest.raises(ValidationError):
+        services.consent_withdraw(consent=consent, actor=other)
+    assert not Destruction.objects.exists()
+
+
+def _with_journal(family):
+    school = family.school
+    lesson = Lesson.objects.create(
+        academic_year=school.year,
+        period=school.periods[0],
+        class_unit=school.class_unit,
+        subject=school.subject,
+        teacher=school.teacher,
+        date=dt.date(2026, 9, 2),
+        lesson_number=1,
+    )
+    Mark.objects.create(student=family.child, lesson=lesson, value="5", points=5)
+    FinalMark.objects.create(
+        student=family.child,
+        subject=school.subject,
+        academic_year=school.year,
+        kind="period",
+        period=school.periods[0],
+        value="5",
+    )
+    Remark.objects.create(student=family.child, kind="remark", text="Бегал на перемене")
+
+
+def test_the_ticker_destroys_what_is_due_and_keeps_the_journal_archive(family, monkeypatch):
+    monkeypatch.setattr(acts, "COMPRESS", False)
+    _with_journal(family)
+    child_user = User.objects.create_user("child.privacy", password="x", last_name="Ребёнков")
+    Student.objects.filter(pk=family.child.pk).update(user=child_user)
+    name = family.child.last_name
+    full_name = family.child.full_name
+    consent = services.consent_give(user=family.parent, student=family.child, kind="parent")
+    destruction = services.consent_withdraw(consent=consent, actor=family.parent)
+    # Staff opened the child's card once: the act's log extract names that.
+    AuditEvent.objects.create(
+        kind=AuditEvent.Kind.DATA_ACCESS,
+        actor=family.school.class_teacher,
+        organisation=family.school.organisation,
+        details={"student": family.child.pk, "student_name": name, "page": "Портфолио"},
+    )
+
+    # Not due yet: nothing happens.
+    assert services.destructions_due_enqueue() == 0
+    # When the day has come the ticker sends it to the worker (immediate in tests).
+    later = destruction.due_at + dt.timedelta(minutes=1)
+    assert services.destructions_due_enqueue(now=later) == 1
+
+    destruction.refresh_from_db()
+    assert destruction.status == DestructionStatus.DONE
+    child = Student.objects.get(pk=family.child.pk)
+    assert child.last_name == destruction.pseudonym and child.first_name == ""
+    assert child.snils == "" and child.birth_date == dt.date(child.birth_date.year, 1, 1)
+    assert child.user_id is None
+    child_user.refresh_from_db()
+    assert (
+        not child_user.is_active
+        and child_user.last_name == ""
+        and not child_user.has_usable_password()
+    )
+    assert not Guardianship.objects.filter(student=child).exists()
+    assert not Remark.objects.filter(student=child).exists()
+    # The journal archive stays, with the pseudonymised row.
+    assert Mark.objects.filter(student=child).count() == 1
+    assert FinalMark.objects.filter(student=child).count() == 1
+    # The parent keeps their account and the other child.
+    family.parent.refresh_from_db()
+    assert family.parent.is_active
+    assert Guardianship.objects.filter(student=family.sibling).exists()
+    # No audit row keeps the destroyed name.
+    assert not AuditEvent.objects.filter(details__student_name=name).exists()
+
+    act = destruction.act
+    destroyed = {row["category"]: row["count"] for row in act["destroyed"]}
+    assert destroyed["Связи с законными представителями"] == 1
+    assert destroyed["Замечания"] == 1
+    assert any(row["what"] == "Портфолио" for row in act["log"])
+    text = pdf_text(bytes(destruction.act_pdf))
+    assert bytes(destruction.act_pdf).startswith(b"%PDF")
+    assert f"Акт № {destruction.pk} об уничтожении персональных данных" in text
+    assert destruction.pseudonym in text and "Выписка из журнала событий" in text
+    assert full_name not in text
+
+
+def test_destruction_is_idempotent(family):
+    consent = services.consent_give(user=family.parent, student=family.child, kind="parent")
+    destruction = services.consent_withdraw(consent=consent, actor=family.parent)
+    first = services.destruction_run(destruction_id=destruction.pk)
+    act = first.act
+    again = services.destruction_run(destruction_id=destruction.pk)
+    assert again.act == act and again.done_at == first.done_at
+    # A second withdrawal after it is done cannot schedule another.
+    with pytest.raises(ValidationError):
+        services.consent_give(user=family.parent, student=family.child, kind="parent")
+
+
+def test_the_parent_of_a_single_child_is_destroyed_with_the_child(
+    db, django_capture_on_commit_callbacks
+):
+    from shkola.core.testing.factories import guardian_of, make_school
+
+    school = make_school(n_students=1)
+    child = school.students[0]
+    parent = guardian_of(child)
+    consent = services.consent_give(user=parent, student=child, kind="parent")
+    destruction = services.consent_withdraw(consent=consent, actor=parent)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.destruction_now(destruction=destruction, actor=school.curator)
+    parent.refresh_from_db()
+    assert not parent.is_active and parent.email == "" and parent.username.startswith("destroyed-")
+    destruction.refresh_from_db()
+    assert destruction.done_by == school.curator
+    assert Consent.objects.filter(pk=consent.pk).exists()  # proof of consent and withdrawal stays
