@@ -154,12 +154,6 @@ def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     )
 
 
-@api.exception_handler(errors.ParameterError)
-def _bad_parameter(request: HttpRequest, exc: errors.ParameterError) -> HttpResponse:
-    field_errors = [{"field": exc.field, "message": exc.message}]
-    return _json(request, 422, f"{exc.field}: {exc.message}", errors=field_errors)
-
-
 # --------------------------------------------------------------------------- helpers
 
 
@@ -187,7 +181,7 @@ def _period_choice(student: Student, period: int | None, year: int | None) -> An
         wanted_year=str(year) if year else None,
     )
     if period and (choice.current is None or choice.current.id != period):
-        raise errors.ParameterError("period", _("у ученика нет такого аттестационного периода."))
+        raise Http404(_("period: у ученика нет такого аттестационного периода."))
     return choice
 
 
@@ -195,10 +189,10 @@ def _week_start(week: dt.date | None) -> dt.date:
     if week is None:
         return diary_selectors.monday_of(clock.today())
     if not core_params.MIN_DATE <= week <= core_params.MAX_DATE:
-        raise errors.ParameterError(
-            "week",
-            _("дата должна быть между %(min)s и %(max)s.")
-            % {"min": core_params.MIN_DATE.isoformat(), "max": core_params.MAX_DATE.isoformat()},
+        # a date the diary cannot hold is «no such week», as on the pages (shkola.core.params)
+        raise Http404(
+            _("week: такой недели в дневнике нет, дата должна быть между %(min)s и %(max)s.")
+            % {"min": core_params.MIN_DATE.isoformat(), "max": core_params.MAX_DATE.isoformat()}
         )
     return diary_selectors.monday_of(week)
 
@@ -298,7 +292,7 @@ def final_marks(
     student = _diary_student(request, student_id, _("итоговые отметки"))
     data = diary_selectors.final_marks(student, str(year) if year else None)
     if year and (data.year is None or data.year.id != year):
-        raise errors.ParameterError("year", _("у ученика нет такого учебного года."))
+        raise Http404(_("year: у ученика нет такого учебного года."))
     return selectors.final_marks_out(student, data)
 
 

@@ -7,16 +7,6 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 
-class ParameterError(Exception):
-    """A parameter that parsed but means nothing here (a date out of range, another
-    student's period): a 422 naming it."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(field, message)
-        self.field = field
-        self.message = message
-
-
 def _message(error: dict[str, Any]) -> str:
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}

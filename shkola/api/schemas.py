@@ -153,8 +153,8 @@ class FinalMarksOut(Schema):
 
 class TimetableLessonOut(Schema):
     number: int
-    start: dt.time | None
-    end: dt.time | None
+    start: str = Field(description="Начало по звонкам, «08:30»; пусто, если звонков нет")
+    end: str
     subject: str
     teacher: str
     room: str

@@ -175,8 +175,8 @@ def timetable_out(student: Any, grid: Any) -> dict[str, Any]:
                 "lessons": [
                     {
                         "number": row["number"],
-                        "start": row["start"],
-                        "end": row["end"],
+                        "start": f"{row['start']:%H:%M}" if row["start"] else "",
+                        "end": f"{row['end']:%H:%M}" if row["end"] else "",
                         "subject": entry.subject.name,
                         "teacher": _name(entry.teacher),
                         "room": entry.room.name if entry.room_id else "",

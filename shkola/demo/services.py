@@ -32,6 +32,7 @@ from faker import Faker
 
 from shkola.absences.demo import absences_demo_fill
 from shkola.accounts.models import Role, RoleAssignment, Sex, SpecialistKind, User
+from shkola.api.demo import demo_application_ensure
 from shkola.core import clock
 from shkola.journal.models import (
     Attendance,
@@ -1805,6 +1806,8 @@ def demo_region_build(
             demo_announcements(today=builder.today)
             # A conversation and a class's group message, so the demo inbox is not empty.
             messages_demo_fill()
+            # The mobile app of the OAuth demo (scripts/oauth_demo_client.py).
+            demo_application_ensure()
     report.seconds = time.monotonic() - started
     if portfolio:
         started = time.monotonic()
