@@ -11,15 +11,16 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.cache import cache
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase
+from hypothesis import settings as hypothesis_settings
+
+from config.wsgi import application
+from shkola.api.api import api
 
 from . import factories
 
 pytestmark = pytest.mark.django_db
 
-
-from config.wsgi import application
-from shkola.api.api import api
 
 # The document /api/v1/openapi.json serves, built without a request (collection may not use
 # the database); the calls then go through the whole WSGI stack, middleware included.
@@ -35,7 +36,7 @@ def parent_token(demo_world: Any, settings: Any) -> Any:
 
 
 @schema.parametrize()
-@settings(
+@hypothesis_settings(
     max_examples=12,
     derandomize=True,
     deadline=None,
