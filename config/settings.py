@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "django_tasks_db",
+    "ninja",  # its bundled Swagger UI files, served from 'self' (no CDN under the CSP)
     "shkola.core",
     "shkola.accounts",
     "shkola.accounts.sso",
@@ -74,6 +75,9 @@ INSTALLED_APPS = [
     "shkola.roster",
     "shkola.imports",
     "shkola.yearsetup",
+    # before oauth2_provider: its consent screen (oauth2_provider/authorize.html) is ours
+    "shkola.api",
+    "oauth2_provider",
     "shkola.demo",
 ]
 
@@ -340,3 +344,23 @@ SHKOLA_SSO_PROVIDERS = {
     "gosuslugi": _sso_provider("gosuslugi", "Войти через Госуслуги", "Госуслуги", "shield-check"),
     "school": _sso_provider("school", "Войти через школьный портал", "школьный портал", "building"),
 }
+
+
+# --- open API (issue 12): OAuth 2.0 authorization code with PKCE, scopes per resource ------
+# The scope names and their Russian descriptions (shown on the consent screen and in the
+# profile) live in shkola/api/scopes.py.
+from shkola.api.scopes import SCOPES as API_SCOPES  # noqa: E402
+
+OAUTH2_PROVIDER = {
+    "SCOPES": API_SCOPES,
+    # an app that names no scope gets the diary only, never everything
+    "DEFAULT_SCOPES": ["diary"],
+    # mobile and third-party apps are public clients: a code without a PKCE verifier is refused
+    "PKCE_REQUIRED": True,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("API_TOKEN_SECONDS", str(60 * 60))),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 60 * 60 * 24 * 90,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+    "REQUEST_APPROVAL_PROMPT": "force",
+}
+# Requests per token: "<number>/<sec|min|hour|day>".
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/min")

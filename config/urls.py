@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from shkola.api import urls as api_urls
 from shkola.core import urls as core_urls
 from shkola.home import urls as home_urls
 
@@ -27,5 +28,8 @@ urlpatterns = [
     path("roster/", include("shkola.roster.urls")),
     path("school/import/", include("shkola.imports.urls")),
     path("school/year/", include("shkola.yearsetup.urls")),
+    path("oauth/apps/", include("shkola.api.urls")),
+    path("oauth/", include(api_urls.oauth_patterns)),
+    path("api/v1/", api_urls.api_patterns()),
     path("admin/", admin.site.urls),
 ]

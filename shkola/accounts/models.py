@@ -163,6 +163,8 @@ class AuditEvent(models.Model):
         YEAR_SETUP = "year_setup", _("Настройка учебного года")
         TIMETABLE_CHANGE = "timetable_change", _("Изменение расписания")
         SUBSTITUTION = "substitution", _("Замена урока")
+        APP_CONSENT = "app_consent", _("Разрешение доступа приложению")
+        APP_REVOKE = "app_revoke", _("Отзыв доступа приложения")
 
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
     actor = models.ForeignKey(

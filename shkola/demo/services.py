@@ -32,6 +32,7 @@ from faker import Faker
 
 from shkola.absences.demo import absences_demo_fill
 from shkola.accounts.models import Role, RoleAssignment, Sex, SpecialistKind, User
+from shkola.api.demo import demo_application_ensure
 from shkola.core import clock
 from shkola.journal.models import (
     Attendance,
@@ -1815,6 +1816,8 @@ def demo_region_build(
             messages_demo_fill()
             # Consents of the demo families; the full demo adds a test child and a done act.
             privacy_demo_fill(school=builder.school, full=size == "full")
+            # The mobile app of the OAuth demo (scripts/oauth_demo_client.py).
+            demo_application_ensure()
     report.seconds = time.monotonic() - started
     if portfolio:
         started = time.monotonic()
