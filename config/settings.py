@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "shkola.roster",
     "shkola.imports",
     "shkola.yearsetup",
+    "shkola.feeds",
     "shkola.demo",
 ]
 

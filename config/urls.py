@@ -25,5 +25,6 @@ urlpatterns = [
     path("roster/", include("shkola.roster.urls")),
     path("school/import/", include("shkola.imports.urls")),
     path("school/year/", include("shkola.yearsetup.urls")),
+    path("feeds/", include("shkola.feeds.urls")),
     path("admin/", admin.site.urls),
 ]

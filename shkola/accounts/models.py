@@ -163,6 +163,8 @@ class AuditEvent(models.Model):
         YEAR_SETUP = "year_setup", _("Настройка учебного года")
         TIMETABLE_CHANGE = "timetable_change", _("Изменение расписания")
         SUBSTITUTION = "substitution", _("Замена урока")
+        FEED_CREATE = "feed_create", _("Ссылка на календарь создана")
+        FEED_REVOKE = "feed_revoke", _("Ссылка на календарь отозвана")
 
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
     actor = models.ForeignKey(
