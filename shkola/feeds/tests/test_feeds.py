@@ -282,3 +282,11 @@ def test_the_page_keeps_its_query_budget(world, django_assert_max_num_queries):
     with django_assert_max_num_queries(16):
         page = client.get(reverse("feeds:index"))
     assert page.content.decode().count("feed-row") == 5
+
+
+def test_the_diary_leads_the_family_to_the_calendar_page(world):
+    school, child, parent = world
+    page = as_user(parent).get(reverse("diary:timetable")).content.decode()
+    assert f'href="{reverse("feeds:index")}"' in page
+    staff_view = as_user(school.class_teacher).get(reverse("diary:timetable_of", args=[child.id]))
+    assert reverse("feeds:index") not in staff_view.content.decode()
