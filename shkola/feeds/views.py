@@ -14,7 +14,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shkola.accounts.selectors import viewer_from_request
+from shkola.accounts.selectors import active_student, viewer_from_request
 from shkola.core import clock, params
 
 from . import ical, selectors, services
@@ -38,7 +38,10 @@ def _feed_url(request: HttpRequest, token: str) -> str:
 def index(request: HttpRequest) -> HttpResponse:
     students = _students(request)
     errors: dict[str, list[str]] = {}
-    values: dict[str, object] = {"calendars": list(CALENDARS), "student": students[0].id}
+    # The child chosen in the header's switcher is the one the form starts with.
+    chosen_child = active_student(request)
+    default = chosen_child.id if chosen_child in students else students[0].id
+    values: dict[str, object] = {"calendars": list(CALENDARS), "student": default}
     if request.method == "POST":
         student_id = params.parse_id(request.POST.get("student"))
         student = next((s for s in students if s.id == student_id), None)
