@@ -40,7 +40,9 @@ def index(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     # The child chosen in the header's switcher is the one the form starts with.
     chosen_child = active_student(request)
-    default = chosen_child.id if chosen_child in students else students[0].id
+    default = (
+        chosen_child.id if chosen_child is not None and chosen_child in students else students[0].id
+    )
     values: dict[str, object] = {"calendars": list(CALENDARS), "student": default}
     if request.method == "POST":
         student_id = params.parse_id(request.POST.get("student"))
