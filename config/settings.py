@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     # before oauth2_provider: its consent screen (oauth2_provider/authorize.html) is ours
     "shkola.api",
     "oauth2_provider",
+    "shkola.feeds",
     "shkola.demo",
 ]
 

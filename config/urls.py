@@ -31,5 +31,6 @@ urlpatterns = [
     path("oauth/apps/", include("shkola.api.urls")),
     path("oauth/", include(api_urls.oauth_patterns)),
     path("api/v1/", api_urls.api_patterns()),
+    path("feeds/", include("shkola.feeds.urls")),
     path("admin/", admin.site.urls),
 ]

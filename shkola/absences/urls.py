@@ -10,4 +10,5 @@ urlpatterns = [
     path("<id:note_id>/", views.detail, name="detail"),
     path("<id:note_id>/scan/", views.scan, name="scan"),
     path("class/<id:class_id>/week/", views.class_week, name="class_week"),
+    path("class/<id:class_id>/week/xlsx/", views.class_week_xlsx, name="class_week_xlsx"),
 ]

@@ -9,12 +9,14 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from shkola.accounts.selectors import active_student, viewer_from_request
-from shkola.core import clock, params
+from shkola.core import clock, exports, params
 from shkola.core.once import submit_once
+from shkola.core.xlsx_table import table_xlsx
 from shkola.schools.models import ClassUnit
 
 from . import selectors, services
@@ -200,6 +202,17 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def class_week(request: HttpRequest, class_id: int) -> HttpResponse:
+    class_unit, monday = _class_week_of(request, class_id)
+    ctx = selectors.class_attendance_week(class_unit, monday)
+    ctx["prev"] = (monday - dt.timedelta(days=7)).isoformat()
+    ctx["next"] = (monday + dt.timedelta(days=7)).isoformat()
+    ctx["xlsx_url"] = reverse("absences:class_week_xlsx", args=[class_unit.id]) + (
+        f"?week={monday.isoformat()}"
+    )
+    return render(request, "absences/class_week.html", ctx)
+
+
+def _class_week_of(request: HttpRequest, class_id: int) -> tuple[ClassUnit, dt.date]:
     viewer = viewer_from_request(request)
     class_unit = (
         ClassUnit.objects.select_related("parallel")
@@ -209,8 +222,40 @@ def class_week(request: HttpRequest, class_id: int) -> HttpResponse:
     if class_unit is None or not request.user.has_perm("schools.manage_class", class_unit):
         raise Http404
     day = params.parse_date(request.GET.get("week", "")) or clock.today()
-    monday = day - dt.timedelta(days=day.weekday())
-    ctx = selectors.class_attendance_week(class_unit, monday)
-    ctx["prev"] = (monday - dt.timedelta(days=7)).isoformat()
-    ctx["next"] = (monday + dt.timedelta(days=7)).isoformat()
-    return render(request, "absences/class_week.html", ctx)
+    return class_unit, day - dt.timedelta(days=day.weekday())
+
+
+@login_required
+@require_GET
+def class_week_xlsx(request: HttpRequest, class_id: int) -> HttpResponse:
+    """The page's week (same selector, same rules) as a workbook."""
+    class_unit, monday = _class_week_of(request, class_id)
+    week = selectors.class_attendance_week(class_unit, monday)
+    rows = []
+    for row in week["rows"]:
+        line: list[Any] = [f"{row.student.last_name} {row.student.first_name}"]
+        for cell in row.days:
+            text = " ".join(f"{kind}×{n}" if n > 1 else kind for kind, n in cell.items)
+            if cell.by_note:
+                text += f" ({_('по записке')}: {cell.by_note})"
+            line.append(text.strip())
+        line.append(row.missed or None)
+        rows.append(line)
+    sunday = week["days"][-1]
+    content = table_xlsx(
+        sheet=class_unit.name,
+        title=[
+            _("Посещаемость класса %(name)s за неделю") % {"name": class_unit.name},
+            f"{monday:%d.%m.%Y} — {sunday:%d.%m.%Y}. "
+            + _("н — отсутствовал, б — болел, у — уважительная причина, оп — опоздал."),
+        ],
+        header=[_("Обучающийся")]
+        + [formats.date_format(d, "D j") for d in week["days"]]
+        + [_("Пропусков")],
+        rows=rows,
+        widths=[30] + [12] * len(week["days"]) + [11],
+    )
+    filename = exports.download_name(
+        _("Посещаемость"), class_unit.name, f"{monday:%d.%m.%Y}", extension="xlsx"
+    )
+    return exports.xlsx_response(content, filename)

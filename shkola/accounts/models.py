@@ -165,6 +165,8 @@ class AuditEvent(models.Model):
         SUBSTITUTION = "substitution", _("Замена урока")
         APP_CONSENT = "app_consent", _("Разрешение доступа приложению")
         APP_REVOKE = "app_revoke", _("Отзыв доступа приложения")
+        FEED_CREATE = "feed_create", _("Ссылка на календарь создана")
+        FEED_REVOKE = "feed_revoke", _("Ссылка на календарь отозвана")
 
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
     actor = models.ForeignKey(

@@ -997,20 +997,24 @@ def weekly_dynamics(
 # --------------------------------------------------------------------------- D9 events, F2
 
 
-def upcoming_events(student: Student, today: dt.date) -> list[SchoolEvent]:
+def upcoming_events(
+    student: Student, today: dt.date, until: dt.date | None = None
+) -> list[SchoolEvent]:
     """Events of the student's school the student takes part in: named personally, with
-    their class, or for the whole school (an event with neither classes nor students)."""
+    their class, or for the whole school (an event with neither classes nor students).
+    From `today`, and up to `until` when given (the calendar feed's window)."""
     q = Q(students=student) | Q(class_units__isnull=True, students__isnull=True)
     if student.current_class_id:
         q |= Q(class_units=student.current_class_id)
     ids = SchoolEvent.objects.filter(q).values("id")
-    return list(
-        SchoolEvent.objects.filter(
-            id__in=Subquery(ids),
-            organisation_id=student.organisation_id,
-            date__gte=today,
-        ).order_by("date", "time")
+    events = SchoolEvent.objects.filter(
+        id__in=Subquery(ids),
+        organisation_id=student.organisation_id,
+        date__gte=today,
     )
+    if until is not None:
+        events = events.filter(date__lte=until)
+    return list(events.order_by("date", "time"))
 
 
 def remarks_of(student: Student, *, with_remarks: bool) -> list[Remark]:

@@ -14,10 +14,12 @@ from typing import Any, cast
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from shkola.accounts.models import User
 from shkola.accounts.selectors import Viewer
 from shkola.core import exports
+from shkola.core.xlsx_table import table_xlsx
 from shkola.schools.models import (
     AttestationPeriod,
     ClassUnit,
@@ -194,9 +196,11 @@ def finals_table(ref: JournalRef, *, is_admin: bool, may_edit: bool) -> dict[str
                     "average": avg,
                     "suggested": grading.suggested_mark(avg, thresholds),
                     "html": cells.final_cell_html(cell, editable=editable, save_url=save_url),
+                    "text": cell.text,
                 }
             )
         others = []
+        other_texts = []
         for kind in (FinalMarkKind.YEAR, FinalMarkKind.EXAM, FinalMarkKind.FINAL):
             cell = FinalCell(s.id, ref.subject.id, kind, None, finals.get((s.id, kind, None)))
             others.append(
@@ -204,7 +208,8 @@ def finals_table(ref: JournalRef, *, is_admin: bool, may_edit: bool) -> dict[str
                     cell, editable=may_edit and (is_admin or not year_closed), save_url=save_url
                 )
             )
-        rows.append({"student": s, "periods": pcells, "others": others})
+            other_texts.append(cell.text)
+        rows.append({"student": s, "periods": pcells, "others": others, "other_texts": other_texts})
     return {"periods": periods, "rows": rows, "year_closed": year_closed}
 
 
@@ -423,3 +428,105 @@ def school_report(
         "total": total,
         "rows": [(c, by_class.get(c.id, selectors.Figures())) for c in classes],
     }
+def _number(value: Any) -> float | None:
+    """An average as the page shows it (two decimals), as a number a spreadsheet can sum."""
+    avg = grading.quantize2(value) if value is not None else None
+    return float(avg) if isinstance(avg, Decimal) else None
+
+
+def _week_title(monday: dt.date) -> str:
+    sunday = monday + dt.timedelta(days=6)
+    return f"{_('Неделя')}: {monday:%d.%m.%Y} — {sunday:%d.%m.%Y}"
+
+
+def class_week_xlsx(week: dict[str, Any]) -> bytes:
+    """The class teacher's week (reports.class_week): a row a student; for each subject the
+    week's marks and the period average; the mean and the place."""
+    subjects = week["subjects"]
+    header = [_("Обучающийся")]
+    for subject in subjects:
+        name = subject.short_name or subject.name
+        header += [name, f"{name}: {_('ср.')}"]
+    header += [_("Ср."), _("Место")]
+    rows = []
+    for row in week["rows"]:
+        line: list[Any] = [f"{row['student'].last_name} {row['student'].first_name}"]
+        for cell in row["cells"]:
+            line += [" ".join(str(m.value) for m in cell["marks"]), _number(cell["average"])]
+        line += [_number(row["mean"]), row.get("place")]
+        rows.append(line)
+    period = week["period"]
+    return table_xlsx(
+        sheet=week["class_unit"].name,
+        title=[
+            f"{_('Класс')} {week['class_unit'].name}: {_('отметки за неделю')}",
+            _week_title(week["monday"])
+            + (f"; {_('средний балл')}: {period.name}" if period else ""),
+        ],
+        header=header,
+        rows=rows,
+        widths=[30] + [10] * (2 * len(subjects)) + [8, 8],
+    )
+
+
+def finals_xlsx(ref: JournalRef, table: dict[str, Any]) -> bytes:
+    """«Итоговые отметки» (reports.finals_table): per period the average, the suggested and
+    the set mark; then the year, exam and final marks."""
+    header = [_("Обучающийся")]
+    for period in table["periods"]:
+        header += [
+            f"{period.name}: {_('средний')}",
+            f"{period.name}: {_('расчётная')}",
+            str(period.name),
+        ]
+    header += [_("Год"), _("Экзамен"), _("Итог")]
+    rows = []
+    for row in table["rows"]:
+        line: list[Any] = [f"{row['student'].last_name} {row['student'].first_name}"]
+        for cell in row["periods"]:
+            line += [_number(cell["average"]), cell["suggested"] or "", cell["text"]]
+        line += row["other_texts"]
+        rows.append(line)
+    return table_xlsx(
+        sheet=_("Итоговые отметки"),
+        title=[f"{_('Итоговые отметки')}: {ref.title}", f"{_('Учебный год')} {ref.year.name}"],
+        header=header,
+        rows=rows,
+        widths=[30] + [12] * (3 * len(table["periods"]) + 3),
+    )
+
+
+def timeliness_xlsx(report: dict[str, Any]) -> bytes:
+    """«Своевременность заполнения журнала» (reports.timeliness) in the page's order."""
+    rows = [
+        [
+            r.teacher.full_name or r.teacher.username,
+            r.lessons,
+            r.without_topic,
+            r.without_marks,
+            r.late_marks,
+        ]
+        for r in report["rows"]
+    ]
+    until = report["until"]
+    note = (
+        f"{_('Уроки по')} {until:%d.%m.%Y} {_('включительно')}"
+        if until >= report["monday"]
+        else _("На этой неделе ещё не было законченного учебного дня.")
+    )
+    return table_xlsx(
+        sheet=_("Своевременность"),
+        title=[
+            _("Своевременность заполнения журнала"),
+            f"{_week_title(report['monday'])}; {note}",
+        ],
+        header=[
+            _("Учитель"),
+            _("Уроков"),
+            _("Без темы"),
+            _("Без отметок"),
+            _("Отметки позже дня урока"),
+        ],
+        rows=rows,
+        widths=(36, 10, 12, 14, 26),
+    )

@@ -417,8 +417,41 @@ def _finals_page(request: HttpRequest, **ids: Any) -> HttpResponse:
         ref, is_admin=ref.organisation.id in viewer.admin_org_ids, may_edit=may_edit
     )
     return render(
-        request, "journal/finals.html", {"ref": ref, "table": table, "grid_url": ref.url()}
+        request,
+        "journal/finals.html",
+        {"ref": ref, "table": table, "grid_url": ref.url(), "xlsx_url": _finals_xlsx_url(ref)},
     )
+
+
+def _finals_xlsx_url(ref: selectors.JournalRef) -> str:
+    if ref.group is not None:
+        return reverse("journal:group_finals_xlsx", args=[ref.group.id, ref.subject.id])
+    return reverse("journal:finals_xlsx", args=[ref.class_unit.id, ref.subject.id])  # type: ignore[union-attr]
+
+
+def _finals_xlsx(request: HttpRequest, **ids: Any) -> HttpResponse:
+    """The page's table (same rules, same selector) as a workbook."""
+    ref = _ref_or_404(request, "journal.view_journal", **ids)
+    table = reports.finals_table(ref, is_admin=False, may_edit=False)
+    who = ref.group.name if ref.group is not None else ref.class_unit.name  # type: ignore[union-attr]
+    if ref.group is not None and ref.group.class_unit is not None:
+        who = f"{ref.group.class_unit.name} {who}"
+    filename = exports.download_name(
+        _("Итоговые отметки"), who, ref.subject.name, ref.year.name, extension="xlsx"
+    )
+    return exports.xlsx_response(reports.finals_xlsx(ref, table), filename)
+
+
+@login_required
+@require_GET
+def finals_xlsx(request: HttpRequest, class_id: int, subject_id: int) -> HttpResponse:
+    return _finals_xlsx(request, class_id=class_id, subject_id=subject_id)
+
+
+@login_required
+@require_GET
+def group_finals_xlsx(request: HttpRequest, group_id: int, subject_id: int) -> HttpResponse:
+    return _finals_xlsx(request, group_id=group_id, subject_id=subject_id)
 
 
 @login_required
@@ -634,15 +667,34 @@ def _report_week_start(request: HttpRequest) -> dt.date:
 @login_required
 @require_GET
 def class_week(request: HttpRequest, class_id: int) -> HttpResponse:
-    viewer = _viewer(request)
-    class_unit = reports.class_of_viewer(viewer, class_id)
-    if not request.user.has_perm("schools.manage_class", class_unit):
-        raise Http404
+    class_unit = _week_class_or_404(request, class_id)
     monday = _report_week_start(request)
     ctx = reports.class_week(class_unit, monday)
     ctx["prev"] = (monday - dt.timedelta(days=7)).isoformat()
     ctx["next"] = (monday + dt.timedelta(days=7)).isoformat()
+    ctx["xlsx_url"] = reverse("journal:class_week_xlsx", args=[class_unit.id]) + (
+        f"?week={monday.isoformat()}"
+    )
     return render(request, "journal/class_week.html", ctx)
+
+
+def _week_class_or_404(request: HttpRequest, class_id: int) -> Any:
+    class_unit = reports.class_of_viewer(_viewer(request), class_id)
+    if not request.user.has_perm("schools.manage_class", class_unit):
+        raise Http404
+    return class_unit
+
+
+@login_required
+@require_GET
+def class_week_xlsx(request: HttpRequest, class_id: int) -> HttpResponse:
+    class_unit = _week_class_or_404(request, class_id)
+    monday = _report_week_start(request)
+    content = reports.class_week_xlsx(reports.class_week(class_unit, monday))
+    filename = exports.download_name(
+        _("Неделя класса"), class_unit.name, f"{monday:%d.%m.%Y}", extension="xlsx"
+    )
+    return exports.xlsx_response(content, filename)
 
 
 @login_required
@@ -655,7 +707,22 @@ def timeliness(request: HttpRequest) -> HttpResponse:
     ctx = reports.timeliness(viewer, monday, clock.today())
     ctx["prev"] = (monday - dt.timedelta(days=7)).isoformat()
     ctx["next"] = (monday + dt.timedelta(days=7)).isoformat()
+    ctx["xlsx_url"] = reverse("journal:timeliness_xlsx") + f"?week={monday.isoformat()}"
     return render(request, "journal/timeliness.html", ctx)
+
+
+@login_required
+@require_GET
+def timeliness_xlsx(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_from_request(request)
+    if not viewer.admin_org_ids:
+        raise Http404
+    monday = _report_week_start(request)
+    content = reports.timeliness_xlsx(reports.timeliness(viewer, monday, clock.today()))
+    filename = exports.download_name(
+        _("Своевременность заполнения журнала"), f"{monday:%d.%m.%Y}", extension="xlsx"
+    )
+    return exports.xlsx_response(content, filename)
 
 
 @login_required

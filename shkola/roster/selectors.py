@@ -53,8 +53,10 @@ def student_list(
     class_id: int | None = None,
     without_class: bool = False,
     query: str = "",
+    limit: int | None = LIST_LIMIT,
 ) -> StudentList:
-    """The school's students: those in a class and those without one (new, or expelled)."""
+    """The school's students: those in a class and those without one (new, or expelled).
+    The page shows the first `limit`; the Excel export (limit=None) takes every one found."""
     students = Student.objects.filter(organisation=organisation)
     if without_class:
         students = students.filter(current_class__isnull=True)
@@ -74,9 +76,9 @@ def student_list(
     )
     return StudentList(
         classes=school_classes(organisation),
-        students=list(students[:LIST_LIMIT]),
+        students=list(students[:limit] if limit is not None else students),
         total=students.count(),
-        limit=LIST_LIMIT,
+        limit=limit if limit is not None else LIST_LIMIT,
     )
 
 

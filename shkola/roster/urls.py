@@ -5,6 +5,7 @@ from . import views
 app_name = "roster"
 urlpatterns = [
     path("students/", views.students, name="students"),
+    path("students/xlsx/", views.students_xlsx, name="students_xlsx"),
     path("students/add/", views.student_add, name="student_add"),
     path("students/<id:student_id>/", views.student, name="student"),
     path("students/<id:student_id>/edit/", views.student_edit, name="student_edit"),
@@ -18,6 +19,7 @@ urlpatterns = [
         name="guardian_unlink",
     ),
     path("staff/", views.staff, name="staff"),
+    path("staff/xlsx/", views.staff_xlsx, name="staff_xlsx"),
     path("staff/add/", views.staff_add, name="staff_add"),
     path("staff/<id:user_id>/", views.staff_member, name="staff_member"),
     path("roles/<id:assignment_id>/end/", views.role_end, name="role_end"),

@@ -6,6 +6,7 @@ them; anyone else, and another school's person, gets a 404."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,17 +16,19 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from shkola.accounts import services as account_services
 from shkola.accounts.models import Role, Sex, SpecialistKind
 from shkola.accounts.selectors import Viewer, viewer_from_request
+from shkola.core import exports as exports_core
 from shkola.core import params
 from shkola.core.clock import today
 from shkola.core.confirm import confirm_delete
 from shkola.core.once import submit_once
 from shkola.schools.models import IdDocumentKind, Organisation, RepresentativeKind, Student
 
-from . import selectors, services
+from . import exports, selectors, services
 
 STUDENT_FIELDS = (
     "last_name",
@@ -95,15 +98,22 @@ def _form_context() -> dict[str, Any]:
 # --- students ---------------------------------------------------------------------------
 
 
-def students(request: HttpRequest) -> HttpResponse:
-    _viewer, schools = _admin(request)
-    school = _chosen(request, schools)
+def _student_filters(request: HttpRequest) -> tuple[int | None, bool, str]:
     raw_class = request.GET.get("class", "")
     without_class = raw_class == "none"
     class_id = None if without_class else params.parse_id(raw_class)
-    query = request.GET.get("q", "").strip()[:100]
+    return class_id, without_class, request.GET.get("q", "").strip()[:100]
+
+
+def students(request: HttpRequest) -> HttpResponse:
+    _viewer, schools = _admin(request)
+    school = _chosen(request, schools)
+    class_id, without_class, query = _student_filters(request)
     found = selectors.student_list(
         school, class_id=class_id, without_class=without_class, query=query
+    )
+    xlsx_query = urlencode(
+        {k: v for k, v in request.GET.items() if k in ("school", "class", "q") and v}
     )
     return render(
         request,
@@ -116,8 +126,36 @@ def students(request: HttpRequest) -> HttpResponse:
             "without_class": without_class,
             "query": query,
             "school_query": f"?school={school.id}" if len(schools) > 1 else "",
+            "xlsx_url": reverse("roster:students_xlsx") + (f"?{xlsx_query}" if xlsx_query else ""),
         },
     )
+
+
+@require_GET
+def students_xlsx(request: HttpRequest) -> HttpResponse:
+    """The list of the page, with its filters, every student found (the page shows the first
+    300)."""
+    _viewer, schools = _admin(request)
+    school = _chosen(request, schools)
+    class_id, without_class, query = _student_filters(request)
+    found = selectors.student_list(
+        school, class_id=class_id, without_class=without_class, query=query, limit=None
+    )
+    if without_class:
+        class_label = _("без класса")
+    else:
+        class_label = next((c.name for c in found.classes if c.id == class_id), _("все классы"))
+    filters = f"{_('Класс')}: {class_label}"
+    if query:
+        filters += f"; {_('поиск')}: «{query}»"
+    content = exports.students_xlsx(school, found, filters)
+    name = exports_core.download_name(
+        _("Обучающиеся"),
+        school.short_name,
+        class_label if class_id or without_class else "",
+        extension="xlsx",
+    )
+    return exports_core.xlsx_response(content, name)
 
 
 def _student_values(student: Student | None) -> dict[str, Any]:
@@ -328,6 +366,15 @@ def staff(request: HttpRequest) -> HttpResponse:
             "school_query": f"?school={school.id}" if len(schools) > 1 else "",
         },
     )
+
+
+@require_GET
+def staff_xlsx(request: HttpRequest) -> HttpResponse:
+    _viewer, schools = _admin(request)
+    school = _chosen(request, schools)
+    content = exports.staff_xlsx(school, selectors.staff_list(school))
+    name = exports_core.download_name(_("Сотрудники"), school.short_name, extension="xlsx")
+    return exports_core.xlsx_response(content, name)
 
 
 STAFF_FIELDS = ("last_name", "first_name", "middle_name", "username", "email", "phone")

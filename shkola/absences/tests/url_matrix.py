@@ -86,4 +86,16 @@ CASES = [
         label="other school",
         query="week=0001-01-01",
     ),
+    Case(
+        "absences:class_week_xlsx",
+        DECIDERS,
+        kwargs=lambda w: {"class_id": w.class_unit.id},
+        query="week=not-a-date",
+    ),
+    Case(
+        "absences:class_week_xlsx",
+        expect(404, anonymous=302),
+        kwargs=lambda w: {"class_id": w.other_student.current_class_id},
+        label="other school",
+    ),
 ]
