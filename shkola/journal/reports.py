@@ -428,6 +428,8 @@ def school_report(
         "total": total,
         "rows": [(c, by_class.get(c.id, selectors.Figures())) for c in classes],
     }
+
+
 def _number(value: Any) -> float | None:
     """An average as the page shows it (two decimals), as a number a spreadsheet can sum."""
     avg = grading.quantize2(value) if value is not None else None

@@ -148,6 +148,7 @@ CASES = [
         expect(404, anonymous=302, curator=200),
         query="period=nonsense-1",
         label="bad period",
+    ),
     Case("journal:timeliness_xlsx", expect(404, anonymous=302, curator=200)),
     Case(
         "journal:timeliness_xlsx",
