@@ -321,6 +321,8 @@ DESTROYED = {
     "message_attachments": _("Вложения в отправленных сообщениях"),
     "notifications": _("Уведомления"),
     "sessions": _("Сеансы входа"),
+    "app_tokens": _("Разрешения приложений (ключи доступа к API)"),
+    "calendar_feeds": _("Ссылки на календарь обучающегося"),
     "audit_names": _("ФИО в записях журнала событий (заменены псевдонимом)"),
 }
 KEPT = [
@@ -377,9 +379,11 @@ def destruction_run(*, destruction_id: int, actor_id: int | None = None) -> Dest
     """Destroy one student's personal data; all in one transaction, and a destruction done is
     left as it is (the task may run twice). Returns the destruction with its act."""
     from django.contrib.sessions.models import Session
+    from oauth2_provider.models import AccessToken, Grant, RefreshToken
 
     from shkola.absences.models import AbsenceNote
     from shkola.accounts.models import Invitation, UserSession
+    from shkola.feeds.models import CalendarFeed
     from shkola.journal.models import Remark
     from shkola.messaging.models import Attachment
     from shkola.notifications.models import Notification, NotificationSettings, Outbox
@@ -487,6 +491,14 @@ def destruction_run(*, destruction_id: int, actor_id: int | None = None) -> Dest
         sessions = UserSession.objects.filter(user_id__in=user_ids)
         Session.objects.filter(session_key__in=sessions.values("session_key")).delete()
         counts["sessions"] = _count_delete(sessions)
+        # An app's key or a calendar's secret link would go on reading the child's data.
+        counts["app_tokens"] = sum(
+            _count_delete(model.objects.filter(user_id__in=user_ids))
+            for model in (RefreshToken, AccessToken, Grant)
+        )
+        counts["calendar_feeds"] = _count_delete(
+            CalendarFeed.objects.filter(Q(student=student) | Q(owner_id__in=user_ids))
+        )
         for user in users:
             _anonymise_user(user, pseudonym)
         counts["accounts"] = len(users)

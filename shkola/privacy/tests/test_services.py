@@ -207,3 +207,31 @@ def test_the_parent_of_a_single_child_is_destroyed_with_the_child(
     destruction.refresh_from_db()
     assert destruction.done_by == school.curator
     assert Consent.objects.filter(pk=consent.pk).exists()  # proof of consent and withdrawal stays
+
+
+def test_a_destroyed_childs_calendar_link_and_app_key_stop_working(
+    db, client, django_capture_on_commit_callbacks
+):
+    from shkola.api.tests.factories import bearer, token
+    from shkola.core.testing.factories import guardian_of, make_school
+    from shkola.feeds import services as feeds
+
+    school = make_school(n_students=1)
+    child = school.students[0]
+    parent = guardian_of(child)
+    _, secret = feeds.feed_create(owner=parent, student=child, calendars=["timetable"])
+    key = token(parent)
+    assert client.get(f"/feeds/{secret}.ics").status_code == 200
+    assert client.get("/api/v1/me", **bearer(key)).status_code == 200
+
+    consent = services.consent_give(user=parent, student=child, kind="parent")
+    destruction = services.consent_withdraw(consent=consent, actor=parent)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.destruction_now(destruction=destruction, actor=school.curator)
+
+    assert client.get(f"/feeds/{secret}.ics").status_code == 404
+    assert client.get("/api/v1/me", **bearer(key)).status_code == 401
+    destruction.refresh_from_db()
+    destroyed = {row["category"]: row["count"] for row in destruction.act["destroyed"]}
+    assert destroyed["Ссылки на календарь обучающегося"] == 1
+    assert destroyed["Разрешения приложений (ключи доступа к API)"] == 1
