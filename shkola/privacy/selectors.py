@@ -199,8 +199,11 @@ def _rows(qs: Any, fields: list[str]) -> list[dict[str, Any]]:
 def subject_access_data(user: User, viewer: Viewer) -> dict[str, list[dict[str, Any]]]:
     """Everything Shkola holds about ``user`` and their children, table by table; each table
     is one query, whatever the number of children."""
+    from oauth2_provider.models import AccessToken
+
     from shkola.absences.models import AbsenceNote
     from shkola.accounts.models import RoleAssignment, UserSession
+    from shkola.feeds.models import CalendarFeed
     from shkola.journal.models import Attendance, FinalMark, Homework, Mark, Remark
     from shkola.messaging.models import Delivery, Message
     from shkola.notifications.models import Notification
@@ -358,6 +361,23 @@ def subject_access_data(user: User, viewer: Viewer) -> dict[str, list[dict[str, 
             UserSession.objects.filter(user=user),
             ["user_agent", "ip_address", "created_at", "last_seen"],
         ),
+        "apps": _rows(
+            AccessToken.objects.filter(user=user).order_by("created", "id"),
+            ["application__name", "scope", "created", "expires"],
+        ),
+        "calendar_feeds": _rows(
+            CalendarFeed.objects.filter(owner=user).order_by("created_at", "id"),
+            [
+                "student_id",
+                "token_tail",
+                "timetable",
+                "tests",
+                "holidays",
+                "events",
+                "created_at",
+                "revoked_at",
+            ],
+        ),
         "audit": _rows(
             AuditEvent.objects.filter(
                 Q(subject_user=user) | Q(actor=user) | Q(details__student__in=ids)
@@ -393,6 +413,8 @@ SHEET_TITLES = {
     "messages_received": "Полученные",
     "notifications": "Уведомления",
     "sessions": "Сеансы",
+    "apps": "Приложения",
+    "calendar_feeds": "Ссылки на календарь",
     "audit": "Журнал событий",
 }
 

@@ -159,8 +159,12 @@ def test_the_archive_holds_the_family_and_not_another(family, django_assert_max_
     services.consent_give(user=family.parent, student=family.child, kind="parent")
     other_parent = guardian_of(family.school.students[2])
     other_child = family.school.students[2]
+    from shkola.feeds import services as feeds
+
+    feeds.feed_create(owner=family.parent, student=family.child, calendars=["holidays"])
+    feeds.feed_create(owner=other_parent, student=other_child, calendars=["holidays"])
     client = _client(family.parent)
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(42):
         response = client.get("/privacy/my-data/download/")
     assert response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.content))
@@ -169,6 +173,9 @@ def test_the_archive_holds_the_family_and_not_another(family, django_assert_max_
     assert data["profile"][0]["username"] == family.parent.username
     assert {s["id"] for s in data["students"]} == {family.child.pk, family.sibling.pk}
     assert len(data["consents"]) == 1
+    assert [(f["student_id"], f["holidays"]) for f in data["calendar_feeds"]] == [
+        (family.child.pk, True)
+    ]
     raw = archive.read("data.json").decode()
     assert other_parent.username not in raw
     assert other_child.snils not in raw
