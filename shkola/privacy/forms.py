@@ -5,7 +5,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import ConsentKind
+from shkola.core.fields import column_field
+
+from .models import ConsentKind, ConsentText
 
 
 class ConsentTextForm(forms.Form):
@@ -17,13 +19,16 @@ class ConsentTextForm(forms.Form):
             "invalid_choice": _("Вид согласия: выберите из списка."),
         },
     )
-    title = forms.CharField(
+    title = column_field(
+        ConsentText,
+        "title",
         label=_("Заголовок"),
-        max_length=300,
         required=False,
         error_messages={"max_length": _("Заголовок: не длиннее 300 знаков.")},
     )
-    text = forms.CharField(
+    text = column_field(
+        ConsentText,
+        "text",
         label=_("Текст согласия"),
         required=False,
         max_length=20000,

@@ -64,6 +64,8 @@ def instances(form_class: type[forms.BaseForm]) -> list[forms.BaseForm]:
         return [form_class(None)]  # type: ignore[call-arg]
     if name == "OrganisationForm":
         return [form_class(municipalities=[])]  # type: ignore[call-arg]
+    if name == "ConsentTextForm":
+        return [form_class(regions=[], allow_default=True)]  # type: ignore[call-arg]
     return [form_class()]
 
 
