@@ -337,3 +337,31 @@ def test_the_school_page_has_a_fixed_query_budget(django_assert_max_num_queries,
     with django_assert_max_num_queries(45):
         page = client.get(reverse("oversight:school", args=[school.organisation.id]))
     assert page.status_code == 200
+
+
+def test_achievements_are_counted_in_each_schools_own_dates():
+    # Given three schools: two share a calendar, the third's quarter ends a week later;
+    # each has an achievement added on 28 October
+    from shkola.portfolio import selectors as portfolio
+
+    territory = TerritoryFactory()
+    schools = [
+        make_school(organisation=OrganisationFactory(territory=territory), n_students=1)
+        for _ in range(3)
+    ]
+    for school in schools:
+        added = Achievement.objects.create(
+            student=school.students[0], category="olympiad", name="Конкурс", year="2026"
+        )
+        Achievement.objects.filter(pk=added.pk).update(
+            created_at=timezone.make_aware(dt.datetime(2026, 10, 28, 12, 0))
+        )
+    ends = (dt.date(2026, 10, 24), dt.date(2026, 10, 24), dt.date(2026, 10, 31))
+    spans = [
+        journal.Span(s.organisation.id, dt.date(2026, 9, 1), end, 0, None)
+        for s, end in zip(schools, ends, strict=True)
+    ]
+    # When the activity is counted per school over each one's own quarter
+    activity = portfolio.achievement_activity(spans, "student__organisation_id")
+    # Then only the school whose quarter still ran on 28 October counts it
+    assert activity == {schools[2].organisation.id: (1, 0)}
