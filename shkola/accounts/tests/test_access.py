@@ -850,9 +850,7 @@ def test_without_a_trusted_proxy_a_forged_forwarded_header_changes_nothing(schoo
         )
     forged = Client(REMOTE_ADDR="10.0.5.5", HTTP_X_FORWARDED_FOR="198.51.100.9")
     assert login(forged, school.teacher.username) == 429
-    addresses = set(
-        AuditEvent.objects.filter(id__gt=before).values_list("ip_address", flat=True)
-    )
+    addresses = set(AuditEvent.objects.filter(id__gt=before).values_list("ip_address", flat=True))
     assert addresses == {"10.0.5.5"}
 
 
