@@ -58,10 +58,13 @@ def test_a_two_in_the_journal_reaches_the_mothers_digest(
         teacher_page.locator(f"tr[data-student='{anna.id}'] td.jc[data-l]").last.click()
         teacher_page.keyboard.type("2")
         teacher_page.keyboard.press("Enter")
-        for _ in range(100):
-            if Mark.objects.filter(student=anna, value="2").exists():
+        # Wait on the page, never on the database: on SQLite the test's shared in-memory
+        # database is locked while the server thread writes, so polling it races the save.
+        for _ in range(200):
+            if teacher_page.locator("td.saving").count() == 0:
                 break
             teacher_page.wait_for_timeout(50)
+        assert Mark.objects.filter(student=anna, value="2").exists()
         teacher_page.close()
 
         # Then the mother's bell counts it and the list names the subject and the mark
