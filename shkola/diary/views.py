@@ -8,13 +8,10 @@ parent's chosen child becomes that child); anyone else's child is a 404."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from functools import wraps
-from pathlib import Path
 from typing import Any, ClassVar
 
-from django.conf import settings
 from django.http import (
     FileResponse,
     Http404,
@@ -37,6 +34,7 @@ from shkola.accounts.selectors import (
 from shkola.core import exports as core_exports
 from shkola.core import params as core_params
 from shkola.core.clock import today
+from shkola.core.vendor import chartjs_path
 from shkola.schools.models import Student
 
 from . import exports, selectors
@@ -152,16 +150,6 @@ def _render(
     own = student.user_id is not None and student.user_id == request.user.id
     ctx.update({"student": student, "links": links, "page": page, "own_diary": own})
     return render(request, template, ctx)
-
-
-@functools.cache
-def chartjs_path() -> str:
-    """Chart.js is vendored with its version in the directory name (static/vendor/chartjs-4.x)."""
-    for base in settings.STATICFILES_DIRS:
-        found = sorted(Path(base).glob("vendor/chartjs-*/chart.umd.min.js"))
-        if found:
-            return found[-1].relative_to(base).as_posix()
-    return "vendor/chartjs/chart.umd.min.js"
 
 
 def _period(request: HttpRequest, student: Student) -> selectors.PeriodChoice:

@@ -3,11 +3,8 @@ one of the page's tables (``?xlsx=<table>``)."""
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -16,19 +13,10 @@ from django.views.decorators.http import require_GET
 
 from shkola.accounts.selectors import viewer_from_request
 from shkola.core import clock, exports
+from shkola.core.vendor import chartjs_path
 from shkola.journal import selectors as journal
 
 from . import selectors
-
-
-@functools.cache
-def chartjs_path() -> str:
-    """Chart.js, vendored with its version in the directory name (as the portfolio finds it)."""
-    for base in settings.STATICFILES_DIRS:
-        found = sorted(Path(base).glob("vendor/chartjs-*/chart.umd.min.js"))
-        if found:
-            return found[-1].relative_to(base).as_posix()
-    return "vendor/chartjs-4.6.1/chart.umd.min.js"
 
 
 def _viewer(request: HttpRequest) -> Any:

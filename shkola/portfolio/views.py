@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -21,6 +18,7 @@ from shkola.accounts.selectors import active_student, viewer_from_request
 from shkola.core.confirm import confirm_delete
 from shkola.core.once import submit_once
 from shkola.core.uploads import sniff
+from shkola.core.vendor import chartjs_path
 from shkola.schools.models import Organisation
 
 from . import selectors, services
@@ -45,16 +43,6 @@ from .models import (
     Status,
 )
 from .rules import diagnostics_import_scope
-
-
-@functools.cache
-def chartjs_path() -> str:
-    """Chart.js is vendored with its version in the directory name (static/vendor/chartjs-4.x)."""
-    for base in settings.STATICFILES_DIRS:
-        found = sorted(Path(base).glob("vendor/chartjs-*/chart.umd.min.js"))
-        if found:
-            return found[-1].relative_to(base).as_posix()
-    return "vendor/chartjs-4.6.1/chart.umd.min.js"
 
 
 def _user(request: HttpRequest) -> Any:
