@@ -29,6 +29,26 @@ log = logging.getLogger(__name__)
 OWN_CONSENT_AGE = 14
 
 
+def _data_change(
+    actor: User | None,
+    summary: str,
+    *,
+    organisation: Any = None,
+    subject_user: User | None = None,
+    ip_address: str | None = None,
+    **refs: Any,
+) -> None:
+    """One DATA_CHANGE row of the event log: who, what (``summary``) and the ids it is about."""
+    audit_record(
+        kind=AuditEvent.Kind.DATA_CHANGE,
+        actor=actor,
+        subject_user=subject_user,
+        organisation=organisation,
+        ip_address=ip_address,
+        details={**refs, "summary": summary},
+    )
+
+
 # --- consent texts -------------------------------------------------------------------------
 
 
@@ -99,15 +119,12 @@ def consent_text_publish(
         published_at=clock.now(),
         published_by=actor,
     )
-    audit_record(
-        kind=AuditEvent.Kind.DATA_CHANGE,
-        actor=actor,
-        details={
-            "consent_text": published.pk,
-            "version": published.version,
-            "summary": _("Опубликована версия %(v)s текста согласия «%(k)s»")
-            % {"v": published.version, "k": published.get_kind_display()},
-        },
+    _data_change(
+        actor,
+        _("Опубликована версия %(v)s текста согласия «%(k)s»")
+        % {"v": published.version, "k": published.get_kind_display()},
+        consent_text=published.pk,
+        version=published.version,
     )
     return published
 
@@ -156,19 +173,16 @@ def consent_give(
             given_at=clock.now(),
             ip_address=ip_address or None,
         )
-        audit_record(
-            kind=AuditEvent.Kind.DATA_CHANGE,
-            actor=user,
+        _data_change(
+            user,
+            _("Дано согласие на обработку персональных данных (версия %(v)s)")
+            % {"v": text.version},
             subject_user=user,
             organisation=student.organisation,
             ip_address=ip_address,
-            details={
-                "consent": consent.pk,
-                "student": student.pk,
-                "version": text.version,
-                "summary": _("Дано согласие на обработку персональных данных (версия %(v)s)")
-                % {"v": text.version},
-            },
+            consent=consent.pk,
+            student=student.pk,
+            version=text.version,
         )
         return consent
 
@@ -219,24 +233,19 @@ def consent_withdraw(
                 pseudonym=pseudonym_of(student),
             )
             _schedule(destruction)
-        audit_record(
-            kind=AuditEvent.Kind.DATA_CHANGE,
-            actor=actor,
+        _data_change(
+            actor,
+            _("Согласие отозвано; уничтожение персональных данных (%(p)s) назначено на %(d)s")
+            % {
+                "p": destruction.pseudonym,
+                "d": f"{timezone.localtime(destruction.due_at):%d.%m.%Y}",
+            },
             subject_user=actor,
             organisation=student.organisation,
             ip_address=ip_address,
-            details={
-                "consent": consent.pk,
-                "student": student.pk,
-                "destruction": destruction.pk,
-                "summary": _(
-                    "Согласие отозвано; уничтожение персональных данных (%(p)s) назначено на %(d)s"
-                )
-                % {
-                    "p": destruction.pseudonym,
-                    "d": f"{timezone.localtime(destruction.due_at):%d.%m.%Y}",
-                },
-            },
+            consent=consent.pk,
+            student=student.pk,
+            destruction=destruction.pk,
         )
         return destruction
 
@@ -262,15 +271,12 @@ def destruction_now(*, destruction: Destruction, actor: User) -> None:
     """«Уничтожить сейчас»: the curator sends a pending destruction to the worker at once."""
     if destruction.status != DestructionStatus.PENDING:
         return
-    audit_record(
-        kind=AuditEvent.Kind.DATA_CHANGE,
-        actor=actor,
+    _data_change(
+        actor,
+        _("Уничтожение персональных данных (%(p)s) запущено досрочно")
+        % {"p": destruction.pseudonym},
         organisation=destruction.organisation,
-        details={
-            "destruction": destruction.pk,
-            "summary": _("Уничтожение персональных данных (%(p)s) запущено досрочно")
-            % {"p": destruction.pseudonym},
-        },
+        destruction=destruction.pk,
     )
     pk, actor_id = destruction.pk, actor.pk
 
@@ -542,15 +548,12 @@ def destruction_run(*, destruction_id: int, actor_id: int | None = None) -> Dest
         }
         destruction.act_pdf = acts.act_pdf(destruction.act)
         destruction.save()
-        audit_record(
-            kind=AuditEvent.Kind.DATA_CHANGE,
-            actor=actor,
+        _data_change(
+            actor,
+            _("Персональные данные уничтожены (%(p)s), составлен акт № %(n)s")
+            % {"p": pseudonym, "n": destruction.pk},
             organisation=destruction.organisation,
-            details={
-                "destruction": destruction.pk,
-                "student": student.pk,
-                "summary": _("Персональные данные уничтожены (%(p)s), составлен акт № %(n)s")
-                % {"p": pseudonym, "n": destruction.pk},
-            },
+            destruction=destruction.pk,
+            student=student.pk,
         )
         return destruction
