@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "shkola.roster",
     "shkola.imports",
     "shkola.yearsetup",
+    "shkola.courses",
     # before oauth2_provider: its consent screen (oauth2_provider/authorize.html) is ours
     "shkola.api",
     "oauth2_provider",
