@@ -19,7 +19,7 @@ def _multi(label: Any, error: Any) -> forms.ModelMultipleChoiceField:
         label=label,
         queryset=Course.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         error_messages={"invalid_choice": error, "invalid_pk_value": error, "invalid_list": error},
     )
 
@@ -44,7 +44,9 @@ class CourseForm(forms.Form):
     class_units = _multi(_("Классы"), _("Классы: выберите из списка."))
     groups = _multi(_("Группы"), _("Группы: выберите из списка."))
     open_enrolment = forms.BooleanField(
-        label=_("Открытая запись: ученики школы записываются сами"), required=False
+        label=_("Открытая запись: ученики школы записываются сами"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
     starts_on = forms.DateField(
         label=_("Начало"), required=False, widget=DateInput(attrs=TEXT),
@@ -117,7 +119,11 @@ class AssignmentForm(forms.Form):
         help_text=_("После срока работу всё равно примут, с пометкой «сдано с опозданием»."),
         error_messages={"invalid": _("Срок сдачи: введите дату ДД.ММ.ГГГГ.")},
     )  # fmt: skip
-    is_marked = forms.BooleanField(label=_("С отметкой в журнал"), required=False)
+    is_marked = forms.BooleanField(
+        label=_("С отметкой в журнал"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
 
 class SubmissionForm(forms.Form):

@@ -310,6 +310,44 @@ def _progress_for(course: Course, students: list[Student]) -> list[Progress]:
     return [rows[s.id] for s in students]
 
 
+def progress_of_student(courses: list[Course], student: Student) -> dict[int, Progress]:
+    """One student's progress in each of ``courses`` (the «Курсы» list). Four queries."""
+    ids = [c.id for c in courses]
+    result = {c.id: Progress(student) for c in courses}
+    if not ids:
+        return result
+    for course_id, n in (
+        Material.objects.filter(module__course_id__in=ids)
+        .values_list("module__course_id")
+        .annotate(n=Count("id"))
+    ):
+        result[course_id].materials_total = n
+    for course_id, n in (
+        Assignment.objects.filter(module__course_id__in=ids)
+        .values_list("module__course_id")
+        .annotate(n=Count("id"))
+    ):
+        result[course_id].assignments_total = n
+    for course_id, n in (
+        MaterialView.objects.filter(material__module__course_id__in=ids, student=student)
+        .values_list("material__module__course_id")
+        .annotate(n=Count("id"))
+    ):
+        result[course_id].materials_opened = n
+    for course_id, status, late, mark in (
+        Submission.objects.filter(assignment__module__course_id__in=ids, student=student)
+        .order_by("assignment__module__position", "assignment__position", "assignment_id")
+        .values_list("assignment__module__course_id", "status", "is_late", "mark_value")
+    ):
+        row = result[course_id]
+        row.submitted += 1
+        row.late += int(late)
+        row.returned += int(status == SubmissionStatus.RETURNED)
+        if mark:
+            row.marks.append(mark)
+    return result
+
+
 def course_progress(course: Course) -> list[Progress]:
     """The teacher's class table: every student of the course. Five queries."""
     return _progress_for(course, list(members(course)))

@@ -6,6 +6,7 @@ as if typed in the grid)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -63,6 +64,7 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 http_url = URLValidator(schemes=["http", "https"])
+HTML_TAG = re.compile(r"<[a-zA-Z!/]")
 
 
 def clean_html(text: str) -> str:
@@ -71,7 +73,7 @@ def clean_html(text: str) -> str:
     text = (text or "").strip()
     if not text:
         return ""
-    if "<" not in text:
+    if not HTML_TAG.search(text):
         return linebreaks(escape(text))
     return nh3.clean(
         text,
@@ -521,21 +523,20 @@ def submission_return(
         raise ValidationError(errors)
     locked = Submission.objects.select_for_update().get(pk=submission.pk)
     if mark and lesson is not None:
-        if lesson.control_form_id is None and control_form is not None:
-            lesson = journal_services.lesson_update(
-                lesson=lesson,
-                topic=lesson.topic,
-                control_form=control_form,
-                user=by,
-                may_edit_closed=may_edit_closed,
-            )
-        cell = journal_services.cell_load(lesson=lesson, student=submission.student)
-        text = f"{cell.text} {mark}".strip()
         try:
+            if lesson.control_form_id is None and control_form is not None:
+                lesson = journal_services.lesson_update(
+                    lesson=lesson,
+                    topic=lesson.topic,
+                    control_form=control_form,
+                    user=by,
+                    may_edit_closed=may_edit_closed,
+                )
+            cell = journal_services.cell_load(lesson=lesson, student=submission.student)
             new_cell = journal_services.mark_set(
                 lesson=lesson,
                 student=submission.student,
-                text=text,
+                text=f"{cell.text} {mark}".strip(),
                 fingerprint=cell.fingerprint,
                 user=by,
                 may_edit_closed=may_edit_closed,

@@ -75,7 +75,8 @@ def mine(request: HttpRequest) -> HttpResponse:
     if student is None or not (viewer.is_student or viewer.is_parent):
         raise Http404
     courses = selectors.student_courses(student)
-    rows = [(c, selectors.student_progress(c, student)) for c in courses]
+    progress = selectors.progress_of_student(courses, student)
+    rows = [(c, progress[c.id]) for c in courses]
     return render(
         request,
         "courses/mine.html",
