@@ -6,6 +6,7 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from shkola.core import uploads
 from shkola.core.fields import DateInput, IdModelChoiceField, MultipleFileField, column_field
 
 from .models import Assignment, Course, Material, MaterialKind, Module, Submission
@@ -77,6 +78,12 @@ class ModuleForm(forms.Form):
 
 
 class MaterialForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["upload"].help_text = _(
+            "Один файл до %(mb)s МБ: PDF, документы, таблицы, презентации, картинки, видео, аудио."
+        ) % {"mb": uploads.max_file_bytes() // (1024 * 1024)}
+
     kind = forms.ChoiceField(
         label=_("Вид"), choices=MaterialKind.choices,
         widget=forms.RadioSelect,
@@ -139,6 +146,9 @@ class SubmissionForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["attachments"].widget.attrs.update(TEXT)
+        self.fields["attachments"].help_text = _(
+            "До 5 файлов, каждый до %(mb)s МБ. Новые файлы заменяют отправленные раньше."
+        ) % {"mb": uploads.max_file_bytes() // (1024 * 1024)}
 
 
 class ReturnForm(forms.Form):

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 
 from shkola.core import clock
 from shkola.schools.models import ClassUnit, ControlForm, Student, StudyGroup, Subject
@@ -411,8 +411,11 @@ def control_forms(course: Course) -> list[ControlForm]:
 # ------------------------------------------------------------------ the course form
 
 
-def school_choices(organisation_id: int, on: dt.date | None = None) -> dict[str, Any]:
-    """Subjects, teachers, classes and groups of the school for the course form."""
+def school_choices(
+    organisation_id: int, on: dt.date | None = None, first_teacher_id: int | None = None
+) -> dict[str, Any]:
+    """Subjects, teachers, classes and groups of the school for the course form; the teacher
+    filling the form first (the long list scrolls, their own box is checked)."""
     from shkola.accounts.models import Role, RoleAssignment, User
     from shkola.schools.selectors import current_year
 
@@ -430,9 +433,9 @@ def school_choices(organisation_id: int, on: dt.date | None = None) -> dict[str,
     ).values("user_id")
     return {
         "subjects": Subject.objects.filter(organisation_id=organisation_id).order_by("name"),
-        "teachers": User.objects.filter(id__in=teacher_user_ids).order_by(
-            "last_name", "first_name", "id"
-        ),
+        "teachers": User.objects.filter(id__in=teacher_user_ids)
+        .annotate(mine=Case(When(id=first_teacher_id or 0, then=Value(0)), default=Value(1)))
+        .order_by("mine", "last_name", "first_name", "id"),
         "classes": classes.order_by("parallel__grade", "letter"),
         "groups": groups.select_related("class_unit__parallel").order_by("name"),
     }

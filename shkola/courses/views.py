@@ -130,7 +130,7 @@ def create(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("courses.create_course"):
         raise Http404
     org = _organisation(request)
-    choices = selectors.school_choices(org.id)
+    choices = selectors.school_choices(org.id, first_teacher_id=request.user.pk)
     form = CourseForm(
         request.POST or None, choices=choices, initial={"teachers": [request.user.pk]}
     )
