@@ -412,10 +412,10 @@ def control_forms(course: Course) -> list[ControlForm]:
 
 
 def school_choices(
-    organisation_id: int, on: dt.date | None = None, first_teacher_id: int | None = None
+    organisation_id: int, on: dt.date | None = None, first_teacher_ids: Any = ()
 ) -> dict[str, Any]:
-    """Subjects, teachers, classes and groups of the school for the course form; the teacher
-    filling the form first (the long list scrolls, their own box is checked)."""
+    """Subjects, teachers, classes and groups of the school for the course form; the checked
+    teachers first (the long list scrolls)."""
     from shkola.accounts.models import Role, RoleAssignment, User
     from shkola.schools.selectors import current_year
 
@@ -434,7 +434,7 @@ def school_choices(
     return {
         "subjects": Subject.objects.filter(organisation_id=organisation_id).order_by("name"),
         "teachers": User.objects.filter(id__in=teacher_user_ids)
-        .annotate(mine=Case(When(id=first_teacher_id or 0, then=Value(0)), default=Value(1)))
+        .annotate(mine=Case(When(id__in=list(first_teacher_ids), then=Value(0)), default=Value(1)))
         .order_by("mine", "last_name", "first_name", "id"),
         "classes": classes.order_by("parallel__grade", "letter"),
         "groups": groups.select_related("class_unit__parallel").order_by("name"),

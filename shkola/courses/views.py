@@ -130,7 +130,7 @@ def create(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("courses.create_course"):
         raise Http404
     org = _organisation(request)
-    choices = selectors.school_choices(org.id, first_teacher_id=request.user.pk)
+    choices = selectors.school_choices(org.id, first_teacher_ids=[request.user.pk])
     form = CourseForm(
         request.POST or None, choices=choices, initial={"teachers": [request.user.pk]}
     )
@@ -159,7 +159,9 @@ def create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, course_id: int) -> HttpResponse:
     course = _course(request, course_id, "courses.manage_course")
-    choices = selectors.school_choices(course.organisation_id)
+    choices = selectors.school_choices(
+        course.organisation_id, first_teacher_ids=selectors.teacher_ids(course)
+    )
     initial = {
         "title": course.title,
         "description": course.description,
