@@ -14,6 +14,7 @@ urlpatterns = [
     path("<id:course_id>/progress/", views.progress, name="progress"),
     path("<id:course_id>/progress/xlsx/", views.progress_xlsx, name="progress_xlsx"),
     path("modules/<id:module_id>/", views.module, name="module"),
+    path("modules/<id:module_id>/edit/", views.module_edit, name="module_edit"),
     path("modules/<id:module_id>/materials/new/", views.material_create, name="material_create"),
     path(
         "modules/<id:module_id>/assignments/new/", views.assignment_create, name="assignment_create"

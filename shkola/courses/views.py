@@ -276,6 +276,35 @@ def module_create(request: HttpRequest, course_id: int) -> HttpResponse:
     )
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def module_edit(request: HttpRequest, module_id: int) -> HttpResponse:
+    module, manage, _student = _module(request, module_id)
+    if not manage:
+        raise Http404
+    form = ModuleForm(request.POST or None, initial={"title": module.title})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.module_update(module=module, title=form.cleaned_data["title"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Модуль переименован."))
+            return redirect("courses:module", module.id)
+    return render(
+        request,
+        "courses/simple_form.html",
+        {
+            "form": form,
+            "course": module.course,
+            "title": _("Название модуля"),
+            "back": reverse("courses:module", args=[module.id]),
+            "editing": True,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
 def _module(request: HttpRequest, module_id: int) -> tuple[Module, bool, Any]:
     """The module, whether the viewer manages the course, and the student who studies it."""
     viewer = _viewer(request)

@@ -194,6 +194,12 @@ def test_the_teacher_creates_a_course_with_a_module_and_bad_input_names_the_fiel
     course_id = int(done["Location"].rstrip("/").split("/")[-1])
     page = client.post(reverse("courses:module_create", args=[course_id]), {"title": "x" * 201})
     assert page.status_code == 400 and "200" in page.text
+    page = client.post(reverse("courses:module_edit", args=[world.module.id]), {"title": " "})
+    assert page.status_code == 400 and "Название модуля" in page.text
+    renamed = client.post(reverse("courses:module_edit", args=[world.module.id]), {"title": "Ок"})
+    assert renamed.status_code == 302
+    world.module.refresh_from_db()
+    assert world.module.title == "Ок"
     page = client.post(
         reverse("courses:material_create", args=[world.module.id]),
         {"kind": "link", "title": "Ссылка", "url": "javascript:alert(1)"},

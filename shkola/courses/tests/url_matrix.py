@@ -160,6 +160,13 @@ CASES = [
         kwargs=lambda w: {"module_id": _module(_other(w)).id},
         label="other",
     ),
+    Case("courses:module_edit", MANAGERS, kwargs=lambda w: {"module_id": _module(_course(w)).id}),
+    Case(
+        "courses:module_edit",
+        NOBODY,
+        kwargs=lambda w: {"module_id": _module(_other(w)).id},
+        label="other",
+    ),
     Case(
         "courses:material_create",
         MANAGERS,
