@@ -230,7 +230,7 @@ class ForecastLine:
 
 @dataclass(frozen=True)
 class Forecast:
-    status: str  # "ok", "no_marks", "pass_fail"
+    status: str  # "ok", "no_marks", "no_marks_over" (the period is over), "pass_fail"
     current: str | None  # the suggested period mark now
     lines: tuple[ForecastLine, ...] = ()
 
@@ -262,7 +262,9 @@ def forecast(
     marks = list(marks)
     graded = [(p, w, f) for p, w, f in marks if p is not None]
     if not graded:
-        return Forecast("pass_fail" if marks else "no_marks", None)
+        if marks:
+            return Forecast("pass_fail", None)
+        return Forecast("no_marks_over" if ended or closed else "no_marks", None)
     total = sum(p * w for p, w, _ in graded)
     weights = sum(w for _, w, _ in graded)
     current = suggested_mark(weighted_average((p, w) for p, w, _ in graded), thresholds)
@@ -306,6 +308,9 @@ def _reach(
             routes.append(Route(count, value, form, weight))
         if routes[0].count <= left:
             fitting = tuple(r for r in routes if r.count <= left)
+            if len(fitting) == 2 and fitting[0].count == fitting[1].count:
+                # as few of the everyday (lighter) form do it: that is the one to name
+                fitting = fitting[1:]
             return ForecastLine(k, "reach", fitting, lessons_left=left)
         needed = routes[0]
     if needed is None:
@@ -326,9 +331,10 @@ def _keep(
         routes.append(Route(count, lower, form, weight))
     if routes[0].count >= left:
         return ForecastLine(k, "safe", (routes[0],), lessons_left=left)
-    return ForecastLine(
-        k, "keep", (routes[0], *(r for r in routes[1:] if r.count < left)), lessons_left=left
-    )
+    # the everyday form is named when it allows more lower marks than the heaviest and fewer
+    # than the lessons left (else it would say nothing new)
+    others = tuple(r for r in routes[1:] if routes[0].count < r.count < left)
+    return ForecastLine(k, "keep", (routes[0], *others), lessons_left=left)
 
 
 # --------------------------------------------------------------------------- forecast wording
@@ -368,7 +374,7 @@ def _form(route: Route) -> str:
 
     if route.form:
         return _("%(form)s, вес %(weight)s") % {"form": route.form, "weight": route.weight}
-    return _("вес %(weight)s") % {"weight": route.weight}
+    return _("без формы контроля, вес %(weight)s") % {"weight": route.weight}
 
 
 def _period_words(scheme: str) -> dict[str, str]:
@@ -402,6 +408,8 @@ def forecast_status_text(fc: Forecast) -> str:
 
     if fc.status == "no_marks":
         return _("Отметок пока нет: прогноз появится после первой отметки.")
+    if fc.status == "no_marks_over":
+        return _("Отметок за период нет.")
     return ""
 
 

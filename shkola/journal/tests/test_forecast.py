@@ -129,6 +129,24 @@ def test_a_planned_form_of_the_subject_is_offered_though_no_mark_has_it_yet():
     assert fc.lines[0].routes == (Route(1, 5, TEST, 5), Route(3, 5, ORAL, 1))
 
 
+def test_the_everyday_form_alone_when_it_needs_as_few_marks():
+    # Самостоятельная (вес 3): 2, 3 → 15 over 6 = 2.50 → 2; a «Контрольная работа» (вес 5)
+    # is planned. 8 lessons left.
+    # 3: short by 2.6 × 6 − 15 = 0.6; a three brings 0.4 × 5 = 2 or 0.4 × 3 = 1.2 → one
+    #    three either way: the lighter, everyday form is named.
+    # 4: short by 3.6 × 6 − 15 = 6.6; a four brings 2 (→ 4 fours) or 1.2 (→ 6 fours).
+    # 5: short by 4.6 × 6 − 15 = 12.6; a five brings 2 (→ 7 fives) or 1.2 (→ 11 > 8 lessons).
+    own = "Самостоятельная работа"
+    fc = forecast(marks=[(2, 3, own), (3, 3, own)], forms=[(TEST, 5)], lessons_left=8)
+    by_mark = {line.mark: line.routes for line in fc.lines}
+    assert by_mark == {
+        5: (Route(7, 5, TEST, 5),),
+        4: (Route(4, 4, TEST, 5), Route(6, 4, own, 3)),
+        3: (Route(1, 3, own, 3),),
+    }
+    assert texts(fc)[2] == "Чтобы выйти на 3: одна тройка (Самостоятельная работа, вес 3)."
+
+
 def test_no_lessons_left_in_a_running_period():
     fc = forecast(marks=[(4, 1, ORAL)], lessons_left=0)
     assert texts(fc) == [
@@ -141,6 +159,8 @@ def test_no_marks_yet():
     fc = forecast(marks=[], forms=[(TEST, 5)], lessons_left=10)
     assert (fc.status, fc.current, fc.lines) == ("no_marks", None, ())
     assert forecast_status_text(fc) == "Отметок пока нет: прогноз появится после первой отметки."
+    over = forecast(marks=[], lessons_left=0, ended=True)
+    assert (over.status, forecast_status_text(over)) == ("no_marks_over", "Отметок за период нет.")
 
 
 def test_a_pass_fail_subject_has_no_forecast():
