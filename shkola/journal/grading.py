@@ -10,7 +10,8 @@ ENGINEERING.md:
   or 4; the denominator excludes students exempted or without marks.
 
 Averages are Decimals rounded half-up to two places only for display (``quantize2``); the
-comparisons with thresholds use the exact value."""
+comparisons with thresholds use the exact value. The forecast («Что нужно для…», ``forecast``)
+counts the marks a student needs for each threshold by that same exact comparison."""
 
 from __future__ import annotations
 
@@ -183,27 +184,6 @@ def subject_result(final: str | None, year: str | None, periods: dict[int, str])
 
 
 # --------------------------------------------------------------------------- forecast (X1)
-#
-# «Что нужно для…»: for each mark threshold, what the student still needs this period.
-#
-# Decisions (issue 13, X1):
-# - The forecast proposes marks of the forms the subject uses this period: the forms of the
-#   student's marks in it and of its lessons (held and planned). The first route is the
-#   heaviest of them (fewest marks); the second, in parentheses, the form most of the
-#   student's marks were given for (the subject's everyday form), when it is another one and
-#   fits. A form the subject has not used is never counted on.
-# - To reach a mark k it proposes marks «k» (a «4» to get a 4); only when those cannot do it
-#   in the lessons left does it propose higher marks, up to «5».
-# - To keep the mark the average points to, it says how many marks one lower («3» under a 4)
-#   the average can take.
-# - Bound: every remaining lesson of the subject (from today, not cancelled, without a mark of
-#   the student yet) can give one more mark. A mark needing more marks than that is no longer
-#   reachable; so is everything higher once the period has ended or is closed.
-# - Arithmetic is exact (Fractions of the Decimal thresholds), and "reached" is exactly
-#   ``suggested_mark``'s rule: the exact average ≥ the threshold, never the rounded display —
-#   a 4.5952 shown as «4,60» still needs a five for a 5.
-# - No five-point marks: pass/fail marks only → no forecast (a pass/fail subject); no marks
-#   at all → «no marks yet», nothing to compute from.
 
 
 @dataclass(frozen=True)
@@ -251,14 +231,38 @@ def forecast(
     ended: bool = False,
     closed: bool = False,
 ) -> Forecast:
-    """What a student needs this period in one subject for each threshold.
+    """«Что нужно для…»: what a student needs this period in one subject for each threshold.
 
     ``marks``: the student's marks of the period in the subject as (points, weight, form name)
     — points None for pass/fail, form "" for a mark without a form of control; ``forms``:
     (name, weight) of the forms of control the subject's lessons of the period carry;
-    ``lessons_left``: the subject's lessons still to come in the period that can give a mark
-    (one mark each); ``ended``/``closed``: the period is over / closed by the school.
-    See the decisions above."""
+    ``lessons_left``: the subject's lessons still to come in the period that can give a mark;
+    ``ended``/``closed``: the period is over / closed by the school.
+
+    Decisions (issue 13, X1):
+
+    - Lines: for every mark above the one the average points to now, how to reach it
+      («reach»); for the mark it points to, how many marks one lower («3» under a 4) it can
+      take and stay («keep»; «safe» when even all the lessons left could not pull it down).
+    - Forms proposed: those the subject uses this period — the forms of the student's marks
+      in it and of its lessons, held and planned; a form the subject has not used is never
+      counted on. The first route is the heaviest of them (fewest marks); the second, the
+      form most of the student's marks were given for (the subject's everyday form), when it
+      is another one, fits in the lessons left and needs more marks (when it needs as few,
+      only the everyday, lighter form is named).
+    - To reach a mark k it proposes marks «k» (a «4» to get a 4); only when those cannot do
+      it in the lessons left does it propose higher marks, up to «5».
+    - Bound: every remaining lesson of the subject (after today, or today without a mark of
+      the student yet; not cancelled) can give one more mark, of any form. A mark needing
+      more marks than that is out of reach («нужно 9 пятёрок…, а уроков осталось 4»), and so
+      is a threshold the marks of the scale cannot lift the average to. Once the period has
+      ended or is closed, one line says that the marks above are out of reach.
+    - Arithmetic is exact (integers and Fractions of the Decimal thresholds, no float, no
+      rounding), and "reached" is exactly ``suggested_mark``'s rule: the exact average ≥ the
+      threshold, never the rounded display — 193/42 = 4.5952… is shown «4,60» and still
+      needs a five for a 5.
+    - No five-point marks: pass/fail marks only → no forecast (status "pass_fail", nothing
+      shown); no marks at all → "no_marks" («Отметок пока нет…»), nothing to compute from."""
     marks = list(marks)
     graded = [(p, w, f) for p, w, f in marks if p is not None]
     if not graded:
@@ -285,7 +289,10 @@ def forecast(
         slack = Fraction(total) - t * weights
         if k > int(current):
             if ended or closed:
-                lines.append(ForecastLine(k, "unreachable", reason="closed" if closed else "ended"))
+                # one line for the mark just above: «4 и выше уже не получить…»
+                if k == int(current) + 1:
+                    reason = "closed" if closed else "ended"
+                    lines.append(ForecastLine(k, "unreachable", reason=reason))
                 continue
             lines.append(_reach(k, t, -slack, route_forms, left))
         elif k == int(current):
@@ -423,6 +430,8 @@ def forecast_line_text(line: ForecastLine, scheme: str = "quarters") -> str:
     if line.kind == "unreachable":
         head = _("%(mark)s уже не получить %(in)s") % {"mark": k, "in": words["in"]}
         if line.reason in ("ended", "closed"):
+            if k < 5:
+                head = _("%(mark)s и выше уже не получить %(in)s") % {"mark": k, "in": words["in"]}
             return f"{head}: {words[line.reason]}."
         if line.reason == "scale":
             return f"{head}."

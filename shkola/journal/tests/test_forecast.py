@@ -185,6 +185,14 @@ def test_a_closed_or_ended_period(closed, scheme, expected):
     assert texts(fc, scheme) == [expected]
 
 
+def test_an_ended_period_says_it_once():
+    # 2, 3 → 2.50 → 2 in a quarter that is over: one line, not one per mark.
+    fc = forecast(marks=[(2, 1, ORAL), (3, 1, ORAL)], lessons_left=0, ended=True)
+    assert texts(fc) == ["3 и выше уже не получить в этой четверти: четверть закончилась."]
+    # A 5 in it: nothing more to say (the suggested mark is on the page).
+    assert forecast(marks=[(5, 1, ORAL)], lessons_left=0, closed=True).lines == ()
+
+
 def test_a_two_now_gets_a_line_for_every_mark():
     # 2, 2, 3 of weight 1: 7/3 = 2.33 → 2. 3: short by 2.6 × 3 − 7 = 0.8, a three brings 0.4
     # → 2 threes (13/5 = 2.60); 4: short by 3.6 × 3 − 7 = 3.8, a four brings 0.4 → 10 fours;
