@@ -90,19 +90,22 @@ def service(request: HttpRequest, service_id: int) -> HttpResponse:
         a.student_id for a in applications if a.status in ("pending", "waitlisted", "accepted")
     }
     class_ids = {c.id for c in item.class_units.all()}
-    can_apply = [
+    eligible = [
         c
         for c in here
-        if c.id not in applied
-        and services.is_for_student(item, c, class_ids)
-        and request.user.has_perm("extras.apply", c)
+        if services.is_for_student(item, c, class_ids) and request.user.has_perm("extras.apply", c)
     ]
+    can_apply = [c for c in eligible if c.id not in applied]
+    posted = request.POST.get("action") == "apply"
+    # A child who has applied meanwhile (another tab, a double click) stays a valid choice:
+    # the service refuses the second application with a clear message.
     form = ApplyForm(
-        request.POST if request.POST.get("action") == "apply" else None,
-        children=can_apply,
+        request.POST if posted else None,
+        children=eligible if posted else can_apply,
         initial={"student": _preferred(request, can_apply)},
     )
     status = 200
+    errors: list[str] = []
     if request.method == "POST":
         action = request.POST.get("action", "")
         done = reverse("extras:service", args=[item.pk])
@@ -111,12 +114,12 @@ def service(request: HttpRequest, service_id: int) -> HttpResponse:
                 here, params.parse_id(request.POST.get("application")) or 0
             )
             if target is None or not request.user.has_perm("extras.withdraw_application", target):
-                form.add_error(None, _("Заявка: такой заявки нет."))
+                errors.append(_("Заявка: такой заявки нет."))
             else:
                 try:
                     services.application_withdraw(application=target, by=request.user)  # type: ignore[arg-type]
                 except ValidationError as exc:
-                    _apply_errors(form, exc)
+                    errors.extend(e for es in exc.message_dict.values() for e in es)
                 else:
                     messages.success(request, _("Заявка отозвана."))
                     return redirect(done)
@@ -125,7 +128,7 @@ def service(request: HttpRequest, service_id: int) -> HttpResponse:
                 with submit_once(request, fallback=done) as once:
                     if once.duplicate:
                         return once.duplicate
-                    child = next(c for c in can_apply if c.id == form.cleaned_data["student"])
+                    child = next(c for c in eligible if c.id == form.cleaned_data["student"])
                     try:
                         services.application_create(
                             service=item,
@@ -141,7 +144,7 @@ def service(request: HttpRequest, service_id: int) -> HttpResponse:
                         )
                         return once.done(done)
         else:
-            form.add_error(None, _("Неизвестное действие."))
+            errors.append(_("Неизвестное действие."))
         status = 400
     return render(
         request,
@@ -153,6 +156,7 @@ def service(request: HttpRequest, service_id: int) -> HttpResponse:
             "applications": applications,
             "can_apply": can_apply,
             "form": form,
+            "errors": errors,
             "note": payment_note(free=item.is_free),
             "many_here": len(here) > 1,
         },
