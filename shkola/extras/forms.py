@@ -61,8 +61,8 @@ class ServiceForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "form-control"}),
         error_messages={"required": _("Расписание: напишите, когда проходят занятия."), "max_length": _("Расписание: не больше %(limit_value)d знаков.")},
     )  # fmt: skip
-    starts_on = _date(_("Начало занятий"))
-    ends_on = _date(_("Окончание занятий"))
+    starts_on = _date(_("Занятия с"))
+    ends_on = _date(_("Занятия по"))
     grade_from = _number(_("С класса"), low=1, high=11, required=False)
     grade_to = _number(_("По класс"), low=1, high=11, required=False)
     class_units = forms.TypedMultipleChoiceField(

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from shkola.schools.models import ClassUnit, Student
+from shkola.schools.models import ClassUnit, Guardianship, Student
 
 from .models import OPEN_STATUSES, Application, ApplicationStatus, Service, ServiceStatus
 from .services import is_for_student
@@ -74,7 +74,21 @@ class ServiceApplications:
 
 
 def applications_of(service: Service) -> ServiceApplications:
-    rows = list(_applications().filter(service=service).order_by("created_at", "id"))
+    """The list of one service; each child's guardians come along (a guardian without an
+    account applies through the school, and the list still names the family)."""
+    rows = list(
+        _applications()
+        .filter(service=service)
+        .prefetch_related(
+            Prefetch(
+                "student__guardianships",
+                queryset=Guardianship.objects.select_related("guardian").order_by("id"),
+            )
+        )
+        .order_by("created_at", "id")
+    )
+    for a in rows:
+        a.family = family_names(a)  # type: ignore[attr-defined]
     by = {s: [a for a in rows if a.status == s] for s in ApplicationStatus.values}
     waitlist = sorted(by[ApplicationStatus.WAITLISTED], key=lambda a: (a.waitlisted_at, a.id))
     accepted = sorted(
@@ -98,18 +112,14 @@ def school_application(admin_org_ids: set[int], application_id: int) -> Applicat
     )
 
 
-def guardians_by_student(student_ids: list[int]) -> dict[int, list[Any]]:
-    """The children's guardians for the export (one query)."""
-    from shkola.schools.models import Guardianship
-
-    result: dict[int, list[Any]] = {}
-    for g in (
-        Guardianship.objects.filter(student_id__in=student_ids)
-        .select_related("guardian")
-        .order_by("guardian__last_name", "id")
-    ):
-        result.setdefault(g.student_id, []).append(g.guardian)
-    return result
+def family_names(application: Application) -> str:
+    """Who applied, else the child's guardians (prefetched by ``applications_of``)."""
+    if application.applicant is not None:
+        return application.applicant.full_name
+    return ", ".join(
+        g.guardian.full_name
+        for g in application.student.guardianships.all()  # type: ignore[attr-defined]
+    )
 
 
 # ------------------------------------------------------------------ the family's side

@@ -86,7 +86,7 @@ def _check_service(
     if teacher is not None and not teachers_of(organisation.pk).filter(pk=teacher.pk).exists():
         errors["teacher"] = _("Педагог: выберите сотрудника школы.")
     if starts_on and ends_on and ends_on < starts_on:
-        errors["ends_on"] = _("Окончание занятий: раньше начала.")
+        errors["ends_on"] = _("Занятия по: дата раньше, чем «с».")
     for name, grade in (("grade_from", grade_from), ("grade_to", grade_to)):
         if grade is not None and not 1 <= grade <= 11:
             errors[name] = _("Классы: от 1 до 11.")

@@ -366,17 +366,14 @@ def manage_xlsx(request: HttpRequest, service_id: int) -> HttpResponse:
     """The service's list as the page shows it: accepted, waiting, pending, then the rest."""
     item = _school_service(request, service_id)
     apps = selectors.applications_of(item).all
-    guardians = selectors.guardians_by_student([a.student_id for a in apps])
     rows = []
     for n, a in enumerate(apps, start=1):
-        applicant = a.applicant.full_name if a.applicant else ""
-        others = ", ".join(g.full_name for g in guardians.get(a.student_id, []))
         rows.append(
             [
                 n,
                 a.student.full_name,
                 a.student.current_class.name if a.student.current_class else "",
-                applicant or others,
+                selectors.family_names(a),
                 str(ApplicationStatus(a.status).label),
                 a.reason,
                 _when(a.created_at),

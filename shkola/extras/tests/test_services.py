@@ -172,3 +172,23 @@ def test_teachers_of_a_school_are_its_staff(school, other_school):
     ids = set(services.teachers_of(school.organisation.pk).values_list("id", flat=True))
     assert {school.teacher.id, school.curator.id, extra.id} <= ids
     assert other_school.teacher.id not in ids
+
+
+def test_the_waiting_list_is_served_in_the_order_children_joined_it(world, school):
+    from shkola.core.testing.factories import enrol, guardian_of
+    from shkola.extras import selectors
+
+    w = world
+    curator = school.curator
+    children = [w.student, *w.others, enrol(school, school.class_unit)]
+    apps = [
+        services.application_create(service=w.service, student=c, applicant=guardian_of(c))
+        for c in children
+    ]
+    # Waitlisted in the order 3rd, 1st, 4th (not the order of applying)
+    for i in (2, 0, 3):
+        services.application_waitlist(application=apps[i], by=curator)
+    listing = selectors.applications_of(w.service)
+    assert [a.pk for a in listing.waitlist] == [apps[2].pk, apps[0].pk, apps[3].pk]
+    assert [a.pk for a in listing.pending] == [apps[1].pk]
+    assert listing.waitlist[0].family  # the family is named even without an applicant
