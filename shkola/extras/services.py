@@ -100,7 +100,7 @@ def _check_service(
         errors["capacity"] = _("Мест: не больше %(n)s.") % {"n": MAX_CAPACITY}
     elif capacity < accepted:
         errors["capacity"] = _(
-            "Мест: уже принято %(n)s детей, мест не может быть меньше. "
+            "Мест: уже принято детей — %(n)s, мест не может быть меньше. "
             "Сначала снимите лишних с занятий."
         ) % {"n": accepted}
     if price is None or price < 0:
@@ -340,7 +340,7 @@ def application_accept(*, application: Application, by: User) -> Application:
         raise NoPlaces(
             {
                 "status": _(
-                    "Мест нет: все %(n)s мест заняты. Заявку можно поставить в лист ожидания."
+                    "Мест нет: заняты все места (%(n)s). Заявку можно поставить в лист ожидания."
                 )
                 % {"n": service.capacity}
             }

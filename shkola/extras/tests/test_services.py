@@ -93,10 +93,13 @@ def test_accepting_stops_at_the_capacity_and_says_so(world):
     services.application_accept(application=apps[1], by=curator)
     with pytest.raises(services.NoPlaces) as exc:
         services.application_accept(application=apps[2], by=curator)
-    assert "Мест нет: все 2 мест заняты" in errors_of(exc)["status"][0]
+    assert "Мест нет: заняты все места (2)" in errors_of(exc)["status"][0]
     apps[2].refresh_from_db()
     assert apps[2].status == ApplicationStatus.PENDING
-    assert Application.objects.filter(status=ApplicationStatus.ACCEPTED).count() == 2
+    assert (
+        Application.objects.filter(service=w.service, status=ApplicationStatus.ACCEPTED).count()
+        == 2
+    )
 
 
 def test_a_freed_place_is_not_given_away_automatically(world):
@@ -149,7 +152,9 @@ def test_the_school_removes_a_child_and_the_place_frees(world):
     services.application_remove(application=application, by=curator, reason="Переезд")
     application.refresh_from_db()
     assert application.status == ApplicationStatus.REMOVED
-    assert not Application.objects.filter(status=ApplicationStatus.ACCEPTED).exists()
+    assert not Application.objects.filter(
+        service=w.service, status=ApplicationStatus.ACCEPTED
+    ).exists()
 
 
 def test_places_cannot_drop_below_the_accepted_children(world):
@@ -162,7 +167,7 @@ def test_places_cannot_drop_below_the_accepted_children(world):
     kwargs = {"title": "Робототехника", "schedule": "вторник", "price": 0, "status": "published"}
     with pytest.raises(ValidationError) as exc:
         services.service_update(service=w.service, capacity=1, **kwargs)
-    assert "уже принято 2" in errors_of(exc)["capacity"][0]
+    assert "уже принято детей — 2" in errors_of(exc)["capacity"][0]
     updated = services.service_update(service=w.service, capacity=5, **kwargs)
     assert (updated.capacity, updated.price) == (5, 0)
 
