@@ -295,3 +295,29 @@ def test_query_budget_does_not_grow_with_the_data(
     with django_assert_max_num_queries(before) as more:
         client.get(url)
     assert len(more.captured_queries) == before
+
+
+def test_the_students_page_costs_the_same_with_more_services(
+    client, world, school, django_assert_max_num_queries
+):
+    from shkola.core.testing.factories import UserFactory
+
+    w = world
+    w.student.user = UserFactory()
+    w.student.save(update_fields=["user"])
+    client.force_login(w.student.user)
+
+    def attend(n):
+        for i in range(n):
+            item = service_of(school, title=f"Кружок {i} {n}")
+            application = services.application_create(
+                service=item, student=w.student, applicant=w.parent
+            )
+            services.application_accept(application=application, by=school.curator)
+
+    attend(1)
+    with django_assert_max_num_queries(25) as few:
+        assert "Кружок 0 1" in client.get(reverse("extras:mine")).content.decode()
+    attend(5)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert "Кружок 4 5" in client.get(reverse("extras:mine")).content.decode()
