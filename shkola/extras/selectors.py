@@ -7,7 +7,9 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from shkola.schools.models import ClassUnit, Guardianship, Student
+from shkola.core import clock
+from shkola.schools.models import ClassUnit, Guardianship, Organisation, Student
+from shkola.schools.selectors import current_year
 
 from .models import OPEN_STATUSES, Application, ApplicationStatus, Service, ServiceStatus
 from .services import is_for_student
@@ -49,6 +51,23 @@ def _applications() -> QuerySet[Application]:
 
 
 # ------------------------------------------------------------------ the school's side
+
+
+def acting_school(admin_org_ids: set[int]) -> Organisation | None:
+    """A person who runs several schools creates services in the first of them."""
+    return Organisation.objects.filter(pk__in=admin_org_ids).order_by("id").first()
+
+
+def current_classes(organisation_id: int) -> list[ClassUnit]:
+    """The classes of the school's current year, for «Только для классов»."""
+    year = current_year(organisation_id, clock.today())
+    if year is None:
+        return []
+    return list(
+        ClassUnit.objects.filter(parallel__academic_year=year)
+        .select_related("parallel")
+        .order_by("parallel__grade", "letter")
+    )
 
 
 def school_services(admin_org_ids: set[int]) -> list[Service]:

@@ -14,11 +14,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from shkola.accounts.selectors import active_student, viewer_from_request
-from shkola.core import clock, exports, params
+from shkola.core import exports, params
 from shkola.core.once import submit_once
 from shkola.core.xlsx_table import table_xlsx
-from shkola.schools.models import ClassUnit, Organisation
-from shkola.schools.selectors import current_year
+from shkola.schools.models import Organisation
 
 from . import selectors, services
 from .forms import ApplyForm, DecisionForm, ServiceForm
@@ -190,30 +189,17 @@ def school(request: HttpRequest) -> HttpResponse:
 
 
 def _acting_school(request: HttpRequest) -> Organisation:
-    """A person who runs several schools creates services in the first of them."""
-    ids = _admin_ids(request)
-    school = Organisation.objects.filter(pk__in=ids).order_by("id").first()
+    school = selectors.acting_school(_admin_ids(request))
     if school is None:
         raise Http404
     return school
-
-
-def _classes(organisation_id: int) -> list[ClassUnit]:
-    year = current_year(organisation_id, clock.today())
-    if year is None:
-        return []
-    return list(
-        ClassUnit.objects.filter(parallel__academic_year=year)
-        .select_related("parallel")
-        .order_by("parallel__grade", "letter")
-    )
 
 
 def _service_form(request: HttpRequest, organisation_id: int, **kwargs: Any) -> ServiceForm:
     return ServiceForm(
         request.POST or None,
         teachers=services.teachers_of(organisation_id),
-        classes=_classes(organisation_id),
+        classes=selectors.current_classes(organisation_id),
         **kwargs,
     )
 
