@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "shkola.feeds",
     "shkola.demo",
+    "shkola.extras",
 ]
 
 MIDDLEWARE = [
@@ -381,3 +382,7 @@ OAUTH2_PROVIDER = {
 }
 # Requests per token: "<number>/<sec|min|hour|day>".
 API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/min")
+
+# G3 «Оплата»: the dotted path of a class implementing shkola.extras.payments.PaymentProvider.
+# None (the default): no payments on the site; see docs/payments.md.
+SHKOLA_PAYMENT_PROVIDER = os.environ.get("SHKOLA_PAYMENT_PROVIDER") or None

@@ -33,4 +33,5 @@ urlpatterns = [
     path("api/v1/", api_urls.api_patterns()),
     path("feeds/", include("shkola.feeds.urls")),
     path("admin/", admin.site.urls),
+    path("services/", include("shkola.extras.urls")),
 ]

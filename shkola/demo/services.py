@@ -34,6 +34,7 @@ from shkola.absences.demo import absences_demo_fill
 from shkola.accounts.models import Role, RoleAssignment, Sex, SpecialistKind, User
 from shkola.api.demo import demo_application_ensure
 from shkola.core import clock
+from shkola.extras.demo import extras_demo_fill
 from shkola.feeds.demo import feeds_demo_fill
 from shkola.journal.models import (
     Attendance,
@@ -1812,6 +1813,7 @@ def demo_region_build(
             family_extras(organisation=builder.school, year=builder.year, today=builder.today)
             cross_school_accounts(school=builder.school, password_hash=builder.demo_hash)
             absences_demo_fill(today=builder.today)
+            extras_demo_fill(today=builder.today)
             feeds_demo_fill()
             demo_announcements(today=builder.today)
             # A conversation and a class's group message, so the demo inbox is not empty.
