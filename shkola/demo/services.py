@@ -47,6 +47,7 @@ from shkola.journal.models import (
 from shkola.messaging.demo import messages_demo_fill
 from shkola.portfolio.demo import portfolio_demo_fill
 from shkola.privacy.demo import privacy_demo_fill
+from shkola.testing.demo import testing_demo_fill
 from shkola.schools import services as school_services
 from shkola.schools.models import (
     AcademicYear,
@@ -1818,6 +1819,8 @@ def demo_region_build(
             messages_demo_fill()
             # Consents of the demo families; the full demo adds a test child and a done act.
             privacy_demo_fill(school=builder.school, full=size == "full")
+            # Online tests: the maths teacher's bank and a test for 7А.
+            testing_demo_fill()
             # The mobile app of the OAuth demo (scripts/oauth_demo_client.py).
             demo_application_ensure()
     report.seconds = time.monotonic() - started

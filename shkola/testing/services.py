@@ -670,6 +670,11 @@ def _attempt_answer(
         .select_for_update(of=("self",))
         .get(attempt=locked, position=position)
     )
+    if locked.finished_at is not None and locked.finish_reason == FinishReason.TIMEOUT:
+        raise Refusal(
+            _("Время вышло: ответ не принят, сохранённые ответы на месте. Попытка завершена."),
+            code="late",
+        )
     if locked.finished_at is not None:
         raise Refusal(
             _("Попытка уже завершена: ответ не принят, сохранённые ответы на месте."),

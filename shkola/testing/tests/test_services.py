@@ -70,6 +70,9 @@ def test_second_finish_is_harmless(world: World) -> None:
     again, second = services.attempt_finish(attempt=attempt)
     assert first and not second
     assert again.finished_at == done.finished_at and again.score == done.score == 2
+    with pytest.raises(services.Refusal) as late:
+        services.attempt_answer(attempt=attempt, position=3, raw=ANSWERS[3])
+    assert late.value.code == "finished" and "уже завершена" in late.value.message
 
 
 def test_late_answer_is_refused_and_saved_answers_stay(world: World) -> None:
@@ -85,10 +88,10 @@ def test_late_answer_is_refused_and_saved_answers_stay(world: World) -> None:
     assert attempt.questions.get(position=1).answer == [1]
     assert attempt.questions.get(position=3).answer is None
     assert attempt.score == 2
-    # and an answer after that is refused as «already finished»
+    # and an answer after that is refused the same way
     with pytest.raises(services.Refusal) as again:
         services.attempt_answer(attempt=attempt, position=3, raw=ANSWERS[3])
-    assert again.value.code == "finished"
+    assert again.value.code == "late"
 
 
 def test_answer_to_a_question_not_in_the_attempt(world: World) -> None:
