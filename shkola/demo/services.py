@@ -47,7 +47,6 @@ from shkola.journal.models import (
 from shkola.messaging.demo import messages_demo_fill
 from shkola.portfolio.demo import portfolio_demo_fill
 from shkola.privacy.demo import privacy_demo_fill
-from shkola.testing.demo import testing_demo_fill
 from shkola.schools import services as school_services
 from shkola.schools.models import (
     AcademicYear,
@@ -70,6 +69,7 @@ from shkola.schools.models import (
     Subject,
     Territory,
 )
+from shkola.testing.demo import testing_demo_fill
 from shkola.timetable.models import BellSlot, Lesson, Room, TimetableEntry
 
 from . import plan
