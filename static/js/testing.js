@@ -134,7 +134,8 @@
       event.preventDefault();
       say("Сначала сохраним последний ответ…", "secondary");
       Promise.resolve(sending || save()).then(function (ok) {
-        if (ok && !dirty) { say("✓ Ответ сохранён. Нажмите «Завершить тест» ещё раз.", "success"); }
+        // Saved: finish now (the student already confirmed); offline, nothing is sent.
+        if (ok && !dirty) { finish.submit(); }
       });
     });
   }
