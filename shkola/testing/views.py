@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shkola.accounts.selectors import viewer_from_request
 from shkola.core import clock, params
+from shkola.core.once import submit_once
 from shkola.schools.models import ClassUnit, StudyGroup, Subject
 
 from . import selectors, services
@@ -145,36 +146,49 @@ def _question_form_page(request: HttpRequest, question: Question | None) -> Http
         request.POST or None, request.FILES or None, initial=initial, subjects=subjects
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        subject = next(s for s in subjects if s.id == data["subject"])
-        try:
-            saved = services.question_save(
-                owner=request.user,
-                organisation=school,
-                subject=subject,
-                kind=data["kind"],
-                text=data["text"],
-                data={k: data.get(k, "") for k in DATA_FIELDS},
-                points=data["points"],
-                topic=data.get("topic", ""),
-                kes_codes=data.get("kes_codes", ""),
-                kt_codes=data.get("kt_codes", ""),
-                shared=data.get("shared", False),
-                image=data.get("image"),
-                remove_image=data.get("remove_image", False),
-                question=question,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Вопрос сохранён в банке."))
-            return redirect(reverse("testing:bank") + f"?subject={saved.subject_id}")
+        with submit_once(
+            request, fallback=reverse("testing:bank"), enabled=question is None
+        ) as once:
+            if once.duplicate:
+                return once.duplicate
+            response = _question_save(request, form, subjects, school, question)
+            if response is not None:
+                return once.done(response.url)
     return render(
         request,
         "testing/question_form.html",
         {"form": form, "question": question, "kinds": QuestionKind.choices},
         status=400 if form.errors else 200,
     )
+
+
+def _question_save(
+    request: HttpRequest, form: Any, subjects: list[Subject], school: Any, question: Any
+) -> Any:
+    data = form.cleaned_data
+    subject = next(s for s in subjects if s.id == data["subject"])
+    try:
+        saved = services.question_save(
+            owner=request.user,
+            organisation=school,
+            subject=subject,
+            kind=data["kind"],
+            text=data["text"],
+            data={k: data.get(k, "") for k in DATA_FIELDS},
+            points=data["points"],
+            topic=data.get("topic", ""),
+            kes_codes=data.get("kes_codes", ""),
+            kt_codes=data.get("kt_codes", ""),
+            shared=data.get("shared", False),
+            image=data.get("image"),
+            remove_image=data.get("remove_image", False),
+            question=question,
+        )
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+        return None
+    messages.success(request, _("Вопрос сохранён в банке."))
+    return redirect(reverse("testing:bank") + f"?subject={saved.subject_id}")
 
 
 @login_required
@@ -309,10 +323,13 @@ def test_new(request: HttpRequest) -> HttpResponse:
         groups=groups,
     )
     if request.method == "POST" and form.is_valid():
-        test = _save_settings(request, form, viewer, None, lists)
-        if test is not None:
-            messages.success(request, _("Тест создан. Добавьте вопросы из банка."))
-            return redirect("testing:test_edit", test.pk)
+        with submit_once(request, fallback=reverse("testing:index")) as once:
+            if once.duplicate:
+                return once.duplicate
+            test = _save_settings(request, form, viewer, None, lists)
+            if test is not None:
+                messages.success(request, _("Тест создан. Добавьте вопросы из банка."))
+                return once.done(reverse("testing:test_edit", args=[test.pk]))
     return render(
         request,
         "testing/test_new.html",

@@ -229,3 +229,19 @@ def test_query_budget_does_not_grow(
     client.get(url)
     with django_assert_max_num_queries(budget):
         assert client.get(url).status_code == 200
+
+
+def test_a_new_test_sent_twice_is_created_once(demo_world: Any) -> None:
+    teacher = client_of(demo_world, "teacher")
+    now = clock.now()
+    data = {
+        "subject": demo_world.subject.id, "title": "Дважды", "release_mode": "manual",
+        "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (now + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "attempts_allowed": "1", "mark5_percent": "85", "mark4_percent": "65",
+        "mark3_percent": "45", "form_token": "same-token-twice",
+    }  # fmt: skip
+    first = teacher.post(reverse("testing:test_new"), data)
+    second = teacher.post(reverse("testing:test_new"), data)
+    assert first.status_code == second.status_code == 302 and first.url == second.url
+    assert Test.objects.filter(title="Дважды").count() == 1
