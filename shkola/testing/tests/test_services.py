@@ -305,3 +305,16 @@ def test_settings_are_checked(world: World) -> None:
         "title", "closes_at", "time_limit_minutes", "attempts_allowed", "mark5_percent",
     }  # fmt: skip
     assert QuestionKind.FREE  # the kinds are importable from models
+
+
+def test_the_deadline_is_put_on_the_workers_queue(
+    world: World, settings, django_capture_on_commit_callbacks
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        attempt = services.attempt_start(test=world.test, student=world.student)
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path == "shkola.testing.tasks.expire_attempt"
+    assert queued.run_after == attempt.deadline and queued.args_kwargs["args"] == [attempt.pk]
