@@ -168,7 +168,7 @@ def attempt_for_staff(viewer: Any, attempt_id: int) -> Attempt | None:
 class ItemStat:
     question: Question
     answered: int
-    share_correct: float  # share of the points earned, 0…1, over finished attempts
+    share_correct: float | None  # share of the points earned, 0…1; None: nothing graded yet
     position: int
 
 
@@ -207,7 +207,7 @@ def results(test: Test) -> dict[str, Any]:
             ItemStat(
                 questions[qid],
                 answered[qid],
-                float(earned[qid] / possible[qid]) if possible[qid] else 0.0,
+                float(earned[qid] / possible[qid]) if possible[qid] else None,
                 first_position[qid],
             )
             for qid in questions

@@ -318,3 +318,19 @@ def test_the_deadline_is_put_on_the_workers_queue(
     queued = DBTaskResult.objects.get()
     assert queued.task_path == "shkola.testing.tasks.expire_attempt"
     assert queued.run_after == attempt.deadline and queued.args_kwargs["args"] == [attempt.pk]
+
+
+def test_item_statistics_share_of_points_per_question(world: World) -> None:
+    from shkola.testing import selectors
+
+    first = services.attempt_start(test=world.test, student=world.student)
+    _answer_all(first)
+    services.attempt_finish(attempt=first)
+    second = services.attempt_start(test=world.test, student=world.school.students[1])
+    services.attempt_answer(attempt=second, position=2, raw={"choice": ["0", "1"]})
+    services.attempt_finish(attempt=second)
+    stats = {s.position: s for s in selectors.results(world.test)["stats"]}
+    # single: 2 + 0 of 4; multiple: 0 + 2 of 4; matching: 0.67 + 0 of 4; free: 1 graded (0)
+    assert stats[1].share_correct == 0.5 and stats[2].share_correct == 0.5
+    assert round(stats[5].share_correct, 4) == round(0.67 / 4, 4)
+    assert stats[7].share_correct == 0.0 and stats[1].answered == 1
