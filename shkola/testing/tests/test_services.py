@@ -334,3 +334,22 @@ def test_item_statistics_share_of_points_per_question(world: World) -> None:
     assert stats[1].share_correct == 0.5 and stats[2].share_correct == 0.5
     assert round(stats[5].share_correct, 4) == round(0.67 / 4, 4)
     assert stats[7].share_correct == 0.0 and stats[1].answered == 1
+
+
+def test_a_test_for_a_group_is_for_its_students_only(world: World) -> None:
+    from shkola.core.testing.factories import subgroup
+    from shkola.testing import selectors
+
+    inside, outside = world.school.students[0], world.school.students[1]
+    group = subgroup(world.school, "1 подгруппа", [inside])
+    services.test_save(
+        owner=world.school.teacher, organisation=world.school.organisation,
+        subject=world.school.subject, title=world.test.title,
+        opens_at=world.test.opens_at, closes_at=world.test.closes_at,
+        class_units=[], groups=[group], test=world.test,
+    )  # fmt: skip
+    assert [t.test for t in selectors.student_tests(inside)] == [world.test]
+    assert selectors.student_tests(outside) == []
+    services.attempt_start(test=world.test, student=inside)
+    with pytest.raises(services.Refusal):
+        services.attempt_start(test=world.test, student=outside)

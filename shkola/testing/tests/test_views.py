@@ -208,6 +208,7 @@ def test_bad_question_input_names_the_field_and_never_500s(demo_world: Any) -> N
         ("teacher", "testing:results", 16),
         ("teacher", "testing:test_edit", 22),
         ("student", "testing:attempt", 16),
+        ("student", "testing:take", 16),
         ("teacher", "testing:review", 22),
     ],
 )
@@ -222,6 +223,7 @@ def test_query_budget_does_not_grow(
         "testing:results": {"test_id": test.id},
         "testing:test_edit": {"test_id": test.id},
         "testing:attempt": {"attempt_id": attempt.id},
+        "testing:take": {"test_id": test.id},
         "testing:review": {"attempt_id": attempt.id},
     }.get(name)
     client = client_of(demo_world, role)
