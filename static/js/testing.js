@@ -106,6 +106,16 @@
     typingTimer = window.setTimeout(save, 1200);
   });
 
+  // Enter in a one-line answer saves it (the form's first button would be «Назад»).
+  form.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.tagName === "INPUT") {
+      event.preventDefault();
+      window.clearTimeout(typingTimer);
+      dirty = true;
+      save();
+    }
+  });
+
   // Moving on only after the answer is saved: offline, the student stays with the answer.
   function goWhenSaved(url) {
     var pending = dirty || sending;
