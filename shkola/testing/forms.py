@@ -212,6 +212,10 @@ class JournalForm(forms.Form):
         error_messages={"invalid_choice": _("Форма контроля: выберите из списка.")},
     )  # fmt: skip
 
+    to_portfolio = forms.BooleanField(
+        label=_("И добавить результат в портфолио «Тестирование»"), required=False, initial=True
+    )
+
     def __init__(
         self, *args: Any, lessons: list[Any] | None = None, forms_: list[Any] | None = None,
         **kwargs: Any,

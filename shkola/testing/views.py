@@ -469,6 +469,19 @@ def _attempt_staff(request: HttpRequest, attempt_id: int) -> Attempt:
     return attempt
 
 
+def _to_portfolio(request: HttpRequest, attempt: Attempt) -> None:
+    """After the mark went to the journal: the result to the portfolio too, unless it is there
+    already; a refusal here leaves the journal's mark as it is and says why."""
+    if attempt.portfolio_result_id is not None:
+        return
+    try:
+        services.attempt_to_portfolio(attempt=attempt, by=request.user)
+    except ValidationError as exc:
+        messages.warning(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
+    else:
+        messages.success(request, _("Результат добавлен в портфолио («Тестирование»)."))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, attempt_id: int) -> HttpResponse:
@@ -517,6 +530,8 @@ def review(request: HttpRequest, attempt_id: int) -> HttpResponse:
                         may_edit_closed=request.user.has_perm("journal.edit_closed", lesson),
                     )
                     messages.success(request, _("Отметка выставлена в журнал."))
+                    if journal_form.cleaned_data.get("to_portfolio"):
+                        _to_portfolio(request, attempt)
                     return redirect("testing:review", attempt.pk)
             elif action == "portfolio":
                 services.attempt_to_portfolio(attempt=attempt, by=request.user)
