@@ -11,6 +11,7 @@ from .models import AttemptQuestion, Question, QuestionKind, ReleaseMode, Test, 
 
 TEXTAREA = {"class": "form-control", "rows": 4}
 INPUT = {"class": "form-control"}
+CHECK = {"class": "form-check-input"}
 
 
 def _lines_field(label: Any, help_text: Any = "") -> forms.CharField:
@@ -75,12 +76,16 @@ class QuestionForm(forms.Form):
         help_text=_("Коды требований (проверяемых умений) через запятую"),
         widget=forms.TextInput(attrs=INPUT),
     )  # fmt: skip
-    shared = forms.BooleanField(label=_("Доступен коллегам школы"), required=False)
+    shared = forms.BooleanField(
+        label=_("Доступен коллегам школы"), required=False, widget=forms.CheckboxInput(attrs=CHECK)
+    )
     image = forms.FileField(
         label=_("Картинка"), required=False, help_text=_("JPEG, PNG, GIF или WEBP."),
         widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": "image/*"}),
     )  # fmt: skip
-    remove_image = forms.BooleanField(label=_("Убрать картинку"), required=False)
+    remove_image = forms.BooleanField(
+        label=_("Убрать картинку"), required=False, widget=forms.CheckboxInput(attrs=CHECK)
+    )
 
     def __init__(self, *args: Any, subjects: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -119,16 +124,21 @@ class TestSettingsForm(forms.Form):
         initial=1,
         widget=forms.NumberInput(attrs=INPUT),
     )
-    shuffle_questions = forms.BooleanField(label=_("Перемешивать вопросы"), required=False)
+    shuffle_questions = forms.BooleanField(
+        label=_("Перемешивать вопросы"), required=False, widget=forms.CheckboxInput(attrs=CHECK)
+    )
     shuffle_options = forms.BooleanField(
-        label=_("Перемешивать варианты ответа"), required=False, initial=True
+        label=_("Перемешивать варианты ответа"),
+        required=False,
+        initial=True,
+        widget=forms.CheckboxInput(attrs=CHECK),
     )
     class_units = forms.TypedMultipleChoiceField(
-        label=_("Классы"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple,
+        label=_("Классы"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple(attrs=CHECK),
         error_messages={"invalid_choice": _("Классы: выберите из списка.")},
     )  # fmt: skip
     groups = forms.TypedMultipleChoiceField(
-        label=_("Группы"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple,
+        label=_("Группы"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple(attrs=CHECK),
         error_messages={"invalid_choice": _("Группы: выберите из списка.")},
     )  # fmt: skip
     mark5_percent = forms.IntegerField(
@@ -213,7 +223,10 @@ class JournalForm(forms.Form):
     )  # fmt: skip
 
     to_portfolio = forms.BooleanField(
-        label=_("И добавить результат в портфолио «Тестирование»"), required=False, initial=True
+        label=_("И добавить результат в портфолио «Тестирование»"),
+        required=False,
+        initial=True,
+        widget=forms.CheckboxInput(attrs=CHECK),
     )
 
     def __init__(
