@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "shkola.api",
     "oauth2_provider",
     "shkola.feeds",
+    "shkola.testing",
     "shkola.demo",
     "shkola.extras",
 ]

@@ -32,6 +32,7 @@ urlpatterns = [
     path("oauth/", include(api_urls.oauth_patterns)),
     path("api/v1/", api_urls.api_patterns()),
     path("feeds/", include("shkola.feeds.urls")),
+    path("tests/", include("shkola.testing.urls")),
     path("admin/", admin.site.urls),
     path("services/", include("shkola.extras.urls")),
 ]

@@ -70,6 +70,7 @@ from shkola.schools.models import (
     Subject,
     Territory,
 )
+from shkola.testing.demo import testing_demo_fill
 from shkola.timetable.models import BellSlot, Lesson, Room, TimetableEntry
 
 from . import plan
@@ -1820,6 +1821,8 @@ def demo_region_build(
             messages_demo_fill()
             # Consents of the demo families; the full demo adds a test child and a done act.
             privacy_demo_fill(school=builder.school, full=size == "full")
+            # Online tests: the maths teacher's bank and a test for 7А.
+            testing_demo_fill()
             # The mobile app of the OAuth demo (scripts/oauth_demo_client.py).
             demo_application_ensure()
     report.seconds = time.monotonic() - started
