@@ -80,7 +80,9 @@ INSTALLED_APPS = [
     "shkola.api",
     "oauth2_provider",
     "shkola.feeds",
+    "shkola.testing",
     "shkola.demo",
+    "shkola.extras",
 ]
 
 MIDDLEWARE = [
@@ -382,3 +384,7 @@ OAUTH2_PROVIDER = {
 }
 # Requests per token: "<number>/<sec|min|hour|day>".
 API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/min")
+
+# G3 «Оплата»: the dotted path of a class implementing shkola.extras.payments.PaymentProvider.
+# None (the default): no payments on the site; see docs/payments.md.
+SHKOLA_PAYMENT_PROVIDER = os.environ.get("SHKOLA_PAYMENT_PROVIDER") or None

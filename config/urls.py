@@ -33,5 +33,7 @@ urlpatterns = [
     path("api/v1/", api_urls.api_patterns()),
     path("feeds/", include("shkola.feeds.urls")),
     path("courses/", include("shkola.courses.urls")),
+    path("tests/", include("shkola.testing.urls")),
     path("admin/", admin.site.urls),
+    path("services/", include("shkola.extras.urls")),
 ]

@@ -277,7 +277,11 @@ def report_card(
 ) -> Any:
     student = _diary_student(request, student_id, _("табель"))
     choice = _period_choice(student, period, year)
-    rows = diary_selectors.report_card(student, choice.current) if choice.current else []
+    rows = (
+        diary_selectors.report_card(student, choice.current, today=clock.today())
+        if choice.current
+        else []
+    )
     return selectors.report_card_out(student, choice, rows)
 
 

@@ -112,11 +112,36 @@ class MarkOut(Schema):
     comment: str
 
 
+class ForecastRouteOut(Schema):
+    count: int = Field(description="Сколько отметок")
+    value: int = Field(description="Какая отметка: 5, 4, 3, 2")
+    control_form: str = Field(description="Форма контроля («» — без формы)")
+    weight: int
+
+
+class ForecastLineOut(Schema):
+    mark: int = Field(description="Отметка за период, о которой строка: 5, 4 или 3")
+    kind: str = Field(
+        description="reach — что нужно, чтобы выйти; keep — сколько отметок ниже можно "
+        "получить и сохранить; safe — сохранится в любом случае; unreachable — уже не получить"
+    )
+    reason: str = Field(
+        description="Для unreachable: ended, closed, lessons (не хватит уроков), scale"
+    )
+    lessons_left: int = Field(description="Уроков по предмету до конца периода")
+    routes: list[ForecastRouteOut]
+    text: str = Field(description="Та же строка по-русски, как в дневнике")
+
+
 class SubjectMarksOut(Schema):
     subject: str
     marks: list[MarkOut]
     average: str | None = Field(description="Средневзвешенный балл, два знака: «4.50»")
     suggested: str | None = Field(description="Рекомендуемая отметка за период")
+    forecast: list[ForecastLineOut] = Field(
+        description="Что нужно для каждой отметки за период (пусто — прогноза нет)"
+    )
+    forecast_note: str = Field(description="«Отметок пока нет…», когда строк нет")
 
 
 class ReportCardOut(Schema):

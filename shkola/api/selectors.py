@@ -137,9 +137,38 @@ def report_card_out(student: Any, choice: Any, rows: list[Any]) -> dict[str, Any
                 ],
                 "average": average(row.average),
                 "suggested": row.suggested,
+                **_forecast_out(row.forecast),
             }
             for row in rows
         ],
+    }
+
+
+def _forecast_out(forecast: Any) -> dict[str, Any]:
+    """The diary's forecast (``diary.selectors.SubjectForecast``), its lines with their text."""
+    if forecast is None:
+        return {"forecast": [], "forecast_note": ""}
+    return {
+        "forecast": [
+            {
+                "mark": line.mark,
+                "kind": line.kind,
+                "reason": line.reason,
+                "lessons_left": line.lessons_left,
+                "routes": [
+                    {
+                        "count": r.count,
+                        "value": r.value,
+                        "control_form": r.form,
+                        "weight": r.weight,
+                    }
+                    for r in line.routes
+                ],
+                "text": text,
+            }
+            for line, text in zip(forecast.forecast.lines, forecast.lines, strict=True)
+        ],
+        "forecast_note": forecast.note,
     }
 
 

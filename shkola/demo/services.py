@@ -35,6 +35,7 @@ from shkola.accounts.models import Role, RoleAssignment, Sex, SpecialistKind, Us
 from shkola.api.demo import demo_application_ensure
 from shkola.core import clock
 from shkola.courses.demo import courses_demo_fill
+from shkola.extras.demo import extras_demo_fill
 from shkola.feeds.demo import feeds_demo_fill
 from shkola.journal.models import (
     Attendance,
@@ -70,6 +71,7 @@ from shkola.schools.models import (
     Subject,
     Territory,
 )
+from shkola.testing.demo import testing_demo_fill
 from shkola.timetable.models import BellSlot, Lesson, Room, TimetableEntry
 
 from . import plan
@@ -1814,12 +1816,15 @@ def demo_region_build(
             cross_school_accounts(school=builder.school, password_hash=builder.demo_hash)
             absences_demo_fill(today=builder.today)
             courses_demo_fill(today=builder.today)
+            extras_demo_fill(today=builder.today)
             feeds_demo_fill()
             demo_announcements(today=builder.today)
             # A conversation and a class's group message, so the demo inbox is not empty.
             messages_demo_fill()
             # Consents of the demo families; the full demo adds a test child and a done act.
             privacy_demo_fill(school=builder.school, full=size == "full")
+            # Online tests: the maths teacher's bank and a test for 7А.
+            testing_demo_fill()
             # The mobile app of the OAuth demo (scripts/oauth_demo_client.py).
             demo_application_ensure()
     report.seconds = time.monotonic() - started

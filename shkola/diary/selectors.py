@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -436,12 +437,65 @@ class LessonDate:
 
 
 @dataclass
+class SubjectForecast:
+    """«Что нужно для…» of one subject: ``grading.forecast`` and its sentences."""
+
+    forecast: grading.Forecast
+    lines: list[str]
+    note: str  # the one sentence without lines («no marks yet»), else ""
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.lines or self.note)
+
+
+def subject_forecast(
+    *,
+    marks: Iterable[tuple[int | None, int, str | None, int]],
+    lessons: Iterable[tuple[int, dt.date, bool, str | None, int | None]],
+    period: AttestationPeriod,
+    today: dt.date,
+    thresholds: tuple[Decimal, Decimal, Decimal],
+) -> SubjectForecast:
+    """The forecast of one subject from what the pages already read.
+
+    ``marks``: (points, weight, form name, lesson id) of the student's marks in the subject
+    that count in the average; ``lessons``: (id, date, cancelled, form name, form weight) of the
+    subject's lessons of the period for the student. Lessons left = lessons not cancelled
+    after today, and today's lessons where the student has no mark yet (a mark can be given
+    on the day of the lesson, ``journal.services.refuse_future_lesson``)."""
+    marks = list(marks)
+    marked = {lesson_id for *_, lesson_id in marks}
+    left = 0
+    forms: set[tuple[str, int]] = set()
+    for lesson_id, date, cancelled, form, weight in lessons:
+        if form:
+            forms.add((form, weight or 1))
+        if not cancelled and (date > today or (date == today and lesson_id not in marked)):
+            left += 1
+    fc = grading.forecast(
+        marks=[(points, weight, form or "") for points, weight, form, _ in marks],
+        forms=sorted(forms),
+        lessons_left=left,
+        thresholds=thresholds,
+        ended=today > period.end,
+        closed=period.is_closed,
+    )
+    return SubjectForecast(
+        fc,
+        [grading.forecast_line_text(line, period.scheme) for line in fc.lines],
+        grading.forecast_status_text(fc),
+    )
+
+
+@dataclass
 class SubjectRow:
     subject: Subject
     marks: list[Mark] = field(default_factory=list)
     dates: list[LessonDate] = field(default_factory=list)
     average: Decimal | None = None
     suggested: str | None = None
+    forecast: SubjectForecast | None = None
 
     @property
     def works(self) -> list[Mark]:
@@ -452,7 +506,12 @@ class SubjectRow:
         return grading.quantize2(self.average)
 
 
-def _rows_from(lessons: list[Lesson], marks: list[Mark], organisation: Any) -> list[SubjectRow]:
+def _rows_from(
+    lessons: list[Lesson],
+    marks: list[Mark],
+    organisation: Any,
+    forecast_for: tuple[AttestationPeriod, dt.date] | None = None,
+) -> list[SubjectRow]:
     rows: dict[int, SubjectRow] = {}
     marks_by_lesson: dict[int, list[Mark]] = defaultdict(list)
     for mark in marks:
@@ -470,6 +529,27 @@ def _rows_from(lessons: list[Lesson], marks: list[Mark], organisation: Any) -> l
     for row in rows.values():
         row.average = grading.weighted_average((m.points, m.weight) for m in row.marks)
         row.suggested = grading.suggested_mark(row.average, thresholds)
+        if forecast_for is not None:
+            period, today = forecast_for
+            row.forecast = subject_forecast(
+                marks=(
+                    (m.points, m.weight, m.control_form.name if m.control_form else "", m.lesson_id)
+                    for m in row.marks
+                ),
+                lessons=(
+                    (
+                        d.lesson.id,
+                        d.lesson.date,
+                        d.lesson.is_cancelled,
+                        d.lesson.control_form.name if d.lesson.control_form else None,
+                        d.lesson.control_form.weight if d.lesson.control_form else None,
+                    )
+                    for d in row.dates
+                ),
+                period=period,
+                today=today,
+                thresholds=thresholds,
+            )
     return sorted(rows.values(), key=lambda r: r.subject.name)
 
 
@@ -495,11 +575,16 @@ def _period_lessons(student: Student, period: AttestationPeriod) -> QuerySet[Les
     )
 
 
-def report_card(student: Student, period: AttestationPeriod) -> list[SubjectRow]:
+def report_card(
+    student: Student, period: AttestationPeriod, *, today: dt.date | None = None
+) -> list[SubjectRow]:
     """«Табель успеваемости»: per subject of the main curriculum, every mark of the period in
     order, the weighted average and the lesson dates. The marks are
     ``journal.selectors.main_average_marks``, the same the journal and every other page
-    average; a lesson later flagged cancelled keeps its date here when it carries a mark."""
+    average; a lesson later flagged cancelled keeps its date here when it carries a mark.
+
+    With ``today``, each row also gets its forecast (``subject_forecast``), from the marks
+    and lessons already read: no query more."""
     lessons = list(_period_lessons(student, period).exclude(journal_selectors.extra_education_q()))
     marks = list(
         journal_selectors.main_average_marks(period.start, period.end)
@@ -507,7 +592,9 @@ def report_card(student: Student, period: AttestationPeriod) -> list[SubjectRow]
         .select_related("lesson__subject", "lesson__group", "control_form")
         .order_by("lesson__date", "lesson__lesson_number", "id")
     )
-    return _rows_from(lessons, marks, student.organisation)
+    return _rows_from(
+        lessons, marks, student.organisation, (period, today) if today is not None else None
+    )
 
 
 @dataclass
@@ -836,6 +923,7 @@ class SubjectAverages:
     mine: Decimal | None
     of_class: Decimal | None
     of_parallel: Decimal | None
+    forecast: SubjectForecast | None = None
 
 
 @dataclass
@@ -898,6 +986,7 @@ def averages(
         names[row["lesson__subject_id"]] = row["lesson__subject__name"]
     overall = {sid: grading.mean(subs.values()) for sid, subs in per_student.items()}
     class_ids = [sid for sid in per_student if class_of[sid] == cu.id]
+    forecasts = period_forecasts(student, period, today) if today is not None else {}
     subjects = [
         SubjectAverages(
             subject_id=subject_id,
@@ -905,6 +994,7 @@ def averages(
             mine=per_student.get(student.id, {}).get(subject_id),
             of_class=grading.mean(per_student[s].get(subject_id) for s in class_ids),
             of_parallel=grading.mean(subs.get(subject_id) for subs in per_student.values()),
+            forecast=forecasts.get(subject_id),
         )
         for subject_id, name in sorted(names.items(), key=lambda kv: kv[1])
     ]
@@ -941,6 +1031,41 @@ def averages(
         absences_total=sum(r["total"] for r in absences),
         my_absences=sum(r["mine"] for r in absences),
     )
+
+
+def period_forecasts(
+    student: Student, period: AttestationPeriod, today: dt.date
+) -> dict[int, SubjectForecast]:
+    """The forecast of every subject of the student's main curriculum in the period, from
+    three queries whatever the data: the student's groups, their lessons of the period and
+    their marks that count (the report card's definitions: ``main_average_marks``)."""
+    marks: dict[int, list[tuple[int | None, int, str | None, int]]] = defaultdict(list)
+    for subject_id, *mark in (
+        journal_selectors.main_average_marks(period.start, period.end)
+        .filter(student_id=student.id)
+        .values_list("lesson__subject_id", "points", "weight", "control_form__name", "lesson_id")
+    ):
+        marks[subject_id].append(tuple(mark))  # type: ignore[arg-type]
+    lessons: dict[int, list[tuple[int, dt.date, bool, str | None, int | None]]] = defaultdict(list)
+    for subject_id, *lesson_row in (
+        _period_lessons(student, period)
+        .exclude(journal_selectors.extra_education_q())
+        .values_list(
+            "subject_id", "id", "date", "is_cancelled", "control_form__name", "control_form__weight"
+        )
+    ):
+        lessons[subject_id].append(tuple(lesson_row))  # type: ignore[arg-type]
+    thresholds = grading.thresholds_of(student.organisation)
+    return {
+        subject_id: subject_forecast(
+            marks=marks.get(subject_id, []),
+            lessons=lessons.get(subject_id, []),
+            period=period,
+            today=today,
+            thresholds=thresholds,
+        )
+        for subject_id in set(marks) | set(lessons)
+    }
 
 
 def _num(value: Decimal | None) -> float | None:

@@ -183,7 +183,7 @@ def week(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpRespo
 @diary_page("report")
 def report(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpResponse:
     choice = _period(request, student)
-    rows = selectors.report_card(student, choice.current) if choice.current else []
+    rows = selectors.report_card(student, choice.current, today=today()) if choice.current else []
     return _render(request, "diary/report.html", student, links, "report", choice=choice, rows=rows)
 
 

@@ -10,7 +10,7 @@ import pytest
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("viewport", [1280, 360])
 def test_averages_page_fits_and_draws_the_weekly_chart(
-    live_server, page, viewport, diary_world, screenshot, sign_in
+    live_server, page, viewport, diary_world, screenshot, sign_in, axe
 ):
     world = diary_world
     tag = "desktop" if viewport > 600 else "phone"
@@ -35,5 +35,14 @@ def test_averages_page_fits_and_draws_the_weekly_chart(
                  let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n; }"""
     )
     assert painted > 1000
+    # «Что нужно для…» (X1): a subject opens to a short line per threshold, on a phone too.
+    forecast = page.locator(f"#forecast-{world.school.subject.id}")
+    assert forecast.locator(".forecast-lines").is_hidden()
+    forecast.locator("summary").click()
+    assert "Чтобы выйти на 5: четыре пятёрки (Контрольная работа, вес 5)." in (
+        forecast.locator(".forecast-lines").inner_text()
+    )
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert axe(page) == []
     screenshot(page, f"diary-averages-{tag}")
     assert page.js_errors == [] and page.console_errors == []

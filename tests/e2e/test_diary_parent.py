@@ -65,6 +65,8 @@ def test_parent_reads_the_week_opens_a_comment_switches_child_and_opens_report_c
     dates.wait_for(state="visible")
     assert "16.11" in dates.inner_text()
     assert "Контрольная №2" in dates.inner_text()
+    # What she needs this quarter (X1; hand-computed in shkola/diary/tests/test_forecast.py).
+    assert "Чтобы выйти на 5: четыре пятёрки (Контрольная работа, вес 5)." in dates.inner_text()
     # Nothing of the report card hides behind a sideways scroll, on a phone either.
     table = page.locator(".report-card .table-responsive")
     assert table.evaluate("el => el.scrollWidth <= el.clientWidth")

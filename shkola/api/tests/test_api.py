@@ -78,6 +78,29 @@ def test_report_card_gives_the_same_average_as_the_diary_selector(demo_world: An
     assert data["period"]["id"] == choice.current.id
 
 
+def test_report_card_carries_the_diarys_forecast(demo_world: Any) -> None:
+    from shkola.core import clock
+    from shkola.diary import selectors as diary_selectors
+
+    w = demo_world
+    tok = factories.token(w.users["student"], scope="marks")
+    data = _get(f"/api/v1/students/{w.student.id}/report-card", tok).json()
+    choice = diary_selectors.periods_for(w.student, None, clock.today())
+    assert choice.current is not None
+    rows = diary_selectors.report_card(w.student, choice.current, today=clock.today())
+    expected = {r.subject.name: (r.forecast.lines, r.forecast.note) for r in rows}
+    got = {
+        s["subject"]: ([line["text"] for line in s["forecast"]], s["forecast_note"])
+        for s in data["subjects"]
+    }
+    assert got == expected
+    assert any(subject["forecast"] for subject in data["subjects"])
+    for subject in data["subjects"]:
+        for line in subject["forecast"]:
+            assert line["kind"] in ("reach", "keep", "safe", "unreachable")
+            assert line["mark"] in (3, 4, 5)
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -33,6 +33,14 @@ NOT_SAVED_AS_TYPED = {
     "DiagnosticForm.tasks": "parsed by the service into per-task results",
     "OrganisationForm.inn": "spaces dropped by the service, then checked (10 digits, checksum)",
     "OrganisationForm.ogrn": "spaces dropped by the service, then checked (13 digits, checksum)",
+    "QuestionForm.options": "lines parsed by testing.services into the question's data",
+    "QuestionForm.correct": "numbers of the right options, parsed",
+    "QuestionForm.accepted": "lines parsed by testing.services into the question's data",
+    "QuestionForm.value": "a number, parsed",
+    "QuestionForm.tolerance": "a number, parsed",
+    "QuestionForm.left": "lines parsed by testing.services into the question's data",
+    "QuestionForm.right": "lines parsed by testing.services into the question's data",
+    "QuestionForm.items": "lines parsed by testing.services into the question's data",
 }
 
 

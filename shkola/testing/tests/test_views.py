@@ -1,0 +1,249 @@
+"""The online tests over HTTP, on the demo world: a teacher builds and assigns a test, the
+student takes it (answers saved one by one, refusals in Russian, nothing lost), the teacher
+grades and sends the mark on; with query budgets that do not grow with the data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from shkola.core import clock
+from shkola.journal.models import Mark
+from shkola.portfolio.models import TestingResult
+from shkola.testing import services
+from shkola.testing.models import Attempt, Question, Test
+from shkola.timetable.models import Lesson
+
+pytestmark = pytest.mark.django_db
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+def client_of(world: Any, role: str) -> Client:
+    client = Client()
+    client.force_login(world.users[role])
+    return client
+
+
+def demo_test(world: Any) -> Test:
+    return Test.objects.get(owner=world.users["teacher"])
+
+
+def start(world: Any) -> Attempt:
+    return services.attempt_start(test=demo_test(world), student=world.student)
+
+
+def position_of(attempt: Attempt, kind: str) -> int:
+    return attempt.questions.get(question__kind=kind).position
+
+
+def test_teacher_builds_a_test_from_the_bank_and_assigns_it(demo_world: Any) -> None:
+    teacher = client_of(demo_world, "teacher")
+    now = clock.now()
+    response = teacher.post(
+        reverse("testing:test_new"),
+        {
+            "subject": demo_world.subject.id, "title": "Степени", "release_mode": "manual",
+            "opens_at": (now - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": (now + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+            "time_limit_minutes": "15", "attempts_allowed": "1",
+            "class_units": [demo_world.class_unit.id],
+            "mark5_percent": "90", "mark4_percent": "70", "mark3_percent": "50",
+        },
+    )  # fmt: skip
+    test = Test.objects.get(title="Степени")
+    assert response.status_code == 302 and test.mark5_percent == 90
+    edit = reverse("testing:test_edit", args=[test.id])
+    # publishing an empty test is refused, in Russian
+    refused = teacher.post(edit, {"action": "publish"})
+    assert refused.status_code == 400 and "хотя бы один вопрос" in refused.content.decode()
+    bank = list(Question.objects.filter(owner=demo_world.users["teacher"]).order_by("id")[:3])
+    teacher.post(edit, {"action": "add", "question": [q.id for q in bank]})
+    drawn = teacher.post(edit, {"action": "draw", "draw_count": "99"})
+    assert drawn.status_code == 400 and "от 1 до 30" in drawn.content.decode()
+    teacher.post(edit, {"action": "draw", "draw_count": "1", "draw_topic": "степени"})
+    assert teacher.post(edit, {"action": "publish"}).status_code == 302
+    test.refresh_from_db()
+    assert test.published_at is not None and test.items.count() == 4
+    # the student sees it
+    page = client_of(demo_world, "student").get(reverse("testing:index"))
+    assert "Степени" in page.content.decode()
+
+
+def test_student_answers_one_by_one_and_refusals_lose_nothing(demo_world: Any) -> None:
+    student = client_of(demo_world, "student")
+    take = reverse("testing:take", args=[demo_test(demo_world).id])
+    response = student.post(take)
+    attempt = Attempt.objects.get(student=demo_world.student)
+    assert response.url == reverse("testing:attempt", args=[attempt.id])
+    # reopening resumes the same attempt
+    assert student.post(take).url == response.url
+    answer = reverse("testing:answer", args=[attempt.id])
+    single = position_of(attempt, "single")
+    ok = student.post(answer, {"position": single, "choice": ["1"]}, **JSON)
+    assert ok.status_code == 200 and ok.json()["ok"] and 0 < ok.json()["remaining"] <= 20 * 60
+    # a question not in the attempt: 404, in Russian
+    missing = student.post(answer, {"position": 99, "choice": ["1"]}, **JSON)
+    assert missing.status_code == 404 and "нет в этой попытке" in missing.json()["error"]
+    assert student.post(answer, {"position": "abc"}, **JSON).status_code == 404
+    # nonsense in an answer: refused, the saved one stays
+    bad = student.post(answer, {"position": single, "choice": ["77"]}, **JSON)
+    assert bad.status_code == 409 and "не понят" in bad.json()["error"]
+    # the page resumes at the question last answered, with the answer checked
+    page = student.get(reverse("testing:attempt", args=[attempt.id])).content.decode()
+    assert 'aria-current="step"' in page and 'value="1" id="o1" checked' in page
+    # late: after the deadline the answer is refused and the attempt closes itself
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=clock.now() - dt.timedelta(seconds=1))
+    late = student.post(answer, {"position": position_of(attempt, "number"), "text": "2"}, **JSON)
+    assert late.status_code == 409 and "Время вышло" in late.json()["error"]
+    attempt.refresh_from_db()
+    assert attempt.finish_reason == "timeout" and attempt.score == 1
+    # finishing twice is harmless and says so
+    finish = reverse("testing:finish", args=[attempt.id])
+    again = student.post(finish, follow=True).content.decode()
+    assert "уже завершена" in again
+    # attempts: 2 allowed, so a second one starts; a third does not
+    services.attempt_finish(
+        attempt=services.attempt_start(test=demo_test(demo_world), student=demo_world.student)
+    )
+    exhausted = student.post(take)
+    assert exhausted.status_code == 409 and "Попытки закончились" in exhausted.content.decode()
+
+
+def test_answers_are_shown_only_after_release(demo_world: Any) -> None:
+    attempt = start(demo_world)
+    services.attempt_finish(attempt=attempt)
+    student = client_of(demo_world, "student")
+    url = reverse("testing:attempt", args=[attempt.id])
+    assert "появятся, когда учитель" in student.get(url).content.decode()
+    client_of(demo_world, "teacher").post(
+        reverse("testing:results", args=[demo_test(demo_world).id]), {"action": "release"}
+    )
+    shown = student.get(url).content.decode()
+    assert "Ответы и решения" in shown and "Верный ответ" in shown
+
+
+def test_test_not_open_yet_and_not_for_the_class(demo_world: Any) -> None:
+    test = demo_test(demo_world)
+    test.opens_at = clock.now() + dt.timedelta(days=1)
+    test.save()
+    response = client_of(demo_world, "student").post(reverse("testing:take", args=[test.id]))
+    assert response.status_code == 409 and "Тест откроется" in response.content.decode()
+    test.class_units.clear()
+    assert (
+        client_of(demo_world, "student").get(reverse("testing:take", args=[test.id])).status_code
+        == 404
+    )
+
+
+def test_teacher_grades_puts_the_mark_in_the_journal_and_the_portfolio(demo_world: Any) -> None:
+    attempt = start(demo_world)
+    services.attempt_answer(
+        attempt=attempt, position=position_of(attempt, "free"), raw={"text": ["Возрастает: k > 0"]}
+    )
+    services.attempt_finish(attempt=attempt)
+    teacher = client_of(demo_world, "teacher")
+    url = reverse("testing:review", args=[attempt.id])
+    free = position_of(attempt, "free")
+    bad = teacher.post(url, {"action": "grade", "position": free, "score": "77"})
+    assert bad.status_code == 400 and "от 0 до 3" in bad.content.decode()
+    teacher.post(url, {"action": "grade", "position": free, "score": "3"})
+    attempt.refresh_from_db()
+    # 3 of 10 = 30 % → «2»
+    assert not attempt.needs_review and attempt.mark == "2"
+    lesson = (
+        Lesson.objects.filter(
+            class_unit=demo_world.class_unit, subject=demo_world.subject, date__lte=clock.today()
+        )
+        .order_by("-date")
+        .first()
+    )
+    before = Mark.objects.filter(student=demo_world.student, lesson=lesson).count()
+    done = teacher.post(url, {"action": "journal", "lesson": lesson.id, "control_form": ""})
+    assert done.status_code == 302
+    assert Mark.objects.filter(student=demo_world.student, lesson=lesson).count() == before + 1
+    teacher.post(url, {"action": "portfolio"})
+    row = TestingResult.objects.get(student=demo_world.student, topic=demo_test(demo_world).title)
+    assert row.kes_codes and row.kt_codes
+    # a lesson of another class is not offered
+    other = Lesson.objects.exclude(class_unit=demo_world.class_unit).first()
+    attempt.journal_lesson = None
+    attempt.save()
+    refused = teacher.post(url, {"action": "journal", "lesson": other.id})
+    assert refused.status_code == 400 and "Урок" in refused.content.decode()
+
+
+def test_bad_question_input_names_the_field_and_never_500s(demo_world: Any) -> None:
+    teacher = client_of(demo_world, "teacher")
+    url = reverse("testing:question_new")
+    response = teacher.post(
+        url, {"subject": demo_world.subject.id, "kind": "single", "text": "?", "options": "один",
+              "correct": "5", "points": "1"},
+    )  # fmt: skip
+    page = response.content.decode()
+    assert response.status_code == 400 and "не меньше 2 строк" in page
+    for data in (
+        {"subject": "x", "kind": "zzz", "points": "-1"},
+        {"subject": demo_world.subject.id, "kind": "number", "text": "x" * 5000, "points": "1"},
+        {
+            "subject": demo_world.subject.id,
+            "kind": "number",
+            "text": "?",
+            "value": "1e999999",
+            "points": "1",
+        },
+    ):
+        assert teacher.post(url, data).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("role", "name", "budget"),
+    [
+        ("student", "testing:index", 14),
+        ("teacher", "testing:index", 18),
+        ("teacher", "testing:bank", 16),
+        ("teacher", "testing:results", 16),
+        ("teacher", "testing:test_edit", 22),
+        ("student", "testing:attempt", 16),
+        ("student", "testing:take", 16),
+        ("teacher", "testing:review", 22),
+    ],
+)
+def test_query_budget_does_not_grow(
+    demo_world: Any, django_assert_max_num_queries: Any, role: str, name: str, budget: int
+) -> None:
+    test = demo_test(demo_world)
+    for student in [demo_world.student, demo_world.other_family_student]:
+        services.attempt_finish(attempt=services.attempt_start(test=test, student=student))
+    attempt = start(demo_world)  # the second, unfinished
+    kwargs = {
+        "testing:results": {"test_id": test.id},
+        "testing:test_edit": {"test_id": test.id},
+        "testing:attempt": {"attempt_id": attempt.id},
+        "testing:take": {"test_id": test.id},
+        "testing:review": {"attempt_id": attempt.id},
+    }.get(name)
+    client = client_of(demo_world, role)
+    url = reverse(name, kwargs=kwargs)
+    client.get(url)
+    with django_assert_max_num_queries(budget):
+        assert client.get(url).status_code == 200
+
+
+def test_a_new_test_sent_twice_is_created_once(demo_world: Any) -> None:
+    teacher = client_of(demo_world, "teacher")
+    now = clock.now()
+    data = {
+        "subject": demo_world.subject.id, "title": "Дважды", "release_mode": "manual",
+        "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (now + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "attempts_allowed": "1", "mark5_percent": "85", "mark4_percent": "65",
+        "mark3_percent": "45", "form_token": "same-token-twice",
+    }  # fmt: skip
+    first = teacher.post(reverse("testing:test_new"), data)
+    second = teacher.post(reverse("testing:test_new"), data)
+    assert first.status_code == second.status_code == 302 and first.url == second.url
+    assert Test.objects.filter(title="Дважды").count() == 1
