@@ -27,6 +27,10 @@ class CoursesConfig(AppConfig):
                 icon="collection",
                 visible=_family,
                 family=True,
+                # «Курсы», «Тесты» and the services a child attends share one drop-down, so a
+                # family's and a teacher's menu stays on one line at 1280 px.
+                menu=_("Учёба"),
+                menu_icon="mortarboard",
                 order=15,
             )
         )
@@ -36,6 +40,8 @@ class CoursesConfig(AppConfig):
                 url_name="courses:teach",
                 icon="collection",
                 visible=_staff,
+                menu=_("Учёба"),
+                menu_icon="mortarboard",
                 order=25,
             )
         )

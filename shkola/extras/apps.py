@@ -19,6 +19,9 @@ class ExtrasConfig(AppConfig):
                 icon="bag",
                 visible=lambda v: v.is_parent,
                 family=True,
+                # with «Курсы» (shkola/courses/apps.py): one «Учёба» drop-down
+                menu=_("Учёба"),
+                menu_icon="mortarboard",
                 order=62,
             )
         )
@@ -31,6 +34,8 @@ class ExtrasConfig(AppConfig):
                 icon="bag-check",
                 visible=lambda v: v.is_student,
                 family=True,
+                menu=_("Учёба"),
+                menu_icon="mortarboard",
                 order=63,
             )
         )

@@ -20,6 +20,9 @@ class TestingConfig(AppConfig):
                 # Students take tests, teachers build them; parents do not see the section
                 # (seed 001: «У родителей раздел "Тесты" не отображается»).
                 visible=lambda v: v.is_student or v.is_teacher,
+                # with «Курсы» (shkola/courses/apps.py): one «Учёба» drop-down
+                menu=_("Учёба"),
+                menu_icon="mortarboard",
                 order=21,
             )
         )

@@ -37,7 +37,14 @@ def signed_in(world: Any, login: str) -> Client:
 def test_a_teacher_who_is_a_parent_finds_the_family_pages_under_one_menu(demo_world: Any) -> None:
     entries = dict(menu(signed_in(demo_world, "teacher_parent")))
 
-    assert entries["Семья"] == ["Дневник", "Табель", "Расписание", "Портфолио", "Услуги"]
+    assert entries["Семья"] == [
+        "Дневник",
+        "Табель",
+        "Расписание",
+        "Курсы",
+        "Портфолио",
+        "Услуги",
+    ]
     assert "Журнал" in entries
     assert "Дневник" not in entries  # not twice, not at the top level
 
