@@ -478,7 +478,13 @@ def submission_return(
     through ``mark_set``: the cell keeps what it held and gets the mark added, with history
     and the family's notification; a closed period refuses it with the journal's words.
     A lesson without a form of control gets ``control_form`` first (``lesson_update``, as in
-    the grid). Any refusal rolls the whole return back."""
+    the grid). Any refusal rolls the whole return back. The work's row is locked first, so
+    two returns sent at once put one mark, never two."""
+    submission = (
+        Submission.objects.select_for_update()
+        .select_related("assignment__module__course", "student")
+        .get(pk=submission.pk)
+    )
     errors: dict[str, str] = {}
     feedback = (feedback or "").strip()
     limit = Submission._meta.get_field("feedback").max_length or 4000
@@ -521,7 +527,7 @@ def submission_return(
                 errors["control_form"] = _("Форма контроля: выберите форму своей школы.")
     if errors:
         raise ValidationError(errors)
-    locked = Submission.objects.select_for_update().get(pk=submission.pk)
+    locked = submission
     if mark and lesson is not None:
         try:
             if lesson.control_form_id is None and control_form is not None:

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from shkola.core.testing.factories import make_school
 from shkola.courses import selectors, services
-from shkola.courses.models import MaterialView, SubmissionStatus
+from shkola.courses.models import MaterialView, Submission, SubmissionStatus
 from shkola.journal.models import Mark, MarkHistory
 from shkola.schools import services as school_services
 from shkola.timetable.models import Lesson
@@ -234,6 +234,34 @@ def test_the_mark_goes_into_the_journal_with_history_and_keeps_the_cell(world):
             lesson=lesson,
         )
     assert "уже в журнале" in exc.value.message_dict["mark"][0]
+
+
+def test_two_returns_of_one_work_sent_at_once_put_one_mark(world):
+    # Given two teachers' pages loaded the same work before either returned it
+    lesson = _lesson(world, dt.date(2026, 9, 14))
+    work = services.submission_save(assignment=world.task, student=world.student, text="ответ")
+    form = world.school.control_forms["Самостоятельная работа"]
+    first_page, second_page = Submission.objects.get(pk=work.pk), Submission.objects.get(pk=work.pk)
+    services.submission_return(
+        submission=first_page,
+        by=world.school.teacher,
+        feedback="Молодец",
+        mark="5",
+        lesson=lesson,
+        control_form=form,
+    )
+    # When the second one returns its stale copy with a mark too, it is refused on the locked row
+    with pytest.raises(ValidationError) as exc:
+        services.submission_return(
+            submission=second_page,
+            by=world.school.teacher,
+            feedback="Хорошо",
+            mark="4",
+            lesson=lesson,
+            control_form=form,
+        )
+    assert "уже в журнале" in exc.value.message_dict["mark"][0]
+    assert [m.value for m in Mark.objects.filter(lesson=lesson, student=world.student)] == ["5"]
 
 
 def test_a_closed_period_refuses_the_mark_and_nothing_is_returned(world):
