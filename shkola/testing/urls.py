@@ -17,7 +17,7 @@ urlpatterns = [
     path("attempt/<id:attempt_id>/answer/", views.answer, name="answer"),
     path("attempt/<id:attempt_id>/finish/", views.finish, name="finish"),
     path(
-        "attempt/<id:attempt_id>/q/<int:position>/image/", views.attempt_image, name="attempt_image"
+        "attempt/<id:attempt_id>/q/<id:position>/image/", views.attempt_image, name="attempt_image"
     ),
     path("review/<id:attempt_id>/", views.review, name="review"),
 ]
