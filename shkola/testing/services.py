@@ -5,6 +5,8 @@ Scoring rules are in the models' docstring."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import math
 import random
 import re
@@ -12,6 +14,7 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -552,18 +555,58 @@ def _attempt_start(*, test: Test, student: Student, seed: int | None, now: dt.da
     return attempt
 
 
+def answer_codes(aq: AttemptQuestion) -> list[int]:
+    """Matching and ordering: the page calls original item ``j`` (of the right column, or of
+    the items to order) ``codes[j]`` — a permutation of its own for each attempt's question,
+    keyed by SECRET_KEY and never the identity, so neither a field's name nor an option's
+    value tells the right answer (left[i] goes with right[i]; item i's place is i)."""
+    q = aq.question
+    key = "right" if q.kind == QuestionKind.MATCHING else "items"
+    size = (
+        len(q.data.get(key, [])) if q.kind in (QuestionKind.MATCHING, QuestionKind.ORDERING) else 0
+    )
+    digest = hmac.new(
+        str(settings.SECRET_KEY).encode(),
+        f"testing-codes:{aq.attempt_id}:{aq.position}:{q.pk}".encode(),
+        hashlib.sha256,
+    ).digest()
+    rng = random.Random(int.from_bytes(digest[:8], "big"))
+    codes = list(range(size))
+    while size > 1 and codes == sorted(codes):
+        rng.shuffle(codes)
+    return codes
+
+
+def answer_fields(aq: AttemptQuestion, answer: Any) -> dict[str, list[str]]:
+    """The page's fields that give ``answer`` (as stored): the inverse of ``answer_clean``."""
+    kind = aq.question.kind
+    if answer is None:
+        return {}
+    if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+        return {"choice": [str(i) for i in answer]}
+    if kind == QuestionKind.MATCHING:
+        codes = answer_codes(aq)
+        return {f"pair_{i}": [str(codes[p])] for i, p in enumerate(answer) if p is not None}
+    if kind == QuestionKind.ORDERING:
+        codes = answer_codes(aq)
+        return {f"place_{codes[j]}": [str(p)] for j, p in enumerate(answer) if p is not None}
+    return {"text": [str(answer)]}
+
+
 def answer_clean(aq: AttemptQuestion, raw: dict[str, Any]) -> Any:
     """The answer as stored, from the page's fields (``choice`` values are option indexes,
-    ``text``, ``pair_<i>`` the right item for left item i, ``order`` comma-separated
-    indexes). Empty → None (no answer). Raises Refusal for what cannot be an answer."""
+    ``text``, ``pair_<i>`` the code (``answer_codes``) of the right item for left item i,
+    ``place_<code>`` the place, from 0, of the item with that code). Empty → None (no
+    answer). Raises Refusal for what cannot be an answer."""
     q = aq.question
     kind = q.kind
     bad = Refusal(_("Ответ не понят: выберите из предложенного."), code="bad_answer")
 
     def index(value: Any, size: int) -> int:
-        if not str(value).isdigit() or int(value) >= size:
+        text = str(value)
+        if not (text.isascii() and text.isdigit()) or int(text) >= size:
             raise bad
-        return int(value)
+        return int(text)
 
     if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
         size = len(q.data.get("options", []))
@@ -582,18 +625,19 @@ def answer_clean(aq: AttemptQuestion, raw: dict[str, Any]) -> Any:
         return text or None
     if kind == QuestionKind.MATCHING:
         size = len(q.data.get("left", []))
+        codes = answer_codes(aq)
         pairs: list[int | None] = []
         for i in range(size):
             value = (raw.get(f"pair_{i}") or [""])[0]
-            pairs.append(index(value, size) if value != "" else None)
+            pairs.append(codes.index(index(value, size)) if value != "" else None)
         return pairs if any(p is not None for p in pairs) else None
     if kind == QuestionKind.ORDERING:
-        # place_<i>: the place (from 0) the student gave item i
         size = len(q.data.get("items", []))
-        places: list[int | None] = []
-        for i in range(size):
-            value = (raw.get(f"place_{i}") or [""])[0]
-            places.append(index(value, size) if value != "" else None)
+        codes = answer_codes(aq)
+        places: list[int | None] = [None] * size
+        for j in range(size):
+            value = (raw.get(f"place_{codes[j]}") or [""])[0]
+            places[j] = index(value, size) if value != "" else None
         return places if any(p is not None for p in places) else None
     raise bad
 

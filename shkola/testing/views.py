@@ -622,7 +622,8 @@ def _row_view(aq: AttemptQuestion, *, released: bool) -> dict[str, Any]:
         ]
     elif q.kind == QuestionKind.MATCHING:
         pairs = answer or [None] * len(data["left"])
-        view["right"] = [{"index": i, "text": data["right"][i]} for i in aq.order]
+        codes = services.answer_codes(aq)
+        view["right"] = [{"index": i, "code": codes[i], "text": data["right"][i]} for i in aq.order]
         view["pairs"] = [
             {
                 "index": i,
@@ -638,8 +639,14 @@ def _row_view(aq: AttemptQuestion, *, released: bool) -> dict[str, Any]:
     elif q.kind == QuestionKind.ORDERING:
         places = answer or [None] * len(data["items"])
         view["places"] = list(range(len(data["items"])))
+        codes = services.answer_codes(aq)
         view["order_items"] = [
-            {"index": i, "text": data["items"][i], "place": places[i] if i < len(places) else None}
+            {
+                "index": i,
+                "code": codes[i],
+                "text": data["items"][i],
+                "place": places[i] if i < len(places) else None,
+            }
             for i in aq.order
         ]
         view["correct_order"] = data["items"]

@@ -26,14 +26,21 @@ ANSWERS = {
     2: {"choice": ["0", "3"]},  # multiple: 1 right − 1 wrong = 0
     3: {"text": ["ЕЛКА"]},  # short, «ё» and case ignored: 2
     4: {"text": ["3,145"]},  # number within 0,01: 2
-    5: {"pair_0": ["0"], "pair_1": ["2"], "pair_2": ["1"]},  # matching 1 of 3: 0.67
-    6: {"place_0": ["0"], "place_1": ["1"], "place_2": ["3"], "place_3": ["2"]},  # 2 of 4: 1
     7: {"text": ["Потому что дроби"]},  # free: the teacher's
+}
+# Matching and ordering as stored (original indexes); the page's fields come from answer_fields.
+STORED = {
+    5: [0, 2, 1],  # matching 1 of 3: 0.67
+    6: [0, 1, 3, 2],  # ordering 2 of 4: 1
 }
 
 
 def _answer_all(attempt: Attempt) -> None:
-    for position, raw in ANSWERS.items():
+    for position in sorted({*ANSWERS, *STORED}):
+        raw = ANSWERS.get(position) or services.answer_fields(
+            attempt.questions.select_related("question").get(position=position),
+            STORED[position],
+        )
         services.attempt_answer(attempt=attempt, position=position, raw=raw)
 
 

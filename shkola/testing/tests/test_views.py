@@ -5,6 +5,7 @@ grades and sends the mark on; with query budgets that do not grow with the data.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -247,3 +248,42 @@ def test_a_new_test_sent_twice_is_created_once(demo_world: Any) -> None:
     second = teacher.post(reverse("testing:test_new"), data)
     assert first.status_code == second.status_code == 302 and first.url == second.url
     assert Test.objects.filter(title="Дважды").count() == 1
+
+
+def _fields(page: str) -> dict[str, list[str]]:
+    """Each select of the answer form: its name and its options' values (without «—»)."""
+    return {
+        name: re.findall(r'<option value="(\d+)"', body)
+        for name, body in re.findall(r'<select[^>]* name="(\w+)"[^>]*>(.*?)</select>', page, re.S)
+    }
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_matching_and_ordering_fields_do_not_give_the_answer_away(
+    demo_world: Any, shuffle: bool
+) -> None:
+    test = demo_test(demo_world)
+    Test.objects.filter(pk=test.pk).update(shuffle_options=shuffle)
+    attempt = services.attempt_start(test=test, student=demo_world.student, seed=7)
+    student = client_of(demo_world, "student")
+    page_url = reverse("testing:attempt", args=[attempt.id])
+    answer = reverse("testing:answer", args=[attempt.id])
+    for kind in ("matching", "ordering"):
+        aq = attempt.questions.select_related("question").get(question__kind=kind)
+        fields = _fields(student.get(page_url, {"q": aq.position}).content.decode())
+        size = len(fields)
+        assert size >= 2 and all(
+            sorted(v) == [str(i) for i in range(size)] for v in fields.values()
+        )
+        # every field given the value equal to its own number: not the right answer
+        naive = {name: [name.split("_")[1]] for name in fields}
+        student.post(answer, {"position": aq.position, **naive}, **JSON)
+        aq.refresh_from_db()
+        assert aq.answer != list(range(size))
+        assert services.answer_score(aq.question, aq.points, aq.answer) < aq.points
+        # the right answer through the displayed names and values scores in full
+        right = services.answer_fields(aq, list(range(size)))
+        assert set(right) == set(fields)
+        student.post(answer, {"position": aq.position, **right}, **JSON)
+        aq.refresh_from_db()
+        assert services.answer_score(aq.question, aq.points, aq.answer) == aq.points
