@@ -844,8 +844,9 @@ def attempt_to_journal(
 ) -> Attempt:
     """«Выставить в журнал»: the attempt's mark on ``lesson`` of the student's class (or
     group) and the test's subject, added to what the cell holds, through ``mark_set`` — the
-    grid's path with its history, notifications and closed-period refusal. The lesson takes
-    ``control_form`` the way the grid's lesson header sets it."""
+    grid's path with its history, notifications and closed-period refusal. A lesson without a
+    form of control takes ``control_form``; a lesson with one keeps it (None: «как у урока»),
+    and a different one is refused — it would re-weigh the classmates' marks."""
     locked = _lock_attempt(attempt)
     student = Student.objects.select_related("current_class").get(pk=locked.student_id)
     if locked.finished_at is None or locked.needs_review or not locked.mark:
@@ -860,8 +861,25 @@ def attempt_to_journal(
     in_group = lesson.group_id is not None and lesson.group.students.filter(pk=student.pk).exists()  # type: ignore[union-attr]
     if lesson.subject_id != locked.test.subject_id or not (in_class or in_group):
         raise ValidationError({"lesson": _("Урок не того предмета или не класса ученика.")})
-    if control_form is not None and control_form.pk != lesson.control_form_id:
-        journal_services.lesson_update(
+    if (
+        control_form is not None
+        and lesson.control_form_id is not None
+        and control_form.pk != lesson.control_form_id
+    ):
+        # Changing the lesson's form would re-weigh every classmate's mark on it.
+        raise ValidationError(
+            {
+                "control_form": _(
+                    "Форма контроля: у урока уже «%(name)s» — выберите «как у урока» "
+                    "или другой урок."
+                )
+                % {"name": lesson.control_form.name if lesson.control_form else ""}
+            }
+        )
+    if control_form is not None and control_form.organisation_id != locked.test.organisation_id:
+        raise ValidationError({"control_form": _("Форма контроля: выберите форму своей школы.")})
+    if control_form is not None and lesson.control_form_id is None:
+        lesson = journal_services.lesson_update(
             lesson=lesson,
             topic=lesson.topic,
             control_form=control_form,
@@ -869,14 +887,19 @@ def attempt_to_journal(
             may_edit_closed=may_edit_closed,
         )
     cell = journal_services.cell_load(lesson=lesson, student=student)
-    journal_services.mark_set(
-        lesson=lesson,
-        student=student,
-        text=f"{cell.text} {locked.mark}".strip(),
-        fingerprint=cell.fingerprint,
-        user=by,
-        may_edit_closed=may_edit_closed,
-    )
+    try:
+        journal_services.mark_set(
+            lesson=lesson,
+            student=student,
+            text=f"{cell.text} {locked.mark}".strip(),
+            fingerprint=cell.fingerprint,
+            user=by,
+            may_edit_closed=may_edit_closed,
+        )
+    except journal_services.CellConflict as exc:
+        raise ValidationError(
+            {"lesson": _("Клетку журнала только что изменили. Отправьте ещё раз.")}
+        ) from exc
     locked.journal_lesson = lesson
     locked.journal_at = clock.now()
     locked.save(update_fields=["journal_lesson", "journal_at"])

@@ -492,7 +492,6 @@ def review(request: HttpRequest, attempt_id: int) -> HttpResponse:
         request.POST if request.POST.get("action") == "journal" else None,
         lessons=lessons,
         forms_=forms_,
-        initial={"control_form": next((f.id for f in forms_ if f.is_test), None)},
     )
     errors: list[str] = []
     grade_errors: dict[int, str] = {}

@@ -15,6 +15,7 @@ from shkola.schools.models import ClassUnit
 from shkola.testing import services
 from shkola.testing.models import Attempt, AttemptQuestion, FinishReason, QuestionKind
 from shkola.testing.tasks import expire_attempt
+from shkola.timetable.models import Lesson
 
 from .conftest import World, make_question
 
@@ -360,3 +361,34 @@ def test_a_test_for_a_group_is_for_its_students_only(world: World) -> None:
     services.attempt_start(test=world.test, student=inside)
     with pytest.raises(services.Refusal):
         services.attempt_start(test=world.test, student=outside)
+
+
+def _graded(world: World) -> Attempt:
+    attempt = services.attempt_start(test=world.test, student=world.student)
+    services.attempt_answer(attempt=attempt, position=1, raw=ANSWERS[1])
+    attempt, _ = services.attempt_finish(attempt=attempt)
+    return services.answer_grade(
+        attempt_question=attempt.questions.get(position=7), score=0, by=world.school.teacher
+    )
+
+
+def test_journal_keeps_the_lessons_form_and_refuses_another(world: World) -> None:
+    attempt = _graded(world)
+    forms = list(world.school.control_forms.values())
+    kept, other = forms[0], forms[1]
+    Lesson.objects.filter(pk=world.lesson.pk).update(control_form=kept)
+    world.lesson.refresh_from_db()
+    with pytest.raises(ValidationError) as exc:
+        services.attempt_to_journal(
+            attempt=attempt, lesson=world.lesson, control_form=other, by=world.school.teacher
+        )
+    assert "у урока уже" in exc.value.message_dict["control_form"][0]
+    world.lesson.refresh_from_db()
+    assert world.lesson.control_form_id == kept.pk
+    assert not Mark.objects.filter(lesson=world.lesson).exists()
+    # «как у урока»: the mark goes in with the lesson's form
+    services.attempt_to_journal(
+        attempt=attempt, lesson=world.lesson, control_form=None, by=world.school.teacher
+    )
+    mark = Mark.objects.get(student=world.student, lesson=world.lesson)
+    assert mark.control_form_id == kept.pk

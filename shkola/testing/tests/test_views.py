@@ -287,3 +287,43 @@ def test_matching_and_ordering_fields_do_not_give_the_answer_away(
         student.post(answer, {"position": aq.position, **right}, **JSON)
         aq.refresh_from_db()
         assert services.answer_score(aq.question, aq.points, aq.answer) == aq.points
+
+
+def _graded_attempt(world: Any) -> Attempt:
+    attempt = start(world)
+    services.attempt_finish(attempt=attempt)
+    free = attempt.questions.get(question__kind="free")
+    return services.answer_grade(attempt_question=free, score=0, by=world.users["teacher"])
+
+
+def _journal_lesson(world: Any) -> Lesson:
+    return (
+        Lesson.objects.filter(
+            class_unit=world.class_unit, subject=world.subject, date__lte=clock.today()
+        )
+        .order_by("-date")
+        .first()
+    )
+
+
+def test_journal_form_defaults_to_the_lessons_and_a_changed_cell_is_no_500(
+    demo_world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shkola.journal import services as journal_services
+
+    attempt = _graded_attempt(demo_world)
+    teacher = client_of(demo_world, "teacher")
+    url = reverse("testing:review", args=[attempt.id])
+    page = teacher.get(url).content.decode()
+    assert re.search(r'<option value="" selected>как у урока</option>', page)
+
+    def conflict(**kw: Any) -> None:
+        raise journal_services.CellConflict(None)
+
+    monkeypatch.setattr(journal_services, "mark_set", conflict)
+    lesson = _journal_lesson(demo_world)
+    response = teacher.post(url, {"action": "journal", "lesson": lesson.id, "control_form": ""})
+    assert response.status_code == 400
+    assert "Клетку журнала только что изменили" in response.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.journal_lesson_id is None
