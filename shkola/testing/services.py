@@ -814,11 +814,22 @@ def answer_grade(
     *, attempt_question: AttemptQuestion, score: Any, by: Any, feedback: str = ""
 ) -> Attempt:
     """The teacher's points for an answer (a free answer, or overriding the automatic
-    score); the attempt's total and mark follow."""
+    score); the attempt's total and mark follow. Refused once the mark went to the journal or
+    the portfolio."""
     aq = AttemptQuestion.objects.select_for_update().get(pk=attempt_question.pk)
     attempt = _lock_attempt(aq.attempt)
     if attempt.finished_at is None:
         raise ValidationError({"score": _("Попытка ещё идёт: оценить можно после её завершения.")})
+    if attempt.journal_lesson_id is not None or attempt.portfolio_result_id is not None:
+        # The mark already sent would no longer match the attempt's.
+        raise ValidationError(
+            {
+                "score": _(
+                    "Отметка уже выставлена в журнал или портфолио: баллы менять нельзя. "
+                    "Исправьте отметку в самом журнале."
+                )
+            }
+        )
     value = _decimal(score)
     if value is None or value < 0 or value > aq.points:
         raise ValidationError({"score": _("Баллы: число от 0 до %(n)s.") % {"n": aq.points}})

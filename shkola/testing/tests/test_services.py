@@ -392,3 +392,21 @@ def test_journal_keeps_the_lessons_form_and_refuses_another(world: World) -> Non
     )
     mark = Mark.objects.get(student=world.student, lesson=world.lesson)
     assert mark.control_form_id == kept.pk
+
+
+def test_no_regrading_once_the_mark_was_sent(world: World) -> None:
+    attempt = _graded(world)
+    services.attempt_to_journal(
+        attempt=attempt, lesson=world.lesson, control_form=None, by=world.school.teacher
+    )
+    free = attempt.questions.get(position=7)
+    with pytest.raises(ValidationError) as exc:
+        services.answer_grade(attempt_question=free, score=2, by=world.school.teacher)
+    assert "уже выставлена" in exc.value.message_dict["score"][0]
+    attempt.refresh_from_db()
+    free.refresh_from_db()
+    assert free.score == 0 and attempt.mark == "2"
+    # the portfolio alone blocks it too
+    Attempt.objects.filter(pk=attempt.pk).update(journal_lesson=None, portfolio_result_id=1)
+    with pytest.raises(ValidationError):
+        services.answer_grade(attempt_question=free, score=2, by=world.school.teacher)
