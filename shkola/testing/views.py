@@ -496,6 +496,9 @@ def review(request: HttpRequest, attempt_id: int) -> HttpResponse:
     errors: list[str] = []
     grade_errors: dict[int, str] = {}
     if request.method == "POST":
+        # The administration may look; grading and sending the mark on are the owner's.
+        if not request.user.has_perm("testing.manage_test", attempt.test):
+            raise Http404
         action = request.POST.get("action", "")
         try:
             if action == "grade":

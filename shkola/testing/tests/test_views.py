@@ -327,3 +327,17 @@ def test_journal_form_defaults_to_the_lessons_and_a_changed_cell_is_no_500(
     assert "Клетку журнала только что изменили" in response.content.decode()
     attempt.refresh_from_db()
     assert attempt.journal_lesson_id is None
+
+
+def test_the_administration_sees_a_review_but_cannot_post_to_it(demo_world: Any) -> None:
+    attempt = start(demo_world)
+    services.attempt_finish(attempt=attempt)
+    curator = client_of(demo_world, "curator")
+    url = reverse("testing:review", args=[attempt.id])
+    assert curator.get(url).status_code == 200
+    free = position_of(attempt, "free")
+    assert curator.post(url, {"action": "grade", "position": free, "score": "3"}).status_code == 404
+    lesson = _journal_lesson(demo_world)
+    assert curator.post(url, {"action": "journal", "lesson": lesson.id}).status_code == 404
+    assert curator.post(url, {"action": "portfolio"}).status_code == 404
+    assert attempt.questions.get(position=free).score == 0
