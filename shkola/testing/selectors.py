@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -227,7 +228,7 @@ def journal_lessons(attempt: Attempt) -> list[Lesson]:
     q = Q(class_unit_id=student.current_class_id, group__isnull=True) | Q(group__students=student)
     return list(
         Lesson.objects.filter(q, subject_id=attempt.test.subject_id, date__lte=today)
-        .filter(date__gte=today.replace(year=today.year - 1))
+        .filter(date__gte=today - dt.timedelta(days=60))
         .select_related("control_form")
         .distinct()
         .order_by("-date", "-lesson_number")[:60]

@@ -98,7 +98,7 @@ def question_data_clean(kind: str, raw: dict[str, Any]) -> dict[str, Any]:
         for token in re.split(r"[\s,;]+", str(raw.get("correct") or "").strip()):
             if not token:
                 continue
-            if not token.isdigit() or not 1 <= int(token) <= len(options):
+            if not (token.isascii() and token.isdigit()) or not 1 <= int(token) <= len(options):
                 errors["correct"] = _("Правильные варианты: номера от 1 до %(n)s.") % {
                     "n": max(len(options), 1)
                 }

@@ -410,3 +410,26 @@ def test_no_regrading_once_the_mark_was_sent(world: World) -> None:
     Attempt.objects.filter(pk=attempt.pk).update(journal_lesson=None, portfolio_result_id=1)
     with pytest.raises(ValidationError):
         services.answer_grade(attempt_question=free, score=2, by=world.school.teacher)
+
+
+def test_superscript_digits_are_refused_not_a_500(world: World) -> None:
+    with pytest.raises(ValidationError) as exc:
+        services.question_data_clean("single", {"options": "a\nb", "correct": "²"})
+    assert "номера от 1 до 2" in exc.value.message_dict["correct"][0]
+    attempt = services.attempt_start(test=world.test, student=world.student)
+    with pytest.raises(services.Refusal):
+        services.attempt_answer(attempt=attempt, position=1, raw={"choice": ["²"]})
+    with pytest.raises(services.Refusal):
+        services.attempt_answer(attempt=attempt, position=5, raw={"pair_0": ["²"]})
+
+
+def test_journal_lessons_on_29_february(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shkola.testing import selectors
+
+    attempt = _graded(world)
+    monkeypatch.setenv("SHKOLA_TODAY", "2028-02-29")
+    assert world.lesson not in selectors.journal_lessons(attempt)  # more than 60 days back
+    monkeypatch.setenv("SHKOLA_TODAY", "2026-12-06")  # 60 days after the lesson
+    assert world.lesson in selectors.journal_lessons(attempt)
+    monkeypatch.setenv("SHKOLA_TODAY", "2026-12-07")
+    assert world.lesson not in selectors.journal_lessons(attempt)
