@@ -14,7 +14,7 @@ from shkola.schools.models import ClassUnit, ControlForm, Student, StudyGroup, S
 from shkola.timetable.models import Lesson, TimetableEntry
 
 from .models import Attempt, AttemptQuestion, Question, Test, TestItem
-from .services import answers_released, bank_q
+from .services import answers_shown_to_student, bank_q
 
 BANK_LIMIT = 300
 
@@ -137,7 +137,7 @@ def student_tests(student: Student) -> list[StudentTest]:
             t,
             t.mine,  # type: ignore[attr-defined]
             next((a for a in t.mine if a.finished_at is None), None),  # type: ignore[attr-defined]
-            answers_released(t),
+            answers_shown_to_student(t, len(t.mine)),  # type: ignore[attr-defined]
         )
         for t in tests
     ]

@@ -424,6 +424,17 @@ def answers_released(test: Test, now: dt.datetime | None = None) -> bool:
     return test.release_mode == ReleaseMode.AFTER_CLOSE and now >= test.closes_at
 
 
+def answers_shown_to_student(
+    test: Test, attempts_used: int, now: dt.datetime | None = None
+) -> bool:
+    """Released answers are shown to a student only once the test has closed or the student
+    has no attempts left: otherwise they could read them after attempt 1 and take attempt 2."""
+    now = now or clock.now()
+    return answers_released(test, now) and (
+        now >= test.closes_at or attempts_used >= test.attempts_allowed
+    )
+
+
 # ------------------------------------------------------------------ taking a test
 
 

@@ -454,7 +454,7 @@ def results(request: HttpRequest, test_id: int) -> HttpResponse:
         )
         return redirect("testing:results", test.pk)
     ctx = selectors.results(test)
-    ctx.update(test=test, released=services.answers_released(test))
+    ctx.update(test=test, released=services.answers_released(test), now=clock.now())
     return render(request, "testing/results.html", ctx)
 
 
@@ -671,13 +671,15 @@ def attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _attempt_student(request, attempt_id)
     rows = selectors.attempt_questions(attempt)
     if attempt.is_finished:
-        released = services.answers_released(attempt.test)
+        used = Attempt.objects.filter(test_id=attempt.test_id, student_id=attempt.student_id)
+        released = services.answers_shown_to_student(attempt.test, used.count())
         return render(
             request,
             "testing/attempt_done.html",
             {
                 "attempt": attempt,
                 "released": released,
+                "released_later": not released and services.answers_released(attempt.test),
                 "rows": [_row_view(r, released=released) for r in rows] if released else [],
             },
         )

@@ -120,11 +120,22 @@ def test_answers_are_shown_only_after_release(demo_world: Any) -> None:
     student = client_of(demo_world, "student")
     url = reverse("testing:attempt", args=[attempt.id])
     assert "появятся, когда учитель" in student.get(url).content.decode()
-    client_of(demo_world, "teacher").post(
-        reverse("testing:results", args=[demo_test(demo_world).id]), {"action": "release"}
-    )
+    teacher = client_of(demo_world, "teacher")
+    results = reverse("testing:results", args=[demo_test(demo_world).id])
+    # the teacher is told that, while the test is open, a student sees them only at the end
+    assert 'id="release-note"' in teacher.get(results).content.decode()
+    teacher.post(results, {"action": "release"})
+    # released while the test is open and attempt 2 is left: not yet, or attempt 2 is free
+    waiting = student.get(url).content.decode()
+    assert "Верный ответ" not in waiting and "не останется попыток" in waiting
+    services.attempt_finish(attempt=start(demo_world))  # the last attempt
     shown = student.get(url).content.decode()
     assert "Ответы и решения" in shown and "Верный ответ" in shown
+    # and for a student with attempts left, once the test has closed
+    Test.objects.filter(pk=demo_test(demo_world).pk).update(
+        attempts_allowed=5, closes_at=clock.now() - dt.timedelta(minutes=1)
+    )
+    assert "Верный ответ" in student.get(url).content.decode()
 
 
 def test_test_not_open_yet_and_not_for_the_class(demo_world: Any) -> None:
