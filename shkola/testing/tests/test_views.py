@@ -352,3 +352,41 @@ def test_the_administration_sees_a_review_but_cannot_post_to_it(demo_world: Any)
     assert curator.post(url, {"action": "journal", "lesson": lesson.id}).status_code == 404
     assert curator.post(url, {"action": "portfolio"}).status_code == 404
     assert attempt.questions.get(position=free).score == 0
+
+
+def test_a_teacher_of_two_schools_writes_into_the_subjects_school(world: Any) -> None:
+    from shkola.accounts.models import Role, RoleAssignment
+    from shkola.core.testing.factories import make_school
+
+    teacher = world.school.teacher
+    other = make_school(subject_name="Физика")
+    assert other.organisation.pk > world.school.organisation.pk  # min() would pick the first
+    RoleAssignment.objects.create(user=teacher, role=Role.TEACHER, organisation=other.organisation)
+    Question.objects.create(
+        organisation=other.organisation, owner=teacher, subject=other.subject, kind="free",
+        text="Почему?", data={},
+    )  # fmt: skip
+    client = Client()
+    client.force_login(teacher)
+    now = clock.now()
+    data = {
+        "action": "settings", "subject": other.subject.id, "title": "Сила", "release_mode": "manual",
+        "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (now + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "attempts_allowed": "1", "mark5_percent": "85", "mark4_percent": "65",
+        "mark3_percent": "45",
+    }  # fmt: skip
+    assert client.post(reverse("testing:test_new"), data).status_code == 302
+    test = Test.objects.get(title="Сила")
+    assert test.organisation_id == other.organisation.pk
+    edit = reverse("testing:test_edit", args=[test.id])
+    assert client.post(edit, {**data, "title": "Сила тяжести"}).status_code == 302
+    test.refresh_from_db()
+    assert test.title == "Сила тяжести" and test.organisation_id == other.organisation.pk
+    # a question of the second school's subject goes into that school's bank
+    response = client.post(
+        reverse("testing:question_new"),
+        {"subject": other.subject.id, "kind": "free", "text": "Зачем?", "points": "1"},
+    )
+    assert response.status_code == 302
+    assert Question.objects.get(text="Зачем?").organisation_id == other.organisation.pk
