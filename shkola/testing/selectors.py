@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -13,7 +14,7 @@ from shkola.schools.models import ClassUnit, ControlForm, Student, StudyGroup, S
 from shkola.timetable.models import Lesson, TimetableEntry
 
 from .models import Attempt, AttemptQuestion, Question, Test, TestItem
-from .services import answers_released, bank_q
+from .services import answers_shown_to_student, bank_q
 
 BANK_LIMIT = 300
 
@@ -136,7 +137,7 @@ def student_tests(student: Student) -> list[StudentTest]:
             t,
             t.mine,  # type: ignore[attr-defined]
             next((a for a in t.mine if a.finished_at is None), None),  # type: ignore[attr-defined]
-            answers_released(t),
+            answers_shown_to_student(t, len(t.mine)),  # type: ignore[attr-defined]
         )
         for t in tests
     ]
@@ -227,7 +228,7 @@ def journal_lessons(attempt: Attempt) -> list[Lesson]:
     q = Q(class_unit_id=student.current_class_id, group__isnull=True) | Q(group__students=student)
     return list(
         Lesson.objects.filter(q, subject_id=attempt.test.subject_id, date__lte=today)
-        .filter(date__gte=today.replace(year=today.year - 1))
+        .filter(date__gte=today - dt.timedelta(days=60))
         .select_related("control_form")
         .distinct()
         .order_by("-date", "-lesson_number")[:60]

@@ -5,6 +5,8 @@ Scoring rules are in the models' docstring."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import math
 import random
 import re
@@ -12,6 +14,7 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -95,7 +98,7 @@ def question_data_clean(kind: str, raw: dict[str, Any]) -> dict[str, Any]:
         for token in re.split(r"[\s,;]+", str(raw.get("correct") or "").strip()):
             if not token:
                 continue
-            if not token.isdigit() or not 1 <= int(token) <= len(options):
+            if not (token.isascii() and token.isdigit()) or not 1 <= int(token) <= len(options):
                 errors["correct"] = _("Правильные варианты: номера от 1 до %(n)s.") % {
                     "n": max(len(options), 1)
                 }
@@ -421,6 +424,17 @@ def answers_released(test: Test, now: dt.datetime | None = None) -> bool:
     return test.release_mode == ReleaseMode.AFTER_CLOSE and now >= test.closes_at
 
 
+def answers_shown_to_student(
+    test: Test, attempts_used: int, now: dt.datetime | None = None
+) -> bool:
+    """Released answers are shown to a student only once the test has closed or the student
+    has no attempts left: otherwise they could read them after attempt 1 and take attempt 2."""
+    now = now or clock.now()
+    return answers_released(test, now) and (
+        now >= test.closes_at or attempts_used >= test.attempts_allowed
+    )
+
+
 # ------------------------------------------------------------------ taking a test
 
 
@@ -552,18 +566,58 @@ def _attempt_start(*, test: Test, student: Student, seed: int | None, now: dt.da
     return attempt
 
 
+def answer_codes(aq: AttemptQuestion) -> list[int]:
+    """Matching and ordering: the page calls original item ``j`` (of the right column, or of
+    the items to order) ``codes[j]`` — a permutation of its own for each attempt's question,
+    keyed by SECRET_KEY and never the identity, so neither a field's name nor an option's
+    value tells the right answer (left[i] goes with right[i]; item i's place is i)."""
+    q = aq.question
+    key = "right" if q.kind == QuestionKind.MATCHING else "items"
+    size = (
+        len(q.data.get(key, [])) if q.kind in (QuestionKind.MATCHING, QuestionKind.ORDERING) else 0
+    )
+    digest = hmac.new(
+        str(settings.SECRET_KEY).encode(),
+        f"testing-codes:{aq.attempt_id}:{aq.position}:{q.pk}".encode(),
+        hashlib.sha256,
+    ).digest()
+    rng = random.Random(int.from_bytes(digest[:8], "big"))
+    codes = list(range(size))
+    while size > 1 and codes == sorted(codes):
+        rng.shuffle(codes)
+    return codes
+
+
+def answer_fields(aq: AttemptQuestion, answer: Any) -> dict[str, list[str]]:
+    """The page's fields that give ``answer`` (as stored): the inverse of ``answer_clean``."""
+    kind = aq.question.kind
+    if answer is None:
+        return {}
+    if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+        return {"choice": [str(i) for i in answer]}
+    if kind == QuestionKind.MATCHING:
+        codes = answer_codes(aq)
+        return {f"pair_{i}": [str(codes[p])] for i, p in enumerate(answer) if p is not None}
+    if kind == QuestionKind.ORDERING:
+        codes = answer_codes(aq)
+        return {f"place_{codes[j]}": [str(p)] for j, p in enumerate(answer) if p is not None}
+    return {"text": [str(answer)]}
+
+
 def answer_clean(aq: AttemptQuestion, raw: dict[str, Any]) -> Any:
     """The answer as stored, from the page's fields (``choice`` values are option indexes,
-    ``text``, ``pair_<i>`` the right item for left item i, ``order`` comma-separated
-    indexes). Empty → None (no answer). Raises Refusal for what cannot be an answer."""
+    ``text``, ``pair_<i>`` the code (``answer_codes``) of the right item for left item i,
+    ``place_<code>`` the place, from 0, of the item with that code). Empty → None (no
+    answer). Raises Refusal for what cannot be an answer."""
     q = aq.question
     kind = q.kind
     bad = Refusal(_("Ответ не понят: выберите из предложенного."), code="bad_answer")
 
     def index(value: Any, size: int) -> int:
-        if not str(value).isdigit() or int(value) >= size:
+        text = str(value)
+        if not (text.isascii() and text.isdigit()) or int(text) >= size:
             raise bad
-        return int(value)
+        return int(text)
 
     if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
         size = len(q.data.get("options", []))
@@ -582,18 +636,19 @@ def answer_clean(aq: AttemptQuestion, raw: dict[str, Any]) -> Any:
         return text or None
     if kind == QuestionKind.MATCHING:
         size = len(q.data.get("left", []))
+        codes = answer_codes(aq)
         pairs: list[int | None] = []
         for i in range(size):
             value = (raw.get(f"pair_{i}") or [""])[0]
-            pairs.append(index(value, size) if value != "" else None)
+            pairs.append(codes.index(index(value, size)) if value != "" else None)
         return pairs if any(p is not None for p in pairs) else None
     if kind == QuestionKind.ORDERING:
-        # place_<i>: the place (from 0) the student gave item i
         size = len(q.data.get("items", []))
-        places: list[int | None] = []
-        for i in range(size):
-            value = (raw.get(f"place_{i}") or [""])[0]
-            places.append(index(value, size) if value != "" else None)
+        codes = answer_codes(aq)
+        places: list[int | None] = [None] * size
+        for j in range(size):
+            value = (raw.get(f"place_{codes[j]}") or [""])[0]
+            places[j] = index(value, size) if value != "" else None
         return places if any(p is not None for p in places) else None
     raise bad
 
@@ -770,11 +825,22 @@ def answer_grade(
     *, attempt_question: AttemptQuestion, score: Any, by: Any, feedback: str = ""
 ) -> Attempt:
     """The teacher's points for an answer (a free answer, or overriding the automatic
-    score); the attempt's total and mark follow."""
+    score); the attempt's total and mark follow. Refused once the mark went to the journal or
+    the portfolio."""
     aq = AttemptQuestion.objects.select_for_update().get(pk=attempt_question.pk)
     attempt = _lock_attempt(aq.attempt)
     if attempt.finished_at is None:
         raise ValidationError({"score": _("Попытка ещё идёт: оценить можно после её завершения.")})
+    if attempt.journal_lesson_id is not None or attempt.portfolio_result_id is not None:
+        # The mark already sent would no longer match the attempt's.
+        raise ValidationError(
+            {
+                "score": _(
+                    "Отметка уже выставлена в журнал или портфолио: баллы менять нельзя. "
+                    "Исправьте отметку в самом журнале."
+                )
+            }
+        )
     value = _decimal(score)
     if value is None or value < 0 or value > aq.points:
         raise ValidationError({"score": _("Баллы: число от 0 до %(n)s.") % {"n": aq.points}})
@@ -800,8 +866,9 @@ def attempt_to_journal(
 ) -> Attempt:
     """«Выставить в журнал»: the attempt's mark on ``lesson`` of the student's class (or
     group) and the test's subject, added to what the cell holds, through ``mark_set`` — the
-    grid's path with its history, notifications and closed-period refusal. The lesson takes
-    ``control_form`` the way the grid's lesson header sets it."""
+    grid's path with its history, notifications and closed-period refusal. A lesson without a
+    form of control takes ``control_form``; a lesson with one keeps it (None: «как у урока»),
+    and a different one is refused — it would re-weigh the classmates' marks."""
     locked = _lock_attempt(attempt)
     student = Student.objects.select_related("current_class").get(pk=locked.student_id)
     if locked.finished_at is None or locked.needs_review or not locked.mark:
@@ -816,8 +883,25 @@ def attempt_to_journal(
     in_group = lesson.group_id is not None and lesson.group.students.filter(pk=student.pk).exists()  # type: ignore[union-attr]
     if lesson.subject_id != locked.test.subject_id or not (in_class or in_group):
         raise ValidationError({"lesson": _("Урок не того предмета или не класса ученика.")})
-    if control_form is not None and control_form.pk != lesson.control_form_id:
-        journal_services.lesson_update(
+    if (
+        control_form is not None
+        and lesson.control_form_id is not None
+        and control_form.pk != lesson.control_form_id
+    ):
+        # Changing the lesson's form would re-weigh every classmate's mark on it.
+        raise ValidationError(
+            {
+                "control_form": _(
+                    "Форма контроля: у урока уже «%(name)s» — выберите «как у урока» "
+                    "или другой урок."
+                )
+                % {"name": lesson.control_form.name if lesson.control_form else ""}
+            }
+        )
+    if control_form is not None and control_form.organisation_id != locked.test.organisation_id:
+        raise ValidationError({"control_form": _("Форма контроля: выберите форму своей школы.")})
+    if control_form is not None and lesson.control_form_id is None:
+        lesson = journal_services.lesson_update(
             lesson=lesson,
             topic=lesson.topic,
             control_form=control_form,
@@ -825,14 +909,19 @@ def attempt_to_journal(
             may_edit_closed=may_edit_closed,
         )
     cell = journal_services.cell_load(lesson=lesson, student=student)
-    journal_services.mark_set(
-        lesson=lesson,
-        student=student,
-        text=f"{cell.text} {locked.mark}".strip(),
-        fingerprint=cell.fingerprint,
-        user=by,
-        may_edit_closed=may_edit_closed,
-    )
+    try:
+        journal_services.mark_set(
+            lesson=lesson,
+            student=student,
+            text=f"{cell.text} {locked.mark}".strip(),
+            fingerprint=cell.fingerprint,
+            user=by,
+            may_edit_closed=may_edit_closed,
+        )
+    except journal_services.CellConflict as exc:
+        raise ValidationError(
+            {"lesson": _("Клетку журнала только что изменили. Отправьте ещё раз.")}
+        ) from exc
     locked.journal_lesson = lesson
     locked.journal_at = clock.now()
     locked.save(update_fields=["journal_lesson", "journal_at"])

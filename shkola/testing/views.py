@@ -52,6 +52,16 @@ def _school(viewer: Any) -> Any:
     return Organisation.objects.get(pk=min(viewer.teacher_org_ids))
 
 
+def _school_of(viewer: Any, subject: Subject) -> Any:
+    """The school of the chosen subject — a teacher of two schools writes into the one the
+    subject is taught in, never simply the first; a subject outside their schools is a 404."""
+    from shkola.schools.models import Organisation
+
+    if subject.organisation_id not in viewer.teacher_org_ids:
+        raise Http404
+    return Organisation.objects.get(pk=subject.organisation_id)
+
+
 def _student(request: HttpRequest) -> Any:
     viewer = viewer_from_request(request)
     if not request.user.has_perm("testing.take_tests"):
@@ -95,7 +105,13 @@ def bank(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind not in QuestionKind.values:
         kind = ""
-    questions = selectors.bank(request.user, _school(viewer).pk, subject_id=subject_id, kind=kind)
+    chosen = next((s for s in subjects if s.id == subject_id), None)
+    school_id = (
+        chosen.organisation_id
+        if chosen is not None and chosen.organisation_id in viewer.teacher_org_ids
+        else _school(viewer).pk
+    )
+    questions = selectors.bank(request.user, school_id, subject_id=subject_id, kind=kind)
     return render(
         request,
         "testing/bank.html",
@@ -135,7 +151,6 @@ def _initial_of(question: Question) -> dict[str, Any]:
 
 def _question_form_page(request: HttpRequest, question: Question | None) -> HttpResponse:
     viewer = _teacher(request)
-    school = _school(viewer)
     subjects = selectors.teacher_subjects(request.user, viewer.teacher_org_ids)
     initial: dict[str, Any] = (
         _initial_of(question) if question else {"kind": request.GET.get("kind", "single")}
@@ -151,7 +166,7 @@ def _question_form_page(request: HttpRequest, question: Question | None) -> Http
         ) as once:
             if once.duplicate:
                 return once.duplicate
-            response = _question_save(request, form, subjects, school, question)
+            response = _question_save(request, form, subjects, viewer, question)
             if response is not None:
                 return once.done(response.url)
     return render(
@@ -163,14 +178,16 @@ def _question_form_page(request: HttpRequest, question: Question | None) -> Http
 
 
 def _question_save(
-    request: HttpRequest, form: Any, subjects: list[Subject], school: Any, question: Any
+    request: HttpRequest, form: Any, subjects: list[Subject], viewer: Any, question: Any
 ) -> Any:
     data = form.cleaned_data
     subject = next(s for s in subjects if s.id == data["subject"])
     try:
         saved = services.question_save(
             owner=request.user,
-            organisation=school,
+            organisation=question.organisation
+            if question is not None
+            else _school_of(viewer, subject),
             subject=subject,
             kind=data["kind"],
             text=data["text"],
@@ -283,11 +300,13 @@ def _save_settings(
 ) -> Test | None:
     subjects, classes, groups = lists
     data = form.cleaned_data
+    subject = next(s for s in subjects if s.id == data["subject"])
     try:
         return services.test_save(
             owner=request.user,
-            organisation=_school(viewer),
-            subject=next(s for s in subjects if s.id == data["subject"]),
+            # editing keeps the test's school (a subject of another one is refused there)
+            organisation=test.organisation if test is not None else _school_of(viewer, subject),
+            subject=subject,
             title=data["title"],
             description=data.get("description", ""),
             opens_at=data["opens_at"],
@@ -454,7 +473,7 @@ def results(request: HttpRequest, test_id: int) -> HttpResponse:
         )
         return redirect("testing:results", test.pk)
     ctx = selectors.results(test)
-    ctx.update(test=test, released=services.answers_released(test))
+    ctx.update(test=test, released=services.answers_released(test), now=clock.now())
     return render(request, "testing/results.html", ctx)
 
 
@@ -492,11 +511,13 @@ def review(request: HttpRequest, attempt_id: int) -> HttpResponse:
         request.POST if request.POST.get("action") == "journal" else None,
         lessons=lessons,
         forms_=forms_,
-        initial={"control_form": next((f.id for f in forms_ if f.is_test), None)},
     )
     errors: list[str] = []
     grade_errors: dict[int, str] = {}
     if request.method == "POST":
+        # The administration may look; grading and sending the mark on are the owner's.
+        if not request.user.has_perm("testing.manage_test", attempt.test):
+            raise Http404
         action = request.POST.get("action", "")
         try:
             if action == "grade":
@@ -622,7 +643,8 @@ def _row_view(aq: AttemptQuestion, *, released: bool) -> dict[str, Any]:
         ]
     elif q.kind == QuestionKind.MATCHING:
         pairs = answer or [None] * len(data["left"])
-        view["right"] = [{"index": i, "text": data["right"][i]} for i in aq.order]
+        codes = services.answer_codes(aq)
+        view["right"] = [{"index": i, "code": codes[i], "text": data["right"][i]} for i in aq.order]
         view["pairs"] = [
             {
                 "index": i,
@@ -638,8 +660,14 @@ def _row_view(aq: AttemptQuestion, *, released: bool) -> dict[str, Any]:
     elif q.kind == QuestionKind.ORDERING:
         places = answer or [None] * len(data["items"])
         view["places"] = list(range(len(data["items"])))
+        codes = services.answer_codes(aq)
         view["order_items"] = [
-            {"index": i, "text": data["items"][i], "place": places[i] if i < len(places) else None}
+            {
+                "index": i,
+                "code": codes[i],
+                "text": data["items"][i],
+                "place": places[i] if i < len(places) else None,
+            }
             for i in aq.order
         ]
         view["correct_order"] = data["items"]
@@ -662,13 +690,15 @@ def attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _attempt_student(request, attempt_id)
     rows = selectors.attempt_questions(attempt)
     if attempt.is_finished:
-        released = services.answers_released(attempt.test)
+        used = Attempt.objects.filter(test_id=attempt.test_id, student_id=attempt.student_id)
+        released = services.answers_shown_to_student(attempt.test, used.count())
         return render(
             request,
             "testing/attempt_done.html",
             {
                 "attempt": attempt,
                 "released": released,
+                "released_later": not released and services.answers_released(attempt.test),
                 "rows": [_row_view(r, released=released) for r in rows] if released else [],
             },
         )

@@ -124,6 +124,12 @@ def test_online_test_from_bank_to_diary(live_server, browser, sign_in, screensho
         page.click("#q3 button[type=submit]")
     assert page.inner_text("#attempt-mark") == "5"  # 4 of 4 points
     screenshot(page, "online-test-review-1280")
+    # the form of control defaults to «как у урока»; this lesson has none, so choose one
+    assert page.input_value("#id_control_form") == ""
+    form_id = page.locator("#id_control_form option", has_text="Контрольная").first.get_attribute(
+        "value"
+    )
+    page.select_option("#id_control_form", value=form_id)
     with page.expect_navigation():
         page.click("#put-to-journal")
     # «и в портфолио» is ticked by default: one click does both

@@ -15,6 +15,7 @@ from shkola.schools.models import ClassUnit
 from shkola.testing import services
 from shkola.testing.models import Attempt, AttemptQuestion, FinishReason, QuestionKind
 from shkola.testing.tasks import expire_attempt
+from shkola.timetable.models import Lesson
 
 from .conftest import World, make_question
 
@@ -26,14 +27,21 @@ ANSWERS = {
     2: {"choice": ["0", "3"]},  # multiple: 1 right − 1 wrong = 0
     3: {"text": ["ЕЛКА"]},  # short, «ё» and case ignored: 2
     4: {"text": ["3,145"]},  # number within 0,01: 2
-    5: {"pair_0": ["0"], "pair_1": ["2"], "pair_2": ["1"]},  # matching 1 of 3: 0.67
-    6: {"place_0": ["0"], "place_1": ["1"], "place_2": ["3"], "place_3": ["2"]},  # 2 of 4: 1
     7: {"text": ["Потому что дроби"]},  # free: the teacher's
+}
+# Matching and ordering as stored (original indexes); the page's fields come from answer_fields.
+STORED = {
+    5: [0, 2, 1],  # matching 1 of 3: 0.67
+    6: [0, 1, 3, 2],  # ordering 2 of 4: 1
 }
 
 
 def _answer_all(attempt: Attempt) -> None:
-    for position, raw in ANSWERS.items():
+    for position in sorted({*ANSWERS, *STORED}):
+        raw = ANSWERS.get(position) or services.answer_fields(
+            attempt.questions.select_related("question").get(position=position),
+            STORED[position],
+        )
         services.attempt_answer(attempt=attempt, position=position, raw=raw)
 
 
@@ -353,3 +361,75 @@ def test_a_test_for_a_group_is_for_its_students_only(world: World) -> None:
     services.attempt_start(test=world.test, student=inside)
     with pytest.raises(services.Refusal):
         services.attempt_start(test=world.test, student=outside)
+
+
+def _graded(world: World) -> Attempt:
+    attempt = services.attempt_start(test=world.test, student=world.student)
+    services.attempt_answer(attempt=attempt, position=1, raw=ANSWERS[1])
+    attempt, _ = services.attempt_finish(attempt=attempt)
+    return services.answer_grade(
+        attempt_question=attempt.questions.get(position=7), score=0, by=world.school.teacher
+    )
+
+
+def test_journal_keeps_the_lessons_form_and_refuses_another(world: World) -> None:
+    attempt = _graded(world)
+    forms = list(world.school.control_forms.values())
+    kept, other = forms[0], forms[1]
+    Lesson.objects.filter(pk=world.lesson.pk).update(control_form=kept)
+    world.lesson.refresh_from_db()
+    with pytest.raises(ValidationError) as exc:
+        services.attempt_to_journal(
+            attempt=attempt, lesson=world.lesson, control_form=other, by=world.school.teacher
+        )
+    assert "у урока уже" in exc.value.message_dict["control_form"][0]
+    world.lesson.refresh_from_db()
+    assert world.lesson.control_form_id == kept.pk
+    assert not Mark.objects.filter(lesson=world.lesson).exists()
+    # «как у урока»: the mark goes in with the lesson's form
+    services.attempt_to_journal(
+        attempt=attempt, lesson=world.lesson, control_form=None, by=world.school.teacher
+    )
+    mark = Mark.objects.get(student=world.student, lesson=world.lesson)
+    assert mark.control_form_id == kept.pk
+
+
+def test_no_regrading_once_the_mark_was_sent(world: World) -> None:
+    attempt = _graded(world)
+    services.attempt_to_journal(
+        attempt=attempt, lesson=world.lesson, control_form=None, by=world.school.teacher
+    )
+    free = attempt.questions.get(position=7)
+    with pytest.raises(ValidationError) as exc:
+        services.answer_grade(attempt_question=free, score=2, by=world.school.teacher)
+    assert "уже выставлена" in exc.value.message_dict["score"][0]
+    attempt.refresh_from_db()
+    free.refresh_from_db()
+    assert free.score == 0 and attempt.mark == "2"
+    # the portfolio alone blocks it too
+    Attempt.objects.filter(pk=attempt.pk).update(journal_lesson=None, portfolio_result_id=1)
+    with pytest.raises(ValidationError):
+        services.answer_grade(attempt_question=free, score=2, by=world.school.teacher)
+
+
+def test_superscript_digits_are_refused_not_a_500(world: World) -> None:
+    with pytest.raises(ValidationError) as exc:
+        services.question_data_clean("single", {"options": "a\nb", "correct": "²"})
+    assert "номера от 1 до 2" in exc.value.message_dict["correct"][0]
+    attempt = services.attempt_start(test=world.test, student=world.student)
+    with pytest.raises(services.Refusal):
+        services.attempt_answer(attempt=attempt, position=1, raw={"choice": ["²"]})
+    with pytest.raises(services.Refusal):
+        services.attempt_answer(attempt=attempt, position=5, raw={"pair_0": ["²"]})
+
+
+def test_journal_lessons_on_29_february(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shkola.testing import selectors
+
+    attempt = _graded(world)
+    monkeypatch.setenv("SHKOLA_TODAY", "2028-02-29")
+    assert world.lesson not in selectors.journal_lessons(attempt)  # more than 60 days back
+    monkeypatch.setenv("SHKOLA_TODAY", "2026-12-06")  # 60 days after the lesson
+    assert world.lesson in selectors.journal_lessons(attempt)
+    monkeypatch.setenv("SHKOLA_TODAY", "2026-12-07")
+    assert world.lesson not in selectors.journal_lessons(attempt)

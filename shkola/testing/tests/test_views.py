@@ -5,6 +5,7 @@ grades and sends the mark on; with query budgets that do not grow with the data.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -119,11 +120,22 @@ def test_answers_are_shown_only_after_release(demo_world: Any) -> None:
     student = client_of(demo_world, "student")
     url = reverse("testing:attempt", args=[attempt.id])
     assert "появятся, когда учитель" in student.get(url).content.decode()
-    client_of(demo_world, "teacher").post(
-        reverse("testing:results", args=[demo_test(demo_world).id]), {"action": "release"}
-    )
+    teacher = client_of(demo_world, "teacher")
+    results = reverse("testing:results", args=[demo_test(demo_world).id])
+    # the teacher is told that, while the test is open, a student sees them only at the end
+    assert 'id="release-note"' in teacher.get(results).content.decode()
+    teacher.post(results, {"action": "release"})
+    # released while the test is open and attempt 2 is left: not yet, or attempt 2 is free
+    waiting = student.get(url).content.decode()
+    assert "Верный ответ" not in waiting and "не останется попыток" in waiting
+    services.attempt_finish(attempt=start(demo_world))  # the last attempt
     shown = student.get(url).content.decode()
     assert "Ответы и решения" in shown and "Верный ответ" in shown
+    # and for a student with attempts left, once the test has closed
+    Test.objects.filter(pk=demo_test(demo_world).pk).update(
+        attempts_allowed=5, closes_at=clock.now() - dt.timedelta(minutes=1)
+    )
+    assert "Верный ответ" in student.get(url).content.decode()
 
 
 def test_test_not_open_yet_and_not_for_the_class(demo_world: Any) -> None:
@@ -247,3 +259,134 @@ def test_a_new_test_sent_twice_is_created_once(demo_world: Any) -> None:
     second = teacher.post(reverse("testing:test_new"), data)
     assert first.status_code == second.status_code == 302 and first.url == second.url
     assert Test.objects.filter(title="Дважды").count() == 1
+
+
+def _fields(page: str) -> dict[str, list[str]]:
+    """Each select of the answer form: its name and its options' values (without «—»)."""
+    return {
+        name: re.findall(r'<option value="(\d+)"', body)
+        for name, body in re.findall(r'<select[^>]* name="(\w+)"[^>]*>(.*?)</select>', page, re.S)
+    }
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_matching_and_ordering_fields_do_not_give_the_answer_away(
+    demo_world: Any, shuffle: bool
+) -> None:
+    test = demo_test(demo_world)
+    Test.objects.filter(pk=test.pk).update(shuffle_options=shuffle)
+    attempt = services.attempt_start(test=test, student=demo_world.student, seed=7)
+    student = client_of(demo_world, "student")
+    page_url = reverse("testing:attempt", args=[attempt.id])
+    answer = reverse("testing:answer", args=[attempt.id])
+    for kind in ("matching", "ordering"):
+        aq = attempt.questions.select_related("question").get(question__kind=kind)
+        fields = _fields(student.get(page_url, {"q": aq.position}).content.decode())
+        size = len(fields)
+        assert size >= 2 and all(
+            sorted(v) == [str(i) for i in range(size)] for v in fields.values()
+        )
+        # every field given the value equal to its own number: not the right answer
+        naive = {name: [name.split("_")[1]] for name in fields}
+        student.post(answer, {"position": aq.position, **naive}, **JSON)
+        aq.refresh_from_db()
+        assert aq.answer != list(range(size))
+        assert services.answer_score(aq.question, aq.points, aq.answer) < aq.points
+        # the right answer through the displayed names and values scores in full
+        right = services.answer_fields(aq, list(range(size)))
+        assert set(right) == set(fields)
+        student.post(answer, {"position": aq.position, **right}, **JSON)
+        aq.refresh_from_db()
+        assert services.answer_score(aq.question, aq.points, aq.answer) == aq.points
+
+
+def _graded_attempt(world: Any) -> Attempt:
+    attempt = start(world)
+    services.attempt_finish(attempt=attempt)
+    free = attempt.questions.get(question__kind="free")
+    return services.answer_grade(attempt_question=free, score=0, by=world.users["teacher"])
+
+
+def _journal_lesson(world: Any) -> Lesson:
+    return (
+        Lesson.objects.filter(
+            class_unit=world.class_unit, subject=world.subject, date__lte=clock.today()
+        )
+        .order_by("-date")
+        .first()
+    )
+
+
+def test_journal_form_defaults_to_the_lessons_and_a_changed_cell_is_no_500(
+    demo_world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shkola.journal import services as journal_services
+
+    attempt = _graded_attempt(demo_world)
+    teacher = client_of(demo_world, "teacher")
+    url = reverse("testing:review", args=[attempt.id])
+    page = teacher.get(url).content.decode()
+    assert re.search(r'<option value="" selected>как у урока</option>', page)
+
+    def conflict(**kw: Any) -> None:
+        raise journal_services.CellConflict(None)
+
+    monkeypatch.setattr(journal_services, "mark_set", conflict)
+    lesson = _journal_lesson(demo_world)
+    response = teacher.post(url, {"action": "journal", "lesson": lesson.id, "control_form": ""})
+    assert response.status_code == 400
+    assert "Клетку журнала только что изменили" in response.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.journal_lesson_id is None
+
+
+def test_the_administration_sees_a_review_but_cannot_post_to_it(demo_world: Any) -> None:
+    attempt = start(demo_world)
+    services.attempt_finish(attempt=attempt)
+    curator = client_of(demo_world, "curator")
+    url = reverse("testing:review", args=[attempt.id])
+    assert curator.get(url).status_code == 200
+    free = position_of(attempt, "free")
+    assert curator.post(url, {"action": "grade", "position": free, "score": "3"}).status_code == 404
+    lesson = _journal_lesson(demo_world)
+    assert curator.post(url, {"action": "journal", "lesson": lesson.id}).status_code == 404
+    assert curator.post(url, {"action": "portfolio"}).status_code == 404
+    assert attempt.questions.get(position=free).score == 0
+
+
+def test_a_teacher_of_two_schools_writes_into_the_subjects_school(world: Any) -> None:
+    from shkola.accounts.models import Role, RoleAssignment
+    from shkola.core.testing.factories import make_school
+
+    teacher = world.school.teacher
+    other = make_school(subject_name="Физика")
+    assert other.organisation.pk > world.school.organisation.pk  # min() would pick the first
+    RoleAssignment.objects.create(user=teacher, role=Role.TEACHER, organisation=other.organisation)
+    Question.objects.create(
+        organisation=other.organisation, owner=teacher, subject=other.subject, kind="free",
+        text="Почему?", data={},
+    )  # fmt: skip
+    client = Client()
+    client.force_login(teacher)
+    now = clock.now()
+    data = {
+        "action": "settings", "subject": other.subject.id, "title": "Сила", "release_mode": "manual",
+        "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (now + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "attempts_allowed": "1", "mark5_percent": "85", "mark4_percent": "65",
+        "mark3_percent": "45",
+    }  # fmt: skip
+    assert client.post(reverse("testing:test_new"), data).status_code == 302
+    test = Test.objects.get(title="Сила")
+    assert test.organisation_id == other.organisation.pk
+    edit = reverse("testing:test_edit", args=[test.id])
+    assert client.post(edit, {**data, "title": "Сила тяжести"}).status_code == 302
+    test.refresh_from_db()
+    assert test.title == "Сила тяжести" and test.organisation_id == other.organisation.pk
+    # a question of the second school's subject goes into that school's bank
+    response = client.post(
+        reverse("testing:question_new"),
+        {"subject": other.subject.id, "kind": "free", "text": "Зачем?", "points": "1"},
+    )
+    assert response.status_code == 302
+    assert Question.objects.get(text="Зачем?").organisation_id == other.organisation.pk
