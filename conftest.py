@@ -36,6 +36,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _cache_cleared():  # type: ignore[no-untyped-def]
+    # Sessions, who is signed in and the school years live in the cache: a test must not see
+    # another's (SQLite hands out the ids of rolled-back rows again).
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):  # type: ignore[no-untyped-def]
     # Uploaded files of one test never leak into another or into the repo.
     settings.MEDIA_ROOT = tmp_path / "media"

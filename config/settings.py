@@ -237,6 +237,32 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+# The shared cache: sessions (cached_db), who is signed in and the school year (see
+# shkola/accounts/who.py). Redis when REDIS_URL is set, so that ending a session or changing
+# a password reaches every worker at once; local memory only for the demo and the tests.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+CACHES: dict[str, dict[str, Any]]
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "shkola"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "shkola",
+            "OPTIONS": {"MAX_ENTRIES": 10000},
+        }
+    }
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# How long a signed-in person's account, roles, children and school year are served from the
+# cache; the services that change them drop them at once, this only bounds a missed drop.
+PEOPLE_CACHE_SECONDS = int(os.environ.get("PEOPLE_CACHE_SECONDS", "60"))
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14

@@ -12,6 +12,7 @@ class AccountsConfig(AppConfig):
         from . import signals
 
         signals.connect_axes()
+        signals.connect_people_cache()
 
         def school_admin(viewer: object) -> bool:
             return bool(getattr(viewer, "admin_org_ids", None))

@@ -41,6 +41,28 @@ class LoginBackend(ModelBackend):
             username = canonical_login(username)
         return super().authenticate(request, username=username, password=password, **kwargs)
 
+    def get_user(self, user_id: Any) -> Any:
+        """The signed-in account from the shared cache (who.py), read with the Viewer's data
+        in one round trip. Django still compares the session's password hash with this
+        account's, so every service that changes a password, a name or the account drops
+        it (people_cache_drop); inactive accounts are refused as ModelBackend refuses them."""
+        from . import who
+
+        try:
+            person = who.person_load(int(user_id))
+        except (TypeError, ValueError):
+            return None
+        user = person.user
+        if user is None:
+            user = super().get_user(user_id)
+            if user is None:
+                return None
+            who.person_user_remember(person, user)
+        elif not self.user_can_authenticate(user):
+            return None
+        who.person_attach(user, person)
+        return user
+
 
 def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
     """AXES_USERNAME_CALLABLE: «Ivanova», «ivanova» and «IVANOVA» are one login to lock."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from . import who
 from .models import ADMIN_ROLES, Role, RoleAssignment, User
 
 if TYPE_CHECKING:
@@ -20,12 +21,36 @@ if TYPE_CHECKING:
 ACTIVE_STUDENT_SESSION_KEY = "active_student_id"
 
 
+class _shared(cached_property):  # type: ignore[type-arg]
+    """A part of the Viewer read from the shared cache when it holds it, else computed once
+    and added there (see who.py): a page that never asks for children does not pay for them
+    on a miss, and a warm page asks the database for none."""
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        name = self.attrname
+        assert name is not None
+        if name in instance.__dict__:
+            return instance.__dict__[name]
+        person = instance.person
+        if person is not None and person.has(name):
+            value = person.part(name)
+        else:
+            value = self.func(instance)
+            if person is not None:
+                who.person_viewer_remember(person, name, value)
+        instance.__dict__[name] = value
+        return value
+
+
 @dataclass
 class Viewer:
     user: User
     roles: list[RoleAssignment] = field(default_factory=list)
+    person: who.Person | None = field(default=None, repr=False, compare=False)
 
-    @cached_property
+    @_shared
     def own_student(self) -> Student | None:
         from shkola.schools.models import Student
 
@@ -35,7 +60,7 @@ class Viewer:
             .first()
         )
 
-    @cached_property
+    @_shared
     def children(self) -> list[Student]:
         from shkola.schools.models import Student
 
@@ -77,7 +102,7 @@ class Viewer:
             r.organisation_id for r in self.roles if r.organisation_id and r.role == Role.SPECIALIST
         }
 
-    @cached_property
+    @_shared
     def territory_ids(self) -> set[int]:
         """Territories an official oversees, including every municipality of a region."""
         from shkola.schools.models import Territory
@@ -88,7 +113,7 @@ class Viewer:
         children = set(Territory.objects.filter(parent_id__in=direct).values_list("id", flat=True))
         return direct | children
 
-    @cached_property
+    @_shared
     def led_class_ids(self) -> set[int]:
         """Classes this person leads in a school where they hold a staff role. Families (no
         roles) skip the query: it ran on every page of every parent and student."""
@@ -142,7 +167,7 @@ class Viewer:
     def primary_role(self) -> str:
         return self.role_labels[0] if self.role_labels else ""
 
-    @cached_property
+    @_shared
     def organisation(self) -> Any:
         """The school this person works or studies in (the first one when several)."""
         from shkola.schools.models import Organisation
@@ -163,8 +188,16 @@ def _label(kind: str) -> str:
 
 
 def viewer_for(user: User) -> Viewer:
-    roles = list(RoleAssignment.objects.filter(user=user)) if user.is_authenticated else []
-    return Viewer(user=user, roles=roles)
+    if not user.is_authenticated:
+        return Viewer(user=user, roles=[])
+    person = who.person_of(user)
+    if person is not None and person.has("roles"):
+        roles = person.part("roles")
+    else:
+        roles = list(RoleAssignment.objects.filter(user=user))
+        if person is not None:
+            who.person_viewer_remember(person, "roles", roles)
+    return Viewer(user=user, roles=roles, person=person)
 
 
 def viewer_from_request(request: HttpRequest) -> Viewer:

@@ -32,6 +32,7 @@ from .models import (
     UserSession,
 )
 from .validators import MIN_LOGIN_LENGTH, phone_normalise
+from .who import people_cache_drop, people_cache_drop_all  # noqa: F401 (other apps call them here)
 
 
 def user_create(
@@ -105,6 +106,7 @@ def role_grant(
                 username=user.username,
                 details={"granted": str(role)},
             )
+            people_cache_drop([user.pk])
     return assignment
 
 
@@ -120,6 +122,7 @@ def role_revoke(*, assignment: RoleAssignment, actor: User | None = None) -> Non
         details={"revoked": str(assignment.role)},
     )
     assignment.delete()
+    people_cache_drop([assignment.user_id])
 
 
 def password_changed(
@@ -135,6 +138,8 @@ def password_changed(
         UserSession.objects.filter(user=user, session_key=old_session_key).update(
             session_key=session_key
         )
+    # The account other workers hold must show the new password hash (their sessions end).
+    people_cache_drop([user.pk])
     user_sessions_end(user=user, keep_session_key=session_key)
     audit_record(kind=AuditEvent.Kind.PASSWORD_CHANGE, actor=user, subject_user=user)
 
@@ -640,6 +645,7 @@ def registration_complete(
         Student.objects.filter(pk=student.pk).update(user=user)
         student.user = user
         _invitation_mark_used(invitation, user)
+    people_cache_drop([user.pk])
     if needs_consent:
         privacy_services.registration_consents(
             user=user,
@@ -700,6 +706,7 @@ def parent_child_add(*, user: User, code: str, representative_kind: str = "") ->
         )
     link = _guardian_link(user=user, student=invitation.student, kind=representative_kind)
     _invitation_mark_used(invitation, user)
+    people_cache_drop([user.pk])
     audit_record(
         kind=AuditEvent.Kind.DATA_CHANGE,
         actor=user,
@@ -833,6 +840,7 @@ def profile_update(
             user.birth_date = birth_date
             fields.append("birth_date")
     user.save(update_fields=fields)
+    people_cache_drop([user.pk])
     Guardian.objects.filter(user=user).update(
         last_name=user.last_name,
         first_name=user.first_name,
@@ -899,6 +907,7 @@ def password_set_by_curator(
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
+    people_cache_drop([user.pk])
     user_sessions_end(user=user)
     audit_record(
         kind=AuditEvent.Kind.PASSWORD_SET,
@@ -1005,6 +1014,7 @@ def account_merge(*, actor: User, keep: User, remove: User, ip_address: str | No
     remove.is_active = False
     remove.snils = ""
     remove.save(update_fields=["is_active", "snils"])
+    people_cache_drop([keep.pk, remove.pk])
     user_sessions_end(user=remove)
     audit_record(
         kind=AuditEvent.Kind.MERGE,
@@ -1086,17 +1096,39 @@ def user_sessions_end(
     *, user: Any, keep_session_key: str | None = None, session_id: int | None = None
 ) -> int:
     """Sign out browsers: every one but ``keep_session_key``, or just ``session_id``."""
-    store = import_module(settings.SESSION_ENGINE).SessionStore
     rows = UserSession.objects.filter(user=user)
     if session_id is not None:
         rows = rows.filter(pk=session_id)
     if keep_session_key:
         rows = rows.exclude(session_key=keep_session_key)
     keys = list(rows.values_list("session_key", flat=True))
-    for key in keys:
-        store(session_key=key).delete()
+    sessions_end(keys)
     rows.delete()
     return len(keys)
+
+
+def sessions_end(keys: Sequence[str]) -> None:
+    """End these browser sessions in every worker. Through the SessionStore, never by
+    deleting rows: with cached_db sessions a deleted row stays alive in the shared cache. And
+    again after commit: a request in another worker that read the row before the commit would
+    otherwise have put it back into the cache."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    keys = [key for key in keys if key]
+    for key in keys:
+        store(session_key=key).delete()
+
+    def forget() -> None:
+        from django.core.cache import caches
+
+        cache = caches[settings.SESSION_CACHE_ALIAS]
+        for key in keys:
+            session = store(session_key=key)
+            cache_key = getattr(session, "cache_key", None)
+            if cache_key is not None:
+                cache.delete(cache_key)
+
+    if keys and transaction.get_connection().in_atomic_block:
+        transaction.on_commit(forget)
 
 
 # --- brute-force lockouts ----------------------------------------------------------------
@@ -1165,6 +1197,7 @@ def password_reset_completed(*, user: Any, ip_address: str | None = None) -> Non
         fields.append("must_change_password")
     if fields:
         user.save(update_fields=fields)
+    people_cache_drop([user.pk])
     user_sessions_end(user=user)
     audit_record(
         kind=AuditEvent.Kind.PASSWORD_RESET,

@@ -74,3 +74,51 @@ def connect_axes() -> None:
         from .services import lockout_recorded
 
         lockout_recorded(username=username or "", ip_address=ip_address or _ip(request))
+
+
+def connect_people_cache() -> None:
+    """A safety net under the services' own drops (who.py): whatever saves an account, a role
+    or a row the Viewer or the year is read from (a service, the admin, a shell) outdates the
+    cached copies. Bulk writes, ``update()`` and deletes send no signal: the services that use
+    them drop explicitly. Deletes get no receiver on purpose: one would stop Django deleting
+    rows by a single query."""
+    from django.db.models.signals import post_save
+
+    from shkola.schools.models import (
+        AcademicYear,
+        ClassUnit,
+        Guardian,
+        Guardianship,
+        Organisation,
+        Parallel,
+        Student,
+        Territory,
+    )
+
+    from . import who
+    from .models import RoleAssignment, User
+
+    def account_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+        who.people_cache_drop([instance.pk])
+
+    def role_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+        who.people_cache_drop([instance.user_id])
+
+    def shared_row_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+        who.people_cache_drop_all()
+
+    post_save.connect(account_saved, sender=User, weak=False, dispatch_uid="shkola_who_user")
+    post_save.connect(role_saved, sender=RoleAssignment, weak=False, dispatch_uid="shkola_who_role")
+    for model in (
+        AcademicYear,
+        ClassUnit,
+        Guardian,
+        Guardianship,
+        Organisation,
+        Parallel,
+        Student,
+        Territory,
+    ):
+        post_save.connect(
+            shared_row_saved, sender=model, weak=False, dispatch_uid=f"shkola_who_{model.__name__}"
+        )

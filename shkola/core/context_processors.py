@@ -1,11 +1,16 @@
 """What every page's frame needs: who is signed in, the navigation their roles allow,
-the parent's child switcher and the school year."""
+the parent's child switcher and the school year.
+
+The parts are lazy: a page (or an HTMX fragment) that never shows the switcher, the school
+or the year does not compute them. On a warm request their data comes from the shared
+cache (shkola/accounts/who.py), so the frame adds no query but the top bar's counters."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from .navigation import badges_for, navigation_for
 
@@ -17,19 +22,21 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     from shkola.accounts.selectors import active_student, viewer_from_request
 
     viewer = viewer_from_request(request)
-    student = active_student(request)
-    org = viewer.organisation
-    year = None
-    if org is not None:
+
+    def year() -> Any:
+        org = viewer.organisation
+        if org is None:
+            return None
         from shkola.core.clock import today
         from shkola.schools.selectors import current_year
 
-        year = current_year(org, on=today())
+        return current_year(org, on=today())
+
     return {
         "viewer": viewer,
-        "active_student": student,
+        "active_student": SimpleLazyObject(lambda: active_student(request)),
         "nav_items": navigation_for(viewer, request),
         "top_badges": badges_for(viewer),
-        "current_year": year,
-        "current_org": org,
+        "current_year": SimpleLazyObject(year),
+        "current_org": SimpleLazyObject(lambda: viewer.organisation),
     }

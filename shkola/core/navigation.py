@@ -6,11 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
+from django.core.signals import setting_changed
 from django.db import connection
 from django.db.models import QuerySet
+from django.dispatch import receiver
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +39,32 @@ FAMILY_MENU = _("Семья")
 
 _REGISTRY: list[NavItem] = []
 
+# Menu and badge addresses, reversed once per process: the URL configuration does not change
+# while a process runs. Keyed by the request's urlconf and script prefix (a test may swap
+# either); a setting change (tests) forgets them all.
+_ADDRESSES: dict[tuple[str, str, str], str | None] = {}
+
+
+def address_of(url_name: str) -> str | None:
+    """``reverse(url_name)``, once per process; None when the name does not resolve."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    key = (str(urlconf), get_script_prefix(), url_name)
+    try:
+        return _ADDRESSES[key]
+    except KeyError:
+        pass
+    try:
+        found: str | None = reverse(url_name)
+    except NoReverseMatch:
+        found = None
+    _ADDRESSES[key] = found
+    return found
+
+
+@receiver(setting_changed, dispatch_uid="shkola_navigation_addresses")
+def _addresses_forget(**kwargs: Any) -> None:
+    _ADDRESSES.clear()
+
 
 def register(item: NavItem) -> None:
     if all(existing.url_name != item.url_name for existing in _REGISTRY):
@@ -50,9 +79,8 @@ def navigation_for(viewer: Any, request: HttpRequest) -> list[dict[str, Any]]:
     for item in sorted(_REGISTRY, key=lambda i: i.order):
         if not item.visible(viewer):
             continue
-        try:
-            url = reverse(item.url_name)
-        except NoReverseMatch:
+        url = address_of(item.url_name)
+        if url is None:
             continue
         items.append(
             {
@@ -156,9 +184,8 @@ def badges_for(viewer: Any) -> list[dict[str, Any]]:
     for badge in sorted(_BADGES, key=lambda b: b.order):
         if not badge.visible(viewer):
             continue
-        try:
-            url = reverse(badge.url_name)
-        except NoReverseMatch:
+        url = address_of(badge.url_name)
+        if url is None:
             continue
         counted = badge.count(viewer)
         if isinstance(counted, QuerySet):

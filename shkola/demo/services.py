@@ -1827,6 +1827,9 @@ def demo_region_build(
             testing_demo_fill()
             # The mobile app of the OAuth demo (scripts/oauth_demo_client.py).
             demo_application_ensure()
+    from shkola.accounts.services import people_cache_drop_all
+
+    people_cache_drop_all()  # people and roles were written in bulk, no signal told the cache
     report.seconds = time.monotonic() - started
     if portfolio:
         started = time.monotonic()

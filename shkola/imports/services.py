@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shkola.accounts.models import AuditEvent, Role, RoleAssignment, Sex, SpecialistKind, User
+from shkola.accounts.services import people_cache_drop_all
 from shkola.core import clock
 from shkola.core.exports import append_row, sheet_title
 from shkola.schools.models import (
@@ -1295,6 +1296,8 @@ def import_job_run(*, job_id: int) -> ImportJob:
                 result=result,
                 finished_at=timezone.now(),
             )
+            # Bulk writes of people, children, classes and roles send no signal.
+            people_cache_drop_all()
     except Exception:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED,

@@ -17,7 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shkola.accounts.models import AuditEvent, User
-from shkola.accounts.services import audit_record
+from shkola.accounts.services import (
+    audit_record,
+    people_cache_drop,
+    people_cache_drop_all,
+    sessions_end,
+)
 from shkola.core import clock
 from shkola.schools.models import Organisation, Student, Territory
 
@@ -384,7 +389,6 @@ def _files_after_commit(files: list[Any]) -> None:
 def destruction_run(*, destruction_id: int, actor_id: int | None = None) -> Destruction:
     """Destroy one student's personal data; all in one transaction, and a destruction done is
     left as it is (the task may run twice). Returns the destruction with its act."""
-    from django.contrib.sessions.models import Session
     from oauth2_provider.models import AccessToken, Grant, RefreshToken
 
     from shkola.absences.models import AbsenceNote
@@ -495,7 +499,8 @@ def destruction_run(*, destruction_id: int, actor_id: int | None = None) -> Dest
         NotificationSettings.objects.filter(user_id__in=user_ids).delete()
         Outbox.objects.filter(user_id__in=user_ids).delete()
         sessions = UserSession.objects.filter(user_id__in=user_ids)
-        Session.objects.filter(session_key__in=sessions.values("session_key")).delete()
+        # Through the session store: a deleted row would stay signed in from the cache.
+        sessions_end(list(sessions.values_list("session_key", flat=True)))
         counts["sessions"] = _count_delete(sessions)
         # An app's key or a calendar's secret link would go on reading the child's data.
         counts["app_tokens"] = sum(
@@ -508,6 +513,9 @@ def destruction_run(*, destruction_id: int, actor_id: int | None = None) -> Dest
         for user in users:
             _anonymise_user(user, pseudonym)
         counts["accounts"] = len(users)
+        # The child leaves every parent's switcher, the accounts lose their names.
+        people_cache_drop([*user_ids, *(g.user_id for g in guardians)])
+        people_cache_drop_all()
 
         renamed = 0
         for event in AuditEvent.objects.filter(

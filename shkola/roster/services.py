@@ -25,6 +25,7 @@ from shkola.accounts.models import (
 from shkola.accounts.services import (
     audit_record,
     login_errors,
+    people_cache_drop,
     role_grant,
     role_revoke,
     temporary_password,
@@ -538,6 +539,7 @@ def guardian_detach(*, organisation: Organisation, actor: User, guardianship: Gu
         },
     )
     guardianship.delete()
+    people_cache_drop([guardian.user_id])  # the parent's child switcher
 
 
 # --- staff ------------------------------------------------------------------------------

@@ -24,7 +24,16 @@ SCHOOL_WEEKDAYS_DEFAULT = 5  # Monday..Friday; a six-day school passes 6
 def current_year(
     organisation: Organisation | int, on: dt.date | None = None
 ) -> AcademicYear | None:
+    """The year a school is in on ``on`` (else its current or latest one). Every signed-in
+    page asks, so the answer is kept in the shared cache for a short time; the services
+    that create or change a year drop it (shkola/accounts/who.py)."""
+    from shkola.accounts.who import year_cached
+
     org_id = organisation if isinstance(organisation, int) else organisation.id
+    return year_cached(org_id, on, lambda: _current_year(org_id, on))
+
+
+def _current_year(org_id: int, on: dt.date | None) -> AcademicYear | None:
     years = AcademicYear.objects.filter(organisation_id=org_id)
     if on is not None:
         found = years.filter(start__lte=on, end__gte=on).first()

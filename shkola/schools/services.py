@@ -237,6 +237,9 @@ def student_current_class_refresh(*, student: Student) -> Student:
     Student.objects.filter(pk=student.pk).update(**fields)
     for key, value in fields.items():
         setattr(student, key, value)
+    from shkola.accounts.services import people_cache_drop_all
+
+    people_cache_drop_all()  # the class in the parents' switcher, the student's own school
     return student
 
 

@@ -19,7 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from shkola.accounts.models import AuditEvent
-from shkola.accounts.services import audit_record
+from shkola.accounts.services import audit_record, people_cache_drop_all
 from shkola.core import clock
 from shkola.schools import services as school_services
 from shkola.schools.models import (
@@ -561,6 +561,7 @@ def class_delete(*, year: AcademicYear, class_unit: ClassUnit, by: Any) -> None:
     with transaction.atomic():
         name, pk = class_unit.name, class_unit.pk
         class_unit.delete()
+        people_cache_drop_all()
         _audit(
             by=by,
             organisation=year.organisation,
@@ -851,6 +852,7 @@ def year_rollover(
             student.current_class = moved_to
         Enrolment.objects.bulk_create(lines)
         Student.objects.bulk_update(students, ["current_class"], batch_size=500)
+        people_cache_drop_all()  # children's classes in every parent's switcher
         for period in AttestationPeriod.objects.filter(academic_year=old, closed_at__isnull=True):
             school_services.period_close(period=period, user=user)
         old.closed_at = timezone.now()

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shkola.accounts.models import AuditEvent, User
-from shkola.accounts.services import audit_record, user_create
+from shkola.accounts.services import audit_record, people_cache_drop, user_create
 from shkola.core import clock
 from shkola.schools import services as school_services
 from shkola.schools.models import Guardian, Guardianship, RepresentativeKind, Student
@@ -141,6 +141,7 @@ def _account_from_roster(person: SsoPerson) -> User | None:
             email=person.email,
         )
         Student.objects.filter(pk=student.pk).update(user=user)
+        people_cache_drop([user.pk])
         return user
     guardian = (
         Guardian.objects.select_for_update()
@@ -157,6 +158,7 @@ def _account_from_roster(person: SsoPerson) -> User | None:
             email=person.email or guardian.email,
         )
         Guardian.objects.filter(pk=guardian.pk).update(user=user)
+        people_cache_drop([user.pk])
         return user
     return None
 
@@ -300,6 +302,7 @@ def sso_sign_in(*, provider: str, person: SsoPerson) -> SignInOutcome:
     if person.snils and not user.snils:
         User.objects.filter(pk=user.pk).update(snils=person.snils)
         user.snils = person.snils
+        people_cache_drop([user.pk])
     now = clock.now()
     if identity is None:
         SsoIdentity.objects.create(
