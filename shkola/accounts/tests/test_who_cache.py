@@ -176,6 +176,9 @@ def test_a_role_granted_or_revoked_shows_on_the_next_request(client, school):
     services.role_grant(
         user=teacher, role=Role.CURATOR, organisation=school.organisation, actor=school.curator
     )
+    html = page(other_worker(client))
+    assert role_label(html) == "Учитель"  # listed before the curator
+    assert 'href="/accounts/people/"' in html  # the curator's menu
     services.role_revoke(assignment=assignment, actor=school.curator)
     assert role_label(page(other_worker(client))) == "Куратор (администратор школы)"
 

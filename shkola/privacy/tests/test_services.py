@@ -235,3 +235,29 @@ def test_a_destroyed_childs_calendar_link_and_app_key_stop_working(
     destroyed = {row["category"]: row["count"] for row in destruction.act["destroyed"]}
     assert destroyed["Ссылки на календарь обучающегося"] == 1
     assert destroyed["Разрешения приложений (ключи доступа к API)"] == 1
+
+
+def test_destruction_ends_the_childs_sessions_in_the_shared_cache_too(family):
+    # Given the child signed in (the session lives in the cache and in its row)
+    from django.conf import settings
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+    from django.core.cache import caches
+    from django.test import Client
+
+    child = family.child
+    child.user = User.objects.create_user("child.privacy", password="x")
+    child.save()
+    browser = Client()
+    browser.force_login(child.user)
+    assert browser.get("/accounts/profile/").status_code == 200
+    key = browser.session.session_key
+    session_cache = caches[settings.SESSION_CACHE_ALIAS]
+    assert session_cache.get(KEY_PREFIX + key) is not None
+    # When the child's data is destroyed
+    consent = services.consent_give(user=family.parent, student=child, kind="parent")
+    destruction = services.consent_withdraw(consent=consent, actor=family.parent)
+    services.destruction_run(destruction_id=destruction.pk)
+    # Then the session is gone from the cache as well as from the table: deleting the rows
+    # alone left it signed in from the cache
+    assert session_cache.get(KEY_PREFIX + key) is None
+    assert browser.get("/accounts/profile/").status_code == 302
