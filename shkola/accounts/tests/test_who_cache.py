@@ -460,3 +460,78 @@ def test_with_redis_a_role_change_reaches_another_connection(client, school, red
     html = page(other_worker(client))
     assert role_label(html) == "Учитель"  # listed before the curator
     assert 'href="/accounts/people/"' in html  # the curator's menu
+
+
+_WORKER = """
+import sys
+
+import django
+
+django.setup()
+from django.conf import settings
+from django.test import Client
+
+browser = Client()
+browser.cookies[settings.SESSION_COOKIE_NAME] = sys.argv[1]
+print(browser.get("/accounts/profile/").status_code)
+"""
+
+
+def _served_by_a_fresh_process(config, session_key: str) -> int:  # type: ignore[no-untyped-def]
+    """The status of the profile page for this session cookie, served by a new Python
+    process (a worker that shares only the database and Redis with this one)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "SHKOLA_TESTING": "1",
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}"
+        ),
+        "DB_CONN_MAX_AGE": "0",
+        "REDIS_URL": config["LOCATION"],
+        "CACHE_KEY_PREFIX": config["KEY_PREFIX"],
+    }
+    root = Path(__file__).resolve().parents[3]
+    done = subprocess.run(
+        [sys.executable, "-c", _WORKER, session_key],
+        env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return int(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_another_process_sees_a_session_end_and_a_password_change(redis_cache):
+    if connection.vendor != "postgresql":
+        pytest.skip("another process needs a database it can open (PostgreSQL)")
+    # Given a person signed in on a phone and on a laptop; the laptop's session is not in
+    # «Доступ» (no row), so only the password-hash check can end it
+    user = UserFactory()
+    user.set_password("Old-Password-2026")
+    user.save()
+    phone, laptop = Client(), Client()
+    phone.force_login(user)
+    laptop.force_login(user)
+    UserSession.objects.filter(session_key=laptop.session.session_key).delete()
+    assert _served_by_a_fresh_process(redis_cache, phone.session.session_key) == 200
+    assert _served_by_a_fresh_process(redis_cache, laptop.session.session_key) == 200
+    # When this process ends the phone's session («Доступ») …
+    services.user_sessions_end(user=user, keep_session_key=laptop.session.session_key)
+    # … then another process no longer serves it
+    assert _served_by_a_fresh_process(redis_cache, phone.session.session_key) == 302
+    assert _served_by_a_fresh_process(redis_cache, laptop.session.session_key) == 200
+    # When the password changes here, the laptop (its account cached there) is signed out
+    user.set_password("New-Password-2026")
+    user.save()
+    assert _served_by_a_fresh_process(redis_cache, laptop.session.session_key) == 302

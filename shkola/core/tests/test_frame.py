@@ -64,4 +64,37 @@ def test_menu_addresses_follow_the_urlconf_and_the_script_prefix():
     assert navigation.address_of("accounts:profile") == "/accounts/profile/"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{% url 'accounts:profile' %}",
+        "{% url 'core:home' %}|{% url 'accounts:logout' %}",
+        "{% url 'accounts:person' 5 %}",
+        "{% url 'accounts:person' user_id=5 %}",
+        "{% url 'accounts:profile' as link %}[{{ link }}]",
+        "{% url 'no:such' as link %}[{{ link }}]",
+    ],
+)
+def test_the_remembered_url_tag_writes_what_djangos_writes(text):
+    assert render("{% load frame %}" + text) == render(text)
+    assert render("{% load frame %}" + text) == render(text)  # from memory
+
+
+def test_the_remembered_url_tag_refuses_an_unknown_name_as_djangos():
+    with pytest.raises(NoReverseMatch):
+        render("{% load frame %}{% url 'no:such' %}")
+
+
+def test_the_remembered_url_tag_follows_the_script_prefix():
+    from django.urls import get_script_prefix, set_script_prefix
+
+    assert render("{% load frame %}{% url 'accounts:profile' %}") == "/accounts/profile/"
+    old = get_script_prefix()
+    set_script_prefix("/school/")
+    try:
+        assert render("{% load frame %}{% url 'accounts:profile' %}") == "/school/accounts/profile/"
+    finally:
+        set_script_prefix(old)
+
+
 urlpatterns: list[object] = []  # the empty urlconf of the test above
