@@ -36,9 +36,11 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.core.signals import setting_changed
 from django.db import connections
@@ -219,9 +221,13 @@ class CompiledQuery:
         except EmptyResultSet:
             return []
         params = self._parameters(compiled, using, arguments)
-        with connections[using].cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            rows: Iterable[Any] = cursor.fetchall()
+        rows: Iterable[Any]
+        if prepared_statements(using):
+            rows = _execute_prepared(using, compiled.sql, params)
+        else:
+            with connections[using].cursor() as cursor:
+                cursor.execute(compiled.sql, params)
+                rows = cursor.fetchall()
         if compiled.converters:
             rows = compiled.compiler.apply_converters(rows, compiled.converters)
         if compiled.kind == "flat":
@@ -239,6 +245,37 @@ class CompiledQuery:
     def reset(self) -> None:
         with self._lock:
             self._cache.clear()
+
+
+def prepared_statements(alias: str = "default") -> bool:
+    """PostgreSQL prepared statements for compiled reads: ``SHKOLA_PREPARED_STATEMENTS``
+    (settings; on with direct persistent connections, off behind a transaction-pooling
+    PgBouncer, which cannot carry a statement prepared on one server connection to the
+    next transaction's)."""
+    return bool(getattr(settings, "SHKOLA_PREPARED_STATEMENTS", False)) and (
+        connections[alias].vendor == "postgresql"
+    )
+
+
+def _execute_prepared(alias: str, sql: str, params: list[Any]) -> list[Any]:
+    """Run ``sql`` as a server-side prepared statement (psycopg prepares it on the connection
+    the first time and executes it by name afterwards: PostgreSQL parses and plans it once).
+    Django's own cursors bind on the client and never prepare, so this goes to psycopg
+    directly, inside Django's error wrapper and query log (query-count tests see it)."""
+    import psycopg
+
+    connection = connections[alias]
+    connection.ensure_connection()
+    started = time.monotonic()
+    with connection.wrap_database_errors:
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, params, prepare=True)
+            rows = cursor.fetchall()
+    if connection.queries_logged:
+        connection.queries_log.append(
+            {"sql": f"{sql} -- prepared {params!r}", "time": f"{time.monotonic() - started:.3f}"}
+        )
+    return rows
 
 
 def _adapt(ops: Any, kind: type, value: Any) -> Any:

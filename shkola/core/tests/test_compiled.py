@@ -144,3 +144,34 @@ def test_datetime_parameters_match_the_orm(school):
         expected = list(User.objects.filter(date_joined__gte=moment).order_by("id").values("id"))
         assert since(when=moment) == expected
     assert since(when=timezone.now() - dt.timedelta(days=1))
+
+
+@pytest.mark.django_db
+def test_on_postgresql_a_compiled_read_is_a_prepared_statement(school, settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    start = first_lesson_day(school)
+    settings.SHKOLA_PREPARED_STATEMENTS = True
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(2):
+            rows = LESSONS(class_id=school.class_unit.id, start=start, end=start)
+    assert rows == orm_lessons(school.class_unit.id, start, start)
+    assert len(queries) == 2, "the query log (and query-count tests) still see each read"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%"timetable_lesson"."class_unit_id" = $1%'],
+        )
+        found = cursor.fetchone()[0]
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        assert found >= 1, cursor.fetchall()
+
+    settings.SHKOLA_PREPARED_STATEMENTS = False  # behind PgBouncer: plain client-side binding
+    assert LESSONS(class_id=school.class_unit.id, start=start, end=start) == rows
+
+
+def test_the_setting_follows_persistent_connections():
+    from django.conf import settings
+
+    if connection.vendor != "postgresql":
+        assert settings.SHKOLA_PREPARED_STATEMENTS is False
