@@ -25,13 +25,13 @@ class InSubquery(Lookup):
             rhs = f"({rhs})"
         return lhs, rhs, [*lhs_params, *rhs_params]
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
         lhs, rhs, params = self._sides(compiler, connection)
-        return f"{lhs} IN {rhs}", params
+        return f"{lhs} IN {rhs}", tuple(params)
 
-    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_postgresql(self, compiler: Any, connection: Any) -> Any:
         lhs, rhs, params = self._sides(compiler, connection)
-        return f"{lhs} = ANY(ARRAY{rhs})", params
+        return f"{lhs} = ANY(ARRAY{rhs})", tuple(params)
 
 
 def register() -> None:
