@@ -136,6 +136,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# PostgreSQL prepared statements for the hot reads that compile their SQL once per process
+# (shkola.core.compiled): PostgreSQL then parses and plans them once per connection. On by
+# default with persistent direct connections; set DB_PREPARED_STATEMENTS=0 behind a
+# transaction-pooling PgBouncer (Debian's 1.18 cannot carry them between server connections).
+SHKOLA_PREPARED_STATEMENTS = DATABASES["default"][
+    "ENGINE"
+] == "django.db.backends.postgresql" and env_bool(
+    "DB_PREPARED_STATEMENTS", default=int(DATABASES["default"].get("CONN_MAX_AGE") or 0) > 0
+)
+if SHKOLA_PREPARED_STATEMENTS:
+    # psycopg prepares only where a threshold is set (Django sets None: never). Django's ORM
+    # cursors bind on the client and still never prepare; the compiled reads ask for it.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -69,24 +69,26 @@ def _client(login: str) -> Client:
 
 def _diary_week_path(login: str) -> str:
     """The student's current week, or the last week with lessons when today is a holiday."""
+    student = _user(login).student  # type: ignore[attr-defined]
+    return reverse("diary:week") + _last_week_query(student.current_class_id or 0)
+
+
+def _last_week_query(class_id: int) -> str:
+    """``?week=`` of the last week with lessons of a class ('' when that is this week)."""
     from shkola.timetable.models import Lesson
 
-    student = _user(login).student  # type: ignore[attr-defined]
     today = clock.today()
     last = (
-        Lesson.objects.filter(
-            class_unit_id=student.current_class_id, date__lte=today, is_cancelled=False
-        )
+        Lesson.objects.filter(class_unit_id=class_id, date__lte=today, is_cancelled=False)
         .order_by("-date")
         .values_list("date", flat=True)
         .first()
     )
-    path = reverse("diary:week")
     if last is not None:
         monday = last - dt.timedelta(days=last.weekday())
         if monday != today - dt.timedelta(days=today.weekday()):
-            path += f"?week={monday.isoformat()}"
-    return path
+            return f"?week={monday.isoformat()}"
+    return ""
 
 
 def _journal_grid() -> tuple[str | None, str]:
@@ -112,6 +114,21 @@ def _journal_grid() -> tuple[str | None, str]:
         return None, "у демо-учителя нет уроков"
     kwargs = {"class_id": pair["class_unit_id"], "subject_id": pair["subject_id"]}
     return reverse("journal:grid", kwargs=kwargs), ""
+
+
+def _class_week_page() -> Page:
+    """The class teacher's week of their class (every subject's lessons, marks, absences)."""
+    from shkola.schools.models import ClassUnit
+
+    label = "Журнал: неделя класса"
+    led = ClassUnit.objects.filter(class_teacher=_user("classteacher")).order_by("id").first()
+    if led is None:
+        return Page("class_week", label, "classteacher", None, "у демо-классного нет класса")
+    try:
+        path = reverse("journal:class_week", kwargs={"class_id": led.id})
+    except NoReverseMatch:
+        return Page("class_week", label, "classteacher", None, "нет страницы недели класса")
+    return Page("class_week", label, "classteacher", path + _last_week_query(led.id))
 
 
 def _closed_ranges(org_id: int) -> list[tuple[dt.date, dt.date]]:
@@ -235,6 +252,7 @@ def pages() -> list[Page]:
     result.append(Page("report_card", "Табель", "student", reverse("diary:report")))
     grid, why = _journal_grid()
     result.append(Page("journal_grid", "Журнал: сетка учителя", "teacher", grid, why))
+    result.append(_class_week_page())
     inbox, why = _inbox_path()
     result.append(Page("inbox", "Сообщения: входящие", "parent", inbox, why))
     result.append(_oversight_page())

@@ -16,6 +16,7 @@ from .models import (
     Organisation,
     SchoolEvent,
     Student,
+    StudyGroup,
 )
 
 SCHOOL_WEEKDAYS_DEFAULT = 5  # Monday..Friday; a six-day school passes 6
@@ -115,6 +116,16 @@ def class_units_of(organisation: Organisation, year: AcademicYear) -> QuerySet[C
         ClassUnit.objects.filter(parallel__organisation=organisation, parallel__academic_year=year)
         .select_related("parallel", "class_teacher")
         .order_by("parallel__grade", "letter")
+    )
+
+
+def of_classes(class_ids: Iterable[int] | int, prefix: str = "") -> Q:
+    """Lessons (or rows of lessons, with ``prefix="lesson__"``) of a class: its own and its
+    subgroups'. Written so PostgreSQL reads both through indexes (``core.lookups``)."""
+    ids = [class_ids] if isinstance(class_ids, int) else list(class_ids)
+    groups = StudyGroup.objects.filter(class_unit_id__in=ids).values("id")
+    return Q(**{f"{prefix}class_unit_id__in": ids}) | Q(
+        **{f"{prefix}group_id__in_subquery": groups}
     )
 
 
