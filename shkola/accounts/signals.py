@@ -104,8 +104,21 @@ def connect_people_cache() -> None:
     def role_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
         who.people_cache_drop([instance.user_id])
 
-    def shared_row_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
-        who.people_cache_drop_all()
+    def shared_row_saved(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
+        """A changed row may show in anyone's frame (a class's name in the parents' switcher):
+        everyone is read again. A new row is nobody's yet, but for the people it names."""
+        if not created or sender in (AcademicYear, Territory):
+            who.people_cache_drop_all()
+        elif sender is ClassUnit:
+            who.people_cache_drop([instance.class_teacher_id])
+        elif sender in (Student, Guardian):
+            who.people_cache_drop([instance.user_id])
+        elif sender is Guardianship:
+            guardian = instance._state.fields_cache.get("guardian")
+            if guardian is None:
+                who.people_cache_drop_all()
+            else:
+                who.people_cache_drop([guardian.user_id])
 
     post_save.connect(account_saved, sender=User, weak=False, dispatch_uid="shkola_who_user")
     post_save.connect(role_saved, sender=RoleAssignment, weak=False, dispatch_uid="shkola_who_role")

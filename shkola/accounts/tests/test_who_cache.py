@@ -360,6 +360,22 @@ def test_an_account_switched_off_is_refused_on_the_next_request(client, school):
     assert other_worker(client).get(PROFILE).status_code == 302
 
 
+@pytest.mark.django_db
+def test_a_new_class_school_or_student_outdates_only_the_people_it_names(client, school):
+    from shkola.core.testing.factories import OrganisationFactory, StudentFactory
+
+    client.force_login(school.teacher)
+    page(client)
+    OrganisationFactory(territory=school.organisation.territory)
+    ClassUnit.objects.create(parallel=school.parallel, letter="Д")
+    StudentFactory(organisation=school.organisation)
+    with CaptureQueriesContext(connection) as queries:
+        page(client)
+    assert len(queries) == 1  # still warm: nobody's frame shows them yet
+    ClassUnit.objects.create(parallel=school.parallel, letter="Е", class_teacher=school.teacher)
+    assert role_label(page(other_worker(client))) == "Классный руководитель"
+
+
 # --- the drop after commit ------------------------------------------------------------------
 
 
