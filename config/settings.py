@@ -250,28 +250,39 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
-# The shared cache: sessions (cached_db), who is signed in and the school year (see
-# shkola/accounts/who.py). Redis when REDIS_URL is set, so that ending a session or changing
-# a password reaches every worker at once; local memory only for the demo and the tests.
+# The shared cache: sessions (cached_db), who is signed in and the school year (the "people"
+# alias, see shkola/accounts/who.py). Redis when REDIS_URL is set, so that ending a session or
+# changing a password reaches every worker at once. Local memory only for the demo and the
+# tests (one process) or where LOCAL_CACHE=1 says the site runs one worker process: with
+# several, a per-process cache would keep an ended session alive in the other workers.
+# Otherwise "people" is no cache at all: sessions and people are read from the database on
+# every request, as before. "default" (API rate limits, OIDC discovery) stays local memory
+# without Redis, as it was.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "shkola"),
-        }
+    _redis = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "shkola"),
     }
+    CACHES = {"default": _redis, "people": _redis}
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "shkola",
-            "OPTIONS": {"MAX_ENTRIES": 10000},
-        }
+    _local = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "shkola",
+        "OPTIONS": {"MAX_ENTRIES": 10000},
     }
+    _one_process = DEBUG or TESTING or env_bool("LOCAL_CACHE")
+    CACHES = {
+        "default": _local,
+        "people": _local
+        if _one_process
+        else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
+PEOPLE_CACHE_ALIAS = "people"
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = PEOPLE_CACHE_ALIAS
 # How long a signed-in person's account, roles, children and school year are served from the
 # cache; the services that change them drop them at once, this only bounds a missed drop.
 PEOPLE_CACHE_SECONDS = int(os.environ.get("PEOPLE_CACHE_SECONDS", "60"))

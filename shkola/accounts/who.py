@@ -33,7 +33,7 @@ _ATTACHED = "_shkola_person"
 
 
 def _cache() -> Any:
-    return caches["default"]
+    return caches[getattr(settings, "PEOPLE_CACHE_ALIAS", "default")]
 
 
 def _timeout() -> int:

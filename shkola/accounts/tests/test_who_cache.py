@@ -115,7 +115,7 @@ def test_a_warm_frame_asks_only_for_the_top_bar_counters_and_shows_what_a_cold_o
     assert queries.captured_queries[0]["sql"].startswith("SELECT (SELECT COUNT(*)")
     # And the page is the one the database gives (same frame, same content)
     assert normalised(warm) == normalised(cold)
-    caches["default"].clear()
+    caches["people"].clear()
     client.force_login(user)
     assert normalised(page(client)) == normalised(cold)
 
@@ -401,7 +401,7 @@ def test_an_evicted_version_never_revives_an_old_entry(school):
     teacher = school.teacher
     assert viewer_for(teacher).roles
     person = who.person_load(teacher.pk)
-    caches["default"].delete(f"who:ver:{teacher.pk}")  # evicted (local memory culls)
+    caches["people"].delete(f"who:ver:{teacher.pk}")  # evicted (local memory culls)
     assert who.person_load(teacher.pk).tag != person.tag
     assert not who.person_load(teacher.pk).has("roles")
 
@@ -431,9 +431,9 @@ def redis_cache():  # type: ignore[no-untyped-def]
         "LOCATION": location,
         "KEY_PREFIX": prefix,
     }
-    with override_settings(CACHES={"default": config}):
+    with override_settings(CACHES={"default": config, "people": config}):
         yield config
-        caches["default"].clear()  # flushes db index 3, which only these tests use
+        caches["people"].clear()  # flushes db index 3, which only these tests use
 
 
 def _second_process_cache(config):  # type: ignore[no-untyped-def]

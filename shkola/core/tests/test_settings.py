@@ -67,3 +67,24 @@ def test_the_demo_sends_letters_at_once_and_production_queues_them():
     # `make demo` runs no worker: a confirmation letter must not wait in a queue forever.
     assert _tasks_backend(demo) == "django.tasks.backends.immediate.ImmediateBackend"
     assert _tasks_backend(PRODUCTION) == "django_tasks_db.DatabaseBackend"
+
+
+def _caches(env: dict[str, str]) -> list[str]:
+    code = "import django; django.setup(); from django.conf import settings as s; "
+    code += "print(s.CACHES['default']['BACKEND'], s.CACHES['people']['BACKEND'], "
+    code += "s.SESSION_ENGINE, s.SESSION_CACHE_ALIAS)"
+    result = _run({k: v for k, v in env.items()}, "-c", code)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_sessions_and_people_are_shared_in_redis_or_never_cached_per_worker():
+    no_redis = {**PRODUCTION, "REDIS_URL": "", "LOCAL_CACHE": "0"}
+    default, people, engine, alias = _caches(no_redis)
+    # several workers without Redis: an ended session must not live on in another worker
+    assert people.endswith("DummyCache") and default.endswith("LocMemCache")
+    assert engine.endswith("cached_db") and alias == "people"
+    default, people, *_ = _caches({**no_redis, "LOCAL_CACHE": "1"})
+    assert people.endswith("LocMemCache")
+    default, people, *_ = _caches({**PRODUCTION, "REDIS_URL": "redis://127.0.0.1:6379/0"})
+    assert default.endswith("RedisCache") and people.endswith("RedisCache")
