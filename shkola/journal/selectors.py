@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from shkola.accounts.selectors import Viewer
+from shkola.core.compiled import CompiledQuery
 from shkola.schools.models import (
     AcademicYear,
     AttestationPeriod,
@@ -92,6 +93,33 @@ def main_average_marks(start: dt.date, end: dt.date) -> QuerySet[Mark]:
     ).exclude(extra_education_q("lesson__"))
 
 
+def _averages_query(p: Any, *, by_subjects: bool) -> QuerySet[Any]:
+    marks = main_average_marks(p.start, p.end).filter(
+        student_id__in=p.student_ids, points__isnull=False
+    )
+    if by_subjects:
+        marks = marks.filter(lesson__subject_id__in=p.subject_ids)
+    return (
+        marks.values("student_id", "lesson__subject_id")
+        .annotate(total=Sum(F("points") * F("weight")), weights=Sum("weight"))
+        .order_by()
+    )
+
+
+# Compiled once per process (shkola.core.compiled): the grid, the class week, a cell save,
+# the report card and the diary all ask for these sums.
+_AVERAGES = CompiledQuery(
+    lambda p: _averages_query(p, by_subjects=False), student_ids=[int], start=dt.date, end=dt.date
+)
+_AVERAGES_OF_SUBJECTS = CompiledQuery(
+    lambda p: _averages_query(p, by_subjects=True),
+    student_ids=[int],
+    subject_ids=[int],
+    start=dt.date,
+    end=dt.date,
+)
+
+
 def subject_averages(
     student_ids: Iterable[int],
     period: AttestationPeriod,
@@ -107,22 +135,18 @@ def subject_averages(
     result: dict[tuple[int, int], Decimal | None] = {}
     if not students:
         return result
-    marks = main_average_marks(period.start, period.end).filter(
-        student_id__in=students, points__isnull=False
-    )
     subjects = list(subject_ids) if subject_ids is not None else None
     if subjects is not None:
         if not subjects:
             return result
-        marks = marks.filter(lesson__subject_id__in=subjects)
         for sid in students:
             for subj in subjects:
                 result[(sid, subj)] = None
-    rows = (
-        marks.values("student_id", "lesson__subject_id")
-        .annotate(total=Sum(F("points") * F("weight")), weights=Sum("weight"))
-        .order_by()
-    )
+        rows = _AVERAGES_OF_SUBJECTS(
+            student_ids=students, subject_ids=subjects, start=period.start, end=period.end
+        )
+    else:
+        rows = _AVERAGES(student_ids=students, start=period.start, end=period.end)
     for row in rows:
         result[(row["student_id"], row["lesson__subject_id"])] = grading.average_from_sums(
             row["total"], row["weights"]
@@ -307,13 +331,298 @@ def journal_lessons(ref: JournalRef, start: dt.date, end: dt.date) -> QuerySet[L
     return qs
 
 
-@dataclass
+# The grid holds its rows as plain records (issue 14): a page has about a thousand cells and
+# building a model instance per mark cost more than the query. The records carry the attribute
+# names of the models, so cells, exports and fingerprints read them alike.
+
+
+class StudentRecord:
+    __slots__ = (
+        "id",
+        "last_name",
+        "first_name",
+        "middle_name",
+        "organisation_id",
+        "current_class_id",
+    )
+
+    def __init__(
+        self,
+        id: int,
+        last_name: str,
+        first_name: str,
+        middle_name: str,
+        organisation_id: int,
+        current_class_id: int | None,
+    ) -> None:
+        self.id = id
+        self.last_name = last_name
+        self.first_name = first_name
+        self.middle_name = middle_name
+        self.organisation_id = organisation_id
+        self.current_class_id = current_class_id
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+    @property
+    def short_name(self) -> str:
+        return f"{self.last_name} {self.first_name}"
+
+
+class FormRecord:
+    __slots__ = ("name", "weight")
+
+    def __init__(self, name: str, weight: int) -> None:
+        self.name = name
+        self.weight = weight
+
+
+class LessonRecord:
+    """A column of the grid."""
+
+    __slots__ = ("id", "date", "topic", "is_cancelled", "period_id", "control_form", "n_homework")
+
+    def __init__(
+        self,
+        id: int,
+        date: dt.date,
+        topic: str,
+        is_cancelled: bool,
+        period_id: int | None,
+        control_form: FormRecord | None,
+        n_homework: int,
+    ) -> None:
+        self.id = id
+        self.date = date
+        self.topic = topic
+        self.is_cancelled = is_cancelled
+        self.period_id = period_id
+        self.control_form = control_form
+        self.n_homework = n_homework
+
+
+class MarkRecord:
+    __slots__ = (
+        "id",
+        "student_id",
+        "lesson_id",
+        "value",
+        "points",
+        "weight",
+        "comment",
+        "work_name",
+        "version",
+    )
+
+    def __init__(self, row: tuple[Any, ...]) -> None:
+        (
+            self.id,
+            self.student_id,
+            self.lesson_id,
+            self.value,
+            self.points,
+            self.weight,
+            self.comment,
+            self.work_name,
+            self.version,
+        ) = row
+
+
+class AttendanceRecord:
+    __slots__ = ("id", "student_id", "lesson_id", "kind", "version")
+
+    def __init__(self, row: tuple[Any, ...]) -> None:
+        self.id, self.student_id, self.lesson_id, self.kind, self.version = row
+
+
+class FinalRecord:
+    __slots__ = ("id", "student_id", "value", "version")
+
+    def __init__(self, row: tuple[Any, ...]) -> None:
+        self.id, self.student_id, self.value, self.version = row
+
+
+_STUDENT_ORDER = ("last_name", "first_name", "middle_name", "id")
+_STUDENT_FIELDS = (
+    "id",
+    "last_name",
+    "first_name",
+    "middle_name",
+    "organisation_id",
+    "current_class_id",
+)
+_ROSTER_OF_CLASS = CompiledQuery(
+    lambda p: (
+        Student.objects.filter(current_class_id=p.class_id)
+        .order_by(*_STUDENT_ORDER)
+        .values_list(*_STUDENT_FIELDS)
+    ),
+    class_id=int,
+)
+_ROSTER_OF_GROUP = CompiledQuery(
+    lambda p: (
+        Student.objects.filter(study_groups__id=p.group_id)
+        .order_by(*_STUDENT_ORDER)
+        .values_list(*_STUDENT_FIELDS)
+    ),
+    group_id=int,
+)
+
+
+def roster_records(ref: JournalRef) -> list[StudentRecord]:
+    """``roster`` as plain records: the same students in the same order."""
+    if ref.group is not None:
+        rows = _ROSTER_OF_GROUP(group_id=ref.group.id)
+    else:
+        rows = _ROSTER_OF_CLASS(class_id=ref.class_unit.id)  # type: ignore[union-attr]
+    return [StudentRecord(*row) for row in rows]
+
+
+def _grid_lessons_query(p: Any, *, group: bool) -> QuerySet[Any]:
+    qs = Lesson.objects.filter(subject_id=p.subject_id, date__gte=p.start, date__lte=p.end)
+    if group:
+        qs = qs.filter(group_id=p.owner_id)
+    else:
+        qs = qs.filter(class_unit_id=p.owner_id, group__isnull=True)
+    return (
+        qs.annotate(n_homework=Count("homework"))
+        .order_by("date", "lesson_number", "id")
+        .values_list(
+            "id",
+            "date",
+            "topic",
+            "is_cancelled",
+            "period_id",
+            "control_form_id",
+            "control_form__name",
+            "control_form__weight",
+            "n_homework",
+        )
+    )
+
+
+_LESSON_PARAMS: dict[str, Any] = {
+    "subject_id": int,
+    "owner_id": int,
+    "start": dt.date,
+    "end": dt.date,
+}
+_GRID_LESSONS_OF_CLASS = CompiledQuery(
+    lambda p: _grid_lessons_query(p, group=False), **_LESSON_PARAMS
+)
+_GRID_LESSONS_OF_GROUP = CompiledQuery(
+    lambda p: _grid_lessons_query(p, group=True), **_LESSON_PARAMS
+)
+_GRID_MARKS = CompiledQuery(
+    lambda p: (
+        Mark.objects.filter(lesson_id__in=p.lesson_ids, journal=p.journal)
+        .order_by("id")
+        .values_list(
+            "id",
+            "student_id",
+            "lesson_id",
+            "value",
+            "points",
+            "weight",
+            "comment",
+            "work_name",
+            "version",
+        )
+    ),
+    lesson_ids=[int],
+    journal=str,
+)
+_GRID_ATTENDANCE = CompiledQuery(
+    lambda p: (
+        Attendance.objects.filter(lesson_id__in=p.lesson_ids)
+        .order_by("id")
+        .values_list("id", "student_id", "lesson_id", "kind", "version")
+    ),
+    lesson_ids=[int],
+)
+_GRID_FINALS = CompiledQuery(
+    lambda p: (
+        FinalMark.objects.filter(
+            student_id__in=p.student_ids,
+            subject_id=p.subject_id,
+            academic_year_id=p.year_id,
+            kind=FinalMarkKind.PERIOD,
+            period_id=p.period_id,
+        )
+        .order_by("id")
+        .values_list("id", "student_id", "value", "version")
+    ),
+    student_ids=[int],
+    subject_id=int,
+    year_id=int,
+    period_id=int,
+)
+
+
+def grid_lessons(ref: JournalRef, start: dt.date, end: dt.date) -> list[LessonRecord]:
+    """The journal's lessons in ``start``..``end`` (``journal_lessons``), oldest first, with the
+    form of control and the number of homework tasks: the grid's columns."""
+    if ref.group is not None:
+        query, owner = _GRID_LESSONS_OF_GROUP, ref.group.id
+    else:
+        query, owner = _GRID_LESSONS_OF_CLASS, ref.class_unit.id  # type: ignore[union-attr]
+    return [
+        LessonRecord(
+            lesson_id,
+            date,
+            topic,
+            is_cancelled,
+            period_id,
+            FormRecord(form_name, form_weight) if form_id is not None else None,
+            n_homework,
+        )
+        for (
+            lesson_id,
+            date,
+            topic,
+            is_cancelled,
+            period_id,
+            form_id,
+            form_name,
+            form_weight,
+            n_homework,
+        ) in query(subject_id=ref.subject.id, owner_id=owner, start=start, end=end)
+    ]
+
+
 class GridRow:
-    student: Student
-    cells: list[Any]  # services.Cell per lesson, in column order
-    average: Decimal | None
-    suggested: str | None
-    final: Any  # services.FinalCell or None when the journal has no period marks
+    """A student's row: ``by_lesson`` holds the cells that have something; ``cells`` lists one
+    per column (empty ones made on demand, for exports)."""
+
+    __slots__ = ("student", "by_lesson", "lesson_ids", "journal", "average", "suggested", "final")
+
+    def __init__(
+        self,
+        student: StudentRecord,
+        by_lesson: dict[int, Any],
+        lesson_ids: list[int],
+        journal: str,
+        average: Decimal | None,
+        suggested: str | None,
+        final: Any,
+    ) -> None:
+        self.student = student
+        self.by_lesson = by_lesson  # lesson id → services.Cell
+        self.lesson_ids = lesson_ids
+        self.journal = journal
+        self.average = average
+        self.suggested = suggested
+        self.final = final  # services.FinalCell or None when the journal has no period marks
+
+    @property
+    def cells(self) -> list[Any]:
+        from .services import Cell
+
+        found = self.by_lesson
+        sid = self.student.id
+        return [found.get(lid) or Cell(lid, sid, self.journal) for lid in self.lesson_ids]
 
 
 @dataclass
@@ -322,20 +631,45 @@ class Grid:
     period: AttestationPeriod
     periods: list[AttestationPeriod]
     journal: str
-    lessons: Sequence[Lesson]
+    lessons: Sequence[LessonRecord]
     rows: list[GridRow]
     with_finals: bool
 
 
+_PERIOD_FIELDS = (
+    "id",
+    "academic_year_id",
+    "scheme",
+    "number",
+    "start",
+    "end",
+    "closed_at",
+    "closed_by_id",
+)
+_PERIODS = CompiledQuery(
+    lambda p: (
+        AttestationPeriod.objects.filter(academic_year_id=p.year_id, scheme=p.scheme)
+        .order_by("number")
+        .values_list(*_PERIOD_FIELDS)
+    ),
+    year_id=int,
+    scheme=str,
+)
+
+
 def periods_for(ref: JournalRef) -> list[AttestationPeriod]:
+    """The periods of the journal's scheme, with their year (the journal's) attached."""
     scheme = ref.organisation.period_scheme
     if ref.class_unit is not None and ref.class_unit.parallel.period_scheme:
         scheme = ref.class_unit.parallel.period_scheme
-    return list(
-        AttestationPeriod.objects.filter(academic_year_id=ref.year.id, scheme=scheme).order_by(
-            "number"
-        )
-    )
+    periods = []
+    for row in _PERIODS(year_id=ref.year.id, scheme=scheme):
+        period = AttestationPeriod(**dict(zip(_PERIOD_FIELDS, row, strict=True)))
+        period._state.adding = False
+        period._state.db = "default"
+        period.academic_year = ref.year
+        periods.append(period)
+    return periods
 
 
 def choose_period(
@@ -362,61 +696,41 @@ def journal_grid(
     journal: str = JournalKind.MAIN,
 ) -> Grid:
     """The class–subject–period grid with a fixed number of queries whatever the size:
-    students, lessons (with homework counts), marks, attendance, period marks."""
+    students, lessons (with homework counts), marks, attendance, period marks, averages. Every
+    read is compiled once per process; the rows are plain records."""
     from .services import Cell, FinalCell
 
-    students = roster(ref)
-    lessons = list(
-        journal_lessons(ref, period.start, period.end)
-        .select_related("control_form")
-        .annotate(n_homework=Count("homework"))
-        .order_by("date", "lesson_number", "id")
-    )
+    students = roster_records(ref)
+    lessons = grid_lessons(ref, period.start, period.end)
     lesson_ids = [x.id for x in lessons]
-    cells: dict[tuple[int, int], Cell] = {}
+    cells: dict[int, dict[int, Cell]] = {s.id: {} for s in students}
     if lesson_ids:
-        for mark in (
-            Mark.objects.filter(lesson_id__in=lesson_ids, journal=journal)
-            .only(
-                "id",
-                "student_id",
-                "lesson_id",
-                "value",
-                "points",
-                "weight",
-                "comment",
-                "work_name",
-                "version",
-            )
-            .order_by("id")
-        ):
-            key = (mark.lesson_id, mark.student_id)
-            cell = cells.get(key)
+        for row in _GRID_MARKS(lesson_ids=lesson_ids, journal=journal):
+            mark = MarkRecord(row)
+            by_lesson = cells.setdefault(mark.student_id, {})
+            cell = by_lesson.get(mark.lesson_id)
             if cell is None:
-                cell = cells[key] = Cell(mark.lesson_id, mark.student_id, journal)
+                cell = by_lesson[mark.lesson_id] = Cell(mark.lesson_id, mark.student_id, journal)
             cell.marks.append(mark)
         if journal == JournalKind.MAIN:
-            for att in Attendance.objects.filter(lesson_id__in=lesson_ids).only(
-                "id", "student_id", "lesson_id", "kind", "version"
-            ):
-                key = (att.lesson_id, att.student_id)
-                cell = cells.get(key)
+            for row in _GRID_ATTENDANCE(lesson_ids=lesson_ids):
+                att = AttendanceRecord(row)
+                by_lesson = cells.setdefault(att.student_id, {})
+                cell = by_lesson.get(att.lesson_id)
                 if cell is None:
-                    cell = cells[key] = Cell(att.lesson_id, att.student_id, journal)
+                    cell = by_lesson[att.lesson_id] = Cell(att.lesson_id, att.student_id, journal)
                 cell.attendance = att
     with_finals = journal == JournalKind.MAIN and not ref.is_extra
-    finals: dict[int, FinalMark] = {}
+    finals: dict[int, FinalRecord] = {}
     if with_finals and students:
-        finals = {
-            f.student_id: f
-            for f in FinalMark.objects.filter(
-                student_id__in=[s.id for s in students],
-                subject_id=ref.subject.id,
-                academic_year_id=ref.year.id,
-                kind=FinalMarkKind.PERIOD,
-                period_id=period.id,
-            )
-        }
+        for row in _GRID_FINALS(
+            student_ids=[s.id for s in students],
+            subject_id=ref.subject.id,
+            year_id=ref.year.id,
+            period_id=period.id,
+        ):
+            final = FinalRecord(row)
+            finals[final.student_id] = final
     thresholds = grading.thresholds_of(ref.organisation)
     # The main journal shows the student's main average in the subject, the very number the
     # report card, the diary and the period marks show (a class grid and its subgroups' grids
@@ -427,23 +741,22 @@ def journal_grid(
     )
     rows = []
     for student in students:
-        row_cells = [
-            cells.get((lesson.id, student.id)) or Cell(lesson.id, student.id, journal)
-            for lesson in lessons
-        ]
+        own = cells[student.id]
         if shared:
             average = main_averages.get((student.id, ref.subject.id))
         else:
             average = grading.weighted_average(
-                (m.points, m.weight) for c in row_cells for m in c.marks
+                (m.points, m.weight) for c in own.values() for m in c.marks
             )
         rows.append(
             GridRow(
-                student=student,
-                cells=row_cells,
-                average=average,
-                suggested=grading.suggested_mark(average, thresholds) if with_finals else None,
-                final=FinalCell(
+                student,
+                own,
+                lesson_ids,
+                journal,
+                average,
+                grading.suggested_mark(average, thresholds) if with_finals else None,
+                FinalCell(
                     student.id,
                     ref.subject.id,
                     FinalMarkKind.PERIOD,

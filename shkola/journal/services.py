@@ -14,7 +14,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -104,8 +104,10 @@ class Cell:
     lesson_id: int
     student_id: int
     journal: str
-    marks: list[Mark] = field(default_factory=list)
-    attendance: Attendance | None = None
+    # Mark and Attendance, or the grid's plain records with the same attribute names
+    # (selectors.MarkRecord, AttendanceRecord).
+    marks: list[Any] = field(default_factory=list)
+    attendance: Any = None
 
     @property
     def text(self) -> str:
@@ -121,7 +123,7 @@ class Cell:
         return any(m.comment or m.work_name for m in self.marks)
 
 
-def cell_fingerprint(marks: Sequence[Mark], attendance: Attendance | None) -> str:
+def cell_fingerprint(marks: Sequence[Any], attendance: Any) -> str:
     raw = ",".join(f"{m.id}.{m.version}" for m in marks)
     raw += "|" + (f"{attendance.id}.{attendance.version}" if attendance else "")
     return hashlib.blake2s(raw.encode(), digest_size=6).hexdigest()
@@ -229,7 +231,14 @@ def _refuse_closed(
         )
 
 
-def lesson_is_future(lesson: Lesson) -> bool:
+class Dated(Protocol):
+    """A lesson or the grid's record of one (selectors.LessonRecord)."""
+
+    @property
+    def date(self) -> dt.date: ...
+
+
+def lesson_is_future(lesson: Dated) -> bool:
     """A lesson after today (Europe/Moscow) has not been given: nothing can be marked yet."""
     return lesson.date > clock.today()
 
@@ -551,7 +560,7 @@ class FinalCell:
     subject_id: int
     kind: str
     period_id: int | None
-    mark: FinalMark | None
+    mark: Any  # FinalMark, selectors.FinalRecord or None
 
     @property
     def text(self) -> str:
