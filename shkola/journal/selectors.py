@@ -20,12 +20,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from shkola.accounts.selectors import Viewer
-from shkola.core.compiled import CompiledQuery
+from shkola.core.compiled import CompiledQuery, instance_from_row, model_columns
 from shkola.schools.models import (
     AcademicYear,
     AttestationPeriod,
     ClassUnit,
     Organisation,
+    Parallel,
     PeriodScheme,
     Student,
     StudyGroup,
@@ -211,37 +212,84 @@ class JournalRef:
         return f"{base}?{q}" if q else base
 
 
+_CLASS_COLUMNS = [
+    *model_columns(ClassUnit),
+    *model_columns(Parallel, "parallel__"),
+    *model_columns(Organisation, "parallel__organisation__"),
+    *model_columns(AcademicYear, "parallel__academic_year__"),
+]
+_GROUP_COLUMNS = [
+    *model_columns(StudyGroup),
+    *model_columns(Organisation, "organisation__"),
+    *model_columns(AcademicYear, "academic_year__"),
+    *model_columns(ClassUnit, "class_unit__"),
+    *model_columns(Parallel, "class_unit__parallel__"),
+]
+_REF_CLASS = CompiledQuery(
+    lambda p: (
+        ClassUnit.objects.filter(pk=p.class_id, parallel__organisation_id__in=p.org_ids)
+        .order_by()
+        .values_list(*_CLASS_COLUMNS)[:1]
+    ),
+    class_id=int,
+    org_ids=[int],
+)
+_REF_GROUP = CompiledQuery(
+    lambda p: (
+        StudyGroup.objects.filter(pk=p.group_id, organisation_id__in=p.org_ids)
+        .order_by()
+        .values_list(*_GROUP_COLUMNS)[:1]
+    ),
+    group_id=int,
+    org_ids=[int],
+)
+_REF_SUBJECT = CompiledQuery(
+    lambda p: (
+        Subject.objects.filter(pk=p.subject_id, organisation_id=p.org_id)
+        .order_by()
+        .values_list(*model_columns(Subject))[:1]
+    ),
+    subject_id=int,
+    org_id=int,
+)
+
+
 def journal_ref(
     viewer: Viewer, *, subject_id: int, class_id: int | None = None, group_id: int | None = None
 ) -> JournalRef:
-    """The journal looked up within the viewer's schools; anything else is a 404."""
-    orgs = viewer.staff_org_ids
+    """The journal looked up within the viewer's schools; anything else is a 404. Compiled
+    once per process; the class (with its parallel, school and year) or the group (with its
+    school, year and class) come back as the model instances ``select_related`` would give."""
+    orgs = sorted(viewer.staff_org_ids)
     class_unit = group = None
     if group_id is not None:
-        group = (
-            StudyGroup.objects.select_related(
-                "organisation", "academic_year", "class_unit__parallel"
-            )
-            .filter(pk=group_id, organisation_id__in=orgs)
-            .first()
-        )
-        if group is None:
+        row = _REF_GROUP.first(group_id=group_id, org_ids=orgs)
+        if row is None:
             raise Http404
-        organisation, year = group.organisation, group.academic_year
+        group, at = instance_from_row(StudyGroup, row, 0)
+        organisation, at = instance_from_row(Organisation, row, at)
+        year, at = instance_from_row(AcademicYear, row, at)
+        group.organisation, group.academic_year = organisation, year
+        if group.class_unit_id is not None:
+            group_class, at = instance_from_row(ClassUnit, row, at)
+            group_class.parallel, at = instance_from_row(Parallel, row, at)
+            group.class_unit = group_class
+        else:
+            group.class_unit = None
     else:
-        class_unit = (
-            ClassUnit.objects.select_related(
-                "parallel__organisation", "parallel__academic_year", "class_teacher"
-            )
-            .filter(pk=class_id or 0, parallel__organisation_id__in=orgs)
-            .first()
-        )
-        if class_unit is None:
+        row = _REF_CLASS.first(class_id=class_id or 0, org_ids=orgs)
+        if row is None:
             raise Http404
-        organisation, year = class_unit.parallel.organisation, class_unit.parallel.academic_year
-    subject = Subject.objects.filter(pk=subject_id, organisation=organisation).first()
-    if subject is None:
+        class_unit, at = instance_from_row(ClassUnit, row, 0)
+        parallel, at = instance_from_row(Parallel, row, at)
+        organisation, at = instance_from_row(Organisation, row, at)
+        year, at = instance_from_row(AcademicYear, row, at)
+        parallel.organisation, parallel.academic_year = organisation, year
+        class_unit.parallel = parallel
+    subject_row = _REF_SUBJECT.first(subject_id=subject_id, org_id=organisation.id)
+    if subject_row is None:
         raise Http404
+    subject, _at = instance_from_row(Subject, subject_row, 0)
     return JournalRef(organisation, year, subject, class_unit, group)
 
 
@@ -272,23 +320,51 @@ def journal_url_for_lesson(lesson: Lesson) -> str:
     return f"{base}{query}#lesson-{lesson.id}"
 
 
+_SAVE_LESSON_COLUMNS = [
+    *model_columns(Lesson),
+    *model_columns(Subject, "subject__"),
+    *model_columns(Organisation, "subject__organisation__"),
+    *model_columns(AttestationPeriod, "period__"),
+]
+# Compiled once per process: a mark save runs it on every cell (issue 14).
+_LESSON_FOR_SAVE = CompiledQuery(
+    lambda p: (
+        Lesson.objects.filter(pk=p.lesson_id, subject__organisation_id__in=p.org_ids)
+        .order_by()
+        .values_list(*_SAVE_LESSON_COLUMNS)[:1]
+    ),
+    lesson_id=int,
+    org_ids=[int],
+)
+
+
 def lesson_for_viewer(viewer: Viewer, lesson_id: int, *, for_save: bool = False) -> Lesson:
     """A lesson of one of the viewer's schools, else 404. ``for_save`` loads only what saving
     a cell reads (subject with its school, period): on PostgreSQL the full 13-table join took
-    longer to plan than the whole rest of a save."""
+    longer to plan than the whole rest of a save. That one is compiled once per process."""
     if for_save:
-        related: tuple[str, ...] = ("subject__organisation", "period")
-    else:
-        related = (
-            "subject",
-            "period__academic_year",
-            "academic_year",
-            "control_form",
-            "class_unit__parallel__organisation",
-            "group__organisation",
-            "group__class_unit__parallel",
-            "teacher",
-        )
+        row = _LESSON_FOR_SAVE.first(lesson_id=lesson_id, org_ids=sorted(viewer.staff_org_ids))
+        if row is None:
+            raise Http404
+        lesson, at = instance_from_row(Lesson, row, 0)
+        subject, at = instance_from_row(Subject, row, at)
+        subject.organisation, at = instance_from_row(Organisation, row, at)
+        lesson.subject = subject
+        if lesson.period_id is not None:
+            lesson.period, at = instance_from_row(AttestationPeriod, row, at)
+        else:
+            lesson.period = None
+        return lesson
+    related = (
+        "subject",
+        "period__academic_year",
+        "academic_year",
+        "control_form",
+        "class_unit__parallel__organisation",
+        "group__organisation",
+        "group__class_unit__parallel",
+        "teacher",
+    )
     try:
         return Lesson.objects.select_related(*related).get(
             pk=lesson_id, subject__organisation_id__in=viewer.staff_org_ids
@@ -297,16 +373,48 @@ def lesson_for_viewer(viewer: Viewer, lesson_id: int, *, for_save: bool = False)
         raise Http404 from None
 
 
-def student_of_lesson(lesson: Lesson, student_id: int) -> Student:
-    """A student who attends the lesson (the class, or the lesson's group); else 404."""
-    students = Student.objects.filter(pk=student_id, organisation_id=lesson.subject.organisation_id)
-    if lesson.group_id is not None:
-        students = students.filter(study_groups__id=lesson.group_id)
+def _student_of_lesson_query(p: Any, *, group: bool) -> QuerySet[Any]:
+    students = Student.objects.filter(pk=p.student_id, organisation_id=p.org_id)
+    if group:
+        students = students.filter(study_groups__id=p.owner_id)
     else:
-        students = students.filter(current_class_id=lesson.class_unit_id)
-    student = students.first()
-    if student is None:
+        students = students.filter(current_class_id=p.owner_id)
+    return students.order_by("pk").values_list(*model_columns(Student))[:1]
+
+
+_STUDENT_PARAMS: dict[str, Any] = {"student_id": int, "org_id": int, "owner_id": int}
+_STUDENT_OF_CLASS_LESSON = CompiledQuery(
+    lambda p: _student_of_lesson_query(p, group=False), **_STUDENT_PARAMS
+)
+_STUDENT_OF_GROUP_LESSON = CompiledQuery(
+    lambda p: _student_of_lesson_query(p, group=True), **_STUDENT_PARAMS
+)
+
+
+def student_of_lesson(lesson: Lesson, student_id: int) -> Student:
+    """A student who attends the lesson (the class, or the lesson's group); else 404.
+    Compiled once per process."""
+    if lesson.group_id is not None:
+        query, owner = _STUDENT_OF_GROUP_LESSON, lesson.group_id
+    elif lesson.class_unit_id is not None:
+        query, owner = _STUDENT_OF_CLASS_LESSON, lesson.class_unit_id
+    else:  # neither a class nor a group (no such lessons are made): asked as before
+        found = (
+            Student.objects.filter(
+                pk=student_id,
+                organisation_id=lesson.subject.organisation_id,
+                current_class_id=None,
+            )
+            .order_by("pk")
+            .first()
+        )
+        if found is None:
+            raise Http404
+        return found
+    row = query.first(student_id=student_id, org_id=lesson.subject.organisation_id, owner_id=owner)
+    if row is None:
         raise Http404
+    student, _at = instance_from_row(Student, row, 0)
     return student
 
 
@@ -770,17 +878,55 @@ def journal_grid(
     return Grid(ref, period, periods, journal, lessons, rows, with_finals)
 
 
+_IS_EXTRA_GROUP = CompiledQuery(
+    lambda p: (
+        StudyGroup.objects.filter(pk=p.group_id, kind=StudyGroup.Kind.EXTRA)
+        .order_by()
+        .values_list("id")[:1]
+    ),
+    group_id=int,
+)
+
+
+def _own_average_query(p: Any, *, group: bool) -> QuerySet[Any]:
+    lessons = Lesson.objects.filter(subject_id=p.subject_id, date__gte=p.start, date__lte=p.end)
+    if group:
+        lessons = lessons.filter(group_id=p.owner_id)
+    else:
+        lessons = lessons.filter(class_unit_id=p.owner_id, group__isnull=True)
+    return (
+        Mark.objects.filter(student_id=p.student_id, journal=p.journal, lesson__in=lessons)
+        .order_by()
+        .values_list("points", "weight")
+    )
+
+
+_OWN_AVERAGE_PARAMS: dict[str, Any] = {
+    "student_id": int,
+    "journal": str,
+    "subject_id": int,
+    "owner_id": int,
+    "start": dt.date,
+    "end": dt.date,
+}
+_OWN_AVERAGE_OF_CLASS = CompiledQuery(
+    lambda p: _own_average_query(p, group=False), **_OWN_AVERAGE_PARAMS
+)
+_OWN_AVERAGE_OF_GROUP = CompiledQuery(
+    lambda p: _own_average_query(p, group=True), **_OWN_AVERAGE_PARAMS
+)
+
+
 def cell_average(
     lesson: Lesson, student: Student, journal: str = JournalKind.MAIN
 ) -> tuple[Decimal | None, str | None]:
     """The student's average in the lesson's journal and period after a save (one query).
-    Reads only the lesson's subject (with its school) and period."""
+    Reads only the lesson's subject (with its school) and period. Compiled once per process."""
     period = lesson.period
     if period is None:
         return None, None
     extra = bool(lesson.subject.is_extra) or (
-        lesson.group_id is not None
-        and StudyGroup.objects.filter(pk=lesson.group_id, kind=StudyGroup.Kind.EXTRA).exists()
+        lesson.group_id is not None and bool(_IS_EXTRA_GROUP.first(group_id=lesson.group_id))
     )
     if journal == JournalKind.MAIN and not extra:
         average = subject_averages([student.id], period, [lesson.subject_id])[
@@ -788,16 +934,31 @@ def cell_average(
         ]
         thresholds = grading.thresholds_of(lesson.subject.organisation)
         return average, grading.suggested_mark(average, thresholds)
-    lessons = Lesson.objects.filter(
-        subject_id=lesson.subject_id, date__gte=period.start, date__lte=period.end
-    )
+    owner: int | None = lesson.class_unit_id
+    query = _OWN_AVERAGE_OF_CLASS
     if lesson.group_id is not None:
-        lessons = lessons.filter(group_id=lesson.group_id)
-    else:
-        lessons = lessons.filter(class_unit_id=lesson.class_unit_id, group__isnull=True)
-    pairs = Mark.objects.filter(
-        student_id=student.id, journal=journal, lesson__in=lessons
-    ).values_list("points", "weight")
+        query, owner = _OWN_AVERAGE_OF_GROUP, lesson.group_id
+    if owner is None:  # neither a class nor a group (no such lessons are made): as before
+        lessons = Lesson.objects.filter(
+            subject_id=lesson.subject_id,
+            date__gte=period.start,
+            date__lte=period.end,
+            class_unit_id=None,
+            group__isnull=True,
+        )
+        return grading.weighted_average(
+            Mark.objects.filter(
+                student_id=student.id, journal=journal, lesson__in=lessons
+            ).values_list("points", "weight")
+        ), None
+    pairs = query(
+        student_id=student.id,
+        journal=journal,
+        subject_id=lesson.subject_id,
+        owner_id=owner,
+        start=period.start,
+        end=period.end,
+    )
     # The homework and extra-education journals: their own average, no period mark.
     return grading.weighted_average(pairs), None
 

@@ -106,7 +106,7 @@ def _grid_page(request: HttpRequest, **ids: Any) -> HttpResponse:
     is_admin = request.user.has_perm("journal.close_period", period)
     editable = may_edit and (not period.is_closed or is_admin)
     today = clock.today()
-    future = frozenset(lesson.id for lesson in grid.lessons if services.lesson_is_future(lesson))
+    future = frozenset(x.id for x in grid.lessons if services.lesson_is_future(x, today))
     header_cells = cells.grid_header_html(grid.lessons, today)
     body_rows = cells.grid_rows_html(
         grid.rows,
