@@ -239,16 +239,7 @@ def subjects_of_school(organisation_id: int) -> list[Subject]:
 
 
 def class_of_viewer(viewer: Viewer, class_id: int) -> ClassUnit:
-    class_unit = (
-        ClassUnit.objects.select_related(
-            "parallel__organisation", "parallel__academic_year", "class_teacher"
-        )
-        .filter(pk=class_id, parallel__organisation_id__in=viewer.staff_org_ids)
-        .first()
-    )
-    if class_unit is None:
-        raise Http404
-    return class_unit
+    return selectors.staff_class(viewer, class_id)
 
 
 def class_week(class_unit: ClassUnit, monday: dt.date) -> dict[str, Any]:

@@ -255,6 +255,20 @@ _REF_SUBJECT = CompiledQuery(
 )
 
 
+def staff_class(viewer: Viewer, class_id: int) -> ClassUnit:
+    """A class of one of the viewer's schools with its parallel, school and year loaded (the
+    class teacher on demand), else 404. Compiled once per process."""
+    row = _REF_CLASS.first(class_id=class_id, org_ids=sorted(viewer.staff_org_ids))
+    if row is None:
+        raise Http404
+    class_unit, at = instance_from_row(ClassUnit, row, 0)
+    parallel, at = instance_from_row(Parallel, row, at)
+    parallel.organisation, at = instance_from_row(Organisation, row, at)
+    parallel.academic_year, at = instance_from_row(AcademicYear, row, at)
+    class_unit.parallel = parallel
+    return class_unit
+
+
 def journal_ref(
     viewer: Viewer, *, subject_id: int, class_id: int | None = None, group_id: int | None = None
 ) -> JournalRef:
@@ -278,15 +292,9 @@ def journal_ref(
         else:
             group.class_unit = None
     else:
-        row = _REF_CLASS.first(class_id=class_id or 0, org_ids=orgs)
-        if row is None:
-            raise Http404
-        class_unit, at = instance_from_row(ClassUnit, row, 0)
-        parallel, at = instance_from_row(Parallel, row, at)
-        organisation, at = instance_from_row(Organisation, row, at)
-        year, at = instance_from_row(AcademicYear, row, at)
-        parallel.organisation, parallel.academic_year = organisation, year
-        class_unit.parallel = parallel
+        class_unit = staff_class(viewer, class_id or 0)
+        organisation = class_unit.parallel.organisation
+        year = class_unit.parallel.academic_year
     subject_row = _REF_SUBJECT.first(subject_id=subject_id, org_id=organisation.id)
     if subject_row is None:
         raise Http404

@@ -325,3 +325,33 @@ def test_the_average_after_a_save_is_the_orm_one(school, world):
                 assert got == orm(loaded, student, journal), (lesson, student, journal)
                 seen.add(got[0] is not None)
     assert seen == {True, False}
+
+
+def test_the_class_of_the_week_page_is_the_orm_one(school, world):
+    from shkola.journal import reports
+
+    other = world["other"]
+    for user in (school.class_teacher, school.curator, other.curator):
+        viewer = viewer_for(user)
+        for class_id in (school.class_unit.id, other.class_unit.id, 0, 10**6):
+            expected = (
+                ClassUnit.objects.select_related(
+                    "parallel__organisation", "parallel__academic_year", "class_teacher"
+                )
+                .filter(pk=class_id, parallel__organisation_id__in=viewer.staff_org_ids)
+                .first()
+            )
+            try:
+                got = reports.class_of_viewer(viewer, class_id)
+            except Http404:
+                got = None
+            assert (got is None) == (expected is None)
+            if got is not None:
+                assert _fields(got) == _fields(expected)
+                assert _fields(got.parallel) == _fields(expected.parallel)
+                assert _fields(got.parallel.organisation) == _fields(expected.parallel.organisation)
+                assert _fields(got.parallel.academic_year) == _fields(
+                    expected.parallel.academic_year
+                )
+                assert got.class_teacher == expected.class_teacher
+                assert got.name == expected.name
