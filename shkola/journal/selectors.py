@@ -33,6 +33,7 @@ from shkola.schools.models import (
     StudyGroup,
     Subject,
 )
+from shkola.schools.selectors import of_classes
 from shkola.timetable.models import Lesson
 
 from . import grading
@@ -1402,10 +1403,8 @@ def school_figures(
     if class_id is not None:
         marks = marks.filter(student__current_class_id=class_id)
         attendance = attendance.filter(student__current_class_id=class_id)
-        lessons = lessons.filter(Q(class_unit_id=class_id) | Q(group__class_unit_id=class_id))
-        lesson_marks = lesson_marks.filter(
-            Q(lesson__class_unit_id=class_id) | Q(lesson__group__class_unit_id=class_id)
-        )
+        lessons = lessons.filter(of_classes(class_id))
+        lesson_marks = lesson_marks.filter(of_classes(class_id, prefix="lesson__"))
     for row in (
         marks.annotate(figure_key=F(student_key))
         .values("figure_key")
