@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.template.defaultfilters import linebreaksbr
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from shkola.core.templatetags.shkola import mark_class
 
@@ -38,6 +40,28 @@ def mark_chip(m: Any) -> SafeString:
     return mark_safe(f'<span class="mark {css}"{title}>{value}</span>\n')
 
 
+def mark_chips(marks: Iterable[Any]) -> SafeString:
+    """The report card's marks of one subject: each chip and a space."""
+    return mark_safe("".join(f"{mark_chip(m)} " for m in marks))
+
+
+def works(marks: Iterable[Any]) -> SafeString:
+    """The report card's «Работы» of one subject: date, work or form, comment, mark."""
+    parts = []
+    for m in marks:
+        what: str = ""
+        if m.work_name:
+            what = escape(m.work_name)
+        elif m.control_form:
+            what = escape(m.control_form.name)
+        comment = f' <span class="text-secondary">({escape(m.comment)})</span>' if m.comment else ""
+        parts.append(
+            f'<li><span class="text-secondary">{m.lesson.date:%d.%m.%Y}</span> — {what}{comment}:'
+            f' <span class="mark {escape(mark_class(m.value))}">{escape(m.value)}</span></li>'
+        )
+    return mark_safe("".join(parts))
+
+
 def lesson_dates(dates: Iterable[Any]) -> SafeString:
     """The report card's row of lesson dates (``LessonDate``: a lesson and its marks), each
     with its topic as the title and its marks in bold."""
@@ -51,5 +75,114 @@ def lesson_dates(dates: Iterable[Any]) -> SafeString:
         parts.append(
             f'<span class="lesson-date{has}" title="{escape(lesson.topic)}">'
             f"{lesson.date:%d.%m}{marks}</span>"
+        )
+    return mark_safe("".join(parts))
+
+
+class WeekLabels:
+    """The week page's words, translated once per page instead of once per lesson."""
+
+    __slots__ = ("substitution", "cancelled", "room", "topic", "mark")
+
+    def __init__(self) -> None:
+        self.substitution = escape(gettext("замена"))
+        self.cancelled = escape(gettext("Урок снят из расписания"))
+        self.room = escape(gettext("каб."))
+        self.topic = escape(gettext("Тема:"))
+        self.mark = escape(gettext("Отметка"))
+
+
+def _week_mark(m: Any, labels: WeekLabels) -> str:
+    value, css = escape(m.value), escape(m.css)
+    if m.note:
+        note = escape(m.note)
+        title = escape(m.title) if m.title else labels.mark
+        return (
+            f'<button type="button" class="mark {css} mark-has-comment" data-bs-toggle="popover"'
+            f' data-bs-trigger="focus" data-bs-placement="bottom" data-bs-title="{title}"'
+            f' data-bs-content="{note}" aria-label="{value}: {note}">{value}</button>'
+        )
+    return f'<span class="mark {css}" title="{escape(m.title)}">{value}</span>'
+
+
+def _week_homework(hw: Any) -> str:
+    files = "".join(
+        f'<a class="hw-file" href="{escape(f["url"])}"><i class="bi bi-paperclip"></i>'
+        f"{escape(f['name'])}</a>"
+        for f in hw.files
+    )
+    return (
+        '\n              <div class="small lesson-homework"><i class="bi bi-house-door'
+        f' text-secondary"></i> {linebreaksbr(hw.text, autoescape=True)}'
+        f"\n                {files}\n              </div>\n              "
+    )
+
+
+def week_lessons(lessons: Iterable[Any], labels: WeekLabels) -> SafeString:
+    """The lessons of one day of the week page (``DiaryLesson``), each an ``<li>`` as the
+    template's loop drew it, whitespace included."""
+    parts = []
+    for row in lessons:
+        substitution = (
+            f' <span class="badge text-bg-info lesson-substitution">{labels.substitution}</span>'
+            if row.is_substitution
+            else ""
+        )
+        attendance = (
+            f'<span class="mark mark-att" title="{escape(row.attendance_label)}">'
+            f"{escape(row.attendance)}</span>"
+            if row.attendance
+            else ""
+        )
+        marks = "".join(_week_mark(m, labels) for m in row.marks)
+        room = (
+            f' · <span class="text-nowrap">{labels.room} {escape(row.room)}</span>'
+            if row.room
+            else ""
+        )
+        topic = (
+            f'<div class="small lesson-topic"><span class="text-secondary">{labels.topic}</span>'
+            f" {escape(row.topic)}</div>"
+            if row.topic
+            else ""
+        )
+        cancelled = (
+            f'<div class="small"><span class="badge text-bg-secondary">{labels.cancelled}'
+            "</span></div>"
+            if row.is_cancelled
+            else ""
+        )
+        test = (
+            f'<div class="small"><span class="badge text-bg-warning">{escape(row.test_form)}'
+            "</span></div>"
+            if row.test_form
+            else ""
+        )
+        homework = "".join(_week_homework(hw) for hw in row.homework)
+        parts.append(
+            '\n        <li class="list-group-item diary-lesson">'
+            '\n          <div class="d-flex gap-2 align-items-start">'
+            f'\n            <span class="lesson-no">{escape(row.number)}</span>'
+            '\n            <div class="flex-grow-1 min-w-0">'
+            '\n              <div class="d-flex justify-content-between gap-2">'
+            f'\n                <div class="fw-semibold lesson-subject">{escape(row.subject)}'
+            f"{substitution}</div>"
+            '\n                <div class="lesson-marks text-nowrap">'
+            f"\n                  {attendance}"
+            f"\n                  {marks}"
+            "\n                </div>"
+            "\n              </div>"
+            '\n              <div class="small text-secondary lesson-meta">'
+            f'\n                <span class="lesson-time">{escape(row.time)}</span>{room}'
+            f' · <span class="text-nowrap">{escape(row.teacher)}</span>'
+            "\n              </div>"
+            f"\n              {topic}"
+            f"\n              {cancelled}"
+            f"\n              {test}"
+            f"\n              {homework}"
+            "\n            </div>"
+            "\n          </div>"
+            "\n        </li>"
+            "\n        "
         )
     return mark_safe("".join(parts))

@@ -611,9 +611,23 @@ class SubjectRow:
     def average2(self) -> Decimal | None:
         return grading.quantize2(self.average)
 
+    # The report card draws these per row in Python (``diary.html``): a template loop per mark
+    # and per lesson date cost more than the data.
+
+    @property
+    def marks_html(self) -> str:
+        from .html import mark_chips
+
+        return mark_chips(self.marks)
+
+    @property
+    def works_html(self) -> str:
+        from .html import works
+
+        return works(self.works)
+
     @property
     def dates_html(self) -> str:
-        """The lesson dates as the report card draws them (``diary.html.lesson_dates``)."""
         from .html import lesson_dates
 
         return lesson_dates(self.dates)
@@ -760,13 +774,6 @@ class CardMark:
         self.control_form_id = control_form.id if control_form is not None else None
         self.control_form = control_form
         self.lesson_id, self.lesson = lesson.id, lesson
-
-    @property
-    def chip(self) -> str:
-        """The mark as ``diary/_mark.html`` draws it, without an include per mark."""
-        from .html import mark_chip
-
-        return mark_chip(self)
 
 
 _CARD_LESSONS = CompiledQuery(

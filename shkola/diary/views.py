@@ -37,7 +37,7 @@ from shkola.core.clock import today
 from shkola.core.vendor import chartjs_path
 from shkola.schools.models import Student
 
-from . import exports, selectors
+from . import exports, html, selectors
 
 View = Callable[..., HttpResponse]
 
@@ -177,7 +177,11 @@ def week(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpRespo
         else:
             monday = chosen
     diary_week = selectors.diary_week(student, monday, day)
-    return _render(request, "diary/week.html", student, links, "week", week=diary_week, error=error)
+    labels = html.WeekLabels()
+    days = [(d, html.week_lessons(d.lessons, labels)) for d in diary_week.days]
+    return _render(
+        request, "diary/week.html", student, links, "week", week=diary_week, days=days, error=error
+    )
 
 
 @diary_page("report")
