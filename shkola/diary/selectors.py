@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncWeek
 from django.urls import reverse
@@ -53,6 +54,11 @@ MISSED_KINDS = ("н", "б", "у")
 
 
 # --------------------------------------------------------------------------- helpers
+
+# The hot reads are compiled once per process (``core.compiled``). A student without a class
+# or a year asks for id 0 and every list of groups starts with group 0: no such rows exist,
+# and the SQL keeps one shape.
+NO_ID = 0
 
 
 def grade_of(student: Student) -> int | None:
@@ -123,21 +129,43 @@ class PeriodChoice:
     year: AcademicYear | None = None
 
 
+_PERIOD_FIELDS = [f.attname for f in AttestationPeriod._meta.concrete_fields]
+_YEAR_FIELDS = [f.attname for f in AcademicYear._meta.concrete_fields]
+_YEAR_ID = _YEAR_FIELDS.index("id")
+
+
+def _student_years_periods(p: Any) -> QuerySet[Any]:
+    class_ids = Enrolment.objects.filter(student_id=p.student, class_unit__isnull=False).values(
+        "class_unit_id"
+    )
+    years = AcademicYear.objects.filter(Q(parallels__class_units__id__in=class_ids) | Q(id=p.year))
+    return (
+        AttestationPeriod.objects.filter(academic_year__in=years)
+        .order_by("-academic_year__start", "number")
+        .values_list(*_PERIOD_FIELDS, *(f"academic_year__{name}" for name in _YEAR_FIELDS))
+    )
+
+
+_STUDENT_PERIODS = CompiledQuery(_student_years_periods, student=int, year=int)
+
+
 def _periods_of_student_years(student: Student) -> list[AttestationPeriod]:
     """Every period of the years of the student's education history in which they had a
     class, and of the current one, with their year: the year switch and the current year's
-    periods come from this one query."""
-    class_ids = Enrolment.objects.filter(student_id=student.id, class_unit__isnull=False).values(
-        "class_unit_id"
-    )
-    years = AcademicYear.objects.filter(
-        Q(parallels__class_units__id__in=class_ids) | Q(id=year_id_of(student) or 0)
-    )
-    return list(
-        AttestationPeriod.objects.filter(academic_year__in=years)
-        .select_related("academic_year")
-        .order_by("-academic_year__start", "number")
-    )
+    periods come from this one query. Compiled once per process; the rows become the same
+    model instances ``select_related("academic_year")`` gave (every page passes them on)."""
+    width = len(_PERIOD_FIELDS)
+    years: dict[int, AcademicYear] = {}
+    periods = []
+    for row in _STUDENT_PERIODS(student=student.id, year=year_id_of(student) or NO_ID):
+        period = AttestationPeriod.from_db(DEFAULT_DB_ALIAS, _PERIOD_FIELDS, row[:width])
+        year = years.get(row[width + _YEAR_ID])
+        if year is None:
+            year = AcademicYear.from_db(DEFAULT_DB_ALIAS, _YEAR_FIELDS, row[width:])
+            years[year.id] = year
+        period.academic_year = year
+        periods.append(period)
+    return periods
 
 
 def _past_year_periods(
@@ -284,12 +312,6 @@ class DiaryWeek:
 
 def monday_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
-
-
-# The week's and the report card's reads, compiled once per process (``core.compiled``). A
-# student without a class asks for class 0 and every list of groups starts with group 0: no
-# such rows exist, and the SQL keeps one shape.
-NO_ID = 0
 
 
 def _held_or_marked(student: Any) -> Q:

@@ -232,6 +232,50 @@ def test_the_report_card_reads_what_the_orm_read(busy):
     assert [m.value for m in rows["Английский язык"].marks] == ["5", "н/а"]
 
 
+def _instances(periods: list[Any]) -> list[Any]:
+    def fields(obj: Any) -> Any:
+        return [(f.attname, getattr(obj, f.attname)) for f in obj._meta.concrete_fields] + [
+            obj._state.db,
+            obj._state.adding,
+        ]
+
+    return [(fields(p), fields(p.academic_year)) for p in periods]
+
+
+def test_the_periods_of_the_students_years_are_the_orms_instances(busy):
+    from shkola.schools.models import Enrolment
+
+    # anna also had a class in an earlier year; vera has no class now
+    earlier = busy.school.year.__class__.objects.create(
+        organisation=busy.school.organisation,
+        name="2025/2026",
+        start=dt.date(2025, 9, 1),
+        end=dt.date(2026, 5, 31),
+    )
+    old_parallel = busy.school.class_unit.parallel.__class__.objects.create(
+        organisation=busy.school.organisation, academic_year=earlier, grade=6
+    )
+    old_class = busy.school.class_unit.__class__.objects.create(parallel=old_parallel, letter="А")
+    first = busy.school.periods[0]
+    first.__class__.objects.create(
+        academic_year=earlier, scheme=first.scheme, number=1, start=earlier.start, end=earlier.end
+    )
+    Enrolment.objects.create(
+        student=busy.anna,
+        organisation=busy.school.organisation,
+        action=Enrolment._meta.get_field("action").choices[0][0],
+        order_number="1",
+        class_unit=old_class,
+        date=earlier.start,
+    )
+    busy.vera.current_class = None
+    busy.vera.save()
+    for student in students(busy):
+        got = selectors._periods_of_student_years(student)
+        assert _instances(got) == _instances(orm.periods_of_student_years(student))
+    assert len({p.academic_year_id for p in selectors._periods_of_student_years(busy.anna)}) == 2
+
+
 def test_each_compiled_read_is_one_query_and_compiles_once(busy):
     selectors.diary_week(busy.boris, MON, TODAY)  # compiled; the student's class loaded
     selectors.report_card(busy.boris, busy.period, today=TODAY)

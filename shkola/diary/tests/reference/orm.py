@@ -24,13 +24,36 @@ from shkola.diary.selectors import (
     mark_view,
     monday_of,
     subject_forecast,
+    year_id_of,
 )
 from shkola.journal import grading
 from shkola.journal import selectors as journal_selectors
 from shkola.journal.models import Attendance, Homework, JournalKind, Mark
-from shkola.schools.models import AttestationPeriod, Holiday, Student, StudyGroup, Subject
+from shkola.schools.models import (
+    AcademicYear,
+    AttestationPeriod,
+    Enrolment,
+    Holiday,
+    Student,
+    StudyGroup,
+    Subject,
+)
 from shkola.schools.selectors import holiday_on
 from shkola.timetable.models import BellSlot, Lesson
+
+
+def periods_of_student_years(student: Student) -> list[AttestationPeriod]:
+    class_ids = Enrolment.objects.filter(student_id=student.id, class_unit__isnull=False).values(
+        "class_unit_id"
+    )
+    years = AcademicYear.objects.filter(
+        Q(parallels__class_units__id__in=class_ids) | Q(id=year_id_of(student) or 0)
+    )
+    return list(
+        AttestationPeriod.objects.filter(academic_year__in=years)
+        .select_related("academic_year")
+        .order_by("-academic_year__start", "number")
+    )
 
 
 def group_ids_of(student: Student) -> list[int]:
