@@ -2,19 +2,26 @@
 where an ``{% include %}`` or a dozen template nodes cost more than the page's data (issue 14).
 
 Each function draws exactly what its template counterpart drew, escaping every value the way
-the template engine does; ``diary/tests/test_html.py`` compares them."""
+the template engine does; ``diary/tests/test_compiled_reads.py``
+compares the pages with the old templates'."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 from typing import Any
 
 from django.template.defaultfilters import linebreaksbr
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from shkola.core.templatetags.shkola import mark_class
+from shkola.core.templatetags.shkola import format_average, mark_class
+
+
+def escape(value: Any) -> str:
+    """``django.utils.html.escape`` (the engine's autoescape) without its lazy wrapper and
+    SafeString: these pieces are joined and marked safe once."""
+    return html.escape(str(value))
 
 
 def mark_chip(m: Any) -> SafeString:
@@ -184,5 +191,101 @@ def week_lessons(lessons: Iterable[Any], labels: WeekLabels) -> SafeString:
             "\n          </div>"
             "\n        </li>"
             "\n        "
+        )
+    return mark_safe("".join(parts))
+
+
+class ReportLabels:
+    """The report card's words, translated once per page."""
+
+    __slots__ = ("average", "suggested", "forecast", "dates", "no_lessons", "works")
+
+    def __init__(self, period_name: str) -> None:
+        self.average = escape(gettext("Средний балл"))
+        self.suggested = escape(gettext("Средний балл указывает на эту отметку за период"))
+        self.forecast = gettext("Что нужно для отметки за %(period)s") % {
+            "period": escape(period_name)
+        }
+        self.dates = escape(gettext("Даты уроков"))
+        self.no_lessons = escape(gettext("Уроков в периоде нет."))
+        self.works = escape(gettext("Работы"))
+
+
+def _forecast(forecast: Any, labels: ReportLabels) -> str:
+    if forecast is None or not forecast.shown:
+        return ""
+    if forecast.lines:
+        lines = "".join(f"<li>{escape(line)}</li>" for line in forecast.lines)
+        body = f'<ul class="forecast-lines small mb-0">{lines}</ul>'
+    else:
+        body = f'<p class="small text-secondary mb-0">{escape(forecast.note)}</p>'
+    return (
+        '\n<div class="forecast">'
+        f'\n  <div class="small fw-semibold mb-1">{labels.forecast}</div>'
+        f"\n  {body}"
+        "\n</div>\n"
+    )
+
+
+def report_rows(rows: Iterable[Any], labels: ReportLabels) -> SafeString:
+    """The report card's two table rows per subject (``SubjectRow``), as the template's loop
+    drew them, whitespace included."""
+    parts = []
+    for row in rows:
+        sid = escape(row.subject.id)
+        average = escape(format_average(row.average))
+        suggested = escape(row.suggested) if row.suggested else ""
+        small = ""
+        if row.average is not None:
+            small = (
+                "\n            \n"
+                f'            <div class="d-sm-none fw-normal small report-avg-xs">{labels.average}'
+                f" <b>{average}</b>{f' → {suggested}' if suggested else ''}</div>"
+            )
+        badge = (
+            ' <span class="badge text-bg-light fw-normal d-none d-sm-inline"'
+            f' title="{labels.suggested}">→ {suggested}</span>'
+            if suggested
+            else ""
+        )
+        marks = mark_chips(row.marks) if row.marks else '<span class="text-secondary">—</span>'
+        dates = (
+            lesson_dates(row.dates)
+            if row.dates
+            else f'<span class="text-secondary">{labels.no_lessons}</span>'
+        )
+        done = row.works
+        works_block = ""
+        if done:
+            works_block = (
+                f'\n            <div class="small text-secondary mb-1">{labels.works}</div>'
+                '\n            <ul class="list-unstyled small mb-0 works-list">'
+                f"\n              {works(done)}"
+                "\n            </ul>"
+                "\n            "
+            )
+        parts.append(
+            "\n        \n"
+            f'        <tr class="subject-row" id="subject-{sid}">'
+            '\n          <th scope="row" class="fw-semibold"><button type="button"'
+            ' class="subject-toggle" data-bs-toggle="collapse"'
+            f' data-bs-target="#dates-{sid}" aria-expanded="false" aria-controls="dates-{sid}">'
+            '<i class="bi bi-chevron-down small text-secondary d-print-none"></i>'
+            f" {escape(row.subject.name)}</button>{small}</th>"
+            f'\n          <td class="report-marks">{marks}</td>'
+            '\n          <td class="text-end fw-bold report-avg d-none d-sm-table-cell">'
+            f"{average}{badge}</td>"
+            "\n        </tr>"
+            f'\n        <tr class="collapse dates-row d-print-none" id="dates-{sid}">'
+            '\n          <td colspan="3" class="bg-body-tertiary">'
+            f"\n            {_forecast(row.forecast, labels)}"
+            f'\n            <div class="small text-secondary mb-1">{labels.dates}</div>'
+            '\n            <div class="lesson-dates d-flex flex-wrap gap-1 mb-2">'
+            f"\n              {dates}"
+            "\n            </div>"
+            f"\n            {works_block}"
+            "\n          </td>"
+            "\n        </tr>"
+            "\n      "
         )
     return mark_safe("".join(parts))

@@ -633,27 +633,6 @@ class SubjectRow:
     def average2(self) -> Decimal | None:
         return grading.quantize2(self.average)
 
-    # The report card draws these per row in Python (``diary.html``): a template loop per mark
-    # and per lesson date cost more than the data.
-
-    @property
-    def marks_html(self) -> str:
-        from .html import mark_chips
-
-        return mark_chips(self.marks)
-
-    @property
-    def works_html(self) -> str:
-        from .html import works
-
-        return works(self.works)
-
-    @property
-    def dates_html(self) -> str:
-        from .html import lesson_dates
-
-        return lesson_dates(self.dates)
-
 
 def _rows_from(
     lessons: list[Any],
