@@ -21,7 +21,7 @@ from django.http import (
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -69,8 +69,17 @@ class DiaryLinks:
         if name not in self.names:
             raise KeyError(name)  # templates then fall back to attributes
         if self.student_id is None:
-            return reverse(f"diary:{name}")
+            # The family's own pages are the same addresses for everyone: reversed once per
+            # process (and script prefix); the diary's frame asks for ten of them a page.
+            key = (get_script_prefix(), get_urlconf(), name)
+            url = _FAMILY_LINKS.get(key)
+            if url is None:
+                url = _FAMILY_LINKS[key] = reverse(f"diary:{name}")
+            return url
         return reverse(f"diary:{name}_of", kwargs={"student_id": self.student_id})
+
+
+_FAMILY_LINKS: dict[tuple[str, Any, str], str] = {}
 
 
 def _share_viewer(request: HttpRequest) -> Any:
