@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncWeek
 from django.urls import reverse
 
-from shkola.core.compiled import CompiledQuery
+from shkola.core.compiled import CompiledQuery, instance_from_row, model_columns
 from shkola.core.templatetags.shkola import mark_class
 from shkola.journal import grading
 from shkola.journal import selectors as journal_selectors
@@ -129,9 +128,12 @@ class PeriodChoice:
     year: AcademicYear | None = None
 
 
-_PERIOD_FIELDS = [f.attname for f in AttestationPeriod._meta.concrete_fields]
-_YEAR_FIELDS = [f.attname for f in AcademicYear._meta.concrete_fields]
-_YEAR_ID = _YEAR_FIELDS.index("id")
+# The period's columns, then its year's (``core.compiled.model_columns``).
+_PERIOD_COLUMNS = [
+    *model_columns(AttestationPeriod),
+    *model_columns(AcademicYear, "academic_year__"),
+]
+_YEAR_ID = model_columns(AcademicYear).index("id")
 
 
 def _student_years_periods(p: Any) -> QuerySet[Any]:
@@ -142,7 +144,7 @@ def _student_years_periods(p: Any) -> QuerySet[Any]:
     return (
         AttestationPeriod.objects.filter(academic_year__in=years)
         .order_by("-academic_year__start", "number")
-        .values_list(*_PERIOD_FIELDS, *(f"academic_year__{name}" for name in _YEAR_FIELDS))
+        .values_list(*_PERIOD_COLUMNS)
     )
 
 
@@ -154,14 +156,13 @@ def _periods_of_student_years(student: Student) -> list[AttestationPeriod]:
     class, and of the current one, with their year: the year switch and the current year's
     periods come from this one query. Compiled once per process; the rows become the same
     model instances ``select_related("academic_year")`` gave (every page passes them on)."""
-    width = len(_PERIOD_FIELDS)
     years: dict[int, AcademicYear] = {}
     periods = []
     for row in _STUDENT_PERIODS(student=student.id, year=year_id_of(student) or NO_ID):
-        period = AttestationPeriod.from_db(DEFAULT_DB_ALIAS, _PERIOD_FIELDS, row[:width])
-        year = years.get(row[width + _YEAR_ID])
+        period, at = instance_from_row(AttestationPeriod, row, 0)
+        year = years.get(row[at + _YEAR_ID])
         if year is None:
-            year = AcademicYear.from_db(DEFAULT_DB_ALIAS, _YEAR_FIELDS, row[width:])
+            year, _end = instance_from_row(AcademicYear, row, at)
             years[year.id] = year
         period.academic_year = year
         periods.append(period)
