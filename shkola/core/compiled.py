@@ -30,14 +30,25 @@ Rules for a builder:
   rows without a query.
 
 The queries go through Django's cursor, so ``CaptureQueriesContext`` and the query-count
-tests see them like any other query."""
+tests see them like any other query.
+
+Where a caller needs model instances (a service saves what it read, a rule reads a related
+object), select the models' columns with ``model_columns`` and build each instance from its
+slice of the row with ``instance_from_row``: the instance is what the ORM would have built
+(every concrete field loaded, nothing deferred, saveable); the caller wires the relations.
+
+    COLUMNS = [*model_columns(Lesson), *model_columns(AttestationPeriod, "period__")]
+    row = LESSON.first(id=lesson_id)
+    lesson, at = instance_from_row(Lesson, row, 0)
+    if lesson.period_id is not None:
+        lesson.period, at = instance_from_row(AttestationPeriod, row, at)"""
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -276,6 +287,22 @@ def _execute_prepared(alias: str, sql: str, params: list[Any]) -> list[Any]:
             {"sql": f"{sql} -- prepared {params!r}", "time": f"{time.monotonic() - started:.3f}"}
         )
     return rows
+
+
+def model_columns(model: Any, prefix: str = "") -> list[str]:
+    """The ``values_list`` names of every concrete field of ``model``, reached by ``prefix``
+    (``"period__"``), in the order ``instance_from_row`` reads them."""
+    return [prefix + f.attname for f in model._meta.concrete_fields]
+
+
+def instance_from_row(
+    model: Any, row: Sequence[Any], start: int, *, using: str = "default"
+) -> tuple[Any, int]:
+    """The instance of ``model`` from ``row[start:]`` (columns of ``model_columns``), built as
+    the ORM builds a fetched row, and the position where the next model's columns begin."""
+    names = [f.attname for f in model._meta.concrete_fields]
+    end = start + len(names)
+    return model.from_db(using, names, row[start:end]), end
 
 
 def _adapt(ops: Any, kind: type, value: Any) -> Any:

@@ -18,7 +18,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, 
 from django.db.models.functions import TruncWeek
 from django.urls import reverse
 
-from shkola.accounts.models import User
+from shkola.core.compiled import CompiledQuery, instance_from_row, model_columns
 from shkola.core.templatetags.shkola import mark_class
 from shkola.journal import grading
 from shkola.journal import selectors as journal_selectors
@@ -44,7 +44,7 @@ from shkola.schools.models import (
     StudyGroup,
     Subject,
 )
-from shkola.schools.selectors import holiday_on, holidays_of, next_holiday
+from shkola.schools.selectors import holidays_of, next_holiday
 from shkola.timetable.models import BellSlot, Lesson, TimetableEntry
 
 ATTENDANCE_LABELS = dict(AttendanceKind.choices)  # lazy: translated when rendered
@@ -53,6 +53,11 @@ MISSED_KINDS = ("н", "б", "у")
 
 
 # --------------------------------------------------------------------------- helpers
+
+# The hot reads are compiled once per process (``core.compiled``). A student without a class
+# or a year asks for id 0 and every list of groups starts with group 0: no such rows exist,
+# and the SQL keeps one shape.
+NO_ID = 0
 
 
 def grade_of(student: Student) -> int | None:
@@ -72,12 +77,16 @@ def scheme_of(student: Student) -> str:
     return student.organisation.period_scheme
 
 
+_GROUP_IDS = CompiledQuery(
+    lambda p: StudyGroup.students.through.objects.filter(student_id=p.student).values_list(
+        "studygroup_id", flat=True
+    ),
+    student=int,
+)
+
+
 def group_ids_of(student: Student) -> list[int]:
-    return list(
-        StudyGroup.students.through.objects.filter(student_id=student.id).values_list(
-            "studygroup_id", flat=True
-        )
-    )
+    return _GROUP_IDS(student=student.id)
 
 
 def student_lessons(student: Student, *, with_marked_cancelled: bool = False) -> QuerySet[Lesson]:
@@ -119,21 +128,45 @@ class PeriodChoice:
     year: AcademicYear | None = None
 
 
+# The period's columns, then its year's (``core.compiled.model_columns``).
+_PERIOD_COLUMNS = [
+    *model_columns(AttestationPeriod),
+    *model_columns(AcademicYear, "academic_year__"),
+]
+_YEAR_ID = model_columns(AcademicYear).index("id")
+
+
+def _student_years_periods(p: Any) -> QuerySet[Any]:
+    class_ids = Enrolment.objects.filter(student_id=p.student, class_unit__isnull=False).values(
+        "class_unit_id"
+    )
+    years = AcademicYear.objects.filter(Q(parallels__class_units__id__in=class_ids) | Q(id=p.year))
+    return (
+        AttestationPeriod.objects.filter(academic_year__in=years)
+        .order_by("-academic_year__start", "number")
+        .values_list(*_PERIOD_COLUMNS)
+    )
+
+
+_STUDENT_PERIODS = CompiledQuery(_student_years_periods, student=int, year=int)
+
+
 def _periods_of_student_years(student: Student) -> list[AttestationPeriod]:
     """Every period of the years of the student's education history in which they had a
     class, and of the current one, with their year: the year switch and the current year's
-    periods come from this one query."""
-    class_ids = Enrolment.objects.filter(student_id=student.id, class_unit__isnull=False).values(
-        "class_unit_id"
-    )
-    years = AcademicYear.objects.filter(
-        Q(parallels__class_units__id__in=class_ids) | Q(id=year_id_of(student) or 0)
-    )
-    return list(
-        AttestationPeriod.objects.filter(academic_year__in=years)
-        .select_related("academic_year")
-        .order_by("-academic_year__start", "number")
-    )
+    periods come from this one query. Compiled once per process; the rows become the same
+    model instances ``select_related("academic_year")`` gave (every page passes them on)."""
+    years: dict[int, AcademicYear] = {}
+    periods = []
+    for row in _STUDENT_PERIODS(student=student.id, year=year_id_of(student) or NO_ID):
+        period, at = instance_from_row(AttestationPeriod, row, 0)
+        year = years.get(row[at + _YEAR_ID])
+        if year is None:
+            year, _end = instance_from_row(AcademicYear, row, at)
+            years[year.id] = year
+        period.academic_year = year
+        periods.append(period)
+    return periods
 
 
 def _past_year_periods(
@@ -219,8 +252,9 @@ class MarkView:
 
 @dataclass
 class DiaryLesson:
-    """One lesson of the week, read with ``values()``: the week page is the busiest page of
-    the system and model instances for every related row cost more than the page itself."""
+    """One lesson of the week, read as plain rows (``CompiledQuery``): the week page is the
+    busiest page of the system and model instances for every related row cost more than the
+    page itself."""
 
     id: int
     date: dt.date
@@ -244,11 +278,26 @@ def mark_view(value: str, work_name: str, comment: str, form_name: str | None) -
     return MarkView(value, mark_class(value), form_name or "", note)
 
 
+class HolidayRecord:
+    """A holiday as the diary shows it (name and dates), read as a plain row."""
+
+    __slots__ = ("id", "name", "start", "end", "grades")
+
+    def __init__(self, id: int, name: str, start: dt.date, end: dt.date, grades: Any) -> None:
+        self.id, self.name, self.start, self.end, self.grades = id, name, start, end, grades
+
+    def applies_to_grade(self, grade: int | None) -> bool:
+        return not self.grades or grade is None or grade in self.grades
+
+    def __str__(self) -> str:
+        return self.name
+
+
 @dataclass
 class DiaryDay:
     date: dt.date
     is_today: bool
-    holiday: Holiday | None
+    holiday: HolidayRecord | None
     lessons: list[DiaryLesson]
 
 
@@ -266,50 +315,38 @@ def monday_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def homework_by_lesson(student: Student, lesson_ids: list[int]) -> dict[int, list[HomeworkItem]]:
-    """Homework of the lessons (for the class or for this student) with its files, one query."""
-    result: dict[int, list[HomeworkItem]] = defaultdict(list)
-    if not lesson_ids:
-        return result
-    rows = (
-        Homework.objects.filter(lesson_id__in=lesson_ids)
-        .filter(Q(student__isnull=True) | Q(student_id=student.id))
-        .order_by("id", "files__id")
-        .values("id", "lesson_id", "text", "files__id", "files__name", "files__size")
-    )
-    by_id: dict[int, HomeworkItem] = {}
-    for row in rows:
-        item = by_id.get(row["id"])
-        if item is None:
-            item = by_id[row["id"]] = HomeworkItem(text=row["text"])
-            result[row["lesson_id"]].append(item)
-        if row["files__id"]:
-            item.files.append(
-                {
-                    "id": row["files__id"],
-                    "url": reverse("diary:homework_file", args=[row["files__id"]]),
-                    "name": row["files__name"],
-                    "size": row["files__size"],
-                }
+def _held_or_marked(student: Any) -> Q:
+    """``student_lessons(with_marked_cancelled=True)``'s condition on the lesson."""
+    return Q(is_cancelled=False) | Q(
+        Exists(
+            Mark.objects.filter(
+                lesson_id=OuterRef("pk"), student_id=student, journal=JournalKind.MAIN
             )
-    return result
-
-
-def diary_week(student: Student, monday: dt.date, today: dt.date) -> DiaryWeek:
-    monday = monday_of(monday)
-    saturday = monday + dt.timedelta(days=5)
-    sunday = monday + dt.timedelta(days=6)
-    bells = BellSlot.objects.filter(
-        organisation_id=student.organisation_id, number=OuterRef("lesson_number")
+        )
     )
-    lessons = (
-        student_lessons(student, with_marked_cancelled=True)
-        .filter(date__gte=monday, date__lte=saturday)
+
+
+def _attended(groups: Any, class_id: Any) -> Q:
+    return Q(group_id__in=groups) | Q(class_unit_id=class_id, group__isnull=True)
+
+
+_WEEK_LESSONS = CompiledQuery(
+    lambda p: (
+        Lesson.objects.filter(_attended(p.groups, p.class_id), _held_or_marked(p.student))
+        .filter(date__gte=p.start, date__lte=p.end)
         .annotate(
-            bell_start=Subquery(bells.values("start")[:1]),
-            bell_end=Subquery(bells.values("end")[:1]),
+            bell_start=Subquery(
+                BellSlot.objects.filter(
+                    organisation_id=p.org, number=OuterRef("lesson_number")
+                ).values("start")[:1]
+            ),
+            bell_end=Subquery(
+                BellSlot.objects.filter(
+                    organisation_id=p.org, number=OuterRef("lesson_number")
+                ).values("end")[:1]
+            ),
             attendance_kind=Subquery(
-                Attendance.objects.filter(lesson=OuterRef("pk"), student_id=student.id).values(
+                Attendance.objects.filter(lesson=OuterRef("pk"), student_id=p.student).values(
                     "kind"
                 )[:1]
             ),
@@ -334,7 +371,106 @@ def diary_week(student: Student, monday: dt.date, today: dt.date) -> DiaryWeek:
             "is_cancelled",
             "is_substitution",
         )
-    )
+    ),
+    groups=[int],
+    class_id=int,
+    student=int,
+    org=int,
+    start=dt.date,
+    end=dt.date,
+)
+
+_WEEK_MARKS = CompiledQuery(
+    lambda p: (
+        Mark.objects.filter(
+            student_id=p.student,
+            journal=JournalKind.MAIN,
+            lesson__date__gte=p.start,
+            lesson__date__lte=p.end,
+        )
+        .order_by("id")
+        .values_list("lesson_id", "value", "work_name", "comment", "control_form__name")
+    ),
+    student=int,
+    start=dt.date,
+    end=dt.date,
+)
+
+_HOMEWORK = CompiledQuery(
+    lambda p: (
+        Homework.objects.filter(lesson_id__in=p.lessons)
+        .filter(Q(student__isnull=True) | Q(student_id=p.student))
+        .order_by("id", "files__id")
+        .values_list("id", "lesson_id", "text", "files__id", "files__name", "files__size")
+    ),
+    lessons=[int],
+    student=int,
+)
+
+_HOLIDAYS = CompiledQuery(
+    lambda p: (
+        Holiday.objects.filter(
+            academic_year__organisation_id=p.org, start__lte=p.end, end__gte=p.start
+        )
+        .order_by("start", "id")
+        .values_list("id", "name", "start", "end", "grades")
+    ),
+    org=int,
+    start=dt.date,
+    end=dt.date,
+)
+
+
+def holidays_between(organisation_id: int, start: dt.date, end: dt.date) -> list[HolidayRecord]:
+    """Holidays of the school's years that overlap ``start``..``end``, in order."""
+    return [HolidayRecord(*row) for row in _HOLIDAYS(org=organisation_id, start=start, end=end)]
+
+
+def _file_url(file_id: int, pattern: str) -> str:
+    return pattern.replace(str(_FILE_STAND_IN), str(file_id), 1)
+
+
+# Reversed once per call with a stand-in id, then filled in per file.
+_FILE_STAND_IN = 987_654_321
+
+
+def homework_by_lesson(student: Student, lesson_ids: list[int]) -> dict[int, list[HomeworkItem]]:
+    """Homework of the lessons (for the class or for this student) with its files, one query."""
+    result: dict[int, list[HomeworkItem]] = defaultdict(list)
+    if not lesson_ids:
+        return result
+    pattern = reverse("diary:homework_file", args=[_FILE_STAND_IN])
+    by_id: dict[int, HomeworkItem] = {}
+    for hw_id, lesson_id, text, file_id, file_name, file_size in _HOMEWORK(
+        lessons=sorted(lesson_ids), student=student.id
+    ):
+        item = by_id.get(hw_id)
+        if item is None:
+            item = by_id[hw_id] = HomeworkItem(text=text)
+            result[lesson_id].append(item)
+        if file_id:
+            item.files.append(
+                {
+                    "id": file_id,
+                    "url": _file_url(file_id, pattern),
+                    "name": file_name,
+                    "size": file_size,
+                }
+            )
+    return result
+
+
+def _short_name(last: str, first: str, middle: str) -> str:
+    """``User.short_name`` of a User built from the three names only (no username), as the
+    page always showed it, without building the User."""
+    initials = "".join(f"{p[0]}." for p in (first, middle) if p)
+    return f"{last} {initials}".strip()
+
+
+def diary_week(student: Student, monday: dt.date, today: dt.date) -> DiaryWeek:
+    monday = monday_of(monday)
+    saturday = monday + dt.timedelta(days=5)
+    sunday = monday + dt.timedelta(days=6)
     rows: dict[int, DiaryLesson] = {}
     teachers: dict[int, str] = {}
     for (
@@ -355,12 +491,17 @@ def diary_week(student: Student, monday: dt.date, today: dt.date) -> DiaryWeek:
         attendance,
         is_cancelled,
         is_substitution,
-    ) in lessons:
+    ) in _WEEK_LESSONS(
+        groups=[NO_ID, *group_ids_of(student)],
+        class_id=student.current_class_id or NO_ID,
+        student=student.id,
+        org=student.organisation_id,
+        start=monday,
+        end=saturday,
+    ):
         teacher = teachers.get(teacher_id)
         if teacher is None:
-            teacher = teachers[teacher_id] = User(
-                last_name=last, first_name=first, middle_name=middle
-            ).short_name
+            teacher = teachers[teacher_id] = _short_name(last, first, middle)
         rows[lesson_id] = DiaryLesson(
             id=lesson_id,
             date=date,
@@ -376,17 +517,9 @@ def diary_week(student: Student, monday: dt.date, today: dt.date) -> DiaryWeek:
             is_cancelled=is_cancelled,
             is_substitution=is_substitution,
         )
-    marks = (
-        Mark.objects.filter(
-            student_id=student.id,
-            journal=JournalKind.MAIN,
-            lesson__date__gte=monday,
-            lesson__date__lte=saturday,
-        )
-        .order_by("id")
-        .values_list("lesson_id", "value", "work_name", "comment", "control_form__name")
-    )
-    for lesson_id, value, work_name, comment, form_name in marks:
+    for lesson_id, value, work_name, comment, form_name in _WEEK_MARKS(
+        student=student.id, start=monday, end=saturday
+    ):
         if lesson_id in rows:
             rows[lesson_id].marks.append(mark_view(value, work_name, comment, form_name))
     for lesson_id, items in homework_by_lesson(student, list(rows)).items():
@@ -394,11 +527,7 @@ def diary_week(student: Student, monday: dt.date, today: dt.date) -> DiaryWeek:
     grade = grade_of(student)
     holidays = [
         h
-        for h in Holiday.objects.filter(
-            academic_year__organisation_id=student.organisation_id,
-            start__lte=saturday,
-            end__gte=monday,
-        )
+        for h in holidays_between(student.organisation_id, monday, saturday)
         if h.applies_to_grade(grade)
     ]
     by_day: dict[dt.date, list[DiaryLesson]] = defaultdict(list)
@@ -413,7 +542,7 @@ def diary_week(student: Student, monday: dt.date, today: dt.date) -> DiaryWeek:
             DiaryDay(
                 date=day,
                 is_today=day == today,
-                holiday=holiday_on(day, holidays),
+                holiday=next((h for h in holidays if h.start <= day <= h.end), None),
                 lessons=by_day.get(day, []),
             )
         )
@@ -432,8 +561,8 @@ def diary_week(student: Student, monday: dt.date, today: dt.date) -> DiaryWeek:
 
 @dataclass
 class LessonDate:
-    lesson: Lesson
-    marks: list[Mark]
+    lesson: Any  # Lesson, or CardLesson on the report card
+    marks: list[Any]  # Mark, or CardMark on the report card
 
 
 @dataclass
@@ -490,15 +619,15 @@ def subject_forecast(
 
 @dataclass
 class SubjectRow:
-    subject: Subject
-    marks: list[Mark] = field(default_factory=list)
+    subject: Any  # Subject, or CardSubject on the report card
+    marks: list[Any] = field(default_factory=list)  # Mark, or CardMark on the report card
     dates: list[LessonDate] = field(default_factory=list)
     average: Decimal | None = None
     suggested: str | None = None
     forecast: SubjectForecast | None = None
 
     @property
-    def works(self) -> list[Mark]:
+    def works(self) -> list[Any]:
         return [m for m in self.marks if m.work_name or m.comment]
 
     @property
@@ -507,8 +636,8 @@ class SubjectRow:
 
 
 def _rows_from(
-    lessons: list[Lesson],
-    marks: list[Mark],
+    lessons: list[Any],
+    marks: list[Any],
     organisation: Any,
     forecast_for: tuple[AttestationPeriod, dt.date] | None = None,
 ) -> list[SubjectRow]:
@@ -575,6 +704,174 @@ def _period_lessons(student: Student, period: AttestationPeriod) -> QuerySet[Les
     )
 
 
+# The report card reads plain rows (``CompiledQuery``) into these small records; they carry
+# the attributes the page, the API and the Excel export read from the models they replace.
+
+
+class CardSubject:
+    __slots__ = ("id", "name")
+
+    def __init__(self, id: int, name: str) -> None:
+        self.id, self.name = id, name
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CardForm:
+    """A form of control (its name and weight)."""
+
+    __slots__ = ("id", "name", "weight")
+
+    def __init__(self, id: int, name: str, weight: int) -> None:
+        self.id, self.name, self.weight = id, name, weight
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CardLesson:
+    __slots__ = ("id", "date", "topic", "is_cancelled", "subject_id", "subject", "control_form")
+
+    def __init__(
+        self,
+        id: int,
+        date: dt.date,
+        topic: str,
+        is_cancelled: bool,
+        subject: CardSubject,
+        control_form: CardForm | None,
+    ) -> None:
+        self.id, self.date, self.topic, self.is_cancelled = id, date, topic, is_cancelled
+        self.subject_id, self.subject, self.control_form = subject.id, subject, control_form
+
+
+class CardMark:
+    __slots__ = (
+        "id",
+        "value",
+        "points",
+        "weight",
+        "work_name",
+        "comment",
+        "control_form_id",
+        "control_form",
+        "lesson_id",
+        "lesson",
+    )
+
+    def __init__(
+        self,
+        id: int,
+        value: str,
+        points: int | None,
+        weight: int,
+        work_name: str,
+        comment: str,
+        control_form: CardForm | None,
+        lesson: CardLesson,
+    ) -> None:
+        self.id, self.value, self.points, self.weight = id, value, points, weight
+        self.work_name, self.comment = work_name, comment
+        self.control_form_id = control_form.id if control_form is not None else None
+        self.control_form = control_form
+        self.lesson_id, self.lesson = lesson.id, lesson
+
+
+_CARD_LESSONS = CompiledQuery(
+    lambda p: (
+        Lesson.objects.filter(_attended(p.groups, p.class_id), _held_or_marked(p.student))
+        .filter(date__gte=p.start, date__lte=p.end)
+        .exclude(journal_selectors.extra_education_q())
+        .order_by("date", "lesson_number")
+        .values_list(
+            "id",
+            "date",
+            "topic",
+            "is_cancelled",
+            "subject_id",
+            "subject__name",
+            "control_form_id",
+            "control_form__name",
+            "control_form__weight",
+        )
+    ),
+    groups=[int],
+    class_id=int,
+    student=int,
+    start=dt.date,
+    end=dt.date,
+)
+
+_CARD_MARKS = CompiledQuery(
+    lambda p: (
+        journal_selectors.main_average_marks(p.start, p.end)
+        .filter(student_id=p.student)
+        .order_by("lesson__date", "lesson__lesson_number", "id")
+        .values_list(
+            "id",
+            "value",
+            "points",
+            "weight",
+            "work_name",
+            "comment",
+            "control_form_id",
+            "control_form__name",
+            "control_form__weight",
+            "lesson_id",
+            "lesson__date",
+            "lesson__topic",
+            "lesson__is_cancelled",
+            "lesson__subject_id",
+            "lesson__subject__name",
+            "lesson__control_form_id",
+            "lesson__control_form__name",
+            "lesson__control_form__weight",
+        )
+    ),
+    student=int,
+    start=dt.date,
+    end=dt.date,
+)
+
+
+class _Records:
+    """One record per id within a report card, so equal rows share their objects."""
+
+    def __init__(self) -> None:
+        self.subjects: dict[int, CardSubject] = {}
+        self.forms: dict[int, CardForm] = {}
+        self.lessons: dict[int, CardLesson] = {}
+
+    def subject(self, id: int, name: str) -> CardSubject:
+        found = self.subjects.get(id)
+        if found is None:
+            found = self.subjects[id] = CardSubject(id, name)
+        return found
+
+    def form(self, id: int | None, name: str | None, weight: int | None) -> CardForm | None:
+        if id is None:
+            return None
+        found = self.forms.get(id)
+        if found is None:
+            found = self.forms[id] = CardForm(id, name or "", weight or 1)
+        return found
+
+    def lesson(self, row: tuple[Any, ...]) -> CardLesson:
+        id, date, topic, cancelled, subject_id, subject, form_id, form, weight = row
+        found = self.lessons.get(id)
+        if found is None:
+            found = self.lessons[id] = CardLesson(
+                id,
+                date,
+                topic,
+                cancelled,
+                self.subject(subject_id, subject),
+                self.form(form_id, form, weight),
+            )
+        return found
+
+
 def report_card(
     student: Student, period: AttestationPeriod, *, today: dt.date | None = None
 ) -> list[SubjectRow]:
@@ -584,16 +881,37 @@ def report_card(
     average; a lesson later flagged cancelled keeps its date here when it carries a mark.
 
     With ``today``, each row also gets its forecast (``subject_forecast``), from the marks
-    and lessons already read: no query more."""
-    lessons = list(_period_lessons(student, period).exclude(journal_selectors.extra_education_q()))
-    marks = list(
-        journal_selectors.main_average_marks(period.start, period.end)
-        .filter(student_id=student.id)
-        .select_related("lesson__subject", "lesson__group", "control_form")
-        .order_by("lesson__date", "lesson__lesson_number", "id")
-    )
+    and lessons already read: no query more. Subjects, lessons, forms and marks are plain
+    records (``CardSubject``, ``CardLesson``, ``CardForm``, ``CardMark``)."""
+    records = _Records()
+    lessons = [
+        records.lesson(row)
+        for row in _CARD_LESSONS(
+            groups=[NO_ID, *group_ids_of(student)],
+            class_id=student.current_class_id or NO_ID,
+            student=student.id,
+            start=period.start,
+            end=period.end,
+        )
+    ]
+    marks = [
+        CardMark(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            row[5],
+            records.form(row[6], row[7], row[8]),
+            records.lesson(row[9:]),
+        )
+        for row in _CARD_MARKS(student=student.id, start=period.start, end=period.end)
+    ]
     return _rows_from(
-        lessons, marks, student.organisation, (period, today) if today is not None else None
+        lessons,
+        marks,
+        student.organisation,
+        (period, today) if today is not None else None,
     )
 
 

@@ -21,7 +21,7 @@ from django.http import (
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -37,7 +37,7 @@ from shkola.core.clock import today
 from shkola.core.vendor import chartjs_path
 from shkola.schools.models import Student
 
-from . import exports, selectors
+from . import exports, html, selectors
 
 View = Callable[..., HttpResponse]
 
@@ -69,8 +69,17 @@ class DiaryLinks:
         if name not in self.names:
             raise KeyError(name)  # templates then fall back to attributes
         if self.student_id is None:
-            return reverse(f"diary:{name}")
+            # The family's own pages are the same addresses for everyone: reversed once per
+            # process (and script prefix); the diary's frame asks for ten of them a page.
+            key = (get_script_prefix(), get_urlconf(), name)
+            url = _FAMILY_LINKS.get(key)
+            if url is None:
+                url = _FAMILY_LINKS[key] = reverse(f"diary:{name}")
+            return url
         return reverse(f"diary:{name}_of", kwargs={"student_id": self.student_id})
+
+
+_FAMILY_LINKS: dict[tuple[str, Any, str], str] = {}
 
 
 def _share_viewer(request: HttpRequest) -> Any:
@@ -177,14 +186,31 @@ def week(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpRespo
         else:
             monday = chosen
     diary_week = selectors.diary_week(student, monday, day)
-    return _render(request, "diary/week.html", student, links, "week", week=diary_week, error=error)
+    labels = html.WeekLabels()
+    days = [(d, html.week_lessons(d.lessons, labels)) for d in diary_week.days]
+    return _render(
+        request, "diary/week.html", student, links, "week", week=diary_week, days=days, error=error
+    )
 
 
 @diary_page("report")
 def report(request: HttpRequest, student: Student, links: DiaryLinks) -> HttpResponse:
     choice = _period(request, student)
     rows = selectors.report_card(student, choice.current, today=today()) if choice.current else []
-    return _render(request, "diary/report.html", student, links, "report", choice=choice, rows=rows)
+    # The subjects' rows are drawn in Python (diary.html): a template loop cost more than the data.
+    rows_html = ""
+    if rows and choice.current:
+        rows_html = html.report_rows(rows, html.ReportLabels(choice.current.name))
+    return _render(
+        request,
+        "diary/report.html",
+        student,
+        links,
+        "report",
+        choice=choice,
+        rows=rows,
+        rows_html=rows_html,
+    )
 
 
 @diary_page("report_xlsx")

@@ -384,7 +384,22 @@ def _form(route: Route) -> str:
     return _("без формы контроля, вес %(weight)s") % {"weight": route.weight}
 
 
+_PERIOD_WORDS: dict[tuple[str | None, str], dict[str, str]] = {}
+
+
 def _period_words(scheme: str) -> dict[str, str]:
+    """The period's words in the active language, translated once per process and language:
+    the report card asks for them once per forecast line (issue 14)."""
+    from django.utils.translation import get_language
+
+    key = (get_language(), scheme)
+    words = _PERIOD_WORDS.get(key)
+    if words is None:
+        words = _PERIOD_WORDS[key] = _period_words_translated(scheme)
+    return words
+
+
+def _period_words_translated(scheme: str) -> dict[str, str]:
     from django.utils.translation import gettext as _
 
     if scheme == "trimesters":

@@ -24,18 +24,17 @@ from shkola.schools.models import (
     AttestationPeriod,
     ClassUnit,
     ControlForm,
-    CurriculumItem,
     Organisation,
     Student,
     StudyGroup,
     Subject,
 )
-from shkola.schools.selectors import current_year, period_on, students_of_class
+from shkola.schools.selectors import current_year, period_on
 from shkola.timetable.models import Lesson, TimetableEntry
 from shkola.timetable.selectors import teacher_assignments
 
 from . import grading, selectors
-from .models import FinalMark, FinalMarkKind, Homework, HomeworkFile, Mark
+from .models import FinalMark, FinalMarkKind, Homework, HomeworkFile
 from .selectors import JournalRef
 
 # --------------------------------------------------------------------------- «Мои классы»
@@ -240,43 +239,15 @@ def subjects_of_school(organisation_id: int) -> list[Subject]:
 
 
 def class_of_viewer(viewer: Viewer, class_id: int) -> ClassUnit:
-    class_unit = (
-        ClassUnit.objects.select_related(
-            "parallel__organisation", "parallel__academic_year", "class_teacher"
-        )
-        .filter(pk=class_id, parallel__organisation_id__in=viewer.staff_org_ids)
-        .first()
-    )
-    if class_unit is None:
-        raise Http404
-    return class_unit
+    return selectors.staff_class(viewer, class_id)
 
 
 def class_week(class_unit: ClassUnit, monday: dt.date) -> dict[str, Any]:
     """Rows students, columns subjects: the week's main-journal marks and the period average."""
     sunday = monday + dt.timedelta(days=6)
-    students = list(
-        students_of_class(class_unit).only("id", "last_name", "first_name", "middle_name")
-    )
+    week = selectors.class_week_marks(class_unit.id, monday, sunday)
+    students, subjects, marks = week.students, week.subjects, week.marks
     ids = [s.id for s in students]
-    lessons = Lesson.objects.filter(
-        Q(class_unit_id=class_unit.id) | Q(group__class_unit_id=class_unit.id),
-        date__gte=monday,
-        date__lte=sunday,
-    ).exclude(selectors.extra_education_q())
-    subject_ids = set(
-        CurriculumItem.objects.filter(class_unit=class_unit).values_list("subject_id", flat=True)
-    ) | set(lessons.values_list("subject_id", flat=True))
-    subjects = list(Subject.objects.filter(id__in=subject_ids, is_extra=False).order_by("name"))
-    marks: dict[tuple[int, int], list[Mark]] = defaultdict(list)
-    for m in (
-        selectors.main_average_marks(monday, sunday)
-        .filter(student_id__in=ids, lesson__in=lessons)
-        .select_related("lesson")
-        .only("id", "student_id", "value", "lesson__subject_id", "lesson__date")
-        .order_by("lesson__date", "id")
-    ):
-        marks[(m.student_id, m.lesson.subject_id)].append(m)
     period = period_on(
         class_unit.parallel.academic_year, monday, class_unit.parallel.effective_scheme
     )

@@ -12,6 +12,7 @@ of ``journal.edit_lesson``."""
 
 from __future__ import annotations
 
+from functools import cache, partial
 from typing import Any
 
 import rules
@@ -24,17 +25,48 @@ from shkola.accounts.rules import (
 )
 
 
-def _teaches(user: Any, *, subject_id: int, class_id: int | None, group_id: int | None) -> bool:
+def _teaching_query(model: Any, p: Any, *, group: bool) -> Any:
+    where: dict[str, Any] = {"teacher_id": p.user_id, "subject_id": p.subject_id}
+    if group:
+        where["group_id"] = p.owner_id
+    else:
+        where["class_unit_id"] = p.owner_id
+        where["group__isnull"] = True
+    return model.objects.filter(**where).order_by().values_list("id")[:1]
+
+
+@cache
+def _teaching_queries() -> dict[tuple[str, bool], Any]:
+    """Compiled once per process (core.compiled): a rule runs on every journal request."""
+    from shkola.core.compiled import CompiledQuery
     from shkola.timetable.models import Lesson, TimetableEntry
 
-    where: dict[str, Any] = {"teacher": user, "subject_id": subject_id}
-    if group_id is not None:
-        where["group_id"] = group_id
-    else:
-        where["class_unit_id"] = class_id
+    return {
+        (model.__name__, group): CompiledQuery(
+            partial(_teaching_query, model, group=group), user_id=int, subject_id=int, owner_id=int
+        )
+        for model in (TimetableEntry, Lesson)
+        for group in (False, True)
+    }
+
+
+def _teaches(user: Any, *, subject_id: int, class_id: int | None, group_id: int | None) -> bool:
+    """The user has the class (or group) and subject in the timetable, or gave a lesson of it."""
+    queries = _teaching_queries()
+    group = group_id is not None
+    owner = group_id if group_id is not None else class_id
+    if owner is None:  # neither a class nor a group: not a journal anyone keeps, but ask as before
+        from shkola.timetable.models import Lesson, TimetableEntry
+
+        where = {"teacher": user, "subject_id": subject_id, "class_unit_id": None}
         where["group__isnull"] = True
-    return (
-        TimetableEntry.objects.filter(**where).exists() or Lesson.objects.filter(**where).exists()
+        return bool(
+            TimetableEntry.objects.filter(**where).exists()
+            or Lesson.objects.filter(**where).exists()
+        )
+    args = {"user_id": user.pk, "subject_id": subject_id, "owner_id": owner}
+    return bool(
+        queries[("TimetableEntry", group)].first(**args) or queries[("Lesson", group)].first(**args)
     )
 
 

@@ -20,16 +20,20 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from shkola.accounts.selectors import Viewer
+from shkola.core.compiled import CompiledQuery, instance_from_row, model_columns
 from shkola.schools.models import (
     AcademicYear,
     AttestationPeriod,
     ClassUnit,
+    CurriculumItem,
     Organisation,
+    Parallel,
     PeriodScheme,
     Student,
     StudyGroup,
     Subject,
 )
+from shkola.schools.selectors import of_classes
 from shkola.timetable.models import Lesson
 
 from . import grading
@@ -92,6 +96,33 @@ def main_average_marks(start: dt.date, end: dt.date) -> QuerySet[Mark]:
     ).exclude(extra_education_q("lesson__"))
 
 
+def _averages_query(p: Any, *, by_subjects: bool) -> QuerySet[Any]:
+    marks = main_average_marks(p.start, p.end).filter(
+        student_id__in=p.student_ids, points__isnull=False
+    )
+    if by_subjects:
+        marks = marks.filter(lesson__subject_id__in=p.subject_ids)
+    return (
+        marks.values("student_id", "lesson__subject_id")
+        .annotate(total=Sum(F("points") * F("weight")), weights=Sum("weight"))
+        .order_by()
+    )
+
+
+# Compiled once per process (shkola.core.compiled): the grid, the class week, a cell save,
+# the report card and the diary all ask for these sums.
+_AVERAGES = CompiledQuery(
+    lambda p: _averages_query(p, by_subjects=False), student_ids=[int], start=dt.date, end=dt.date
+)
+_AVERAGES_OF_SUBJECTS = CompiledQuery(
+    lambda p: _averages_query(p, by_subjects=True),
+    student_ids=[int],
+    subject_ids=[int],
+    start=dt.date,
+    end=dt.date,
+)
+
+
 def subject_averages(
     student_ids: Iterable[int],
     period: AttestationPeriod,
@@ -107,22 +138,18 @@ def subject_averages(
     result: dict[tuple[int, int], Decimal | None] = {}
     if not students:
         return result
-    marks = main_average_marks(period.start, period.end).filter(
-        student_id__in=students, points__isnull=False
-    )
     subjects = list(subject_ids) if subject_ids is not None else None
     if subjects is not None:
         if not subjects:
             return result
-        marks = marks.filter(lesson__subject_id__in=subjects)
         for sid in students:
             for subj in subjects:
                 result[(sid, subj)] = None
-    rows = (
-        marks.values("student_id", "lesson__subject_id")
-        .annotate(total=Sum(F("points") * F("weight")), weights=Sum("weight"))
-        .order_by()
-    )
+        rows = _AVERAGES_OF_SUBJECTS(
+            student_ids=students, subject_ids=subjects, start=period.start, end=period.end
+        )
+    else:
+        rows = _AVERAGES(student_ids=students, start=period.start, end=period.end)
     for row in rows:
         result[(row["student_id"], row["lesson__subject_id"])] = grading.average_from_sums(
             row["total"], row["weights"]
@@ -187,37 +214,92 @@ class JournalRef:
         return f"{base}?{q}" if q else base
 
 
+_CLASS_COLUMNS = [
+    *model_columns(ClassUnit),
+    *model_columns(Parallel, "parallel__"),
+    *model_columns(Organisation, "parallel__organisation__"),
+    *model_columns(AcademicYear, "parallel__academic_year__"),
+]
+_GROUP_COLUMNS = [
+    *model_columns(StudyGroup),
+    *model_columns(Organisation, "organisation__"),
+    *model_columns(AcademicYear, "academic_year__"),
+    *model_columns(ClassUnit, "class_unit__"),
+    *model_columns(Parallel, "class_unit__parallel__"),
+]
+_REF_CLASS = CompiledQuery(
+    lambda p: (
+        ClassUnit.objects.filter(pk=p.class_id, parallel__organisation_id__in=p.org_ids)
+        .order_by()
+        .values_list(*_CLASS_COLUMNS)[:1]
+    ),
+    class_id=int,
+    org_ids=[int],
+)
+_REF_GROUP = CompiledQuery(
+    lambda p: (
+        StudyGroup.objects.filter(pk=p.group_id, organisation_id__in=p.org_ids)
+        .order_by()
+        .values_list(*_GROUP_COLUMNS)[:1]
+    ),
+    group_id=int,
+    org_ids=[int],
+)
+_REF_SUBJECT = CompiledQuery(
+    lambda p: (
+        Subject.objects.filter(pk=p.subject_id, organisation_id=p.org_id)
+        .order_by()
+        .values_list(*model_columns(Subject))[:1]
+    ),
+    subject_id=int,
+    org_id=int,
+)
+
+
+def staff_class(viewer: Viewer, class_id: int) -> ClassUnit:
+    """A class of one of the viewer's schools with its parallel, school and year loaded (the
+    class teacher on demand), else 404. Compiled once per process."""
+    row = _REF_CLASS.first(class_id=class_id, org_ids=sorted(viewer.staff_org_ids))
+    if row is None:
+        raise Http404
+    class_unit, at = instance_from_row(ClassUnit, row, 0)
+    parallel, at = instance_from_row(Parallel, row, at)
+    parallel.organisation, at = instance_from_row(Organisation, row, at)
+    parallel.academic_year, at = instance_from_row(AcademicYear, row, at)
+    class_unit.parallel = parallel
+    return class_unit
+
+
 def journal_ref(
     viewer: Viewer, *, subject_id: int, class_id: int | None = None, group_id: int | None = None
 ) -> JournalRef:
-    """The journal looked up within the viewer's schools; anything else is a 404."""
-    orgs = viewer.staff_org_ids
+    """The journal looked up within the viewer's schools; anything else is a 404. Compiled
+    once per process; the class (with its parallel, school and year) or the group (with its
+    school, year and class) come back as the model instances ``select_related`` would give."""
+    orgs = sorted(viewer.staff_org_ids)
     class_unit = group = None
     if group_id is not None:
-        group = (
-            StudyGroup.objects.select_related(
-                "organisation", "academic_year", "class_unit__parallel"
-            )
-            .filter(pk=group_id, organisation_id__in=orgs)
-            .first()
-        )
-        if group is None:
+        row = _REF_GROUP.first(group_id=group_id, org_ids=orgs)
+        if row is None:
             raise Http404
-        organisation, year = group.organisation, group.academic_year
+        group, at = instance_from_row(StudyGroup, row, 0)
+        organisation, at = instance_from_row(Organisation, row, at)
+        year, at = instance_from_row(AcademicYear, row, at)
+        group.organisation, group.academic_year = organisation, year
+        if group.class_unit_id is not None:
+            group_class, at = instance_from_row(ClassUnit, row, at)
+            group_class.parallel, at = instance_from_row(Parallel, row, at)
+            group.class_unit = group_class
+        else:
+            group.class_unit = None
     else:
-        class_unit = (
-            ClassUnit.objects.select_related(
-                "parallel__organisation", "parallel__academic_year", "class_teacher"
-            )
-            .filter(pk=class_id or 0, parallel__organisation_id__in=orgs)
-            .first()
-        )
-        if class_unit is None:
-            raise Http404
-        organisation, year = class_unit.parallel.organisation, class_unit.parallel.academic_year
-    subject = Subject.objects.filter(pk=subject_id, organisation=organisation).first()
-    if subject is None:
+        class_unit = staff_class(viewer, class_id or 0)
+        organisation = class_unit.parallel.organisation
+        year = class_unit.parallel.academic_year
+    subject_row = _REF_SUBJECT.first(subject_id=subject_id, org_id=organisation.id)
+    if subject_row is None:
         raise Http404
+    subject, _at = instance_from_row(Subject, subject_row, 0)
     return JournalRef(organisation, year, subject, class_unit, group)
 
 
@@ -248,23 +330,51 @@ def journal_url_for_lesson(lesson: Lesson) -> str:
     return f"{base}{query}#lesson-{lesson.id}"
 
 
+_SAVE_LESSON_COLUMNS = [
+    *model_columns(Lesson),
+    *model_columns(Subject, "subject__"),
+    *model_columns(Organisation, "subject__organisation__"),
+    *model_columns(AttestationPeriod, "period__"),
+]
+# Compiled once per process: a mark save runs it on every cell (issue 14).
+_LESSON_FOR_SAVE = CompiledQuery(
+    lambda p: (
+        Lesson.objects.filter(pk=p.lesson_id, subject__organisation_id__in=p.org_ids)
+        .order_by()
+        .values_list(*_SAVE_LESSON_COLUMNS)[:1]
+    ),
+    lesson_id=int,
+    org_ids=[int],
+)
+
+
 def lesson_for_viewer(viewer: Viewer, lesson_id: int, *, for_save: bool = False) -> Lesson:
     """A lesson of one of the viewer's schools, else 404. ``for_save`` loads only what saving
     a cell reads (subject with its school, period): on PostgreSQL the full 13-table join took
-    longer to plan than the whole rest of a save."""
+    longer to plan than the whole rest of a save. That one is compiled once per process."""
     if for_save:
-        related: tuple[str, ...] = ("subject__organisation", "period")
-    else:
-        related = (
-            "subject",
-            "period__academic_year",
-            "academic_year",
-            "control_form",
-            "class_unit__parallel__organisation",
-            "group__organisation",
-            "group__class_unit__parallel",
-            "teacher",
-        )
+        row = _LESSON_FOR_SAVE.first(lesson_id=lesson_id, org_ids=sorted(viewer.staff_org_ids))
+        if row is None:
+            raise Http404
+        lesson, at = instance_from_row(Lesson, row, 0)
+        subject, at = instance_from_row(Subject, row, at)
+        subject.organisation, at = instance_from_row(Organisation, row, at)
+        lesson.subject = subject
+        if lesson.period_id is not None:
+            lesson.period, at = instance_from_row(AttestationPeriod, row, at)
+        else:
+            lesson.period = None
+        return lesson
+    related = (
+        "subject",
+        "period__academic_year",
+        "academic_year",
+        "control_form",
+        "class_unit__parallel__organisation",
+        "group__organisation",
+        "group__class_unit__parallel",
+        "teacher",
+    )
     try:
         return Lesson.objects.select_related(*related).get(
             pk=lesson_id, subject__organisation_id__in=viewer.staff_org_ids
@@ -273,16 +383,48 @@ def lesson_for_viewer(viewer: Viewer, lesson_id: int, *, for_save: bool = False)
         raise Http404 from None
 
 
-def student_of_lesson(lesson: Lesson, student_id: int) -> Student:
-    """A student who attends the lesson (the class, or the lesson's group); else 404."""
-    students = Student.objects.filter(pk=student_id, organisation_id=lesson.subject.organisation_id)
-    if lesson.group_id is not None:
-        students = students.filter(study_groups__id=lesson.group_id)
+def _student_of_lesson_query(p: Any, *, group: bool) -> QuerySet[Any]:
+    students = Student.objects.filter(pk=p.student_id, organisation_id=p.org_id)
+    if group:
+        students = students.filter(study_groups__id=p.owner_id)
     else:
-        students = students.filter(current_class_id=lesson.class_unit_id)
-    student = students.first()
-    if student is None:
+        students = students.filter(current_class_id=p.owner_id)
+    return students.order_by("pk").values_list(*model_columns(Student))[:1]
+
+
+_STUDENT_PARAMS: dict[str, Any] = {"student_id": int, "org_id": int, "owner_id": int}
+_STUDENT_OF_CLASS_LESSON = CompiledQuery(
+    lambda p: _student_of_lesson_query(p, group=False), **_STUDENT_PARAMS
+)
+_STUDENT_OF_GROUP_LESSON = CompiledQuery(
+    lambda p: _student_of_lesson_query(p, group=True), **_STUDENT_PARAMS
+)
+
+
+def student_of_lesson(lesson: Lesson, student_id: int) -> Student:
+    """A student who attends the lesson (the class, or the lesson's group); else 404.
+    Compiled once per process."""
+    if lesson.group_id is not None:
+        query, owner = _STUDENT_OF_GROUP_LESSON, lesson.group_id
+    elif lesson.class_unit_id is not None:
+        query, owner = _STUDENT_OF_CLASS_LESSON, lesson.class_unit_id
+    else:  # neither a class nor a group (no such lessons are made): asked as before
+        found = (
+            Student.objects.filter(
+                pk=student_id,
+                organisation_id=lesson.subject.organisation_id,
+                current_class_id=None,
+            )
+            .order_by("pk")
+            .first()
+        )
+        if found is None:
+            raise Http404
+        return found
+    row = query.first(student_id=student_id, org_id=lesson.subject.organisation_id, owner_id=owner)
+    if row is None:
         raise Http404
+    student, _at = instance_from_row(Student, row, 0)
     return student
 
 
@@ -307,13 +449,298 @@ def journal_lessons(ref: JournalRef, start: dt.date, end: dt.date) -> QuerySet[L
     return qs
 
 
-@dataclass
+# The grid holds its rows as plain records (issue 14): a page has about a thousand cells and
+# building a model instance per mark cost more than the query. The records carry the attribute
+# names of the models, so cells, exports and fingerprints read them alike.
+
+
+class StudentRecord:
+    __slots__ = (
+        "id",
+        "last_name",
+        "first_name",
+        "middle_name",
+        "organisation_id",
+        "current_class_id",
+    )
+
+    def __init__(
+        self,
+        id: int,
+        last_name: str,
+        first_name: str,
+        middle_name: str,
+        organisation_id: int,
+        current_class_id: int | None,
+    ) -> None:
+        self.id = id
+        self.last_name = last_name
+        self.first_name = first_name
+        self.middle_name = middle_name
+        self.organisation_id = organisation_id
+        self.current_class_id = current_class_id
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+    @property
+    def short_name(self) -> str:
+        return f"{self.last_name} {self.first_name}"
+
+
+class FormRecord:
+    __slots__ = ("name", "weight")
+
+    def __init__(self, name: str, weight: int) -> None:
+        self.name = name
+        self.weight = weight
+
+
+class LessonRecord:
+    """A column of the grid."""
+
+    __slots__ = ("id", "date", "topic", "is_cancelled", "period_id", "control_form", "n_homework")
+
+    def __init__(
+        self,
+        id: int,
+        date: dt.date,
+        topic: str,
+        is_cancelled: bool,
+        period_id: int | None,
+        control_form: FormRecord | None,
+        n_homework: int,
+    ) -> None:
+        self.id = id
+        self.date = date
+        self.topic = topic
+        self.is_cancelled = is_cancelled
+        self.period_id = period_id
+        self.control_form = control_form
+        self.n_homework = n_homework
+
+
+class MarkRecord:
+    __slots__ = (
+        "id",
+        "student_id",
+        "lesson_id",
+        "value",
+        "points",
+        "weight",
+        "comment",
+        "work_name",
+        "version",
+    )
+
+    def __init__(self, row: tuple[Any, ...]) -> None:
+        (
+            self.id,
+            self.student_id,
+            self.lesson_id,
+            self.value,
+            self.points,
+            self.weight,
+            self.comment,
+            self.work_name,
+            self.version,
+        ) = row
+
+
+class AttendanceRecord:
+    __slots__ = ("id", "student_id", "lesson_id", "kind", "version")
+
+    def __init__(self, row: tuple[Any, ...]) -> None:
+        self.id, self.student_id, self.lesson_id, self.kind, self.version = row
+
+
+class FinalRecord:
+    __slots__ = ("id", "student_id", "value", "version")
+
+    def __init__(self, row: tuple[Any, ...]) -> None:
+        self.id, self.student_id, self.value, self.version = row
+
+
+_STUDENT_ORDER = ("last_name", "first_name", "middle_name", "id")
+_STUDENT_FIELDS = (
+    "id",
+    "last_name",
+    "first_name",
+    "middle_name",
+    "organisation_id",
+    "current_class_id",
+)
+_ROSTER_OF_CLASS = CompiledQuery(
+    lambda p: (
+        Student.objects.filter(current_class_id=p.class_id)
+        .order_by(*_STUDENT_ORDER)
+        .values_list(*_STUDENT_FIELDS)
+    ),
+    class_id=int,
+)
+_ROSTER_OF_GROUP = CompiledQuery(
+    lambda p: (
+        Student.objects.filter(study_groups__id=p.group_id)
+        .order_by(*_STUDENT_ORDER)
+        .values_list(*_STUDENT_FIELDS)
+    ),
+    group_id=int,
+)
+
+
+def roster_records(ref: JournalRef) -> list[StudentRecord]:
+    """``roster`` as plain records: the same students in the same order."""
+    if ref.group is not None:
+        rows = _ROSTER_OF_GROUP(group_id=ref.group.id)
+    else:
+        rows = _ROSTER_OF_CLASS(class_id=ref.class_unit.id)  # type: ignore[union-attr]
+    return [StudentRecord(*row) for row in rows]
+
+
+def _grid_lessons_query(p: Any, *, group: bool) -> QuerySet[Any]:
+    qs = Lesson.objects.filter(subject_id=p.subject_id, date__gte=p.start, date__lte=p.end)
+    if group:
+        qs = qs.filter(group_id=p.owner_id)
+    else:
+        qs = qs.filter(class_unit_id=p.owner_id, group__isnull=True)
+    return (
+        qs.annotate(n_homework=Count("homework"))
+        .order_by("date", "lesson_number", "id")
+        .values_list(
+            "id",
+            "date",
+            "topic",
+            "is_cancelled",
+            "period_id",
+            "control_form_id",
+            "control_form__name",
+            "control_form__weight",
+            "n_homework",
+        )
+    )
+
+
+_LESSON_PARAMS: dict[str, Any] = {
+    "subject_id": int,
+    "owner_id": int,
+    "start": dt.date,
+    "end": dt.date,
+}
+_GRID_LESSONS_OF_CLASS = CompiledQuery(
+    lambda p: _grid_lessons_query(p, group=False), **_LESSON_PARAMS
+)
+_GRID_LESSONS_OF_GROUP = CompiledQuery(
+    lambda p: _grid_lessons_query(p, group=True), **_LESSON_PARAMS
+)
+_GRID_MARKS = CompiledQuery(
+    lambda p: (
+        Mark.objects.filter(lesson_id__in=p.lesson_ids, journal=p.journal)
+        .order_by("id")
+        .values_list(
+            "id",
+            "student_id",
+            "lesson_id",
+            "value",
+            "points",
+            "weight",
+            "comment",
+            "work_name",
+            "version",
+        )
+    ),
+    lesson_ids=[int],
+    journal=str,
+)
+_GRID_ATTENDANCE = CompiledQuery(
+    lambda p: (
+        Attendance.objects.filter(lesson_id__in=p.lesson_ids)
+        .order_by("id")
+        .values_list("id", "student_id", "lesson_id", "kind", "version")
+    ),
+    lesson_ids=[int],
+)
+_GRID_FINALS = CompiledQuery(
+    lambda p: (
+        FinalMark.objects.filter(
+            student_id__in=p.student_ids,
+            subject_id=p.subject_id,
+            academic_year_id=p.year_id,
+            kind=FinalMarkKind.PERIOD,
+            period_id=p.period_id,
+        )
+        .order_by("id")
+        .values_list("id", "student_id", "value", "version")
+    ),
+    student_ids=[int],
+    subject_id=int,
+    year_id=int,
+    period_id=int,
+)
+
+
+def grid_lessons(ref: JournalRef, start: dt.date, end: dt.date) -> list[LessonRecord]:
+    """The journal's lessons in ``start``..``end`` (``journal_lessons``), oldest first, with the
+    form of control and the number of homework tasks: the grid's columns."""
+    if ref.group is not None:
+        query, owner = _GRID_LESSONS_OF_GROUP, ref.group.id
+    else:
+        query, owner = _GRID_LESSONS_OF_CLASS, ref.class_unit.id  # type: ignore[union-attr]
+    return [
+        LessonRecord(
+            lesson_id,
+            date,
+            topic,
+            is_cancelled,
+            period_id,
+            FormRecord(form_name, form_weight) if form_id is not None else None,
+            n_homework,
+        )
+        for (
+            lesson_id,
+            date,
+            topic,
+            is_cancelled,
+            period_id,
+            form_id,
+            form_name,
+            form_weight,
+            n_homework,
+        ) in query(subject_id=ref.subject.id, owner_id=owner, start=start, end=end)
+    ]
+
+
 class GridRow:
-    student: Student
-    cells: list[Any]  # services.Cell per lesson, in column order
-    average: Decimal | None
-    suggested: str | None
-    final: Any  # services.FinalCell or None when the journal has no period marks
+    """A student's row: ``by_lesson`` holds the cells that have something; ``cells`` lists one
+    per column (empty ones made on demand, for exports)."""
+
+    __slots__ = ("student", "by_lesson", "lesson_ids", "journal", "average", "suggested", "final")
+
+    def __init__(
+        self,
+        student: StudentRecord,
+        by_lesson: dict[int, Any],
+        lesson_ids: list[int],
+        journal: str,
+        average: Decimal | None,
+        suggested: str | None,
+        final: Any,
+    ) -> None:
+        self.student = student
+        self.by_lesson = by_lesson  # lesson id → services.Cell
+        self.lesson_ids = lesson_ids
+        self.journal = journal
+        self.average = average
+        self.suggested = suggested
+        self.final = final  # services.FinalCell or None when the journal has no period marks
+
+    @property
+    def cells(self) -> list[Any]:
+        from .services import Cell
+
+        found = self.by_lesson
+        sid = self.student.id
+        return [found.get(lid) or Cell(lid, sid, self.journal) for lid in self.lesson_ids]
 
 
 @dataclass
@@ -322,20 +749,45 @@ class Grid:
     period: AttestationPeriod
     periods: list[AttestationPeriod]
     journal: str
-    lessons: Sequence[Lesson]
+    lessons: Sequence[LessonRecord]
     rows: list[GridRow]
     with_finals: bool
 
 
+_PERIOD_FIELDS = (
+    "id",
+    "academic_year_id",
+    "scheme",
+    "number",
+    "start",
+    "end",
+    "closed_at",
+    "closed_by_id",
+)
+_PERIODS = CompiledQuery(
+    lambda p: (
+        AttestationPeriod.objects.filter(academic_year_id=p.year_id, scheme=p.scheme)
+        .order_by("number")
+        .values_list(*_PERIOD_FIELDS)
+    ),
+    year_id=int,
+    scheme=str,
+)
+
+
 def periods_for(ref: JournalRef) -> list[AttestationPeriod]:
+    """The periods of the journal's scheme, with their year (the journal's) attached."""
     scheme = ref.organisation.period_scheme
     if ref.class_unit is not None and ref.class_unit.parallel.period_scheme:
         scheme = ref.class_unit.parallel.period_scheme
-    return list(
-        AttestationPeriod.objects.filter(academic_year_id=ref.year.id, scheme=scheme).order_by(
-            "number"
-        )
-    )
+    periods = []
+    for row in _PERIODS(year_id=ref.year.id, scheme=scheme):
+        period = AttestationPeriod(**dict(zip(_PERIOD_FIELDS, row, strict=True)))
+        period._state.adding = False
+        period._state.db = "default"
+        period.academic_year = ref.year
+        periods.append(period)
+    return periods
 
 
 def choose_period(
@@ -362,61 +814,41 @@ def journal_grid(
     journal: str = JournalKind.MAIN,
 ) -> Grid:
     """The class–subject–period grid with a fixed number of queries whatever the size:
-    students, lessons (with homework counts), marks, attendance, period marks."""
+    students, lessons (with homework counts), marks, attendance, period marks, averages. Every
+    read is compiled once per process; the rows are plain records."""
     from .services import Cell, FinalCell
 
-    students = roster(ref)
-    lessons = list(
-        journal_lessons(ref, period.start, period.end)
-        .select_related("control_form")
-        .annotate(n_homework=Count("homework"))
-        .order_by("date", "lesson_number", "id")
-    )
+    students = roster_records(ref)
+    lessons = grid_lessons(ref, period.start, period.end)
     lesson_ids = [x.id for x in lessons]
-    cells: dict[tuple[int, int], Cell] = {}
+    cells: dict[int, dict[int, Cell]] = {s.id: {} for s in students}
     if lesson_ids:
-        for mark in (
-            Mark.objects.filter(lesson_id__in=lesson_ids, journal=journal)
-            .only(
-                "id",
-                "student_id",
-                "lesson_id",
-                "value",
-                "points",
-                "weight",
-                "comment",
-                "work_name",
-                "version",
-            )
-            .order_by("id")
-        ):
-            key = (mark.lesson_id, mark.student_id)
-            cell = cells.get(key)
+        for row in _GRID_MARKS(lesson_ids=lesson_ids, journal=journal):
+            mark = MarkRecord(row)
+            by_lesson = cells.setdefault(mark.student_id, {})
+            cell = by_lesson.get(mark.lesson_id)
             if cell is None:
-                cell = cells[key] = Cell(mark.lesson_id, mark.student_id, journal)
+                cell = by_lesson[mark.lesson_id] = Cell(mark.lesson_id, mark.student_id, journal)
             cell.marks.append(mark)
         if journal == JournalKind.MAIN:
-            for att in Attendance.objects.filter(lesson_id__in=lesson_ids).only(
-                "id", "student_id", "lesson_id", "kind", "version"
-            ):
-                key = (att.lesson_id, att.student_id)
-                cell = cells.get(key)
+            for row in _GRID_ATTENDANCE(lesson_ids=lesson_ids):
+                att = AttendanceRecord(row)
+                by_lesson = cells.setdefault(att.student_id, {})
+                cell = by_lesson.get(att.lesson_id)
                 if cell is None:
-                    cell = cells[key] = Cell(att.lesson_id, att.student_id, journal)
+                    cell = by_lesson[att.lesson_id] = Cell(att.lesson_id, att.student_id, journal)
                 cell.attendance = att
     with_finals = journal == JournalKind.MAIN and not ref.is_extra
-    finals: dict[int, FinalMark] = {}
+    finals: dict[int, FinalRecord] = {}
     if with_finals and students:
-        finals = {
-            f.student_id: f
-            for f in FinalMark.objects.filter(
-                student_id__in=[s.id for s in students],
-                subject_id=ref.subject.id,
-                academic_year_id=ref.year.id,
-                kind=FinalMarkKind.PERIOD,
-                period_id=period.id,
-            )
-        }
+        for row in _GRID_FINALS(
+            student_ids=[s.id for s in students],
+            subject_id=ref.subject.id,
+            year_id=ref.year.id,
+            period_id=period.id,
+        ):
+            final = FinalRecord(row)
+            finals[final.student_id] = final
     thresholds = grading.thresholds_of(ref.organisation)
     # The main journal shows the student's main average in the subject, the very number the
     # report card, the diary and the period marks show (a class grid and its subgroups' grids
@@ -427,23 +859,22 @@ def journal_grid(
     )
     rows = []
     for student in students:
-        row_cells = [
-            cells.get((lesson.id, student.id)) or Cell(lesson.id, student.id, journal)
-            for lesson in lessons
-        ]
+        own = cells[student.id]
         if shared:
             average = main_averages.get((student.id, ref.subject.id))
         else:
             average = grading.weighted_average(
-                (m.points, m.weight) for c in row_cells for m in c.marks
+                (m.points, m.weight) for c in own.values() for m in c.marks
             )
         rows.append(
             GridRow(
-                student=student,
-                cells=row_cells,
-                average=average,
-                suggested=grading.suggested_mark(average, thresholds) if with_finals else None,
-                final=FinalCell(
+                student,
+                own,
+                lesson_ids,
+                journal,
+                average,
+                grading.suggested_mark(average, thresholds) if with_finals else None,
+                FinalCell(
                     student.id,
                     ref.subject.id,
                     FinalMarkKind.PERIOD,
@@ -457,17 +888,55 @@ def journal_grid(
     return Grid(ref, period, periods, journal, lessons, rows, with_finals)
 
 
+_IS_EXTRA_GROUP = CompiledQuery(
+    lambda p: (
+        StudyGroup.objects.filter(pk=p.group_id, kind=StudyGroup.Kind.EXTRA)
+        .order_by()
+        .values_list("id")[:1]
+    ),
+    group_id=int,
+)
+
+
+def _own_average_query(p: Any, *, group: bool) -> QuerySet[Any]:
+    lessons = Lesson.objects.filter(subject_id=p.subject_id, date__gte=p.start, date__lte=p.end)
+    if group:
+        lessons = lessons.filter(group_id=p.owner_id)
+    else:
+        lessons = lessons.filter(class_unit_id=p.owner_id, group__isnull=True)
+    return (
+        Mark.objects.filter(student_id=p.student_id, journal=p.journal, lesson__in=lessons)
+        .order_by()
+        .values_list("points", "weight")
+    )
+
+
+_OWN_AVERAGE_PARAMS: dict[str, Any] = {
+    "student_id": int,
+    "journal": str,
+    "subject_id": int,
+    "owner_id": int,
+    "start": dt.date,
+    "end": dt.date,
+}
+_OWN_AVERAGE_OF_CLASS = CompiledQuery(
+    lambda p: _own_average_query(p, group=False), **_OWN_AVERAGE_PARAMS
+)
+_OWN_AVERAGE_OF_GROUP = CompiledQuery(
+    lambda p: _own_average_query(p, group=True), **_OWN_AVERAGE_PARAMS
+)
+
+
 def cell_average(
     lesson: Lesson, student: Student, journal: str = JournalKind.MAIN
 ) -> tuple[Decimal | None, str | None]:
     """The student's average in the lesson's journal and period after a save (one query).
-    Reads only the lesson's subject (with its school) and period."""
+    Reads only the lesson's subject (with its school) and period. Compiled once per process."""
     period = lesson.period
     if period is None:
         return None, None
     extra = bool(lesson.subject.is_extra) or (
-        lesson.group_id is not None
-        and StudyGroup.objects.filter(pk=lesson.group_id, kind=StudyGroup.Kind.EXTRA).exists()
+        lesson.group_id is not None and bool(_IS_EXTRA_GROUP.first(group_id=lesson.group_id))
     )
     if journal == JournalKind.MAIN and not extra:
         average = subject_averages([student.id], period, [lesson.subject_id])[
@@ -475,18 +944,129 @@ def cell_average(
         ]
         thresholds = grading.thresholds_of(lesson.subject.organisation)
         return average, grading.suggested_mark(average, thresholds)
-    lessons = Lesson.objects.filter(
-        subject_id=lesson.subject_id, date__gte=period.start, date__lte=period.end
-    )
+    owner: int | None = lesson.class_unit_id
+    query = _OWN_AVERAGE_OF_CLASS
     if lesson.group_id is not None:
-        lessons = lessons.filter(group_id=lesson.group_id)
-    else:
-        lessons = lessons.filter(class_unit_id=lesson.class_unit_id, group__isnull=True)
-    pairs = Mark.objects.filter(
-        student_id=student.id, journal=journal, lesson__in=lessons
-    ).values_list("points", "weight")
+        query, owner = _OWN_AVERAGE_OF_GROUP, lesson.group_id
+    if owner is None:  # neither a class nor a group (no such lessons are made): as before
+        lessons = Lesson.objects.filter(
+            subject_id=lesson.subject_id,
+            date__gte=period.start,
+            date__lte=period.end,
+            class_unit_id=None,
+            group__isnull=True,
+        )
+        return grading.weighted_average(
+            Mark.objects.filter(
+                student_id=student.id, journal=journal, lesson__in=lessons
+            ).values_list("points", "weight")
+        ), None
+    pairs = query(
+        student_id=student.id,
+        journal=journal,
+        subject_id=lesson.subject_id,
+        owner_id=owner,
+        start=period.start,
+        end=period.end,
+    )
     # The homework and extra-education journals: their own average, no period mark.
     return grading.weighted_average(pairs), None
+
+
+# --------------------------------------------------------------------------- the class week
+# The class teacher's week (reports.class_week): compiled once per process (issue 14). The
+# lessons of the class and of its groups are two index-friendly SELECTs joined by UNION: the
+# former «class = X OR group's class = X» made PostgreSQL scan every lesson of the week (50 ms
+# on the 30-school bench, for each of two queries).
+
+
+class WeekMark:
+    __slots__ = ("id", "student_id", "value", "subject_id")
+
+    def __init__(self, row: tuple[Any, ...]) -> None:
+        self.id, self.student_id, self.value, self.subject_id = row
+
+
+@dataclass
+class ClassWeek:
+    students: list[StudentRecord]
+    subjects: list[Subject]
+    marks: dict[tuple[int, int], list[WeekMark]]  # (student id, subject id) → oldest first
+
+
+def _week_lessons_query(p: Any, *, of_groups: bool) -> QuerySet[Any]:
+    lessons = Lesson.objects.filter(date__gte=p.start, date__lte=p.end)
+    if of_groups:
+        lessons = lessons.filter(group__class_unit_id=p.class_id)
+    else:
+        lessons = lessons.filter(class_unit_id=p.class_id)
+    return lessons.exclude(extra_education_q()).order_by().values_list("id", "subject_id")
+
+
+_WEEK_PARAMS: dict[str, Any] = {"class_id": int, "start": dt.date, "end": dt.date}
+_CLASS_WEEK_STUDENTS = CompiledQuery(
+    lambda p: (
+        Student.objects.filter(current_class_id=p.class_id)
+        .order_by("last_name", "first_name", "middle_name")
+        .values_list(*_STUDENT_FIELDS)
+    ),
+    class_id=int,
+)
+_CLASS_WEEK_LESSONS = CompiledQuery(
+    lambda p: (
+        _week_lessons_query(p, of_groups=False)
+        .union(_week_lessons_query(p, of_groups=True))
+        .order_by()
+    ),
+    **_WEEK_PARAMS,
+)
+_CLASS_CURRICULUM = CompiledQuery(
+    lambda p: (
+        CurriculumItem.objects.filter(class_unit_id=p.class_id)
+        .order_by()
+        .values_list("subject_id", flat=True)
+    ),
+    class_id=int,
+)
+_WEEK_SUBJECTS = CompiledQuery(
+    lambda p: (
+        Subject.objects.filter(id__in=p.ids, is_extra=False)
+        .order_by("name")
+        .values_list(*model_columns(Subject))
+    ),
+    ids=[int],
+)
+_CLASS_WEEK_MARKS = CompiledQuery(
+    lambda p: (
+        main_average_marks(p.start, p.end)
+        .filter(lesson_id__in=p.lesson_ids)
+        .order_by("lesson__date", "id")
+        .values_list("id", "student_id", "value", "lesson__subject_id")
+    ),
+    lesson_ids=[int],
+    start=dt.date,
+    end=dt.date,
+)
+
+
+def class_week_marks(class_id: int, monday: dt.date, sunday: dt.date) -> ClassWeek:
+    """The students of a class (by name), the subjects of its curriculum and of its lessons
+    that week (extra education left out, by name), and the week's main-journal marks per
+    student and subject, oldest first (``main_average_marks``). Four queries."""
+    students = [StudentRecord(*row) for row in _CLASS_WEEK_STUDENTS(class_id=class_id)]
+    lessons = _CLASS_WEEK_LESSONS(class_id=class_id, start=monday, end=sunday)
+    subject_ids = set(_CLASS_CURRICULUM(class_id=class_id)) | {subject for _id, subject in lessons}
+    subjects = [
+        instance_from_row(Subject, row, 0)[0] for row in _WEEK_SUBJECTS(ids=sorted(subject_ids))
+    ]
+    present = {s.id for s in students}
+    marks: dict[tuple[int, int], list[WeekMark]] = defaultdict(list)
+    lesson_ids = sorted(lesson_id for lesson_id, _subject in lessons)
+    for row in _CLASS_WEEK_MARKS(lesson_ids=lesson_ids, start=monday, end=sunday):
+        mark = WeekMark(row)
+        if mark.student_id in present:
+            marks[(mark.student_id, mark.subject_id)].append(mark)
+    return ClassWeek(students, subjects, marks)
 
 
 def cell_history(lesson: Lesson, student: Student, journal: str) -> list[MarkHistory]:
@@ -823,10 +1403,8 @@ def school_figures(
     if class_id is not None:
         marks = marks.filter(student__current_class_id=class_id)
         attendance = attendance.filter(student__current_class_id=class_id)
-        lessons = lessons.filter(Q(class_unit_id=class_id) | Q(group__class_unit_id=class_id))
-        lesson_marks = lesson_marks.filter(
-            Q(lesson__class_unit_id=class_id) | Q(lesson__group__class_unit_id=class_id)
-        )
+        lessons = lessons.filter(of_classes(class_id))
+        lesson_marks = lesson_marks.filter(of_classes(class_id, prefix="lesson__"))
     for row in (
         marks.annotate(figure_key=F(student_key))
         .values("figure_key")

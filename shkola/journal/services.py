@@ -14,7 +14,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -22,6 +22,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from shkola.core import clock, uploads
+from shkola.core.compiled import CompiledQuery, instance_from_row, model_columns
 from shkola.schools.models import (
     AcademicYear,
     AttestationPeriod,
@@ -104,8 +105,10 @@ class Cell:
     lesson_id: int
     student_id: int
     journal: str
-    marks: list[Mark] = field(default_factory=list)
-    attendance: Attendance | None = None
+    # Mark and Attendance, or the grid's plain records with the same attribute names
+    # (selectors.MarkRecord, AttendanceRecord).
+    marks: list[Any] = field(default_factory=list)
+    attendance: Any = None
 
     @property
     def text(self) -> str:
@@ -121,7 +124,7 @@ class Cell:
         return any(m.comment or m.work_name for m in self.marks)
 
 
-def cell_fingerprint(marks: Sequence[Mark], attendance: Attendance | None) -> str:
+def cell_fingerprint(marks: Sequence[Any], attendance: Any) -> str:
     raw = ",".join(f"{m.id}.{m.version}" for m in marks)
     raw += "|" + (f"{attendance.id}.{attendance.version}" if attendance else "")
     return hashlib.blake2s(raw.encode(), digest_size=6).hexdigest()
@@ -229,9 +232,17 @@ def _refuse_closed(
         )
 
 
-def lesson_is_future(lesson: Lesson) -> bool:
-    """A lesson after today (Europe/Moscow) has not been given: nothing can be marked yet."""
-    return lesson.date > clock.today()
+class Dated(Protocol):
+    """A lesson or the grid's record of one (selectors.LessonRecord)."""
+
+    @property
+    def date(self) -> dt.date: ...
+
+
+def lesson_is_future(lesson: Dated, today: dt.date | None = None) -> bool:
+    """A lesson after today (Europe/Moscow) has not been given: nothing can be marked yet.
+    ``today``: the caller's clock.today(), read once for many lessons."""
+    return lesson.date > (today or clock.today())
 
 
 def refuse_future_lesson(lesson: Lesson) -> None:
@@ -251,23 +262,68 @@ def refuse_future_lesson(lesson: Lesson) -> None:
         )
 
 
-def _lock_lesson(lesson: Lesson) -> Lesson:
-    return (
+_LOCK_COLUMNS = [
+    *model_columns(Lesson),
+    *model_columns(AttestationPeriod, "period__"),
+    *model_columns(ControlForm, "control_form__"),
+]
+# The reads of a save, compiled once per process (issue 14): a mark save is the hottest write.
+_LOCKED_LESSON = CompiledQuery(
+    lambda p: (
         Lesson.objects.select_for_update(of=("self",))
-        .select_related("period", "control_form")
-        .get(pk=lesson.pk)
-    )
+        .filter(pk=p.id)
+        .order_by()
+        .values_list(*_LOCK_COLUMNS)
+    ),
+    id=int,
+)
+_CELL_MARKS = CompiledQuery(
+    lambda p: (
+        Mark.objects.filter(lesson_id=p.lesson_id, student_id=p.student_id, journal=p.journal)
+        .order_by("id")
+        .values_list(*model_columns(Mark))
+    ),
+    lesson_id=int,
+    student_id=int,
+    journal=str,
+)
+_CELL_ATTENDANCE = CompiledQuery(
+    lambda p: (
+        Attendance.objects.filter(lesson_id=p.lesson_id, student_id=p.student_id)
+        .order_by("id")
+        .values_list(*model_columns(Attendance))[:1]
+    ),
+    lesson_id=int,
+    student_id=int,
+)
+
+
+def _lock_lesson(lesson: Lesson) -> Lesson:
+    """The lesson locked for the rest of the transaction, with its period and form of control
+    read fresh; the subject is taken from ``lesson`` when it carries one (it cannot change)."""
+    row = _LOCKED_LESSON.first(id=lesson.pk)
+    if row is None:
+        raise Lesson.DoesNotExist("Lesson matching query does not exist.")
+    locked, at = instance_from_row(Lesson, row, 0)
+    period, at = instance_from_row(AttestationPeriod, row, at)
+    form, at = instance_from_row(ControlForm, row, at)
+    locked.period = period if locked.period_id is not None else None
+    locked.control_form = form if locked.control_form_id is not None else None
+    if Lesson.subject.is_cached(lesson) and lesson.subject_id == locked.subject_id:
+        locked.subject = lesson.subject
+    return locked
 
 
 def cell_load(*, lesson: Lesson, student: Student, journal: str = JournalKind.MAIN) -> Cell:
-    marks = list(
-        Mark.objects.filter(lesson_id=lesson.pk, student_id=student.pk, journal=journal).order_by(
-            "id"
-        )
-    )
+    marks = [
+        instance_from_row(Mark, row, 0)[0]
+        for row in _CELL_MARKS(lesson_id=lesson.pk, student_id=student.pk, journal=journal)
+    ]
     attendance = None
     if journal == JournalKind.MAIN:
-        attendance = Attendance.objects.filter(lesson_id=lesson.pk, student_id=student.pk).first()
+        row = _CELL_ATTENDANCE.first(lesson_id=lesson.pk, student_id=student.pk)
+        if row is not None:
+            attendance = instance_from_row(Attendance, row, 0)[0]
     return Cell(lesson.pk, student.pk, journal, marks, attendance)
 
 
@@ -551,7 +607,7 @@ class FinalCell:
     subject_id: int
     kind: str
     period_id: int | None
-    mark: FinalMark | None
+    mark: Any  # FinalMark, selectors.FinalRecord or None
 
     @property
     def text(self) -> str:

@@ -105,29 +105,30 @@ def _grid_page(request: HttpRequest, **ids: Any) -> HttpResponse:
     may_edit = _may(request, "journal.edit_journal", ref)
     is_admin = request.user.has_perm("journal.close_period", period)
     editable = may_edit and (not period.is_closed or is_admin)
-    final_url = reverse("journal:final_save")
-    future = frozenset(lesson.id for lesson in grid.lessons if services.lesson_is_future(lesson))
-    rows = [
-        {
-            "student": r.student,
-            "cells": cells.row_html(r.cells, editable=editable, read_only_lessons=future),
-            "average": r.average,
-            "suggested": r.suggested,
-            "final": cells.final_cell_html(r.final, editable=editable, save_url=final_url)
-            if r.final is not None
-            else "",
-        }
-        for r in grid.rows
-    ]
+    today = clock.today()
+    future = frozenset(x.id for x in grid.lessons if services.lesson_is_future(x, today))
+    header_cells = cells.grid_header_html(grid.lessons, today)
+    body_rows = cells.grid_rows_html(
+        grid.rows,
+        [lesson.id for lesson in grid.lessons],
+        editable=editable,
+        read_only_lessons=future,
+        journal=journal,
+        subject_id=ref.subject.id,
+        full_path=request.get_full_path(),
+        final_save_url=reverse("journal:final_save"),
+        with_finals=grid.with_finals,
+    )
     ctx = {
         "grid": grid,
         "ref": ref,
-        "rows": rows,
+        "header_cells": header_cells,
+        "body_rows": body_rows,
         "editable": editable,
         "may_edit": may_edit,
         "is_admin": is_admin,
         "journal": journal,
-        "today": clock.today(),
+        "today": today,
         "main_url": ref.url(period=period.id),
         "homework_url": ref.url(period=period.id, journal=JournalKind.HOMEWORK),
         "period_urls": [

@@ -175,3 +175,31 @@ def test_the_setting_follows_persistent_connections():
 
     if connection.vendor != "postgresql":
         assert settings.SHKOLA_PREPARED_STATEMENTS is False
+
+
+def test_instances_from_a_row_are_what_the_orm_builds_and_can_be_saved(school):
+    from shkola.core.compiled import instance_from_row, model_columns
+    from shkola.schools.models import AttestationPeriod
+    from shkola.timetable.models import Lesson
+
+    columns = [*model_columns(Lesson), *model_columns(AttestationPeriod, "period__")]
+    lesson_with_period = CompiledQuery(
+        lambda p: Lesson.objects.filter(pk=p.id).values_list(*columns), id=int
+    )
+    start = first_lesson_day(school)
+    for expected in Lesson.objects.filter(
+        class_unit=school.class_unit, date__lte=start + dt.timedelta(days=9)
+    ).select_related("period"):
+        row = lesson_with_period.first(id=expected.id)
+        lesson, at = instance_from_row(Lesson, row, 0)
+        period, end = instance_from_row(AttestationPeriod, row, at)
+        assert end == len(row)
+        for got, orm in ((lesson, expected), (period, expected.period)):
+            fields = type(orm)._meta.concrete_fields
+            assert [getattr(got, f.attname) for f in fields] == [
+                getattr(orm, f.attname) for f in fields
+            ]
+            assert got.get_deferred_fields() == set() and got._state.adding is False
+    lesson.topic = "Дроби"
+    lesson.save(update_fields=["topic"])
+    assert Lesson.objects.get(pk=lesson.pk).topic == "Дроби"
