@@ -252,10 +252,10 @@ SECURE_CSP = {
 
 # The shared cache: sessions (cached_db), who is signed in and the school year (the "people"
 # alias, see shkola/accounts/who.py). Redis when REDIS_URL is set, so that ending a session or
-# changing a password reaches every worker at once. Local memory only for the demo and the
-# tests (one process) or where LOCAL_CACHE=1 says the site runs one worker process: with
-# several, a per-process cache would keep an ended session alive in the other workers.
-# Otherwise "people" is no cache at all: sessions and people are read from the database on
+# changing a password reaches every worker at once. Local memory only for the tests (one
+# process) or where LOCAL_CACHE=1 says the site runs one process; files for the demo (its
+# processes below); with several processes a per-process cache would keep an ended session
+# alive in the others. Otherwise "people" is no cache at all: sessions and people are read from the database on
 # every request, as before. "default" (API rate limits, OIDC discovery) stays local memory
 # without Redis, as it was.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
@@ -273,13 +273,20 @@ else:
         "LOCATION": "shkola",
         "OPTIONS": {"MAX_ENTRIES": 10000},
     }
-    _one_process = DEBUG or TESTING or env_bool("LOCAL_CACHE")
-    CACHES = {
-        "default": _local,
-        "people": _local
-        if _one_process
-        else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
-    }
+    if TESTING or env_bool("LOCAL_CACHE"):
+        _people: dict[str, Any] = _local
+    elif DEBUG:
+        # `make demo` runs the web server beside the task worker, the digest ticker and the
+        # destroyer, which end sessions and change people too: files on the machine are the
+        # cache all of those processes share (a per-process one would keep an ended session).
+        _people = {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(BASE_DIR / "var" / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 10000},
+        }
+    else:
+        _people = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    CACHES = {"default": _local, "people": _people}
 PEOPLE_CACHE_ALIAS = "people"
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_CACHE_ALIAS = PEOPLE_CACHE_ALIAS

@@ -114,6 +114,8 @@ def server_env(db: str) -> dict[str, str]:
     env.pop("REDIS_URL", None)
     if USE_REDIS:
         env["REDIS_URL"] = f"redis://{HOST}:6379/{REDIS_DB}"
+        # the big and the small database share the Redis database: ids repeat between them
+        env["CACHE_KEY_PREFIX"] = f"bench-{db}"
     return env
 
 

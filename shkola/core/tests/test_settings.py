@@ -88,3 +88,7 @@ def test_sessions_and_people_are_shared_in_redis_or_never_cached_per_worker():
     assert people.endswith("LocMemCache")
     default, people, *_ = _caches({**PRODUCTION, "REDIS_URL": "redis://127.0.0.1:6379/0"})
     assert default.endswith("RedisCache") and people.endswith("RedisCache")
+    # the demo's web server, task worker and destroyer are separate processes: one cache on disk
+    demo = {"DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "1", "REDIS_URL": ""}
+    default, people, *_ = _caches(demo)
+    assert people.endswith("FileBasedCache") and default.endswith("LocMemCache")
