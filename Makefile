@@ -82,6 +82,8 @@ demo: export DEBUG := 1
 demo: export TASKS_BACKEND := django_tasks_db.DatabaseBackend
 demo: export EMAIL_URL ?= file://
 demo: install
+	@# the people cache on disk may hold sessions of an earlier demo database
+	rm -rf var/cache
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo_if_empty
 	@mkdir -p var/mail

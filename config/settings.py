@@ -258,13 +258,31 @@ SECURE_CSP = {
 # alive in the others. Otherwise "people" is no cache at all: sessions and people are read from the database on
 # every request, as before. "default" (API rate limits, OIDC discovery) stays local memory
 # without Redis, as it was.
-REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+# Tests never use a Redis named in the environment (clearing their cache would flush it),
+# except a process a test starts on purpose to play another worker (SHKOLA_TEST_REDIS=1).
+REDIS_URL = (
+    ""
+    if TESTING and not env_bool("SHKOLA_TEST_REDIS")
+    else os.environ.get("REDIS_URL", "").strip()
+)
+
+
+def _database_identity() -> str:
+    """Keys of one database never meet another's in a shared Redis (staging and production,
+    two regions): account 5 of one must not be served as account 5 of the other."""
+    import hashlib
+
+    db = DATABASES["default"]
+    where = f"{db['ENGINE']}|{db.get('HOST', '')}|{db.get('PORT', '')}|{db.get('NAME', '')}"
+    return "shkola-" + hashlib.sha256(where.encode()).hexdigest()[:12]
+
+
 CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     _redis = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "shkola"),
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX") or _database_identity(),
     }
     CACHES = {"default": _redis, "people": _redis}
 else:

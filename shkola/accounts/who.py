@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import pickle
 import secrets
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,6 +82,8 @@ class Person:
     tag: tuple[str, str]
     user: Any = None
     parts: dict[str, bytes] = field(default_factory=dict)
+    # when the oldest of ``parts`` was read: a part added later does not make it younger
+    born: float = 0.0
 
     def has(self, name: str) -> bool:
         return name in self.parts
@@ -103,8 +106,14 @@ def person_load(user_id: int) -> Person:
     if stored_user is not None and stored_user[0] == tag:
         person.user = stored_user[1]
     stored_viewer = got.get(_viewer_key(user_id))
-    if stored_viewer is not None and stored_viewer[0] == tag:
+    if (
+        stored_viewer is not None
+        and len(stored_viewer) == 3
+        and stored_viewer[0] == tag
+        and time.time() - stored_viewer[2] < _timeout()
+    ):
         person.parts = dict(stored_viewer[1])
+        person.born = stored_viewer[2]
     return person
 
 
@@ -116,8 +125,16 @@ def person_user_remember(person: Person, user: Any) -> None:
 
 def person_viewer_remember(person: Person, name: str, value: Any) -> None:
     """Add one computed part of the Viewer (roles, children…) to the person's entry."""
+    now = time.time()
+    if not person.parts:
+        person.born = now
     person.parts[name] = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
-    _cache().set(_viewer_key(person.user_id), (person.tag, dict(person.parts)), _timeout())
+    # The entry lives PEOPLE_CACHE_SECONDS from its oldest part, however many parts a later
+    # page adds: a change that no service dropped is seen within that time, not six times it.
+    left = max(1, int(_timeout() - (now - person.born)))
+    _cache().set(
+        _viewer_key(person.user_id), (person.tag, dict(person.parts), person.born), left
+    )
 
 
 def person_attach(user: Any, person: Person) -> None:

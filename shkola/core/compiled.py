@@ -61,6 +61,8 @@ from django.db.models import QuerySet
 # out-of-range integer lookup into "no rows" before compiling).
 _INT_BASE = 1_987_000_000
 _STR_MARK = "\x1fshkola-param-{}\x1f"
+# Compiled variants kept per query (one per combination of list lengths), most recent first.
+MAX_VARIANTS = 32
 
 ParamType = type | list[type]
 
@@ -190,13 +192,17 @@ class CompiledQuery:
     def _compiled(self, alias: str, arguments: dict[str, Any]) -> _Compiled:
         lengths = tuple(len(arguments[name]) for name in self._list_names())
         key = (alias, connections[alias].vendor, lengths)
-        found = self._cache.get(key)
-        if found is None:
-            with self._lock:
-                found = self._cache.get(key)
-                if found is None:
-                    found = self._compile(alias, lengths)
-                    self._cache[key] = found
+        with self._lock:
+            found = self._cache.get(key)
+            if found is None:
+                found = self._compile(alias, lengths)
+                self._cache[key] = found
+                # List lengths vary (a class's students, a digest batch's children): keep
+                # the variants used most recently, not every one a long-lived worker met.
+                while len(self._cache) > MAX_VARIANTS:
+                    self._cache.pop(next(iter(self._cache)))
+            else:
+                self._cache[key] = self._cache.pop(key)
         return found
 
     # -- running --------------------------------------------------------------------------
@@ -234,7 +240,11 @@ class CompiledQuery:
         params = self._parameters(compiled, using, arguments)
         rows: Iterable[Any]
         if prepared_statements(using):
-            rows = _execute_prepared(using, compiled.sql, params)
+            # one shape: prepare at once; a list's length makes a shape of its own, prepared
+            # only once it repeats (psycopg's threshold), so one-off lengths cost nothing
+            rows = _execute_prepared(
+                using, compiled.sql, params, at_once=not self._list_names()
+            )
         else:
             with connections[using].cursor() as cursor:
                 cursor.execute(compiled.sql, params)
@@ -268,7 +278,7 @@ def prepared_statements(alias: str = "default") -> bool:
     )
 
 
-def _execute_prepared(alias: str, sql: str, params: list[Any]) -> list[Any]:
+def _execute_prepared(alias: str, sql: str, params: list[Any], *, at_once: bool) -> list[Any]:
     """Run ``sql`` as a server-side prepared statement (psycopg prepares it on the connection
     the first time and executes it by name afterwards: PostgreSQL parses and plans it once).
     Django's own cursors bind on the client and never prepare, so this goes to psycopg
@@ -280,7 +290,7 @@ def _execute_prepared(alias: str, sql: str, params: list[Any]) -> list[Any]:
     started = time.monotonic()
     with connection.wrap_database_errors:
         with psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(sql, params, prepare=True)
+            cursor.execute(sql, params, prepare=True if at_once else None)
             rows = cursor.fetchall()
     if connection.queries_logged:
         connection.queries_log.append(

@@ -163,6 +163,29 @@ def test_a_page_needing_only_part_of_the_viewer_caches_that_part(school):
     assert len(queries) == 0
 
 
+@pytest.mark.django_db
+def test_a_part_added_later_does_not_keep_the_older_parts_beyond_their_time(
+    school, settings, monkeypatch
+):
+    # Given a teacher's roles cached at 12:00:00 with a 60-second life
+    settings.PEOPLE_CACHE_SECONDS = 60
+    clock = {"now": 1_000_000.0}
+    monkeypatch.setattr(who.time, "time", lambda: clock["now"])
+    teacher = school.teacher
+    viewer_for(teacher).roles
+    # When a page 50 seconds later asks for another part (the school), added to the entry
+    clock["now"] += 50
+    with CaptureQueriesContext(connection) as queries:
+        viewer_for(teacher).organisation
+    assert len(queries) == 2
+    # Then 61 seconds after the roles were read, nothing of the entry is served any more: a
+    # change no service dropped (a role deleted in the admin) is seen within the minute
+    clock["now"] += 11
+    with CaptureQueriesContext(connection) as queries:
+        assert viewer_for(teacher).roles
+    assert len(queries) == 1
+
+
 # --- every change is seen by the next request of another worker ----------------------------
 
 
@@ -512,6 +535,7 @@ def _served_by_a_fresh_process(config, session_key: str) -> int:  # type: ignore
         ),
         "DB_CONN_MAX_AGE": "0",
         "REDIS_URL": config["LOCATION"],
+        "SHKOLA_TEST_REDIS": "1",
         "CACHE_KEY_PREFIX": config["KEY_PREFIX"],
     }
     root = Path(__file__).resolve().parents[3]

@@ -203,3 +203,19 @@ def test_instances_from_a_row_are_what_the_orm_builds_and_can_be_saved(school):
     lesson.topic = "Дроби"
     lesson.save(update_fields=["topic"])
     assert Lesson.objects.get(pk=lesson.pk).topic == "Дроби"
+
+
+def test_a_long_lived_worker_keeps_a_bounded_number_of_list_length_variants(school, monkeypatch):
+    from shkola.core import compiled
+    from shkola.schools.models import Student
+
+    monkeypatch.setattr(compiled, "MAX_VARIANTS", 3)
+    ids_of = CompiledQuery(
+        lambda p: Student.objects.filter(id__in=p.ids).order_by("id").values_list("id", flat=True),
+        ids=[int],
+    )
+    students = sorted(s.id for s in school.students)
+    for n in (1, 2, 3, 4, 1, 2):
+        assert ids_of(ids=students[:n]) == students[:n]
+    assert len(ids_of._cache) == 3
+    assert [key[-1] for key in ids_of._cache] == [(4,), (1,), (2,)]

@@ -88,7 +88,30 @@ def test_sessions_and_people_are_shared_in_redis_or_never_cached_per_worker():
     assert people.endswith("LocMemCache")
     default, people, *_ = _caches({**PRODUCTION, "REDIS_URL": "redis://127.0.0.1:6379/0"})
     assert default.endswith("RedisCache") and people.endswith("RedisCache")
+    # tests never touch a Redis named in the environment
+    default, people, *_ = _caches(
+        {"DJANGO_SETTINGS_MODULE": "config.settings", "SHKOLA_TESTING": "1", "REDIS_URL": "x"}
+    )
+    assert people.endswith("LocMemCache") and default.endswith("LocMemCache")
     # the demo's web server, task worker and destroyer are separate processes: one cache on disk
     demo = {"DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "1", "REDIS_URL": ""}
     default, people, *_ = _caches(demo)
     assert people.endswith("FileBasedCache") and default.endswith("LocMemCache")
+
+
+def test_two_databases_sharing_one_redis_never_share_keys():
+    code = "import django; django.setup(); from django.conf import settings as s; "
+    code += "print(s.CACHES['people']['KEY_PREFIX'])"
+    prefixes = set()
+    for url in (
+        "postgres://postgres@db-a:5432/region",
+        "postgres://postgres@db-b:5432/region",
+        "postgres://postgres@db-a:5432/staging",
+    ):
+        env = {**PRODUCTION, "REDIS_URL": "redis://127.0.0.1:6379/0", "DATABASE_URL": url}
+        result = _run(env, "-c", code)
+        assert result.returncode == 0, result.stderr
+        prefixes.add(result.stdout.strip())
+    assert len(prefixes) == 3
+    explicit = {**PRODUCTION, "REDIS_URL": "redis://127.0.0.1:6379/0", "CACHE_KEY_PREFIX": "r1"}
+    assert _run(explicit, "-c", code).stdout.strip() == "r1"
