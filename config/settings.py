@@ -261,9 +261,7 @@ SECURE_CSP = {
 # Tests never use a Redis named in the environment (clearing their cache would flush it),
 # except a process a test starts on purpose to play another worker (SHKOLA_TEST_REDIS=1).
 REDIS_URL = (
-    ""
-    if TESTING and not env_bool("SHKOLA_TEST_REDIS")
-    else os.environ.get("REDIS_URL", "").strip()
+    "" if TESTING and not env_bool("SHKOLA_TEST_REDIS") else os.environ.get("REDIS_URL", "").strip()
 )
 
 

@@ -132,9 +132,7 @@ def person_viewer_remember(person: Person, name: str, value: Any) -> None:
     # The entry lives PEOPLE_CACHE_SECONDS from its oldest part, however many parts a later
     # page adds: a change that no service dropped is seen within that time, not six times it.
     left = max(1, int(_timeout() - (now - person.born)))
-    _cache().set(
-        _viewer_key(person.user_id), (person.tag, dict(person.parts), person.born), left
-    )
+    _cache().set(_viewer_key(person.user_id), (person.tag, dict(person.parts), person.born), left)
 
 
 def person_attach(user: Any, person: Person) -> None:

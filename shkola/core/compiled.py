@@ -242,9 +242,7 @@ class CompiledQuery:
         if prepared_statements(using):
             # one shape: prepare at once; a list's length makes a shape of its own, prepared
             # only once it repeats (psycopg's threshold), so one-off lengths cost nothing
-            rows = _execute_prepared(
-                using, compiled.sql, params, at_once=not self._list_names()
-            )
+            rows = _execute_prepared(using, compiled.sql, params, at_once=not self._list_names())
         else:
             with connections[using].cursor() as cursor:
                 cursor.execute(compiled.sql, params)

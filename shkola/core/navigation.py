@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -158,7 +159,10 @@ def register_badge(badge: Badge) -> None:
 
 def count_together(querysets: dict[str, QuerySet[Any]]) -> dict[str, int]:
     """``{key: queryset.count()}`` in one ``SELECT (SELECT COUNT(*) …), (…)`` round trip."""
-    counts = {key: 0 for key in querysets}
+    return _run_counts(_counts_sql(querysets), list(querysets))
+
+
+def _counts_sql(querysets: dict[str, QuerySet[Any]]) -> tuple[str, list[Any], list[str]]:
     parts: list[str] = []
     params: list[Any] = []
     keys: list[str] = []
@@ -170,38 +174,79 @@ def count_together(querysets: dict[str, QuerySet[Any]]) -> dict[str, int]:
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) badge_{len(parts)})")
         params.extend(more)
         keys.append(key)
-    if parts:
+    return ("SELECT " + ", ".join(parts) if parts else ""), params, keys
+
+
+def _run_counts(built: tuple[str, list[Any], list[str]], all_keys: list[str]) -> dict[str, int]:
+    sql, params, keys = built
+    counts = {key: 0 for key in all_keys}
+    if sql:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join(parts), params)
+            cursor.execute(sql, params)
             row = cursor.fetchone()
         counts.update({key: int(value or 0) for key, value in zip(keys, row, strict=True)})
     return counts
 
 
+# The counters' SQL per person (issue 14): building three apps' querysets and compiling them
+# was a quarter of a diary week's time. What they select depends only on who the person is
+# (roles, children, classes: the Viewer, whose cached state carries a tag that every change to
+# it replaces) and on the day; the counts themselves are read fresh on every page.
+_COUNTS_SQL: OrderedDict[tuple[Any, ...], tuple[tuple[str, list[Any], list[str]], list[str]]] = (
+    OrderedDict()
+)
+_COUNTS_SQL_MAX = 2048
+
+
+def _counts_key(viewer: Any, keys: list[str]) -> tuple[Any, ...] | None:
+    person = getattr(viewer, "person", None)
+    tag = getattr(person, "tag", None)
+    user_id = getattr(getattr(viewer, "user", None), "pk", None)
+    if not tag or not user_id:
+        return None
+    from .clock import today
+
+    return (user_id, tuple(tag), today(), tuple(keys))
+
+
 def badges_for(viewer: Any) -> list[dict[str, Any]]:
     result: list[dict[str, Any]] = []
-    pending: dict[str, QuerySet[Any]] = {}
+    shown: list[Badge] = []
     for badge in sorted(_BADGES, key=lambda b: b.order):
         if not badge.visible(viewer):
             continue
         url = address_of(badge.url_name)
         if url is None:
             continue
+        shown.append(badge)
+        result.append(
+            {"key": badge.key, "label": badge.label, "url": url, "icon": badge.icon, "count": 0}
+        )
+    memo_key = _counts_key(viewer, [b.key for b in shown])
+    remembered = _COUNTS_SQL.get(memo_key) if memo_key is not None else None
+    if remembered is not None:
+        built, counted_keys = remembered
+        counts = _run_counts(built, counted_keys)
+        for badge, item in zip(shown, result, strict=True):
+            if badge.key not in counts:
+                item["count"] = badge.count(viewer)
+            else:
+                item["count"] = counts[badge.key]
+        return result
+    pending: dict[str, QuerySet[Any]] = {}
+    for badge, item in zip(shown, result, strict=True):
         counted = badge.count(viewer)
         if isinstance(counted, QuerySet):
             pending[badge.key] = counted
-            counted = 0
-        result.append(
-            {
-                "key": badge.key,
-                "label": badge.label,
-                "url": url,
-                "icon": badge.icon,
-                "count": counted,
-            }
-        )
+        else:
+            item["count"] = counted
     if pending:
-        counts = count_together(pending)
+        built = _counts_sql(pending)
+        counts = _run_counts(built, list(pending))
+        if memo_key is not None:
+            _COUNTS_SQL[memo_key] = (built, list(pending))
+            while len(_COUNTS_SQL) > _COUNTS_SQL_MAX:
+                _COUNTS_SQL.popitem(last=False)
         for item in result:
             if item["key"] in counts:
                 item["count"] = counts[item["key"]]

@@ -172,11 +172,11 @@ def test_a_part_added_later_does_not_keep_the_older_parts_beyond_their_time(
     clock = {"now": 1_000_000.0}
     monkeypatch.setattr(who.time, "time", lambda: clock["now"])
     teacher = school.teacher
-    viewer_for(teacher).roles
+    assert viewer_for(teacher).roles
     # When a page 50 seconds later asks for another part (the school), added to the entry
     clock["now"] += 50
     with CaptureQueriesContext(connection) as queries:
-        viewer_for(teacher).organisation
+        assert viewer_for(teacher).organisation == school.organisation
     assert len(queries) == 2
     # Then 61 seconds after the roles were read, nothing of the entry is served any more: a
     # change no service dropped (a role deleted in the admin) is seen within the minute
@@ -184,6 +184,51 @@ def test_a_part_added_later_does_not_keep_the_older_parts_beyond_their_time(
     with CaptureQueriesContext(connection) as queries:
         assert viewer_for(teacher).roles
     assert len(queries) == 1
+
+
+def counters(html: str) -> dict[str, str]:
+    """The top bar's counters on a page: {badge key: count or ''}."""
+    found = re.findall(
+        r'id="badge-([\w-]+)"[^>]*>\s*<i[^>]*></i>(?:\s*<span[^>]*>(\d+)</span>)?', html
+    )
+    return dict(found)
+
+
+@pytest.mark.django_db
+def test_the_counters_sql_is_remembered_but_the_counts_are_fresh(client, school):
+    import datetime as dt
+
+    from shkola.announcements.services import announcement_publish
+    from shkola.notifications.services import notify
+
+    # Given a parent of one child whose page was opened once (the counters' SQL remembered)
+    parent = guardian_of(school.students[0])
+    client.force_login(parent)
+    before = counters(page(client))
+    assert before.get("notifications") == ""
+    # When a notification arrives, the next page counts it
+    notify(kind="mark", user_ids=[parent.pk], title="Новая отметка", url="/diary/")
+    assert counters(page(client))["notifications"] == "1"
+    # When an announcement is published for a class the family has no child in, nothing more
+    other, other_students = school.add_class(9, "В", n_students=1)
+    day = dt.date(2026, 11, 10)
+    announcement_publish(
+        author=school.curator,
+        title="Экскурсия",
+        body="9 «В» едет в музей",
+        audience="families",
+        scope="classes",
+        class_unit_ids=[other.id],
+        valid_from=day,
+        valid_to=day,
+    )
+    assert counters(page(client)).get("announcements", "") == ""
+    # … and when the parent's second child studies in that class, the same kind of page
+    # selects the new child's announcements (the person's data changed: the SQL is rebuilt)
+    from shkola.schools.services import guardian_link, guardian_of_user
+
+    guardian_link(guardian=guardian_of_user(user=parent), student=other_students[0], kind="mother")
+    assert counters(page(other_worker(client)))["announcements"] == "1"
 
 
 # --- every change is seen by the next request of another worker ----------------------------
