@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from shkola.accounts.models import User
 from shkola.core import clock
+from shkola.core.compiled import CompiledQuery
 
 from .models import (
     DEFAULT_DELIVERY,
@@ -135,14 +136,22 @@ def notify(
     return len(ids)
 
 
-def family_user_ids(student_ids: Iterable[int]) -> dict[int, set[int]]:
-    """Accounts to tell about each student: the student's own and their guardians'. One query."""
+def _family_rows(p: Any) -> Any:
     from shkola.schools.models import Student
 
-    result: dict[int, set[int]] = {}
-    rows = Student.objects.filter(id__in=list(student_ids)).values_list(
+    return Student.objects.filter(id__in=p.ids).values_list(
         "id", "user_id", "guardianships__guardian__user_id"
     )
+
+
+# every saved mark asks it (issue 14: compiled once per process)
+_FAMILY_ROWS = CompiledQuery(_family_rows, ids=[int])
+
+
+def family_user_ids(student_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Accounts to tell about each student: the student's own and their guardians'. One query."""
+    result: dict[int, set[int]] = {}
+    rows = _FAMILY_ROWS(ids=sorted({int(i) for i in student_ids}))
     for sid, own, guardian in rows:
         users = result.setdefault(sid, set())
         if own:

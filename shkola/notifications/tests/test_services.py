@@ -365,3 +365,22 @@ def test_two_runs_at_once_make_one_digest_and_neither_fails(demo_world):
     assert list(
         Outbox.objects.filter(user=parent, letter_kind="digest").values_list("subject", flat=True)
     ) == ["их"]
+
+
+def test_family_accounts_read_once_compiled_equal_the_orm(demo_world):
+    from shkola.schools.models import Student
+
+    def orm(ids):
+        result: dict[int, set[int]] = {}
+        rows = Student.objects.filter(id__in=ids).values_list(
+            "id", "user_id", "guardianships__guardian__user_id"
+        )
+        for sid, own, guardian in rows:
+            users = result.setdefault(sid, set())
+            users.update(u for u in (own, guardian) if u)
+        return result
+
+    everyone = sorted(Student.objects.values_list("id", flat=True))
+    for ids in (everyone[:1], everyone[:7], everyone, [demo_world.student.pk], [0]):
+        assert services.family_user_ids(ids) == orm(ids)
+    assert services.family_user_ids([]) == {}
