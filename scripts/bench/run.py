@@ -295,6 +295,20 @@ class CpuMeter:
         ).fetchall()
         return [int(row[0]) for row in rows]
 
+    def wait_idle(self, timeout: float = 60.0) -> None:
+        """Until no query of the bench database runs: a slow page's requests that wrk gave up
+        on keep PostgreSQL busy after its run and would be charged to the next page."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            row = self.conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND state = 'active' "
+                "AND pid <> pg_backend_pid()",
+                (self.db,),
+            ).fetchone()
+            if not row or not row[0]:
+                return
+            time.sleep(0.2)
+
     def snapshot(self) -> dict[str, dict[int, float]]:
         return {
             "worker": {pid: self._cpu(pid) for pid in self._workers()},
@@ -420,6 +434,8 @@ def merge(parts: list[LoadResult]) -> LoadResult:
 
 def measured(meter: CpuMeter | None, run: Any) -> LoadResult:
     """``run()`` (a wrk load) with the CPU it cost the server and the database."""
+    if meter:
+        meter.wait_idle()
     before = meter.snapshot() if meter else None
     result: LoadResult = run()
     if meter and before is not None:
