@@ -62,9 +62,28 @@ def address_of(url_name: str) -> str | None:
     return found
 
 
+# An id no URL pattern can confuse with its own digits, replaced by the real one.
+_ID_STAND_IN = 987_654_321
+_ID_ADDRESSES: dict[tuple[str, str, str], tuple[str, str]] = {}
+
+
+def address_with_id(url_name: str) -> tuple[str, str]:
+    """``reverse(url_name, args=[id])`` split around the id, once per process: a page that
+    links hundreds of rows joins ``head + str(id) + tail`` instead of reversing each."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    key = (str(urlconf), get_script_prefix(), url_name)
+    found = _ID_ADDRESSES.get(key)
+    if found is None:
+        head, stand_in, tail = reverse(url_name, args=[_ID_STAND_IN]).partition(str(_ID_STAND_IN))
+        assert stand_in, url_name
+        found = _ID_ADDRESSES[key] = (head, tail)
+    return found
+
+
 @receiver(setting_changed, dispatch_uid="shkola_navigation_addresses")
 def _addresses_forget(**kwargs: Any) -> None:
     _ADDRESSES.clear()
+    _ID_ADDRESSES.clear()
 
 
 def register(item: NavItem) -> None:

@@ -16,9 +16,9 @@ from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncWeek
-from django.urls import reverse
 
 from shkola.core.compiled import CompiledQuery, instance_from_row, model_columns
+from shkola.core.navigation import address_with_id
 from shkola.core.templatetags.shkola import mark_class
 from shkola.journal import grading
 from shkola.journal import selectors as journal_selectors
@@ -426,20 +426,12 @@ def holidays_between(organisation_id: int, start: dt.date, end: dt.date) -> list
     return [HolidayRecord(*row) for row in _HOLIDAYS(org=organisation_id, start=start, end=end)]
 
 
-def _file_url(file_id: int, pattern: str) -> str:
-    return pattern.replace(str(_FILE_STAND_IN), str(file_id), 1)
-
-
-# Reversed once per call with a stand-in id, then filled in per file.
-_FILE_STAND_IN = 987_654_321
-
-
 def homework_by_lesson(student: Student, lesson_ids: list[int]) -> dict[int, list[HomeworkItem]]:
     """Homework of the lessons (for the class or for this student) with its files, one query."""
     result: dict[int, list[HomeworkItem]] = defaultdict(list)
     if not lesson_ids:
         return result
-    pattern = reverse("diary:homework_file", args=[_FILE_STAND_IN])
+    head, tail = address_with_id("diary:homework_file")
     by_id: dict[int, HomeworkItem] = {}
     for hw_id, lesson_id, text, file_id, file_name, file_size in _HOMEWORK(
         lessons=sorted(lesson_ids), student=student.id
@@ -452,7 +444,7 @@ def homework_by_lesson(student: Student, lesson_ids: list[int]) -> dict[int, lis
             item.files.append(
                 {
                     "id": file_id,
-                    "url": _file_url(file_id, pattern),
+                    "url": f"{head}{file_id}{tail}",
                     "name": file_name,
                     "size": file_size,
                 }

@@ -21,7 +21,7 @@ from django.http import (
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,6 +34,7 @@ from shkola.accounts.selectors import (
 from shkola.core import exports as core_exports
 from shkola.core import params as core_params
 from shkola.core.clock import today
+from shkola.core.navigation import address_of
 from shkola.core.vendor import chartjs_path
 from shkola.schools.models import Student
 
@@ -70,16 +71,9 @@ class DiaryLinks:
             raise KeyError(name)  # templates then fall back to attributes
         if self.student_id is None:
             # The family's own pages are the same addresses for everyone: reversed once per
-            # process (and script prefix); the diary's frame asks for ten of them a page.
-            key = (get_script_prefix(), get_urlconf(), name)
-            url = _FAMILY_LINKS.get(key)
-            if url is None:
-                url = _FAMILY_LINKS[key] = reverse(f"diary:{name}")
-            return url
+            # process; the diary's frame asks for ten of them a page.
+            return address_of(f"diary:{name}") or reverse(f"diary:{name}")
         return reverse(f"diary:{name}_of", kwargs={"student_id": self.student_id})
-
-
-_FAMILY_LINKS: dict[tuple[str, Any, str], str] = {}
 
 
 def _share_viewer(request: HttpRequest) -> Any:

@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from shkola.core.navigation import address_with_id
 from shkola.core.templatetags.shkola import format_average
 
 from .services import Cell, FinalCell, cell_fingerprint
@@ -130,8 +130,6 @@ def error_text(exc: Any) -> str:
 
 _EMPTY_FINGERPRINT = cell_fingerprint([], None)
 _ESCAPED: dict[str, str] = {}
-# An id no URL pattern can confuse with its own digits, replaced by the real id.
-_ID = 987654321
 
 
 def _escaped(text: str) -> str:
@@ -146,10 +144,8 @@ def _escaped(text: str) -> str:
 
 def _url_pattern(name: str) -> tuple[str, str]:
     """reverse(name, args=[id]) split around the id, escaped as ``{% url %}`` escapes."""
-    url = str(escape(reverse(name, args=[_ID])))
-    head, found, tail = url.partition(str(_ID))
-    assert found, name
-    return head, tail
+    head, tail = address_with_id(name)
+    return str(escape(head)), str(escape(tail))
 
 
 def _filled_cell_html(cell: Cell, classes: str, attrs: str) -> str:

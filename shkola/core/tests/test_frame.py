@@ -98,3 +98,21 @@ def test_the_remembered_url_tag_follows_the_script_prefix():
 
 
 urlpatterns: list[object] = []  # the empty urlconf of the test above
+
+
+def test_an_address_with_an_id_joins_to_what_reverse_gives_under_each_script_prefix():
+    from django.urls import reverse, set_script_prefix
+
+    from shkola.core.navigation import address_with_id
+
+    for name, ids in [("diary:week_of", [1, 42, 987654321]), ("diary:homework_file", [7])]:
+        head, tail = address_with_id(name)
+        for pk in ids:
+            assert f"{head}{pk}{tail}" == reverse(name, args=[pk])
+    set_script_prefix("/shkola/")
+    try:
+        head, tail = address_with_id("diary:week_of")
+        assert f"{head}5{tail}" == reverse("diary:week_of", args=[5])
+        assert head.startswith("/shkola/")
+    finally:
+        set_script_prefix("/")
