@@ -132,9 +132,11 @@ def test_draft_is_kept_then_sent(world: Any) -> None:
 
 
 def test_search_by_text_and_sender(world: Any) -> None:
-    # a surname nobody else has (the factories' surnames repeat)
-    world.a.curator.last_name = "Неповторимова"
-    world.a.curator.save(update_fields=["last_name"])
+    # a full name nobody else has and that cannot match the searched text: the factories'
+    # names repeat, and a random first name may itself match ("Олимпий" matches "олимп")
+    curator = world.a.curator
+    curator.last_name, curator.first_name, curator.middle_name = "Неповторимова", "Анна", "Ивановна"
+    curator.save(update_fields=["last_name", "first_name", "middle_name"])
     message_send(
         sender=world.parent, targets=[f"u:{world.a.teacher.pk}"], subject="Про олимпиаду",
         body="Текст",
