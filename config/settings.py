@@ -277,10 +277,17 @@ def _database_identity() -> str:
 
 CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
+    # Django's RedisCache, made to serve pages from the database while Redis restarts
+    # (shkola/core/cache.py); short socket timeouts so a hung Redis cannot hang the pages.
+    _redis_timeout = float(os.environ.get("REDIS_TIMEOUT_SECONDS", "1"))
     _redis = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "shkola.core.cache.SharedRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX") or _database_identity(),
+        "OPTIONS": {
+            "socket_connect_timeout": _redis_timeout,
+            "socket_timeout": _redis_timeout,
+        },
     }
     CACHES = {"default": _redis, "people": _redis}
 else:

@@ -1092,10 +1092,13 @@ def user_login_failed_recorded(*, username: str, ip_address: str | None) -> None
     )
 
 
+@transaction.atomic
 def user_sessions_end(
     *, user: Any, keep_session_key: str | None = None, session_id: int | None = None
 ) -> int:
-    """Sign out browsers: every one but ``keep_session_key``, or just ``session_id``."""
+    """Sign out browsers: every one but ``keep_session_key``, or just ``session_id``. In one
+    transaction: when the shared cache cannot drop a copy (Redis away), nothing is ended
+    halfway and the request fails, to be retried."""
     rows = UserSession.objects.filter(user=user)
     if session_id is not None:
         rows = rows.filter(pk=session_id)
