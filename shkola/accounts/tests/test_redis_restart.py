@@ -79,7 +79,7 @@ def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
         "BACKEND": "shkola.core.cache.SharedRedisCache",
         "LOCATION": f"redis://127.0.0.1:{server.port}/0",
         "KEY_PREFIX": f"shkola-test-{uuid.uuid4().hex}",
-        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        "OPTIONS": {"socket_connect_timeout": 10, "socket_timeout": 10},  # a loaded CI machine
     }
     try:
         with override_settings(CACHES={"default": config, "people": config}):
