@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.views import defaults
 
 
 class PasswordChangeRequiredMiddleware:
@@ -99,7 +100,21 @@ def database_unavailable(request: HttpRequest, exc: BaseException) -> HttpRespon
     response = HttpResponse(body, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
+    # Logged above as one WARNING line: Django would log every 5xx again as an ERROR.
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500 (config/urls.py): Django calls it, inside its ``except``, for an error raised
+    outside a view, e.g. while a middleware loads the session. A lost database gets the 503
+    page there, without the ERROR and traceback a real server error is logged with; anything
+    else gets Django's own 500 page (500.html)."""
+    exc = sys.exc_info()[1]
+    if _is_database_down(exc):
+        assert exc is not None
+        return database_unavailable(request, exc)
+    return defaults.server_error(request)
 
 
 def _drop_broken_connections() -> None:

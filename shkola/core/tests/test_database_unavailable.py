@@ -126,10 +126,12 @@ def _requests(client: Client, person: Any, caplog: pytest.LogCaptureFixture) -> 
         html = _unavailable(client.get(home))
         assert RUSSIAN in html
         fragment = _unavailable(client.get(home, headers={"HX-Request": "true"}))
-        assert RUSSIAN in fragment and "<html" not in fragment and 'id="service-unavailable"' in fragment
-        assert _unavailable(
-            client.post(reverse("accounts:logout"))
-        )  # a write gets the same answer
+        assert (
+            RUSSIAN in fragment
+            and "<html" not in fragment
+            and 'id="service-unavailable"' in fragment
+        )
+        assert _unavailable(client.post(reverse("accounts:logout")))  # a write gets the same answer
     finally:
         connection.close()
         connection.settings_dict["PORT"] = port

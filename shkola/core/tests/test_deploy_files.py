@@ -13,13 +13,20 @@ from config.settings import files_storage
 
 ROOT = Path(__file__).resolve().parents[3]
 # only the test runner's own switches
-NOT_FOR_OPERATORS = {"SHKOLA_TESTING", "SHKOLA_TEST_REDIS", "SHKOLA_TEST_REPLICAS", "SHKOLA_TEST_TASKS_DB"}
+NOT_FOR_OPERATORS = {
+    "SHKOLA_TESTING",
+    "SHKOLA_TEST_REDIS",
+    "SHKOLA_TEST_REPLICAS",
+    "SHKOLA_TEST_TASKS_DB",
+}
 
 
 def test_the_environment_example_names_every_variable_the_settings_read() -> None:
     settings_text = (ROOT / "config" / "settings.py").read_text()
     read = set(
-        re.findall(r'(?:environ\.get|env_bool|env_list|environ\[)\(?\s*"([A-Z][A-Z0-9_]+)"', settings_text)
+        re.findall(
+            r'(?:environ\.get|env_bool|env_list|environ\[)\(?\s*"([A-Z][A-Z0-9_]+)"', settings_text
+        )
     )
     assert {"DATABASE_URL", "FILES_STORAGE", "TRUSTED_PROXY_COUNT"} <= read  # the scan works
     example = (ROOT / "deploy" / "shkola.env.example").read_text()
