@@ -212,7 +212,7 @@ def files_storage(environ: Mapping[str, str]) -> dict[str, Any]:
         raise ImproperlyConfigured("FILES_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
     acl = environ.get("AWS_DEFAULT_ACL", "private").strip()
     return {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "shkola.core.storage.PrivateS3Storage",
         "OPTIONS": {
             "bucket_name": bucket,
             "endpoint_url": environ.get("AWS_S3_ENDPOINT_URL") or None,
@@ -227,8 +227,8 @@ def files_storage(environ: Mapping[str, str]) -> dict[str, Any]:
             # Objects are private; "" sends no ACL header (stores whose ACLs are disabled).
             "default_acl": acl or None,
             # django-storages overwrites an object of the same name by default: two pupils'
-            # "homework.pdf" in one month would become one file. Keep Django's rule: a new
-            # name gets a suffix.
+            # "homework.pdf" in one month would become one file. PrivateS3Storage also gives
+            # every object a random part, as two servers may race for one name.
             "file_overwrite": False,
             # .url() is never called for people's files; if code ever did, it would at least
             # get a signed link that expires, never a public one.

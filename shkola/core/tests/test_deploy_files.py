@@ -37,7 +37,7 @@ def test_the_environment_example_names_every_variable_the_settings_read() -> Non
 def test_files_storage_from_the_environment() -> None:
     assert files_storage({})["BACKEND"].endswith("FileSystemStorage")
     s3 = files_storage({"FILES_STORAGE": "S3", "AWS_STORAGE_BUCKET_NAME": "shkola"})
-    assert s3["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert s3["BACKEND"] == "shkola.core.storage.PrivateS3Storage"
     assert s3["OPTIONS"]["default_acl"] == "private"
     assert s3["OPTIONS"]["file_overwrite"] is False
     with pytest.raises(ImproperlyConfigured, match="AWS_STORAGE_BUCKET_NAME"):
