@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 # demo_world: the demo school built once per session (per xdist worker), see the plugin.
-pytest_plugins = ["shkola.demo.pytest_fixtures"]
+pytest_plugins = ["shkola.demo.pytest_fixtures", "shkola.core.testing.s3"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

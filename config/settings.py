@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # outside everything that reads the database: its errors become the 503 page
+    "shkola.core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -187,8 +190,59 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Media is never served by URL directly: every file goes through a view that checks rules.
 MEDIA_URL = "/media-not-public/"
+
+
+def files_storage(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Where people's files live, from FILES_STORAGE: ``filesystem`` (MEDIA_ROOT, which several
+    app servers may share as one mount, e.g. NFS) or ``s3`` (any S3-compatible object store
+    through django-storages). Either way the bytes reach a browser only through our views, which
+    check the rules first and stream the file with their own CSP and Content-Disposition: the
+    storage's own URLs (``.url()``, presigned links) are never handed out."""
+    kind = environ.get("FILES_STORAGE", "filesystem").strip().lower() or "filesystem"
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"FILES_STORAGE must be 'filesystem' or 's3', not {kind!r}.")
+    bucket = environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+    if not bucket:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("FILES_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    acl = environ.get("AWS_DEFAULT_ACL", "private").strip()
+    return {
+        "BACKEND": "shkola.core.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("AWS_S3_REGION_NAME") or None,
+            # None: boto3 looks further (instance role, ~/.aws) when the keys are not given
+            "access_key": environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "location": environ.get("AWS_LOCATION", ""),
+            # path style for MinIO/Ceph and the like behind one host name; "virtual" for AWS
+            "addressing_style": environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+            "signature_version": "s3v4",
+            # Objects are private; "" sends no ACL header (stores whose ACLs are disabled).
+            "default_acl": acl or None,
+            # django-storages overwrites an object of the same name by default: two pupils'
+            # "homework.pdf" in one month would become one file. PrivateS3Storage also gives
+            # every object a random part, as two servers may race for one name.
+            "file_overwrite": False,
+            # .url() is never called for people's files; if code ever did, it would at least
+            # get a signed link that expires, never a public one.
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            # A download is buffered before it is streamed; past 2 MB on disk, not in memory.
+            "max_memory_size": 2 * 1024 * 1024,
+        },
+    }
+
+
+FILES_STORAGE = os.environ.get("FILES_STORAGE", "filesystem").strip().lower() or "filesystem"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": files_storage(os.environ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

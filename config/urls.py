@@ -37,3 +37,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("services/", include("shkola.extras.urls")),
 ]
+
+# A lost database outside a view (the session, the user) is the 503 page, not a server error.
+handler500 = "shkola.core.middleware.server_error"

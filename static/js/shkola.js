@@ -54,6 +54,23 @@
   focusableScrollBoxes();
   window.addEventListener("resize", focusableScrollBoxes);
   document.addEventListener("htmx:afterSettle", focusableScrollBoxes);
+  // The database is away (503 from shkola.core.middleware): htmx swaps no error response, so
+  // the notice it sends is shown above the page instead of the click doing nothing. Only its
+  // text is taken, never its markup.
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    var main = document.getElementById("main");
+    if (!xhr || xhr.status !== 503 || !main) { return; }
+    var sent = new DOMParser().parseFromString(xhr.responseText, "text/html");
+    var text = (sent.body.textContent || "").replace(/\s+/g, " ").trim();
+    var notice = document.getElementById("service-unavailable") || document.createElement("div");
+    notice.id = "service-unavailable";
+    notice.className = "alert alert-warning";
+    notice.setAttribute("role", "alert");
+    notice.textContent = text;
+    main.insertBefore(notice, main.firstChild);
+    notice.scrollIntoView({ block: "nearest" });
+  });
   // Print buttons.
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-print]");
