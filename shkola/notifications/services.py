@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -45,6 +46,14 @@ DIGEST_BATCH = 500
 
 def public_url(path: str) -> str:
     return str(settings.SHKOLA["PUBLIC_URL"]).rstrip("/") + path
+
+
+def outbox_message_id(outbox_id: int) -> str:
+    """The same Message-ID on every try of one letter: a letter sent again after a worker died
+    between the mail server's «accepted» and our commit (docs/workers.md) is recognisable as
+    the same letter, by the recipient's mail client and by anyone counting."""
+    host = urlsplit(str(settings.SHKOLA["PUBLIC_URL"])).hostname or "shkola.local"
+    return f"<outbox-{outbox_id}@{host}>"
 
 
 def _enqueue_on_commit(outbox_ids: list[int]) -> None:
@@ -264,7 +273,12 @@ def backoff(attempts: int) -> dt.timedelta:
 
 def outbox_deliver(*, outbox_id: int) -> bool:
     """Send one letter. Idempotent: a sent or dropped letter is left alone. A failure keeps
-    it pending with the error and the time of the next try (``outbox_retry_due``)."""
+    it pending with the error and the time of the next try (``outbox_retry_due``).
+
+    The row stays locked from the read to the commit of SENT, so two workers given the same
+    letter (a retry enqueued beside a slow first try) send it once. One window remains: the
+    mail server accepted the letter and the worker died before the commit; the letter is then
+    sent again, with the same Message-ID (docs/workers.md)."""
     with transaction.atomic():
         row = (
             Outbox.objects.select_for_update()
@@ -283,6 +297,7 @@ def outbox_deliver(*, outbox_id: int) -> bool:
             body=row.body_text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[row.user.email],
+            headers={"Message-ID": outbox_message_id(row.pk)},
         )
         if row.letter_kind == LetterKind.DIGEST:
             link = public_url(
