@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import get_template
@@ -276,9 +276,22 @@ def outbox_deliver(*, outbox_id: int) -> bool:
     it pending with the error and the time of the next try (``outbox_retry_due``).
 
     The row stays locked from the read to the commit of SENT, so two workers given the same
-    letter (a retry enqueued beside a slow first try) send it once. One window remains: the
-    mail server accepted the letter and the worker died before the commit; the letter is then
-    sent again, with the same Message-ID (docs/workers.md)."""
+    letter (a retry enqueued beside a slow first try) send it once, and a worker killed before
+    the mail server accepted the letter leaves it pending for the retried task. One window
+    remains: the server accepted it and the worker died before the commit; the letter is then
+    sent again, with the same Message-ID (docs/workers.md). To keep that window to the
+    commit alone, the SMTP session is closed (QUIT) after the commit, not before it."""
+    mailer = mailers.default
+    try:
+        return _outbox_send(outbox_id, mailer)
+    finally:
+        try:
+            mailer.close()
+        except Exception as error:  # the letter is sent and recorded; only the goodbye failed
+            log.info("letter %s: closing the mail connection failed: %s", outbox_id, error)
+
+
+def _outbox_send(outbox_id: int, mailer: Any) -> bool:
     with transaction.atomic():
         row = (
             Outbox.objects.select_for_update()
@@ -308,7 +321,9 @@ def outbox_deliver(*, outbox_id: int) -> bool:
             message.attach_alternative(row.body_html, "text/html")
         row.attempts += 1
         try:
-            message.send()
+            # opened here, the connection stays open after sending (closed by the caller)
+            mailer.open()
+            mailer.send_messages([message])
         except Exception as error:  # any failure of the mail server: keep it, try later
             log.warning("letter %s not delivered (attempt %s): %s", row.pk, row.attempts, error)
             row.last_error = f"{type(error).__name__}: {error}"[:2000]
