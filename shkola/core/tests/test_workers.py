@@ -265,7 +265,8 @@ def start_worker(
         with log.open("wb") as out:
             process = subprocess.Popen(
                 [sys.executable, "manage.py", "worker", "--no-reload", "--no-startup-delay"]
-                + ["--interval", "0.2", "--worker-id", worker_id],
+                # the system checks (every URL and view imported) double a worker's start
+                + ["--skip-checks", "--interval", "0.2", "--worker-id", worker_id],
                 cwd=ROOT,
                 env=env,
                 stdout=out,
