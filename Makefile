@@ -74,8 +74,9 @@ lock: $(STAMP_UV)
 	$(UV) lock
 
 # --- demo ----------------------------------------------------------------------------------
-# Letters really go out: the django-tasks database worker sends them and the digest ticker
-# (send_digests --loop) builds the daily digests each hour; run_destructions --loop sends due
+# Letters really go out: the django-tasks database worker (`manage.py worker`, docs/workers.md)
+# sends them and the digest ticker (send_digests --loop) builds the daily digests each hour;
+# run_destructions --loop sends due
 # personal-data destructions (152-FZ) to the worker; all stop with runserver on Ctrl+C.
 # Letters land as files in var/mail/ unless EMAIL_URL says otherwise.
 demo: export DEBUG := 1
@@ -89,7 +90,7 @@ demo: install
 	@mkdir -p var/mail
 	@echo "Shkola is at http://127.0.0.1:8000  (Ctrl+C stops it; letters go to var/mail/)"
 	@trap 'kill $$worker $$ticker $$destroyer 2>/dev/null || true' EXIT; \
-	$(PY) manage.py db_worker --interval 2 & worker=$$!; \
+	$(PY) manage.py worker --interval 2 & worker=$$!; \
 	$(PY) manage.py send_digests --loop 60 & ticker=$$!; \
 	$(PY) manage.py run_destructions --loop 60 & destroyer=$$!; \
 	$(PY) manage.py runserver 127.0.0.1:8000

@@ -278,16 +278,21 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Background work (letters): a queue in the database worked by `manage.py db_worker` in
 # production; the demo and the tests run each task at once, so a letter is printed to the
 # `make demo` console the moment it is sent, with no second process to start.
+# A process a test starts on purpose to play a worker (SHKOLA_TEST_TASKS_DB=1) uses the
+# database queue like production, so the tests can run real workers side by side.
 _IMMEDIATE_TASKS = "django.tasks.backends.immediate.ImmediateBackend"
-TASKS = {
-    "default": {
-        "BACKEND": _IMMEDIATE_TASKS
-        if TESTING
-        else os.environ.get(
-            "TASKS_BACKEND", _IMMEDIATE_TASKS if DEBUG else "django_tasks_db.DatabaseBackend"
-        )
-    }
-}
+_DATABASE_TASKS = "django_tasks_db.DatabaseBackend"
+if TESTING:
+    _tasks_backend = _DATABASE_TASKS if env_bool("SHKOLA_TEST_TASKS_DB") else _IMMEDIATE_TASKS
+else:
+    _tasks_backend = os.environ.get("TASKS_BACKEND", _IMMEDIATE_TASKS if DEBUG else _DATABASE_TASKS)
+TASKS = {"default": {"BACKEND": _tasks_backend}}
+# `manage.py worker` (docs/workers.md): each worker records it is alive every
+# WORKER_HEARTBEAT_SECONDS; a task whose worker was not seen for WORKER_STALE_SECONDS goes
+# back to the queue for another worker, at most WORKER_MAX_ATTEMPTS times in all.
+WORKER_STALE_SECONDS = float(os.environ.get("WORKER_STALE_SECONDS", "60"))
+WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
+WORKER_MAX_ATTEMPTS = int(os.environ.get("WORKER_MAX_ATTEMPTS", "5"))
 
 # Content Security Policy: 'self' only, scripts need the per-request nonce.
 

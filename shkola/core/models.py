@@ -22,3 +22,22 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class TaskWorker(models.Model):
+    """A running ``manage.py worker``: it writes ``last_seen`` (the database's clock, so the
+    hosts' clocks never disagree) every few seconds. A task still RUNNING under a worker not
+    seen for ``WORKER_STALE_SECONDS`` is put back in the queue (shkola.core.workers)."""
+
+    worker_id = models.CharField(_("обработчик"), max_length=64, primary_key=True)
+    host = models.CharField(_("сервер"), max_length=255)
+    pid = models.PositiveIntegerField(_("процесс"))
+    started_at = models.DateTimeField(_("запущен"))
+    last_seen = models.DateTimeField(_("последний сигнал"), db_index=True)
+
+    class Meta:
+        verbose_name = _("обработчик фоновых задач")
+        verbose_name_plural = _("обработчики фоновых задач")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host}, {self.pid})"

@@ -1266,7 +1266,8 @@ def import_job_run(*, job_id: int) -> ImportJob:
 
     plan = _plan(job, job.rows, progress)
     if not plan.ok:
-        ImportJob.objects.filter(pk=job.pk).update(
+        # (a concurrent run that wrote the job makes this plan fail: its DONE stands)
+        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
             status=ImportJob.Status.FAILED,
             report=_jsonable(plan.as_report()),
             result={
@@ -1279,6 +1280,15 @@ def import_job_run(*, job_id: int) -> ImportJob:
     ImportJob.objects.filter(pk=job.pk).update(progress=job.total // 2)
     try:
         with transaction.atomic():
+            # Two runs of one job (a task put back in the queue while its first worker was
+            # only slow): the job's row lock lets one write and the other find it done.
+            if (
+                not ImportJob.objects.select_for_update()
+                .filter(pk=job.pk, status=ImportJob.Status.RUNNING)
+                .exists()
+            ):
+                job.refresh_from_db()
+                return job
             if job.kind == ImportKind.KTP:
                 result = _apply_ktp(plan, job.created_by)
             else:
@@ -1299,7 +1309,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
             # Bulk writes of people, children, classes and roles send no signal.
             people_cache_drop_all()
     except Exception:
-        ImportJob.objects.filter(pk=job.pk).update(
+        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
             status=ImportJob.Status.FAILED,
             result={"error": _("Запись прервалась: ничего не записано. Попробуйте ещё раз.")},
             finished_at=timezone.now(),

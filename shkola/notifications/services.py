@@ -7,11 +7,12 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import get_template
@@ -45,6 +46,14 @@ DIGEST_BATCH = 500
 
 def public_url(path: str) -> str:
     return str(settings.SHKOLA["PUBLIC_URL"]).rstrip("/") + path
+
+
+def outbox_message_id(outbox_id: int) -> str:
+    """The same Message-ID on every try of one letter: a letter sent again after a worker died
+    between the mail server's «accepted» and our commit (docs/workers.md) is recognisable as
+    the same letter, by the recipient's mail client and by anyone counting."""
+    host = urlsplit(str(settings.SHKOLA["PUBLIC_URL"])).hostname or "shkola.local"
+    return f"<outbox-{outbox_id}@{host}>"
 
 
 def _enqueue_on_commit(outbox_ids: list[int]) -> None:
@@ -264,7 +273,25 @@ def backoff(attempts: int) -> dt.timedelta:
 
 def outbox_deliver(*, outbox_id: int) -> bool:
     """Send one letter. Idempotent: a sent or dropped letter is left alone. A failure keeps
-    it pending with the error and the time of the next try (``outbox_retry_due``)."""
+    it pending with the error and the time of the next try (``outbox_retry_due``).
+
+    The row stays locked from the read to the commit of SENT, so two workers given the same
+    letter (a retry enqueued beside a slow first try) send it once, and a worker killed before
+    the mail server accepted the letter leaves it pending for the retried task. One window
+    remains: the server accepted it and the worker died before the commit; the letter is then
+    sent again, with the same Message-ID (docs/workers.md). To keep that window to the
+    commit alone, the SMTP session is closed (QUIT) after the commit, not before it."""
+    mailer = mailers.default
+    try:
+        return _outbox_send(outbox_id, mailer)
+    finally:
+        try:
+            mailer.close()
+        except Exception as error:  # the letter is sent and recorded; only the goodbye failed
+            log.info("letter %s: closing the mail connection failed: %s", outbox_id, error)
+
+
+def _outbox_send(outbox_id: int, mailer: Any) -> bool:
     with transaction.atomic():
         row = (
             Outbox.objects.select_for_update()
@@ -283,6 +310,7 @@ def outbox_deliver(*, outbox_id: int) -> bool:
             body=row.body_text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[row.user.email],
+            headers={"Message-ID": outbox_message_id(row.pk)},
         )
         if row.letter_kind == LetterKind.DIGEST:
             link = public_url(
@@ -293,7 +321,9 @@ def outbox_deliver(*, outbox_id: int) -> bool:
             message.attach_alternative(row.body_html, "text/html")
         row.attempts += 1
         try:
-            message.send()
+            # opened here, the connection stays open after sending (closed by the caller)
+            mailer.open()
+            mailer.send_messages([message])
         except Exception as error:  # any failure of the mail server: keep it, try later
             log.warning("letter %s not delivered (attempt %s): %s", row.pk, row.attempts, error)
             row.last_error = f"{type(error).__name__}: {error}"[:2000]

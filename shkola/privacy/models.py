@@ -113,6 +113,9 @@ class Destruction(models.Model):
     pseudonym = models.CharField(_("псевдоним"), max_length=100)
     act = models.JSONField(default=dict, blank=True)
     act_pdf = models.BinaryField(null=True, blank=True, editable=False)
+    # Names of the files (default storage) a done destruction still has to remove: the
+    # removal follows the commit, and a retried task finishes it if the worker died first.
+    files_left = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("уничтожение персональных данных")

@@ -372,23 +372,35 @@ def _count_delete(qs: Any) -> int:
     return count
 
 
-def _files_after_commit(files: list[Any]) -> None:
-    """Files go once the transaction commits: a rolled-back run keeps them for the next."""
-    names = [(f.storage, f.name) for f in files if f]
+def _file_names(files: list[Any]) -> list[str]:
+    return [f.name for f in files if f]
 
-    def remove() -> None:
-        for storage, name in names:
-            try:
-                storage.delete(name)
-            except OSError:  # already gone: the run is idempotent
-                log.warning("personal data file %s was already removed", name)
 
-    transaction.on_commit(remove)
+def destruction_files_remove(*, destruction_id: int) -> int:
+    """Remove the files a done destruction listed, then forget the list. Runs after the
+    destruction's commit, and again from a retried task when the worker died between that
+    commit and this (the list survives in the row): a file is never left behind."""
+    from django.core.files.storage import default_storage
+
+    names = list(Destruction.objects.filter(pk=destruction_id).values_list("files_left", flat=True))
+    removed = 0
+    for name in names[0] if names else []:
+        try:
+            default_storage.delete(name)  # every personal-data file field uses it
+            removed += 1
+        except OSError:  # already gone: the removal is idempotent
+            log.warning("personal data file %s was already removed", name)
+    Destruction.objects.filter(pk=destruction_id).update(files_left=[])
+    return removed
 
 
 def destruction_run(*, destruction_id: int, actor_id: int | None = None) -> Destruction:
     """Destroy one student's personal data; all in one transaction, and a destruction done is
-    left as it is (the task may run twice). Returns the destruction with its act."""
+    left as it is (the task may run twice). Returns the destruction with its act.
+
+    A worker killed in the middle leaves nothing destroyed (the transaction rolls back) and
+    the retried task does it all. Files cannot be in the transaction: their names are saved
+    with the act and removed after the commit; a retry finishes a removal that was cut short."""
     from oauth2_provider.models import AccessToken, Grant, RefreshToken
 
     from shkola.absences.models import AbsenceNote
@@ -402,6 +414,8 @@ def destruction_run(*, destruction_id: int, actor_id: int | None = None) -> Dest
 
     from . import acts
 
+    done_id = destruction_id
+    files: list[str] = []
     with transaction.atomic():
         destruction = (
             Destruction.objects.select_for_update()
@@ -409,6 +423,8 @@ def destruction_run(*, destruction_id: int, actor_id: int | None = None) -> Dest
             .get(pk=destruction_id)
         )
         if destruction.status == DestructionStatus.DONE:
+            if destruction.files_left:
+                transaction.on_commit(lambda: destruction_files_remove(destruction_id=done_id))
             return destruction
         student = Student.objects.select_for_update().get(pk=destruction.student_id)
         pseudonym = destruction.pseudonym
@@ -443,8 +459,7 @@ def destruction_run(*, destruction_id: int, actor_id: int | None = None) -> Dest
         counts["student_contacts"] = int(bool(student.address)) + int(bool(student.email))
         counts["student_photo"] = int(bool(student.photo))
         counts["student_special_needs"] = int(student.special_needs)
-        if student.photo:
-            _files_after_commit([student.photo])
+        files += _file_names([student.photo])
         student.last_name = pseudonym
         student.first_name = ""
         student.middle_name = ""
@@ -480,18 +495,18 @@ def destruction_run(*, destruction_id: int, actor_id: int | None = None) -> Dest
         counts["invitations"] = _count_delete(Invitation.objects.filter(student=student))
 
         notes = AbsenceNote.objects.filter(student=student)
-        _files_after_commit([n.file for n in notes if n.file])
+        files += _file_names([n.file for n in notes])
         counts["absence_notes"] = _count_delete(notes)
         counts["remarks"] = _count_delete(Remark.objects.filter(student=student))
-        files = AchievementFile.objects.filter(achievement__student=student)
-        _files_after_commit([f for af in files for f in (af.file, af.thumbnail) if f])
-        counts["achievement_files"] = files.count()
+        achievement_files = AchievementFile.objects.filter(achievement__student=student)
+        files += _file_names([f for af in achievement_files for f in (af.file, af.thumbnail)])
+        counts["achievement_files"] = achievement_files.count()
         counts["achievements"] = _count_delete(Achievement.objects.filter(student=student))
         counts["clubs"] = _count_delete(Club.objects.filter(student=student))
         counts["card_changes"] = _count_delete(StudentChange.objects.filter(student=student))
 
         attachments = Attachment.objects.filter(message__sender_id__in=user_ids)
-        _files_after_commit([a.file for a in attachments if a.file])
+        files += _file_names([a.file for a in attachments])
         counts["message_attachments"] = _count_delete(attachments)
         counts["notifications"] = _count_delete(
             Notification.objects.filter(Q(user_id__in=user_ids) | Q(student=student))
@@ -555,7 +570,10 @@ def destruction_run(*, destruction_id: int, actor_id: int | None = None) -> Dest
             "log": extract,
         }
         destruction.act_pdf = acts.act_pdf(destruction.act)
+        destruction.files_left = files
         destruction.save()
+        if files:
+            transaction.on_commit(lambda: destruction_files_remove(destruction_id=done_id))
         _data_change(
             actor,
             _("Персональные данные уничтожены (%(p)s), составлен акт № %(n)s")

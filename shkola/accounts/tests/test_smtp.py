@@ -50,7 +50,8 @@ def test_confirmation_letter_goes_through_smtp(settings):
             }
         }
         user = UserFactory(email="parent@example.org")
-        assert tasks.send_email_confirmation.call(user.pk) is True
+        result = tasks.send_email_confirmation.enqueue(user.pk)
+        assert result.return_value is True
     finally:
         controller.stop()
     [(sender, recipients, content)] = collector.messages
@@ -61,4 +62,6 @@ def test_confirmation_letter_goes_through_smtp(settings):
     text = letter.get_body(("plain",)).get_content()
     html = letter.get_body(("html",)).get_content()
     assert "Подтвердите адрес" in str(letter["Subject"])
+    # a retry of the same task would carry the same Message-ID
+    assert letter["Message-ID"] == f"<confirm-{result.id}@127.0.0.1>"
     assert "/accounts/confirm/" in text and "/accounts/confirm/" in html

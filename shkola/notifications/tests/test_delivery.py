@@ -85,6 +85,8 @@ def test_a_refused_delivery_is_retried_with_backoff_and_delivered_once(
     row.refresh_from_db()
     assert row.status == OutboxStatus.SENT and row.attempts == 2
     assert len(smtp.messages) == 1
+    # with the Message-ID every try of this outbox row carries (docs/workers.md)
+    assert smtp.messages[0]["Message-ID"] == f"<outbox-{row.pk}@127.0.0.1>"
     # And a rerun of the digests and of the ticker sends nothing twice
     with django_capture_on_commit_callbacks(execute=True):
         assert services.digests_send(hour=19) == 0

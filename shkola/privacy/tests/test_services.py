@@ -261,3 +261,32 @@ def test_destruction_ends_the_childs_sessions_in_the_shared_cache_too(family):
     # alone left it signed in from the cache
     assert session_cache.get(KEY_PREFIX + key) is None
     assert browser.get("/accounts/profile/").status_code == 302
+
+
+def test_a_retry_removes_the_files_a_killed_worker_left_after_its_commit(
+    family, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from shkola.privacy.tasks import destroy_personal_data
+
+    # Given a child with a photo whose consent was withdrawn
+    photo = default_storage.save("students/photos/child.jpg", ContentFile(b"not a real photo"))
+    Student.objects.filter(pk=family.child.pk).update(photo=photo)
+    consent = services.consent_give(user=family.parent, student=family.child, kind="parent")
+    destruction = services.consent_withdraw(consent=consent, actor=family.parent)
+    # When the destruction commits and its worker dies before removing the files (the
+    # after-commit work never runs)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.destruction_run(destruction_id=destruction.pk)
+    destruction.refresh_from_db()
+    assert destruction.status == DestructionStatus.DONE
+    assert destruction.files_left == [photo] and default_storage.exists(photo)
+    # Then the retried task finishes the removal, and the act stays as it was
+    act = destruction.act
+    with django_capture_on_commit_callbacks(execute=True):
+        destroy_personal_data.enqueue(destruction.pk)
+    assert not default_storage.exists(photo)
+    destruction.refresh_from_db()
+    assert destruction.files_left == [] and destruction.act == act
