@@ -130,7 +130,7 @@ _CONN_MAX_AGE = int(os.environ.get("DB_CONN_MAX_AGE", "60"))
 
 
 def _database(url: str) -> dict[str, Any]:
-    db: dict[str, Any] = dj_database_url.parse(url, conn_max_age=_CONN_MAX_AGE)
+    db: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=_CONN_MAX_AGE))
     if db["ENGINE"] == "django.db.backends.postgresql":
         # A persistent connection is checked (SELECT 1) on its first use in a request, so a
         # restarted primary or replica is reconnected without restarting the app.

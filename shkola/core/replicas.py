@@ -40,7 +40,6 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.core import signing
 from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db import Error as DatabaseError
@@ -333,9 +332,7 @@ def _reader_key(request: HttpRequest) -> int:
     return int(user_id or 0)
 
 
-def serve_from_replica(
-    request: HttpRequest, render: Callable[[], HttpResponse]
-) -> HttpResponse:
+def serve_from_replica(request: HttpRequest, render: Callable[[], HttpResponse]) -> HttpResponse:
     """``render()`` with its reads on a usable replica when the request may read from one;
     rendered again from the primary if the replica fails half-way."""
     if (

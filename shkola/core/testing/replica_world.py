@@ -30,7 +30,9 @@ def build() -> dict[str, object]:
     call_command("migrate", run_syncdb=True, verbosity=0, interactive=False)
     from importlib import import_module
 
-    import_module("shkola.privacy.migrations.0001_initial").seed_texts(apps, connection.schema_editor())
+    import_module("shkola.privacy.migrations.0001_initial").seed_texts(
+        apps, connection.schema_editor()
+    )
 
     from shkola.demo.services import demo_region_build
     from shkola.demo.testing import load_demo_world

@@ -128,14 +128,16 @@ def region(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Region]:
             servers.append(
                 _start_server("tolerant", pair, logs, REPLICA_MAX_LAG_SECONDS="100000", **common)
             )
-            servers.append(_start_server("strict", pair, logs, REPLICA_MAX_LAG_SECONDS="1", **common))
+            servers.append(
+                _start_server("strict", pair, logs, REPLICA_MAX_LAG_SECONDS="1", **common)
+            )
             for server in servers:
                 wait_for(lambda s=server: _answers(s), f"gunicorn {server.name}", timeout=120)
             yield Region(pair, servers[0], servers[1], ids)
         finally:
             for server in servers:
                 if server.process.poll() is None:
-                    server.process.send_signal(signal.SIGTERM)
+                    server.process.send_signal(signal.SIGINT)  # quick shutdown
                     try:
                         server.process.wait(timeout=30)
                     except subprocess.TimeoutExpired:
@@ -242,9 +244,7 @@ def test_family_pages_read_the_replica_until_the_reader_writes_and_skip_a_stale_
     pair, tolerant, strict, ids = region.pair, region.tolerant, region.strict, region.ids
     student, lessons = ids["student"], ids["lessons"]
     week = f"/diary/?week={ids['monday']}"
-    grid = (
-        f"/journal/class/{ids['class_unit']}/{lessons[0]['subject']}/?period={ids['period']}"
-    )
+    grid = f"/journal/class/{ids['class_unit']}/{lessons[0]['subject']}/?period={ids['period']}"
 
     # Given a parent and a teacher signed in while the replica kept up
     parent = sign_in(tolerant, "parent")
@@ -285,6 +285,12 @@ def test_family_pages_read_the_replica_until_the_reader_writes_and_skip_a_stale_
     forget_recent_write(parent)
     assert club not in get(parent, tolerant, f"/portfolio/students/{student}/clubs/")
 
+    # When (e) the replica's connection dies in the middle of a page (its own backend is
+    # terminated half-way): the page is rendered again from the primary, not a 500
+    died = _python(MIDDLE_OF_A_PAGE, pair, REPLICA_MAX_LAG_SECONDS="100000")
+    assert died["calls"] == ["replica1", "default"] and died["body"] == "False", died
+    assert "Replica replica1 skipped: failed during a page" in died["log"]
+
     # When (d) the teacher saves another mark and the (still stale) replica is stopped
     save_mark(teacher, tolerant, lessons[1]["id"], student)
     pair.replica.stop()
@@ -295,9 +301,61 @@ def test_family_pages_read_the_replica_until_the_reader_writes_and_skip_a_stale_
         assert club in get(parent, server, f"/portfolio/students/{student}/clubs/")
     # And each server's log says which replica was skipped and why (not once per page)
     for server in (tolerant, strict):
-        down = re.findall(r"Replica replica1 skipped: (?:does not answer|failed)", server.log_text())
+        down = re.findall(
+            r"Replica replica1 skipped: (?:does not answer|failed)", server.log_text()
+        )
         assert 1 <= len(down) <= 4, server.log_text()[-3000:]
         assert "Traceback" not in server.log_text()
+
+
+MIDDLE_OF_A_PAGE = """
+import json, logging
+import django
+django.setup()
+logging.basicConfig(level=logging.WARNING, format="%(message)s")
+from django.db import connections
+from django.http import HttpResponse
+from django.test import RequestFactory
+from shkola.core import replicas
+
+calls = []
+
+
+def render():
+    alias = replicas.read_alias()
+    calls.append(alias)
+    with connections[alias].cursor() as cursor:
+        if alias != "default":
+            cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+        cursor.execute("SELECT pg_is_in_recovery()")
+        return HttpResponse(str(cursor.fetchone()[0]))
+
+
+response = replicas.serve_from_replica(RequestFactory().get("/diary/"), render)
+print(json.dumps({"calls": calls, "status": response.status_code,
+                  "body": response.content.decode()}))
+"""
+
+
+def _python(code: str, pair: Pair, **settings: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=_env(
+            DJANGO_SETTINGS_MODULE="config.settings",
+            DATABASE_URL=pair.primary.url("shkola"),
+            DATABASE_REPLICA_URLS=pair.replica.url("shkola"),
+            SHKOLA_TEST_REPLICAS="1",
+            **settings,
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["log"] = done.stderr
+    return result
 
 
 def _cell_value(html: str, lesson: int, student: int) -> str:
