@@ -257,8 +257,9 @@ def _usable(alias: str) -> bool:
     return verdict.usable
 
 
-def replica_failed(alias: str, exc: BaseException) -> None:
-    """A replica failed in the middle of a page: skip it until the next check."""
+def replica_failed(alias: str, exc: BaseException, *, when: str = "failed during a page") -> None:
+    """A replica failed (its connection, before or in the middle of a page): skip it until the
+    next check."""
     _close_quietly(alias)
     first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     with _lock:
@@ -266,7 +267,7 @@ def replica_failed(alias: str, exc: BaseException) -> None:
         already_down = known is not None and not known.usable and bool(known.reason)
     if already_down:
         return
-    _record(alias, _Verdict(time.monotonic(), False, f"failed during a page ({first_line})"))
+    _record(alias, _Verdict(time.monotonic(), False, f"{when} ({first_line})"))
 
 
 def choose_replica(key: int) -> str | None:
@@ -373,7 +374,7 @@ def _connected_replica(key: int) -> str | None:
             connection.close_if_health_check_failed()
             connection.ensure_connection()
         except DatabaseError as exc:
-            replica_failed(alias, exc)
+            replica_failed(alias, exc, when="does not answer")
             continue
         return alias
     return None

@@ -127,7 +127,9 @@ def region(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Region]:
     with streaming_pair(prepare) as pair:
         servers: list[AppServer] = []
         try:
-            common = {"REPLICA_CHECK_SECONDS": "0.5", "READ_YOUR_WRITES_SECONDS": "15"}
+            # a verdict trusted for 10 s: the journey's pages after the replica stops are
+            # fewer than that many seconds apart, so the log shows one line, not one a page
+            common = {"REPLICA_CHECK_SECONDS": "10", "READ_YOUR_WRITES_SECONDS": "15"}
             servers.append(
                 _start_server("tolerant", pair, logs, REPLICA_MAX_LAG_SECONDS="100000", **common)
             )
@@ -299,19 +301,19 @@ def test_family_pages_read_the_replica_until_the_reader_writes_and_skip_a_stale_
 
     # When (d) the teacher saves another mark and the (still stale) replica is stopped
     save_mark(teacher, tolerant, lessons[1]["id"], student)
+    logged_before = len(tolerant.log_text())
     pair.replica.stop()
     # Then family pages stay 200 and show everything, from the primary, on both servers
     for server in (tolerant, strict):
         for _ in range(3):
             assert marks_on_week(get(parent, server, week)) == before + 2
-        assert club in get(parent, server, f"/portfolio/students/{student}/clubs/")
-    # And each server's log says which replica was skipped and why (not once per page)
-    for server in (tolerant, strict):
-        down = re.findall(
-            r"Replica replica1 skipped: (?:does not answer|failed)", server.log_text()
-        )
-        assert 1 <= len(down) <= 4, server.log_text()[-3000:]
-        assert "Traceback" not in server.log_text()
+            assert club in get(parent, server, f"/portfolio/students/{student}/clubs/")
+    # And the log says which replica was skipped and why, once per check, not once a page
+    # (the strict server may still trust its verdict «lags» from before)
+    since_stop = tolerant.log_text()[logged_before:]
+    down = re.findall(r"Replica replica1 skipped: does not answer", since_stop)
+    assert 1 <= len(down) <= 3, since_stop
+    assert "Traceback" not in tolerant.log_text() + strict.log_text()
 
     # When (f) the primary restarts under the app servers' persistent connections
     pair.primary.stop("fast")
