@@ -125,11 +125,25 @@ TEMPLATES = [
     },
 ]
 
+# PgBouncer in transaction pooling (docs/replicas.md): DB_DISABLE_SERVER_SIDE_CURSORS=1 (a
+# named cursor of .iterator() does not survive the end of the pooler's transaction) together
+# with DB_PREPARED_STATEMENTS=0 (below). Applies to the primary and every replica.
+_NO_SERVER_SIDE_CURSORS = env_bool("DB_DISABLE_SERVER_SIDE_CURSORS")
+_CONN_MAX_AGE = int(os.environ.get("DB_CONN_MAX_AGE", "60"))
+
+
+def _database(url: str) -> dict[str, Any]:
+    db: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=_CONN_MAX_AGE))
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        # A persistent connection is checked (SELECT 1) on its first use in a request, so a
+        # restarted primary or replica is reconnected without restarting the app.
+        db["CONN_HEALTH_CHECKS"] = True
+        db["DISABLE_SERVER_SIDE_CURSORS"] = _NO_SERVER_SIDE_CURSORS
+    return db
+
+
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
-    )
+    "default": _database(os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the demo server and a management command share the file.
@@ -152,6 +166,38 @@ if SHKOLA_PREPARED_STATEMENTS:
     # psycopg prepares only where a threshold is set (Django sets None: never). Django's ORM
     # cursors bind on the client and still never prepare; the compiled reads ask for it.
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
+
+# Read replicas (docs/replicas.md, shkola/core/replicas.py): family pages read from them.
+# DATABASE_REPLICA_URLS is a comma-separated list of PostgreSQL URLs → aliases replica1,
+# replica2… with the primary's options. The tests never use replicas named in the environment
+# (a test database would be looked for there), except a process a test starts on purpose
+# (SHKOLA_TEST_REPLICAS=1); even then the test runner mirrors them onto "default".
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "5"))
+READ_YOUR_WRITES_SECONDS = int(os.environ.get("READ_YOUR_WRITES_SECONDS", "15"))
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "2"))
+for _number, _url in enumerate(
+    env_list("DATABASE_REPLICA_URLS") if not TESTING or env_bool("SHKOLA_TEST_REPLICAS") else [],
+    start=1,
+):
+    _replica = _database(_url)
+    if {_replica["ENGINE"], DATABASES["default"]["ENGINE"]} != {"django.db.backends.postgresql"}:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS: PostgreSQL streaming replicas only.")
+    _replica["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        **_replica.get("OPTIONS", {}),
+    }
+    # A replica host that drops packets must not hold a page for the system's TCP timeout:
+    # the page is served from the primary after this many seconds.
+    _replica["OPTIONS"].setdefault(
+        "connect_timeout", int(os.environ.get("REPLICA_CONNECT_TIMEOUT", "2"))
+    )
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_number}"] = _replica
+if len(DATABASES) > 1:
+    DATABASE_ROUTERS = ["shkola.core.replicas.ReplicaRouter"]
+    MIDDLEWARE.append("shkola.core.replicas.ReadYourWritesMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
+from shkola.core.replicas import on_primary
+
 from .models import User
 
 # The backend a session names when a person was signed in without a password form (single
@@ -54,7 +56,8 @@ class LoginBackend(ModelBackend):
             return None
         user = person.user
         if user is None:
-            user = super().get_user(user_id)
+            with on_primary():  # kept in the shared cache: never a replica's older rows
+                user = super().get_user(user_id)
             if user is None:
                 return None
             who.person_user_remember(person, user)

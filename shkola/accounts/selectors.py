@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from shkola.core.replicas import on_primary
+
 from . import who
 from .models import ADMIN_ROLES, Role, RoleAssignment, User
 
@@ -36,10 +38,13 @@ class _shared(cached_property):  # type: ignore[type-arg]
         person = instance.person
         if person is not None and person.has(name):
             value = person.part(name)
+        elif person is not None:
+            # read from the primary even in a family page: every app server will serve it
+            with on_primary():
+                value = self.func(instance)
+            who.person_viewer_remember(person, name, value)
         else:
             value = self.func(instance)
-            if person is not None:
-                who.person_viewer_remember(person, name, value)
         instance.__dict__[name] = value
         return value
 
@@ -194,7 +199,8 @@ def viewer_for(user: User) -> Viewer:
     if person is not None and person.has("roles"):
         roles = person.part("roles")
     else:
-        roles = list(RoleAssignment.objects.filter(user=user))
+        with on_primary():  # kept in the shared cache: never a replica's older rows
+            roles = list(RoleAssignment.objects.filter(user=user))
         if person is not None:
             who.person_viewer_remember(person, "roles", roles)
     return Viewer(user=user, roles=roles, person=person)

@@ -28,6 +28,8 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 
+from shkola.core.replicas import on_primary
+
 GENERATION_KEY = "who:gen"
 YEAR_MISSING = "who:no-year"  # the cached answer «this school has no year»
 _ATTACHED = "_shkola_person"
@@ -160,7 +162,8 @@ def year_cached(organisation_id: int, on: Any, load: Callable[[], Any]) -> Any:
     stored = got.get(key)
     if stored is not None and stored[0] == generation:
         return None if stored[1] == YEAR_MISSING else stored[1]
-    year = load()
+    with on_primary():  # every app server will serve it: never a replica's older rows
+        year = load()
     cache.set(key, (generation, YEAR_MISSING if year is None else year), _timeout())
     return year
 

@@ -57,6 +57,8 @@ from django.core.signals import setting_changed
 from django.db import connections
 from django.db.models import QuerySet
 
+from .replicas import read_alias
+
 # Stand-ins: distinctive, inside the range of a 32-bit integer column (Django turns an
 # out-of-range integer lookup into "no rows" before compiling).
 _INT_BASE = 1_987_000_000
@@ -227,7 +229,10 @@ class CompiledQuery:
             params[position] = _adapt(ops, kind, value)
         return params
 
-    def __call__(self, *, using: str = "default", **arguments: Any) -> list[Any]:
+    def __call__(self, *, using: str | None = None, **arguments: Any) -> list[Any]:
+        # Where the router would send an ORM read now: a family page's replica (issue 15),
+        # else the primary. The SQL is compiled per alias, so a replica gets its own.
+        using = using or read_alias()
         self._check(arguments)
         for name in self._list_names():
             arguments[name] = list(arguments[name])
@@ -256,7 +261,7 @@ class CompiledQuery:
         names = compiled.names
         return [dict(zip(names, row, strict=True)) for row in rows]
 
-    def first(self, *, using: str = "default", **arguments: Any) -> Any:
+    def first(self, *, using: str | None = None, **arguments: Any) -> Any:
         """The first row or None (put ``[:1]`` in the builder to let the database stop early)."""
         rows = self(using=using, **arguments)
         return rows[0] if rows else None
@@ -284,6 +289,10 @@ def _execute_prepared(alias: str, sql: str, params: list[Any], *, at_once: bool)
     import psycopg
 
     connection = connections[alias]
+    # Django's cursors run the CONN_HEALTH_CHECKS check on a connection's first use in a
+    # request; this path takes psycopg's cursor directly, so it asks for the check itself: a
+    # restarted server's dead connection is replaced here instead of failing the page.
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     started = time.monotonic()
     with connection.wrap_database_errors:

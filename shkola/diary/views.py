@@ -35,6 +35,7 @@ from shkola.core import exports as core_exports
 from shkola.core import params as core_params
 from shkola.core.clock import today
 from shkola.core.navigation import address_of
+from shkola.core.replicas import serve_from_replica
 from shkola.core.vendor import chartjs_path
 from shkola.schools.models import Student
 
@@ -133,7 +134,9 @@ def diary_page(name: str) -> Callable[[View], View]:
                     what=_("Дневник: %(page)s") % {"page": PAGE_LABELS.get(name, name)},
                 )
             links = DiaryLinks(student_id)
-            return view(request, student, links)
+            # The page's own reads (not the permission checks above, nor the access log) go
+            # to a read replica when one is usable and the reader has not just written.
+            return serve_from_replica(request, lambda: view(request, student, links))
 
         return wrapper
 

@@ -17,6 +17,7 @@ from shkola.accounts import services as account_services
 from shkola.accounts.selectors import active_student, viewer_from_request
 from shkola.core.confirm import confirm_delete
 from shkola.core.once import submit_once
+from shkola.core.replicas import replica_reads
 from shkola.core.uploads import sniff
 from shkola.core.vendor import chartjs_path
 from shkola.schools.models import Organisation
@@ -116,6 +117,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- card (E1)
 
 
+@replica_reads
 def card(request: HttpRequest, student_id: int) -> HttpResponse:
     student = selectors.student_for(_user(request), student_id)
     user = request.user
@@ -196,6 +198,7 @@ def _rating_context(student: Any, wanted_year: str | None = None) -> dict[str, A
     }
 
 
+@replica_reads
 def rating(request: HttpRequest, student_id: int) -> HttpResponse:
     student = selectors.student_for(_user(request), student_id)
     return _page(
@@ -235,6 +238,7 @@ def round_set(request: HttpRequest, achievement_id: int) -> HttpResponse:
 # ---------------------------------------------------------------- clubs (E2)
 
 
+@replica_reads
 def clubs(request: HttpRequest, student_id: int) -> HttpResponse:
     student = selectors.student_for(_user(request), student_id)
     return _page(
@@ -323,6 +327,7 @@ def _section_url(student_id: int, category: str) -> str:
     return reverse(f"portfolio:{section}", kwargs={"student_id": student_id})
 
 
+@replica_reads
 def interests(request: HttpRequest, student_id: int) -> HttpResponse:
     student = selectors.student_for(_user(request), student_id)
     sphere = request.GET.get("sphere", Category.CREATIVITY)
@@ -343,6 +348,7 @@ def interests(request: HttpRequest, student_id: int) -> HttpResponse:
     )
 
 
+@replica_reads
 def olympiads(request: HttpRequest, student_id: int) -> HttpResponse:
     student = selectors.student_for(_user(request), student_id)
     items = selectors.achievements_of(student, [Category.OLYMPIAD])
@@ -547,6 +553,7 @@ def file_delete(request: HttpRequest, file_id: int) -> HttpResponse:
 # ---------------------------------------------------------------- control (E5)
 
 
+@replica_reads
 def control(request: HttpRequest, student_id: int) -> HttpResponse:
     student = selectors.student_for(_user(request), student_id)
     data = selectors.control_of(student, request.GET.get("tab", "control"))
@@ -646,6 +653,7 @@ def diagnostics_import(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- attestation (E6), testing (E7)
 
 
+@replica_reads
 def attestation(request: HttpRequest, student_id: int) -> HttpResponse:
     student = selectors.student_for(_user(request), student_id)
     return _page(
@@ -657,6 +665,7 @@ def attestation(request: HttpRequest, student_id: int) -> HttpResponse:
     )
 
 
+@replica_reads
 def testing(request: HttpRequest, student_id: int) -> HttpResponse:
     student = selectors.student_for(_user(request), student_id)
     return _page(
