@@ -8,6 +8,9 @@ served app) and answers the orchestrator (scripts/bench/run.py) with one JSON do
     python scripts/bench/django_side.py digests             daily digests built per second
     python scripts/bench/django_side.py send                one message to every family of the
                                                              largest school, timed (then removed)
+    python scripts/bench/django_side.py scale <workdir> <n> the scale run's people (issue 15): n
+                                                             students' diary weeks, n teachers'
+                                                             grids, their cells to save
 
 Sessions are made the way a login makes them (the test client's ``force_login`` runs
 ``django.contrib.auth.login`` and its signals), so the bench never needs the demo password,
@@ -490,6 +493,131 @@ def prepare(workdir: Path) -> dict[str, Any]:
     }
 
 
+def _evenly(items: list[Any], count: int) -> list[Any]:
+    """``count`` items spread over the whole list (first and last included): people from
+    every part of the region, not the first ids only."""
+    if len(items) <= count:
+        return items
+    return [items[round(j * (len(items) - 1) / (count - 1))] for j in range(count)]
+
+
+def _modal(counts: dict[int, int]) -> int:
+    """The most common value (the larger one on a tie)."""
+    tally: dict[int, int] = {}
+    for value in counts.values():
+        tally[value] = tally.get(value, 0) + 1
+    return max(tally, key=lambda value: (tally[value], value))
+
+
+def scale_people(workdir: Path, count: int) -> dict[str, Any]:
+    """The people of the scale run, comparable between region sizes: 7th-graders outside the
+    demo school whose last full week holds the most common number of marks, and the algebra
+    teachers of 7th-grade classes of the most common size, each set spread evenly over the
+    region. Writes the save requests of those teachers' cells to ``cells.txt``."""
+    from django.db.models import Count
+
+    from shkola.journal.models import JournalKind, Mark
+    from shkola.schools.models import ClassUnit, Organisation, Student
+    from shkola.timetable.models import Lesson
+
+    today = clock.today()
+    monday = today - dt.timedelta(days=today.weekday() + 7)
+    demo_school = Organisation.objects.order_by("id").values_list("id", flat=True).first()
+    sevenths = Student.objects.filter(
+        current_class__parallel__grade=7, user__isnull=False
+    ).exclude(organisation_id=demo_school)
+    marks = dict(
+        Mark.objects.filter(
+            student__in=sevenths,
+            journal=JournalKind.MAIN,
+            lesson__date__range=(monday, monday + dt.timedelta(days=6)),
+        )
+        .values_list("student_id")
+        .annotate(n=Count("id"))
+        .values_list("student_id", "n")
+    )
+    usual = _modal(marks)
+    chosen_students = _evenly(sorted(s for s, n in marks.items() if n == usual), count)
+    users = dict(Student.objects.filter(pk__in=chosen_students).values_list("pk", "user_id"))
+    path = reverse("diary:week") + f"?week={monday.isoformat()}"
+    diary = [
+        {"path": path, "cookies": session_cookies(User.objects.get(pk=users[s]))}
+        for s in chosen_students
+    ]
+
+    classes = dict(
+        ClassUnit.objects.filter(parallel__grade=7)
+        .exclude(parallel__organisation_id=demo_school)
+        .annotate(n=Count("students"))
+        .values_list("id", "n")
+    )
+    size = _modal(classes)
+    pairs = list(
+        Lesson.objects.filter(
+            class_unit_id__in=[c for c, n in classes.items() if n == size],
+            subject__name="Алгебра",
+            group__isnull=True,
+        )
+        .values("class_unit_id", "subject_id", "teacher_id")
+        .annotate(n=Count("id"))
+        .order_by("class_unit_id", "-n")
+    )
+    first_pair: dict[int, dict[str, Any]] = {}
+    for pair in pairs:
+        first_pair.setdefault(pair["class_unit_id"], pair)
+    chosen_grids = _evenly([first_pair[c] for c in sorted(first_pair)], count)
+    grids = []
+    lines: list[str] = []
+    save_path = reverse("journal:cell_save")
+    from urllib.parse import urlencode
+
+    per_teacher: list[list[str]] = []
+    for pair in chosen_grids:
+        teacher = User.objects.get(pk=pair["teacher_id"])
+        cookies = session_cookies(teacher)
+        grid_path = reverse(
+            "journal:grid",
+            kwargs={"class_id": pair["class_unit_id"], "subject_id": pair["subject_id"]},
+        )
+        grids.append({"path": grid_path, "cookies": cookies})
+        cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        csrf = cookies[settings.CSRF_COOKIE_NAME]
+        mine = []
+        for lesson_id, student_id, text, fp in _teacher_cells(teacher, today):
+            body = urlencode({"lesson": lesson_id, "student": student_id, "text": text, "fp": fp})
+            mine.append(f"{save_path}\t{cookie}\t{csrf}\t{body}")
+        per_teacher.append(mine)
+    # round robin over the teachers: each save a different teacher's cell, as in a school day
+    longest = max((len(m) for m in per_teacher), default=0)
+    for i in range(longest):
+        lines.extend(m[i] for m in per_teacher if i < len(m))
+    (workdir / "cells.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    grid_marks = [
+        Mark.objects.filter(
+            lesson__class_unit_id=pair["class_unit_id"],
+            lesson__subject_id=pair["subject_id"],
+            lesson__period__start__lte=today,
+            lesson__period__end__gte=today,
+        ).count()
+        for pair in chosen_grids
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_database_size(current_database())")
+        db_bytes = int(cursor.fetchone()[0])
+    return {
+        "week": monday.isoformat(),
+        "diary": diary,
+        "diary_marks": usual,
+        "diary_candidates": sum(1 for n in marks.values() if n == usual),
+        "grids": grids,
+        "class_size": size,
+        "grid_marks_mean": sum(grid_marks) / len(grid_marks) if grid_marks else 0,
+        "cells": len(lines),
+        "data": data_size(),
+        "db_bytes": db_bytes,
+    }
+
+
 def main() -> None:
     command = sys.argv[1]
     if command == "prepare":
@@ -502,6 +630,8 @@ def main() -> None:
         result = digests()
     elif command == "send":
         result = send_to_every_family()
+    elif command == "scale":
+        result = scale_people(Path(sys.argv[2]), int(sys.argv[3]))
     else:
         raise SystemExit(f"unknown command {command}")
     print("BENCH-JSON " + json.dumps(result, ensure_ascii=False))

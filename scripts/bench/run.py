@@ -513,7 +513,28 @@ def main() -> int:
     parser.add_argument(
         "--no-redis", action="store_true", help="cache in worker memory even if Redis runs"
     )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=0,
+        help="schools: instead of the pages above, the scale run (scale.py) on a region of this "
+        "many schools seeded with seed_region, database shkola_bench_<N> unless --db names one",
+    )
+    parser.add_argument("--people", type=int, default=20, help="scale run: students and teachers")
+    parser.add_argument("--scale-seconds", type=float, default=30, help="scale run: per page")
+    parser.add_argument("--scale-warmup", type=float, default=5)
+    parser.add_argument("--scale-connections", type=int, default=4)
+    parser.add_argument(
+        "--rates",
+        default="",
+        help="scale run: requests/s per page, e.g. diary_week=8,journal_grid=3,mark_save=4",
+    )
     options = parser.parse_args()
+
+    if options.scale:
+        import scale
+
+        return scale.main(options)
 
     if shutil.which("wrk") is None:
         log("wrk is not installed: apt-get install -y wrk")
