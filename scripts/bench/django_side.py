@@ -498,6 +498,8 @@ def _evenly(items: list[Any], count: int) -> list[Any]:
     every part of the region, not the first ids only."""
     if len(items) <= count:
         return items
+    if count == 1:
+        return [items[len(items) // 2]]
     return [items[round(j * (len(items) - 1) / (count - 1))] for j in range(count)]
 
 
@@ -523,9 +525,9 @@ def scale_people(workdir: Path, count: int) -> dict[str, Any]:
     today = clock.today()
     monday = today - dt.timedelta(days=today.weekday() + 7)
     demo_school = Organisation.objects.order_by("id").values_list("id", flat=True).first()
-    sevenths = Student.objects.filter(
-        current_class__parallel__grade=7, user__isnull=False
-    ).exclude(organisation_id=demo_school)
+    sevenths = Student.objects.filter(current_class__parallel__grade=7, user__isnull=False).exclude(
+        organisation_id=demo_school
+    )
     marks = dict(
         Mark.objects.filter(
             student__in=sevenths,
@@ -618,6 +620,53 @@ def scale_people(workdir: Path, count: int) -> dict[str, Any]:
     }
 
 
+def explain(workdir: Path) -> dict[str, Any]:
+    """EXPLAIN (ANALYZE, BUFFERS) of every query of the scale run's first diary week and first
+    grid (the second request of each: the first fills per-process caches): per page, each
+    query's execution time, the plan's first line and the shared buffers it touched."""
+    import re
+
+    people = scale_people(workdir, 1)
+    result: dict[str, Any] = {}
+    for key, page in (("diary_week", people["diary"][0]), ("journal_grid", people["grids"][0])):
+        client = Client(HTTP_HOST=HOST)
+        for name, value in page["cookies"].items():
+            client.cookies[name] = value
+        client.get(page["path"])
+        seen: list[tuple[str, Any]] = []
+
+        def keep(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            seen.append((sql, params))
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(keep):
+            status = client.get(page["path"]).status_code
+        rows = []
+        with connection.cursor() as cursor:
+            for sql, params in seen:
+                if not sql.lstrip().upper().startswith("SELECT"):
+                    continue
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT TEXT) " + sql, params)
+                plan = [line for (line,) in cursor.fetchall()]
+                total = next(
+                    (
+                        float(m.group(1))
+                        for line in plan
+                        if (m := re.search(r"Execution Time: ([\d.]+)", line))
+                    ),
+                    0.0,
+                )
+                hits = sum(
+                    int(n)
+                    for line in plan[:3]
+                    for n in re.findall(r"shared (?:hit|read)=(\d+)", line)
+                )
+                rows.append({"ms": total, "buffers": hits, "plan": plan[0][:140], "sql": sql[:200]})
+        rows.sort(key=lambda r: -r["ms"])
+        result[key] = {"status": status, "queries": len(seen), "explained": rows}
+    return result
+
+
 def main() -> None:
     command = sys.argv[1]
     if command == "prepare":
@@ -630,6 +679,8 @@ def main() -> None:
         result = digests()
     elif command == "send":
         result = send_to_every_family()
+    elif command == "explain":
+        result = explain(Path(sys.argv[2]))
     elif command == "scale":
         result = scale_people(Path(sys.argv[2]), int(sys.argv[3]))
     else:

@@ -39,7 +39,9 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-PG = "postgres://postgres@127.0.0.1:5432"
+# BENCH_PG: another server for the bench databases (e.g. a cluster of their own, away from a
+# primary that a drill restarts or a replica that would copy them).
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 HOST = "127.0.0.1"
 
 # Issue 14 targets (they replace issue 4's): throughput as a share of the trivial endpoint's,

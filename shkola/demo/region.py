@@ -104,6 +104,11 @@ SHARED: set[Model] = {Territory}
 REINDEXED: list[Model] = [Mark, Lesson, Attendance, Homework, FinalMark, Enrolment]
 
 
+def _all_cloned() -> list[Model]:
+    """Every cloned model, in the order of the copy."""
+    return [Organisation, User, Guardian, *(m for m, _owner in CLONED)]
+
+
 class RegionError(DemoError):
     """The region slice cannot be built here."""
 
@@ -118,7 +123,9 @@ class RegionReport:
     def summary(self) -> str:
         total = sum(self.phases.values())
         phases = ", ".join(f"{name} {seconds:.1f} с" for name, seconds in self.phases.items())
-        counts = ", ".join(f"{name}: {count:,}".replace(",", " ") for name, count in self.counts.items())
+        counts = ", ".join(
+            f"{name}: {count:,}".replace(",", " ") for name, count in self.counts.items()
+        )
         size = self.database_bytes / 2**30
         return (
             f"Регион: школ {self.schools}. {counts}.\n"
@@ -272,15 +279,13 @@ def _clone(
     reader = connection.get_new_connection(connection.get_connection_params())
     reader.autocommit = True
     try:
-        models_ = [Organisation, User, Guardian, *(m for m, _owner in CLONED)]
+        models_ = _all_cloned()
         phase("templates", lambda: _templates(reader, templates))
         offsets = _offsets(reader, models_)
         rounds = math.ceil(clones / len(templates))
         with transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
-                )
+                cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
                 if cursor.fetchone()[0]:
                     cursor.execute("SET LOCAL session_replication_role = replica")
                 cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
@@ -292,7 +297,9 @@ def _clone(
                     started = time.monotonic()
                     rows = _copy(reader, model, offsets, len(templates), clones, rounds)
                     if rows:
-                        log(f"  {_table(model)}: {rows:,} строк, {time.monotonic() - started:.1f} с")
+                        log(
+                            f"  {_table(model)}: {rows:,} строк, {time.monotonic() - started:.1f} с"
+                        )
 
             phase("copy", copy_all)
             phase("build indexes", lambda: _build_indexes(dropped))
@@ -340,9 +347,10 @@ def _templates(reader: Any, templates: list[int]) -> None:
     )
     for table in (_tpl(Guardian), _tpl(User)):
         run(f"ALTER TABLE {table} ADD PRIMARY KEY (id)")
-    cloned = {Organisation, User, Guardian, *(m for m, _o in CLONED)}
+    cloned = set(_all_cloned())
     for model, owner in CLONED:
         owner_field = model._meta.get_field(owner)
+        assert isinstance(owner_field, models.ForeignKey)
         conditions = []
         for key in _keys(model):
             target = key.related_model
@@ -367,7 +375,7 @@ def _templates(reader: Any, templates: list[int]) -> None:
         run(f"ANALYZE {_tpl(model)}")
     # The template rows themselves, so that the copy never reads the real tables, whose
     # indexes the writing transaction drops (its lock would block this session).
-    for model in [Organisation, User, Guardian, *(m for m, _o in CLONED)]:
+    for model in _all_cloned():
         run(
             f"CREATE TEMP TABLE {_src(model)} AS SELECT m.*, t.sch AS tpl_sch "
             f"FROM {q(_table(model))} m JOIN {_tpl(model)} t ON t.id = m.id"
@@ -513,7 +521,7 @@ def _sequences(models_: list[Model]) -> None:
 def region_dangling_keys() -> dict[str, int]:
     """Rows of the cloned tables whose foreign key points at no row (the copy ran without the
     foreign-key triggers; this is the check they would have made): constraint → rows."""
-    tables = [_table(m) for m in (Organisation, User, Guardian, *(m for m, _o in CLONED))]
+    tables = [_table(m) for m in _all_cloned()]
     found: dict[str, int] = {}
     with connection.cursor() as cursor:
         cursor.execute(
