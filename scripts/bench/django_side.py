@@ -620,6 +620,24 @@ def scale_people(workdir: Path, count: int) -> dict[str, Any]:
     }
 
 
+class _ReprNames(dict[str, Any]):
+    """Names in a logged parameter list's repr: the choices enums of the project's models."""
+
+    def __missing__(self, key: str) -> Any:
+        import importlib
+
+        from django.apps import apps
+
+        for config in apps.get_app_configs():
+            try:
+                module = importlib.import_module(f"{config.name}.models")
+            except ImportError:
+                continue
+            if hasattr(module, key):
+                return getattr(module, key)
+        raise KeyError(key)
+
+
 def explain(workdir: Path) -> dict[str, Any]:
     """EXPLAIN (ANALYZE, BUFFERS) of every query of the scale run's first diary week and first
     grid (the second request of each: the first fills per-process caches): per page, each
@@ -633,14 +651,16 @@ def explain(workdir: Path) -> dict[str, Any]:
         for name, value in page["cookies"].items():
             client.cookies[name] = value
         client.get(page["path"])
-        seen: list[tuple[str, Any]] = []
-
-        def keep(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-            seen.append((sql, params))
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(keep):
+        with CaptureQueriesContext(connection) as ctx:
             status = client.get(page["path"]).status_code
+        # Django's client-bound queries are logged with their values inlined; the compiled
+        # reads' prepared statements with placeholders and the repr of their parameters.
+        seen: list[tuple[str, Any]] = []
+        for query in ctx.captured_queries:
+            sql, _sep, given = query["sql"].partition(" -- prepared ")
+            names = _ReprNames(datetime=dt, Int4=int, Int8=int, Int2=int)
+            params = eval(given, names) if given else None  # noqa: S307 - our own log
+            seen.append((sql, params))
         rows = []
         with connection.cursor() as cursor:
             for sql, params in seen:
@@ -661,7 +681,9 @@ def explain(workdir: Path) -> dict[str, Any]:
                     for line in plan[:3]
                     for n in re.findall(r"shared (?:hit|read)=(\d+)", line)
                 )
-                rows.append({"ms": total, "buffers": hits, "plan": plan[0][:140], "sql": sql[:200]})
+                rows.append(
+                    {"ms": total, "buffers": hits, "plan": plan[0][:140], "sql": sql, "full": plan}
+                )
         rows.sort(key=lambda r: -r["ms"])
         result[key] = {"status": status, "queries": len(seen), "explained": rows}
     return result
