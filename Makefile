@@ -144,7 +144,11 @@ clean:
 # PostgreSQL shkola_bench (seed_demo --schools 30, reused), gunicorn on 127.0.0.1, wrk:
 # page throughput as a ratio to /healthz, marks saved/s, queries per page -> test-output/bench.md.
 # BENCH_ARGS=--rebuild seeds again; needs `apt-get install -y wrk`. Always exits 0 on a miss.
+# SCHOOLS=N (issue 15): instead, p50/p95 of the diary week, the journal grid and a mark save at a
+# fixed load on shkola_bench_N (seed_region --schools N, COPY), and the table comparing every
+# size measured so far (test-output/bench-scale.md): `make bench SCHOOLS=30; make bench SCHOOLS=300`.
 .PHONY: bench
 BENCH_ARGS ?=
+SCHOOLS ?=
 bench: install
-	$(PY) scripts/bench/run.py $(BENCH_ARGS)
+	$(PY) scripts/bench/run.py $(if $(SCHOOLS),--scale $(SCHOOLS)) $(BENCH_ARGS)

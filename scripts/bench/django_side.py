@@ -8,6 +8,9 @@ served app) and answers the orchestrator (scripts/bench/run.py) with one JSON do
     python scripts/bench/django_side.py digests             daily digests built per second
     python scripts/bench/django_side.py send                one message to every family of the
                                                              largest school, timed (then removed)
+    python scripts/bench/django_side.py scale <workdir> <n> the scale run's people (issue 15): n
+                                                             students' diary weeks, n teachers'
+                                                             grids, their cells to save
 
 Sessions are made the way a login makes them (the test client's ``force_login`` runs
 ``django.contrib.auth.login`` and its signals), so the bench never needs the demo password,
@@ -490,6 +493,202 @@ def prepare(workdir: Path) -> dict[str, Any]:
     }
 
 
+def _evenly(items: list[Any], count: int) -> list[Any]:
+    """``count`` items spread over the whole list (first and last included): people from
+    every part of the region, not the first ids only."""
+    if len(items) <= count:
+        return items
+    if count == 1:
+        return [items[len(items) // 2]]
+    return [items[round(j * (len(items) - 1) / (count - 1))] for j in range(count)]
+
+
+def _modal(counts: dict[int, int]) -> int:
+    """The most common value (the larger one on a tie)."""
+    tally: dict[int, int] = {}
+    for value in counts.values():
+        tally[value] = tally.get(value, 0) + 1
+    return max(tally, key=lambda value: (tally[value], value))
+
+
+def scale_people(workdir: Path, count: int) -> dict[str, Any]:
+    """The people of the scale run, comparable between region sizes: 7th-graders outside the
+    demo school whose last full week holds the most common number of marks, and the algebra
+    teachers of 7th-grade classes of the most common size, each set spread evenly over the
+    region. Writes the save requests of those teachers' cells to ``cells.txt``."""
+    from django.db.models import Count
+
+    from shkola.journal.models import JournalKind, Mark
+    from shkola.schools.models import ClassUnit, Organisation, Student
+    from shkola.timetable.models import Lesson
+
+    today = clock.today()
+    monday = today - dt.timedelta(days=today.weekday() + 7)
+    demo_school = Organisation.objects.order_by("id").values_list("id", flat=True).first()
+    sevenths = Student.objects.filter(current_class__parallel__grade=7, user__isnull=False).exclude(
+        organisation_id=demo_school
+    )
+    marks = dict(
+        Mark.objects.filter(
+            student__in=sevenths,
+            journal=JournalKind.MAIN,
+            lesson__date__range=(monday, monday + dt.timedelta(days=6)),
+        )
+        .values_list("student_id")
+        .annotate(n=Count("id"))
+        .values_list("student_id", "n")
+    )
+    usual = _modal(marks)
+    chosen_students = _evenly(sorted(s for s, n in marks.items() if n == usual), count)
+    users = dict(Student.objects.filter(pk__in=chosen_students).values_list("pk", "user_id"))
+    path = reverse("diary:week") + f"?week={monday.isoformat()}"
+    diary = [
+        {"path": path, "cookies": session_cookies(User.objects.get(pk=users[s]))}
+        for s in chosen_students
+    ]
+
+    classes = dict(
+        ClassUnit.objects.filter(parallel__grade=7)
+        .exclude(parallel__organisation_id=demo_school)
+        .annotate(n=Count("students"))
+        .values_list("id", "n")
+    )
+    size = _modal(classes)
+    pairs = list(
+        Lesson.objects.filter(
+            class_unit_id__in=[c for c, n in classes.items() if n == size],
+            subject__name="Алгебра",
+            group__isnull=True,
+        )
+        .values("class_unit_id", "subject_id", "teacher_id")
+        .annotate(n=Count("id"))
+        .order_by("class_unit_id", "-n")
+    )
+    first_pair: dict[int, dict[str, Any]] = {}
+    for pair in pairs:
+        first_pair.setdefault(pair["class_unit_id"], pair)
+    chosen_grids = _evenly([first_pair[c] for c in sorted(first_pair)], count)
+    grids = []
+    lines: list[str] = []
+    save_path = reverse("journal:cell_save")
+    from urllib.parse import urlencode
+
+    per_teacher: list[list[str]] = []
+    for pair in chosen_grids:
+        teacher = User.objects.get(pk=pair["teacher_id"])
+        cookies = session_cookies(teacher)
+        grid_path = reverse(
+            "journal:grid",
+            kwargs={"class_id": pair["class_unit_id"], "subject_id": pair["subject_id"]},
+        )
+        grids.append({"path": grid_path, "cookies": cookies})
+        cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        csrf = cookies[settings.CSRF_COOKIE_NAME]
+        mine = []
+        for lesson_id, student_id, text, fp in _teacher_cells(teacher, today):
+            body = urlencode({"lesson": lesson_id, "student": student_id, "text": text, "fp": fp})
+            mine.append(f"{save_path}\t{cookie}\t{csrf}\t{body}")
+        per_teacher.append(mine)
+    # round robin over the teachers: each save a different teacher's cell, as in a school day
+    longest = max((len(m) for m in per_teacher), default=0)
+    for i in range(longest):
+        lines.extend(m[i] for m in per_teacher if i < len(m))
+    (workdir / "cells.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    grid_marks = [
+        Mark.objects.filter(
+            lesson__class_unit_id=pair["class_unit_id"],
+            lesson__subject_id=pair["subject_id"],
+            lesson__period__start__lte=today,
+            lesson__period__end__gte=today,
+        ).count()
+        for pair in chosen_grids
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_database_size(current_database())")
+        db_bytes = int(cursor.fetchone()[0])
+    return {
+        "week": monday.isoformat(),
+        "diary": diary,
+        "diary_marks": usual,
+        "diary_candidates": sum(1 for n in marks.values() if n == usual),
+        "grids": grids,
+        "class_size": size,
+        "grid_marks_mean": sum(grid_marks) / len(grid_marks) if grid_marks else 0,
+        "cells": len(lines),
+        "data": data_size(),
+        "db_bytes": db_bytes,
+    }
+
+
+class _ReprNames(dict[str, Any]):
+    """Names in a logged parameter list's repr: the choices enums of the project's models."""
+
+    def __missing__(self, key: str) -> Any:
+        import importlib
+
+        from django.apps import apps
+
+        for config in apps.get_app_configs():
+            try:
+                module = importlib.import_module(f"{config.name}.models")
+            except ImportError:
+                continue
+            if hasattr(module, key):
+                return getattr(module, key)
+        raise KeyError(key)
+
+
+def explain(workdir: Path) -> dict[str, Any]:
+    """EXPLAIN (ANALYZE, BUFFERS) of every query of the scale run's first diary week and first
+    grid (the second request of each: the first fills per-process caches): per page, each
+    query's execution time, the plan's first line and the shared buffers it touched."""
+    import re
+
+    people = scale_people(workdir, 1)
+    result: dict[str, Any] = {}
+    for key, page in (("diary_week", people["diary"][0]), ("journal_grid", people["grids"][0])):
+        client = Client(HTTP_HOST=HOST)
+        for name, value in page["cookies"].items():
+            client.cookies[name] = value
+        client.get(page["path"])
+        with CaptureQueriesContext(connection) as ctx:
+            status = client.get(page["path"]).status_code
+        # Django's client-bound queries are logged with their values inlined; the compiled
+        # reads' prepared statements with placeholders and the repr of their parameters.
+        seen: list[tuple[str, Any]] = []
+        for query in ctx.captured_queries:
+            sql, _sep, given = query["sql"].partition(" -- prepared ")
+            names = _ReprNames(datetime=dt, Int4=int, Int8=int, Int2=int)
+            params = eval(given, names) if given else None  # noqa: S307 - our own log
+            seen.append((sql, params))
+        rows = []
+        with connection.cursor() as cursor:
+            for sql, params in seen:
+                if not sql.lstrip().upper().startswith("SELECT"):
+                    continue
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT TEXT) " + sql, params)
+                plan = [line for (line,) in cursor.fetchall()]
+                total = next(
+                    (
+                        float(m.group(1))
+                        for line in plan
+                        if (m := re.search(r"Execution Time: ([\d.]+)", line))
+                    ),
+                    0.0,
+                )
+                hits = sum(
+                    int(n)
+                    for line in plan[:3]
+                    for n in re.findall(r"shared (?:hit|read)=(\d+)", line)
+                )
+                rows.append(
+                    {"ms": total, "buffers": hits, "plan": plan[0][:140], "sql": sql, "full": plan}
+                )
+        rows.sort(key=lambda r: -r["ms"])
+        result[key] = {"status": status, "queries": len(seen), "explained": rows}
+    return result
+
+
 def main() -> None:
     command = sys.argv[1]
     if command == "prepare":
@@ -502,6 +701,10 @@ def main() -> None:
         result = digests()
     elif command == "send":
         result = send_to_every_family()
+    elif command == "explain":
+        result = explain(Path(sys.argv[2]))
+    elif command == "scale":
+        result = scale_people(Path(sys.argv[2]), int(sys.argv[3]))
     else:
         raise SystemExit(f"unknown command {command}")
     print("BENCH-JSON " + json.dumps(result, ensure_ascii=False))

@@ -39,7 +39,9 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-PG = "postgres://postgres@127.0.0.1:5432"
+# BENCH_PG: another server for the bench databases (e.g. a cluster of their own, away from a
+# primary that a drill restarts or a replica that would copy them).
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 HOST = "127.0.0.1"
 
 # Issue 14 targets (they replace issue 4's): throughput as a share of the trivial endpoint's,
@@ -513,7 +515,28 @@ def main() -> int:
     parser.add_argument(
         "--no-redis", action="store_true", help="cache in worker memory even if Redis runs"
     )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=0,
+        help="schools: instead of the pages above, the scale run (scale.py) on a region of this "
+        "many schools seeded with seed_region, database shkola_bench_<N> unless --db names one",
+    )
+    parser.add_argument("--people", type=int, default=20, help="scale run: students and teachers")
+    parser.add_argument("--scale-seconds", type=float, default=30, help="scale run: per page")
+    parser.add_argument("--scale-warmup", type=float, default=5)
+    parser.add_argument("--scale-connections", type=int, default=4)
+    parser.add_argument(
+        "--rates",
+        default="",
+        help="scale run: requests/s per page, e.g. diary_week=8,journal_grid=3,mark_save=4",
+    )
     options = parser.parse_args()
+
+    if options.scale:
+        import scale
+
+        return scale.main(options)
 
     if shutil.which("wrk") is None:
         log("wrk is not installed: apt-get install -y wrk")
