@@ -347,19 +347,35 @@ class Step:
     failed: list[str] = field(default_factory=list)
 
 
+def parent_of(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def worker_of(pid: int) -> str | None:
+    """Which region worker ``pid`` is, or belongs to (a worker may run tasks in children)."""
+    ours = {
+        found: name
+        for name in ("worker1", "worker2")
+        for path in (RUN / f"{name}.child.pid", RUN / f"{name}.pid")
+        if (found := read_pid(path))
+    }
+    while pid > 1:
+        if pid in ours:
+            return ours[pid]
+        pid = parent_of(pid)
+    return None
+
+
 def wait_for_sender(sink: Sink, timeout: float = 60.0) -> tuple[str, int]:
     """A worker held in the middle of a task: the sink keeps its SMTP conversation waiting;
-    the worker is found by the client port of that connection (ss). Returns (name, pid)."""
+    the process is found by the client port of that connection (ss). Returns (name, pid)."""
     sink.armed = True
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        workers = {
-            pid: name
-            for name in ("worker1", "worker2")
-            if (pid := read_pid(RUN / f"{name}.child.pid"))
-        }
-        ports = {sink.held} if sink.held is not None else set()
-        if ports and workers:
+        if sink.held is not None:
             listing = subprocess.run(
                 ["ss", "-tnpH", "state", "established", f"( dport = :{PORTS.smtp} )"],
                 capture_output=True,
@@ -367,12 +383,16 @@ def wait_for_sender(sink: Sink, timeout: float = 60.0) -> tuple[str, int]:
             ).stdout
             for line in listing.splitlines():
                 fields = line.split()
-                local = fields[2] if len(fields) > 2 else ""
+                local = fields[2].rsplit(":", 1)[-1] if len(fields) > 2 else ""
                 owner = re.search(r"pid=(\d+)", line)
-                if owner and local.rsplit(":", 1)[-1].isdigit():
+                if owner and local == str(sink.held):
                     pid = int(owner.group(1))
-                    if int(local.rsplit(":", 1)[-1]) in ports and pid in workers:
-                        return workers[pid], pid
+                    name = worker_of(pid)
+                    if name:
+                        return name, pid
+                    raise RuntimeError(
+                        f"the letter held at the sink came from pid {pid}, not from a region worker"
+                    )
         time.sleep(0.005)
     raise RuntimeError("no worker was caught sending a letter")
 
@@ -532,16 +552,19 @@ class Drill:
             120,
             0.02,
         )
+        killed = time.monotonic()
         try:
-            victim = wait_for_sender(sink)
+            name, pid = wait_for_sender(sink)
             killed = time.monotonic()
-            os.kill(victim[1], signal.SIGKILL)
+            os.kill(pid, signal.SIGKILL)
+            step.notes.append(
+                f"SIGKILL {name} (pid {pid}) in the middle of sending a letter, at "
+                f"{sum(sink.received.values())}/{total} letters"
+            )
+        except RuntimeError as error:
+            step.failed.append(f"no worker killed: {error}")
         finally:
             sink.released = True
-        step.notes.append(
-            f"SIGKILL {victim[0]} (pid {victim[1]}) in the middle of sending a letter, at "
-            f"{sum(sink.received.values())}/{total} letters"
-        )
 
         def delivered() -> bool:
             rows = side("outbox")["letters"]
