@@ -132,6 +132,10 @@ def app_env(*, direct: bool = False) -> dict[str, str]:
             "EMAIL_URL": f"smtp://{HOST}:{PORTS.smtp}",
             "SHKOLA_PUBLIC_URL": public_url(),
             "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+            # `manage.py worker` (docs/workers.md): a killed worker's task is taken back after
+            # 10 s, not a minute, so the drill stays short (a region keeps the defaults)
+            "WORKER_HEARTBEAT_SECONDS": "2",
+            "WORKER_STALE_SECONDS": "10",
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
         }
