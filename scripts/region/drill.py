@@ -347,6 +347,18 @@ class Step:
     failed: list[str] = field(default_factory=list)
 
 
+def replica_transactions() -> int:
+    try:
+        return int(
+            psql(
+                PORTS.replica,
+                f"SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '{DB}'",
+            )
+        )
+    except (subprocess.CalledProcessError, ValueError):
+        return 0
+
+
 def parent_of(pid: int) -> int:
     try:
         return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
@@ -729,8 +741,13 @@ class Drill:
         with Sink(self.options.smtp_delay) as sink:
             self.load.start()
             try:
-                with self.step(0, "baseline (load only)"):
+                with self.step(0, "baseline (load only)") as step:
+                    before = replica_transactions()
                     self.hold(self.options.baseline)
+                    step.notes.append(
+                        f"transactions on the replica: {replica_transactions() - before} "
+                        "(family pages read there when the router is configured)"
+                    )
                 if 1 in wanted:
                     with self.step(1, "kill app server 1") as step:
                         self.kill_app_server(step)
