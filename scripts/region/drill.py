@@ -388,25 +388,41 @@ def wait_for_sender(sink: Sink, timeout: float = 60.0) -> tuple[str, int]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if sink.held is not None:
-            listing = subprocess.run(
-                ["ss", "-tnpH", "state", "established", f"( dport = :{PORTS.smtp} )"],
-                capture_output=True,
-                text=True,
-            ).stdout
-            for line in listing.splitlines():
-                fields = line.split()
-                local = fields[2].rsplit(":", 1)[-1] if len(fields) > 2 else ""
-                owner = re.search(r"pid=(\d+)", line)
-                if owner and local == str(sink.held):
-                    pid = int(owner.group(1))
-                    name = worker_of(pid)
-                    if name:
-                        return name, pid
+            pid = socket_owner(sink.held, PORTS.smtp)
+            if pid is not None:
+                name = worker_of(pid)
+                if name is None:
                     raise RuntimeError(
-                        f"the letter held at the sink came from pid {pid}, not from a region worker"
+                        f"the letter held at the sink came from pid {pid}, not a region worker"
                     )
+                return name, pid
         time.sleep(0.005)
     raise RuntimeError("no worker was caught sending a letter")
+
+
+def socket_owner(local_port: int, remote_port: int) -> int | None:
+    """The process holding the loopback TCP connection local_port → remote_port (from /proc,
+    as ss -p does it: the socket's inode, then the process with that inode among its fds)."""
+    inode = ""
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, remote = fields[1].split(":"), fields[2].split(":")
+        if int(local[1], 16) == local_port and int(remote[1], 16) == remote_port:
+            inode = fields[9]
+            break
+    if not inode or inode == "0":
+        return None
+    target = f"socket:[{inode}]"
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            for fd in (proc / "fd").iterdir():
+                if os.readlink(fd) == target:
+                    return int(proc.name)
+        except OSError:
+            continue
+    return None
 
 
 def side(*args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
