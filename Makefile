@@ -35,6 +35,8 @@ help:
 	@echo "make imports   import-linter contracts between apps"
 	@echo "make pytest    pytest only (SQLite, then PostgreSQL when configured)"
 	@echo "make lock      re-resolve uv.lock after changing dependencies in pyproject.toml"
+	@echo "make region   a whole region on this machine (root): replica, PgBouncer, Redis, nginx, 2 app servers, workers"
+	@echo "make region-drill  kill and restore its parts under load; make region-down stops it"
 
 # --- environment ---------------------------------------------------------------------------
 # The venv is (re)created when its python is missing or too old; uv lives inside it.
@@ -152,3 +154,21 @@ BENCH_ARGS ?=
 SCHOOLS ?=
 bench: install
 	$(PY) scripts/bench/run.py $(if $(SCHOOLS),--scale $(SCHOOLS)) $(BENCH_ARGS)
+
+# --- a region on one machine (issue 15) ----------------------------------------------------
+# As root: PostgreSQL primary (the 15/main cluster on 5432, database shkola_region) and a
+# streaming replica on 5433, PgBouncer 6433, Redis 6380, two gunicorn app servers behind nginx
+# on 8480, two workers and the digest ticker; deploy/README.md says what each file is.
+# region-down keeps shkola_region (REGION_ARGS=--drop-database drops it).
+.PHONY: region region-down region-status region-drill
+REGION_ARGS ?=
+region: install
+	$(PY) scripts/region/region.py up
+region-down:
+	$(PY) scripts/region/region.py down $(REGION_ARGS)
+region-status:
+	$(PY) scripts/region/region.py status
+# A bounded failure drill on the running region (make region first); exits 1 on a lost mark
+# or letter, a duplicate letter or a restore that differs. aiosmtpd is a dev dependency.
+region-drill: install-dev
+	$(PY) scripts/region/drill.py $(REGION_ARGS)
