@@ -61,6 +61,7 @@ from regionlib import (  # noqa: E402
     pid_path,
     port_open,
     psql,
+    reachable_by_postgres,
     read_pid,
     region_secrets,
     render_template,
@@ -72,7 +73,7 @@ from regionlib import (  # noqa: E402
 
 PACKAGES = {"nginx": "/usr/sbin/nginx", "pgbouncer": "/usr/sbin/pgbouncer"}
 HBA = Path(f"/etc/postgresql/{PG_VERSION}/{PG_CLUSTER}/pg_hba.conf")
-HBA_LINE = "host    replication     all             127.0.0.1/32            trust"
+HBA_LINE = "host    replication     postgres        127.0.0.1/32            trust"
 NGINX_DIR = VAR / "nginx"
 PGBOUNCER_DIR = VAR / "pgbouncer"
 REDIS_DIR = VAR / "redis"
@@ -456,6 +457,7 @@ def up() -> int:
         log("make region runs as root (apt-get, runuser -u postgres); run it with sudo")
         return 2
     install_packages()
+    reachable_by_postgres()
     if not pg_ready(PORTS.primary):
         log("the PostgreSQL primary on 127.0.0.1:5432 does not answer; starting it")
         subprocess.run(["pg_ctlcluster", PG_VERSION, PG_CLUSTER, "start"], check=True)

@@ -220,6 +220,23 @@ def ini_override(text: str, changes: Mapping[str, Mapping[str, str]]) -> str:
 # ------------------------------------------------------------------------------------------
 
 
+def reachable_by_postgres() -> None:
+    """The postgres user must reach var/region/ (the replica's and the restore's clusters live
+    there): var/ may have been made 0700 before, e.g. by Django's file cache of `make demo`.
+    Only the search bit is added, inside the project; nothing becomes readable."""
+    VAR.mkdir(parents=True, exist_ok=True)
+    for directory in (ROOT, ROOT / "var", VAR):
+        mode = directory.stat().st_mode
+        if not mode & 0o001:
+            directory.chmod(mode | 0o001)
+    for directory in ROOT.parents:
+        if not directory.stat().st_mode & 0o001:
+            raise SystemExit(
+                f"the postgres user cannot enter {directory}: the replica lives under "
+                f"{VAR}; allow it (chmod o+x {directory}) or clone the project elsewhere"
+            )
+
+
 def pid_path(name: str) -> Path:
     return RUN / f"{name}.pid"
 

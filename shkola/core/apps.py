@@ -15,3 +15,9 @@ class CoreConfig(AppConfig):
 
         # Every URL id is `<id:...>`: a value the database cannot hold is a 404, not a 500.
         register_converter(IdConverter, "id")
+
+        from django.core import checks
+
+        from .replicas import read_your_writes_check
+
+        checks.register(read_your_writes_check, checks.Tags.database, deploy=True)

@@ -42,8 +42,16 @@ logger = logging.getLogger("shkola.database")
 def _is_database_down(exc: BaseException | None) -> bool:
     # OperationalError covers refused and dropped connections, PgBouncer's "no more connections
     # allowed" and "server login has been failing", and also timeouts and deadlocks: all
-    # transient, all answered the same way: try again in a moment.
-    return isinstance(exc, OperationalError | InterfaceError)
+    # transient, all answered the same way: try again in a moment. So is Redis away at the
+    # moment a session must be dropped from it (a sign-out): shkola/core/cache.py lets reads
+    # through without it, but refuses to lose an invalidation.
+    if isinstance(exc, OperationalError | InterfaceError):
+        return True
+    try:
+        import redis
+    except ImportError:  # pragma: no cover - a dependency
+        return False
+    return isinstance(exc, redis.exceptions.ConnectionError | redis.exceptions.TimeoutError)
 
 
 def _mark_request(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:

@@ -288,6 +288,28 @@ def forget_verdicts() -> None:
 # --- read-your-writes -------------------------------------------------------------------------
 
 
+def read_your_writes_check(**kwargs: Any) -> list[Any]:
+    """`manage.py check --deploy`: a person who has just written must not be sent to a
+    replica that may still lack it; the replica may lag up to the maximum, and the verdict
+    on it may be as old as the check interval. (A warning, not a refusal: a test may want a
+    replica that is allowed to lag without end.)"""
+    from django.core.checks import Warning
+
+    if not replica_aliases():
+        return []
+    needed = _max_lag() + _check_seconds()
+    if _ryw_seconds() >= needed:
+        return []
+    return [
+        Warning(
+            f"READ_YOUR_WRITES_SECONDS ({_ryw_seconds()}) is shorter than "
+            f"REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS ({needed:g}): a person could "
+            "miss what they have just written on a family page.",
+            id="shkola.W001",
+        )
+    ]
+
+
 def wrote_recently(request: HttpRequest) -> bool:
     """The browser made an unsafe request less than READ_YOUR_WRITES_SECONDS ago (the age is
     signed into the cookie, so a replayed old cookie does not count)."""

@@ -1258,7 +1258,13 @@ def import_job_run(*, job_id: int) -> ImportJob:
     ).get(pk=job_id)
     if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING):
         return job  # done, failed or never applied: running twice changes nothing
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    # Conditional: a second run (a task put back after its worker was thought dead) that waited
+    # for the first run's lock must find DONE and stop, never turn it back into RUNNING.
+    if not ImportJob.objects.filter(
+        pk=job.pk, status__in=(ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
+    ).update(status=ImportJob.Status.RUNNING):
+        job.refresh_from_db()
+        return job
 
     def progress(done: int) -> None:
         # Half of the bar is the check, half the write; each step is its own short update.

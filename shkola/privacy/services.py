@@ -294,14 +294,16 @@ def destruction_now(*, destruction: Destruction, actor: User) -> None:
 
 
 def destructions_due_enqueue(*, now: dt.datetime | None = None) -> int:
-    """The ticker's part: every pending destruction whose day has come goes to the worker."""
+    """The ticker's part: every pending destruction whose day has come goes to the worker,
+    and every done one whose files could not all be removed yet (the storage was away)."""
     from .tasks import destroy_personal_data
 
     now = now or clock.now()
+    due = Q(status=DestructionStatus.PENDING, due_at__lte=now) | (
+        Q(status=DestructionStatus.DONE) & ~Q(files_left=[])
+    )
     ids = list(
-        Destruction.objects.filter(status=DestructionStatus.PENDING, due_at__lte=now)
-        .order_by("due_at")
-        .values_list("pk", flat=True)[:500]
+        Destruction.objects.filter(due).order_by("due_at").values_list("pk", flat=True)[:500]
     )
     for pk in ids:
         destroy_personal_data.enqueue(pk)
@@ -384,13 +386,18 @@ def destruction_files_remove(*, destruction_id: int) -> int:
 
     names = list(Destruction.objects.filter(pk=destruction_id).values_list("files_left", flat=True))
     removed = 0
+    left: list[str] = []
     for name in names[0] if names else []:
         try:
             default_storage.delete(name)  # every personal-data file field uses it
             removed += 1
-        except OSError:  # already gone: the removal is idempotent
+        except FileNotFoundError:  # already gone: the removal is idempotent
             log.warning("personal data file %s was already removed", name)
-    Destruction.objects.filter(pk=destruction_id).update(files_left=[])
+        except Exception as error:  # noqa: BLE001 - S3 errors are no OSError
+            # the storage is away (S3 down, a share unmounted): kept for the ticker's next try
+            log.warning("personal data file %s not removed yet: %s", name, error)
+            left.append(name)
+    Destruction.objects.filter(pk=destruction_id).update(files_left=left)
     return removed
 
 

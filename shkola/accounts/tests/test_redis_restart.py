@@ -139,3 +139,32 @@ def test_ending_a_session_while_redis_is_away_fails_loudly_and_keeps_it_ended(ow
     response = phone.get(PROFILE)
     assert response.status_code == 302 and "/accounts/login/" in response.url
     assert laptop.get(PROFILE).status_code == 200
+
+
+@pytest.mark.django_db
+def test_signing_out_while_redis_is_away_gets_the_friendly_503_page(own_redis) -> None:
+    # Given a signed-in person, and Redis gone
+    user = UserFactory()
+    browser = Client()
+    browser.force_login(user)
+    assert browser.get(PROFILE).status_code == 200
+    own_redis.stop()
+    # When they sign out, the session's copy cannot be dropped: the calm 503 page, not a 500
+    response = browser.post("/accounts/logout/")
+    assert response.status_code == 503
+    assert "Сервис временно недоступен" in response.content.decode()
+    # and once Redis is back the sign-out works
+    own_redis.start()
+    response = browser.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert browser.get(PROFILE).status_code == 302
+
+
+def test_the_api_rate_limit_lets_requests_through_while_redis_is_away(own_redis, caplog) -> None:
+    from shkola.api.auth import rate_check
+
+    rate_check(1, now=1000.0)  # counted in Redis
+    own_redis.stop()
+    with caplog.at_level(logging.WARNING, logger="shkola.api.auth"):
+        rate_check(1, now=1000.0)  # no 500: not counted, and the log says so
+    assert any("rate limit not counted" in r.getMessage() for r in caplog.records)

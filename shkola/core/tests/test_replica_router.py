@@ -219,6 +219,25 @@ def test_without_replicas_there_is_no_router_and_tests_ignore_the_environments_r
         ]
 
 
+CHECK_DEPLOY = """
+from django.core.management import call_command
+call_command("check", "--deploy", "--tag", "database")
+"""
+
+
+def test_a_read_your_writes_window_shorter_than_the_lag_allowed_is_a_deploy_warning():
+    common = {
+        "DEBUG": "1",
+        "DATABASE_URL": "postgres://shkola@db1:5432/shkola",
+        "DATABASE_REPLICA_URLS": "postgres://shkola@db2:5432/shkola",
+    }
+    short = _python(CHECK_DEPLOY, **common, REPLICA_MAX_LAG_SECONDS="30")
+    assert "shkola.W001" in short.stderr + short.stdout
+    assert "READ_YOUR_WRITES_SECONDS (15) is shorter" in short.stderr + short.stdout
+    fine = _python(CHECK_DEPLOY, **common)
+    assert "shkola.W001" not in fine.stderr + fine.stdout, fine.stderr
+
+
 SKIP_TWICE = """
 import logging
 logging.basicConfig(level=logging.WARNING, format="%(message)s")

@@ -38,10 +38,18 @@ ROOT = Path(__file__).resolve().parents[3]
 TODAY = "2026-11-10"
 PASSWORD = "demo12345"  # settings.DEMO_PASSWORD: the demo logins work in a testing process
 
-pytestmark = pytest.mark.skipif(
-    postgres_bin() is None and os.environ.get("CI") != "true",
-    reason="PostgreSQL server binaries (initdb, pg_basebackup) are not installed",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        postgres_bin() is None and os.environ.get("CI") != "true",
+        reason="PostgreSQL server binaries (initdb, pg_basebackup) are not installed",
+    ),
+    # The journey starts a pair of its own whatever the suite's database is; once per CI run
+    # is enough, and the PostgreSQL pass always runs in CI (make test with CI=true).
+    pytest.mark.skipif(
+        os.environ.get("DATABASE_URL", "").startswith("sqlite"),
+        reason="runs once, in the PostgreSQL pass of the suite",
+    ),
+]
 
 
 def _env(**extra: str) -> dict[str, str]:

@@ -290,3 +290,35 @@ def test_a_retry_removes_the_files_a_killed_worker_left_after_its_commit(
     assert not default_storage.exists(photo)
     destruction.refresh_from_db()
     assert destruction.files_left == [] and destruction.act == act
+
+
+def test_files_the_storage_could_not_remove_are_tried_again_by_the_ticker(
+    family, django_capture_on_commit_callbacks, tmp_path, settings
+):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    # Given a child with a photo whose consent was withdrawn and whose destruction is done,
+    # the removal of the files left for after the commit
+    photo = default_storage.save("students/photos/child.jpg", ContentFile(b"not a real photo"))
+    Student.objects.filter(pk=family.child.pk).update(photo=photo)
+    consent = services.consent_give(user=family.parent, student=family.child, kind="parent")
+    destruction = services.consent_withdraw(consent=consent, actor=family.parent)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.destruction_run(destruction_id=destruction.pk)
+    # When the storage cannot delete (its share gone: the media root is no directory now),
+    # the name is kept…
+    media_root = settings.MEDIA_ROOT
+    broken = tmp_path / "not-a-directory"
+    broken.write_text("")
+    settings.MEDIA_ROOT = str(broken)
+    services.destruction_files_remove(destruction_id=destruction.pk)
+    destruction.refresh_from_db()
+    assert destruction.files_left == [photo]
+    settings.MEDIA_ROOT = media_root
+    # …and the ticker sends it to the worker again, which removes it
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.destructions_due_enqueue() == 1
+    destruction.refresh_from_db()
+    assert destruction.files_left == [] and not default_storage.exists(photo)
+    assert services.destructions_due_enqueue() == 0
