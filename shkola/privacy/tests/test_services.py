@@ -263,23 +263,30 @@ def test_destruction_ends_the_childs_sessions_in_the_shared_cache_too(family):
     assert browser.get("/accounts/profile/").status_code == 302
 
 
-def test_a_retry_removes_the_files_a_killed_worker_left_after_its_commit(
-    family, django_capture_on_commit_callbacks
-):
+def _destroyed_but_files_left(family, capture):  # type: ignore[no-untyped-def]
+    """A child with a photo whose consent was withdrawn; the destruction commits and its
+    worker dies before removing the files (the after-commit work never runs)."""
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
-    from shkola.privacy.tasks import destroy_personal_data
-
-    # Given a child with a photo whose consent was withdrawn
     photo = default_storage.save("students/photos/child.jpg", ContentFile(b"not a real photo"))
     Student.objects.filter(pk=family.child.pk).update(photo=photo)
     consent = services.consent_give(user=family.parent, student=family.child, kind="parent")
     destruction = services.consent_withdraw(consent=consent, actor=family.parent)
-    # When the destruction commits and its worker dies before removing the files (the
-    # after-commit work never runs)
-    with django_capture_on_commit_callbacks(execute=False):
+    with capture(execute=False):
         services.destruction_run(destruction_id=destruction.pk)
+    return destruction, photo
+
+
+def test_a_retry_removes_the_files_a_killed_worker_left_after_its_commit(
+    family, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    from shkola.privacy.tasks import destroy_personal_data
+
+    # Given a destruction done whose worker died before removing the files
+    destruction, photo = _destroyed_but_files_left(family, django_capture_on_commit_callbacks)
     destruction.refresh_from_db()
     assert destruction.status == DestructionStatus.DONE
     assert destruction.files_left == [photo] and default_storage.exists(photo)
@@ -295,17 +302,10 @@ def test_a_retry_removes_the_files_a_killed_worker_left_after_its_commit(
 def test_files_the_storage_could_not_remove_are_tried_again_by_the_ticker(
     family, django_capture_on_commit_callbacks, tmp_path, settings
 ):
-    from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
-    # Given a child with a photo whose consent was withdrawn and whose destruction is done,
-    # the removal of the files left for after the commit
-    photo = default_storage.save("students/photos/child.jpg", ContentFile(b"not a real photo"))
-    Student.objects.filter(pk=family.child.pk).update(photo=photo)
-    consent = services.consent_give(user=family.parent, student=family.child, kind="parent")
-    destruction = services.consent_withdraw(consent=consent, actor=family.parent)
-    with django_capture_on_commit_callbacks(execute=False):
-        services.destruction_run(destruction_id=destruction.pk)
+    # Given a destruction done, the removal of its files still to come
+    destruction, photo = _destroyed_but_files_left(family, django_capture_on_commit_callbacks)
     # When the storage cannot delete (its share gone: the media root is no directory now),
     # the name is kept…
     media_root = settings.MEDIA_ROOT
